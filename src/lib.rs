@@ -1,0 +1,2 @@
+//! dockerfix: a Dockerfile formatter, linter and auto-fixer.
+pub mod syntax;
