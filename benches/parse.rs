@@ -1,1 +1,76 @@
-fn main() {}
+//! Parser throughput: the whole corpus, file by file, and one large synthetic file.
+//!
+//! Run with `cargo bench --bench parse`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use divan::counter::BytesCount;
+use dockerfix::syntax;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+fn main() {
+    divan::main();
+}
+
+/// Every corpus Dockerfile that is valid UTF-8 (parsed or not), as listed in `MANIFEST.tsv`.
+static FILES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let dir = Path::new(CORPUS);
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv"))
+        .unwrap_or_else(|e| panic!("{}/MANIFEST.tsv: {e}", dir.display()));
+    let files: Vec<String> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|row| row.split('\t').next())
+        .filter(|p| !p.is_empty() && !p.ends_with("/result") && !p.ends_with(".txt"))
+        .filter_map(|p| String::from_utf8(std::fs::read(dir.join(p)).ok()?).ok())
+        .collect();
+    assert!(files.len() > 100, "too few corpus files: {}", files.len());
+    files
+});
+
+/// The files that parse, without a byte-order mark or an escape directive (so that their
+/// meaning does not change in the middle of another file), joined with newlines.
+static BIG: LazyLock<String> = LazyLock::new(|| {
+    let mut big = String::new();
+    for text in FILES.iter() {
+        match syntax::parse(text) {
+            Ok(doc) if doc.escape == '\\' && !doc.has_bom() => {
+                big.push_str(text);
+                big.push('\n');
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = syntax::parse(&big) {
+        panic!(
+            "the concatenated file does not parse: {} at line {}",
+            e.message, e.line
+        );
+    }
+    big
+});
+
+/// Parses every corpus file once per iteration.
+#[divan::bench]
+fn corpus(bencher: Bencher) {
+    let files = &*FILES;
+    let bytes: usize = files.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for text in files {
+            let _ = black_box(syntax::parse(black_box(text)));
+        }
+    });
+}
+
+/// Parses one file of about 2.7 MB.
+#[divan::bench]
+fn large_file(bencher: Bencher) {
+    let big = &*BIG;
+    bencher
+        .counter(BytesCount::of_str(big))
+        .bench(|| syntax::parse(black_box(big)).map(|doc| doc.items.len()));
+}

@@ -1,0 +1,152 @@
+use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::shell::{Command, Word};
+
+pub static RULE: Rule = Rule {
+    code: "DF204",
+    name: "package-manager-prompt",
+    aliases: &["DL3014", "DL3030", "DL3034", "DL3038"],
+    summary: "Package install without `-y`: the build stops at the prompt",
+    doc: "## What it does
+Flags `apt-get`/`apt`, `yum`, `dnf`, `tdnf` and `zypper` commands that install, upgrade or
+remove packages without answering the confirmation prompt (`-y`, `--yes`, `--assume-yes`,
+`-qq` for apt-get, `--assumeyes`, zypper's `-n`/`--non-interactive`/`--no-confirm`).
+
+## Why is this bad?
+A build has no terminal: the prompt reads end-of-file and the package manager aborts, so the
+build fails whenever the command would install more than was asked for (dependencies).
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install curl
+```
+Use instead:
+```dockerfile
+RUN apt-get update && apt-get install -y curl
+```
+
+## Fix safety
+Safe: `-y` only answers the prompt that would otherwise abort the build; when there is no
+prompt, the command does the same with or without it.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Safe),
+    check,
+};
+
+struct Family {
+    programs: &'static [&'static str],
+    subcommands: &'static [&'static str],
+    /// Options that take the next word as their value.
+    takes_value: &'static [&'static str],
+    yes: &'static [&'static str],
+    /// The short option letter that answers yes inside a cluster like `-qy`.
+    yes_short: Option<char>,
+}
+
+const FAMILIES: &[Family] = &[
+    Family {
+        programs: &["apt-get", "apt"],
+        subcommands: &[
+            "install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge",
+            "autoremove", "build-dep",
+        ],
+        takes_value: &["-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"],
+        yes: &["--yes", "--assume-yes", "--quiet=2", "-q=2", "--force-yes"],
+        yes_short: Some('y'),
+    },
+    Family {
+        programs: &["yum", "dnf", "tdnf"],
+        subcommands: &[
+            "install", "reinstall", "update", "upgrade", "remove", "erase", "groupinstall",
+            "localinstall", "downgrade", "autoremove", "distro-sync",
+        ],
+        takes_value: &["-c", "--config", "--installroot", "--releasever", "--setopt", "-x", "--exclude", "--enablerepo", "--disablerepo", "--repo"],
+        yes: &["--assumeyes"],
+        yes_short: Some('y'),
+    },
+    Family {
+        programs: &["zypper"],
+        subcommands: &["install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch"],
+        takes_value: &["-r", "--repo", "--root", "-R", "--type", "-t", "--from"],
+        yes: &["-n", "--non-interactive", "--no-confirm"],
+        yes_short: Some('y'),
+    },
+];
+
+fn answers_yes(family: &Family, cmd: &Command) -> bool {
+    let mut q_count = 0;
+    for (i, w) in cmd.words.iter().enumerate().skip(1) {
+        let v = w.value.as_str();
+        if family.yes.contains(&v) {
+            return true;
+        }
+        if family.programs[0] == "apt-get" {
+            if v == "-o"
+                && cmd.words.get(i + 1).is_some_and(|n| {
+                    let n = n.value.to_ascii_lowercase();
+                    n.starts_with("apt::get::assume-yes=") && !n.ends_with("=false") && !n.ends_with("=0")
+                })
+            {
+                return true;
+            }
+            if v.starts_with("-oAPT::Get::Assume-Yes=true") {
+                return true;
+            }
+        }
+        if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.starts_with('-') && !c.contains('=')) {
+            if family.yes_short.is_some_and(|y| cluster.contains(y)) {
+                return true;
+            }
+            q_count += cluster.matches('q').count();
+        }
+    }
+    // apt-get: quiet level 2 implies -y.
+    family.programs[0] == "apt-get" && q_count >= 2
+}
+
+/// The subcommand word: the first operand, skipping options and their values.
+fn subcommand<'c>(family: &Family, cmd: &'c Command) -> Option<&'c Word> {
+    let mut words = cmd.words.iter().skip(1);
+    while let Some(w) = words.next() {
+        if w.value.starts_with('-') {
+            if family.takes_value.contains(&w.value.as_str()) {
+                words.next();
+            }
+            continue;
+        }
+        return Some(w);
+    }
+    None
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for (ins, rest, commands) in ctx.shell_runs() {
+        for cmd in &commands {
+            let Some(program) = cmd.program() else {
+                continue;
+            };
+            let Some(family) = FAMILIES.iter().find(|f| f.programs.contains(&program)) else {
+                continue;
+            };
+            let Some(sub) = subcommand(family, cmd) else {
+                continue;
+            };
+            if sub.complex || !family.subcommands.contains(&sub.value.as_str()) || answers_yes(family, cmd) {
+                continue;
+            }
+            let logical = crate::syntax::Span::new(rest.start + cmd.words[0].span.start, rest.start + sub.span.end);
+            let span = ins.to_source(logical);
+            let at = ins.source_offset_end(rest.start + sub.span.end);
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    span,
+                    format!("`{program} {}` without `-y` stops at the confirmation prompt", sub.value),
+                )
+                .with_fix(Fix::safe("Add `-y`", vec![Edit::insert(at, " -y")])),
+            );
+        }
+    }
+}
