@@ -57,7 +57,11 @@ impl Fix {
     pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
         Fix::new(title, Applicability::Unsafe, edits)
     }
-    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Fix {
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Fix {
         edits.sort_by_key(|e| (e.span.start, e.span.end));
         Fix {
             title: title.into(),
@@ -106,7 +110,11 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
         if last.is_some_and(|end| end >= first.span.start) {
             continue;
         }
-        if fix.edits.windows(2).any(|w| w[0].span.end > w[1].span.start) {
+        if fix
+            .edits
+            .windows(2)
+            .any(|w| w[0].span.end > w[1].span.start)
+        {
             continue;
         }
         if fix.edits.iter().any(|e| {

@@ -71,7 +71,9 @@ fn parse_comment(text: &str) -> Option<(Scope, Vec<&'static Rule>, bool)> {
     if let Some(rest) = t.strip_prefix("check") {
         let rest = rest.trim_start().strip_prefix('=')?.trim();
         // `check=skip=A,B;error=true`
-        let skip = rest.split(';').find_map(|p| p.trim().strip_prefix("skip="))?;
+        let skip = rest
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("skip="))?;
         let (rules, all) = parse_list(skip);
         return Some((Scope::Instruction, rules, all));
     }
@@ -130,7 +132,9 @@ impl Suppressions {
             return true;
         }
         self.ranges.iter().any(|(span, rules, all)| {
-            span.start <= d.span.start && d.span.start < span.end.max(span.start + 1) && (*all || rules.contains(&d.rule))
+            span.start <= d.span.start
+                && d.span.start < span.end.max(span.start + 1)
+                && (*all || rules.contains(&d.rule))
         })
     }
 }
@@ -154,22 +158,40 @@ mod tests {
     fn comment_forms() {
         let base = "FROM a\nRUN apt-get install x\n";
         assert_eq!(codes(base), ["DF204"]);
-        assert!(codes("FROM a\n# dockerfix: ignore=DF204 legacy\nRUN apt-get install x\n").is_empty());
+        assert!(
+            codes("FROM a\n# dockerfix: ignore=DF204 legacy\nRUN apt-get install x\n").is_empty()
+        );
         assert!(codes("FROM a\n# hadolint ignore=DL3014\nRUN apt-get install x\n").is_empty());
-        assert!(codes("# hadolint global ignore=DL3014\nFROM a\nRUN apt-get install x\n").is_empty());
-        assert!(codes("# dockerfix: ignore-file=package-manager-prompt\nFROM a\nRUN apt-get install x\n").is_empty());
+        assert!(
+            codes("# hadolint global ignore=DL3014\nFROM a\nRUN apt-get install x\n").is_empty()
+        );
+        assert!(
+            codes(
+                "# dockerfix: ignore-file=package-manager-prompt\nFROM a\nRUN apt-get install x\n"
+            )
+            .is_empty()
+        );
         assert!(codes("# check=skip=all\nFROM a\nMAINTAINER x\n").is_empty());
         assert!(codes("# check=skip=MaintainerDeprecated\nFROM a\nMAINTAINER x\n").is_empty());
         assert!(codes("FROM a\n# check=skip=MaintainerDeprecated\nMAINTAINER x\n").is_empty());
         // A blank line between the comment and the instruction ends its reach.
-        assert_eq!(codes("FROM a\n# dockerfix: ignore=DF204\n\nRUN apt-get install x\n"), ["DF204"]);
+        assert_eq!(
+            codes("FROM a\n# dockerfix: ignore=DF204\n\nRUN apt-get install x\n"),
+            ["DF204"]
+        );
         // Other rules are not affected.
-        assert_eq!(codes("FROM a\n# hadolint ignore=DL3009\nRUN apt-get install x\n"), ["DF204"]);
+        assert_eq!(
+            codes("FROM a\n# hadolint ignore=DL3009\nRUN apt-get install x\n"),
+            ["DF204"]
+        );
         // Stage scope.
         let staged = "# dockerfix: stage ignore=DF204\nFROM a\nRUN apt-get install x\nFROM b\nRUN apt-get install y\n";
         let doc = parse(staged).unwrap();
         let sup = Suppressions::from_document(&doc);
-        let left: Vec<_> = rules::check(&doc, &|_| true).into_iter().filter(|d| !sup.is_suppressed(d)).collect();
+        let left: Vec<_> = rules::check(&doc, &|_| true)
+            .into_iter()
+            .filter(|d| !sup.is_suppressed(d))
+            .collect();
         assert_eq!(left.len(), 1);
         assert!(doc.slice(left[0].span).contains("apt-get install"));
         assert!(left[0].span.start > doc.text.find("FROM b").unwrap());

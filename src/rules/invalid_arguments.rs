@@ -64,7 +64,8 @@ fn problem(ins: &Instruction, node: &Node, nested: bool) -> Option<String> {
                 let name = w(2).to_ascii_lowercase();
                 let mut chars = name.chars();
                 let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-                    && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+                    && chars
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
                 (!valid).then(|| {
                     format!("Invalid name for build stage: {:?}, name can't start with a number or contain symbols", w(2))
                 })
@@ -77,12 +78,21 @@ fn problem(ins: &Instruction, node: &Node, nested: bool) -> Option<String> {
         Kind::Workdir | Kind::User | Kind::Stopsignal | Kind::Maintainer if n == 0 => {
             Some(format!("{kw} requires exactly one argument"))
         }
-        Kind::Expose | Kind::Volume | Kind::Label | Kind::Env | Kind::Arg | Kind::Healthcheck | Kind::Onbuild | Kind::Shell
+        Kind::Expose
+        | Kind::Volume
+        | Kind::Label
+        | Kind::Env
+        | Kind::Arg
+        | Kind::Healthcheck
+        | Kind::Onbuild
+        | Kind::Shell
             if n == 0 =>
         {
             Some(format!("{kw} requires at least one argument"))
         }
-        Kind::Shell if !node.is_json() => Some("SHELL requires the arguments to be in JSON form".into()),
+        Kind::Shell if !node.is_json() => {
+            Some("SHELL requires the arguments to be in JSON form".into())
+        }
         _ => None,
     }
 }

@@ -61,9 +61,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             && ins.empty_continuation_lines.is_empty()
         {
             let written = keyword.slice(&ctx.doc.text);
-            let label = if written.bytes().all(|b| b.is_ascii_lowercase()) { "label" } else { "LABEL" };
+            let label = if written.bytes().all(|b| b.is_ascii_lowercase()) {
+                "label"
+            } else {
+                "LABEL"
+            };
             let value = rest.slice(&ins.logical);
-            let replacement = format!("{label} org.opencontainers.image.authors={}", quote(value, ctx.doc.escape));
+            let replacement = format!(
+                "{label} org.opencontainers.image.authors={}",
+                quote(value, ctx.doc.escape)
+            );
             let span = Span::new(keyword.start, ins.source_offset_end(rest.end));
             diag = diag.with_fix(Fix::unsafe_(
                 "Replace with `LABEL org.opencontainers.image.authors=...`",

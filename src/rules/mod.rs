@@ -78,7 +78,10 @@ impl Rule {
                 && selector.len() >= 2
                 && selector[..2].eq_ignore_ascii_case("DF")
             || self.name == selector
-            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(selector))
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(selector))
     }
 }
 
@@ -101,7 +104,11 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
 
 /// Rules a selector names; empty when it names none.
 pub fn select(selector: &str) -> Vec<&'static Rule> {
-    RULES.iter().copied().filter(|r| r.matches(selector)).collect()
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| r.matches(selector))
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +133,8 @@ impl Diagnostic {
         debug_assert!(
             match self.rule.fix {
                 FixAvailability::None => false,
-                FixAvailability::Sometimes(a) | FixAvailability::Always(a) => a == fix.applicability,
+                FixAvailability::Sometimes(a) | FixAvailability::Always(a) =>
+                    a == fix.applicability,
             },
             "{} declares {:?} but made a {:?} fix",
             self.rule.code,
@@ -184,7 +192,10 @@ impl<'a> Context<'a> {
                     (Kind::Shell, Args::Json(args)) => {
                         posix = args.first().is_some_and(|a| {
                             let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
-                            matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "busybox")
+                            matches!(
+                                prog,
+                                "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "busybox"
+                            )
                         });
                     }
                     (Kind::Run, Args::Text(rest)) if posix => {
@@ -234,7 +245,12 @@ mod tests {
                 "{}",
                 r.name
             );
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix safety",
+            ] {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }
         }

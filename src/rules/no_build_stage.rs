@@ -48,6 +48,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "Instruction before the first `FROM`: no build stage in current context"
         };
-        out.push(Diagnostic::new(&RULE, ins.to_source(ins.node.keyword), message));
+        out.push(Diagnostic::new(
+            &RULE,
+            ins.to_source(ins.node.keyword),
+            message,
+        ));
     }
 }

@@ -49,26 +49,71 @@ const FAMILIES: &[Family] = &[
     Family {
         programs: &["apt-get", "apt"],
         subcommands: &[
-            "install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge",
-            "autoremove", "build-dep",
+            "install",
+            "reinstall",
+            "upgrade",
+            "dist-upgrade",
+            "full-upgrade",
+            "remove",
+            "purge",
+            "autoremove",
+            "build-dep",
         ],
-        takes_value: &["-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"],
+        takes_value: &[
+            "-o",
+            "-c",
+            "-t",
+            "--option",
+            "--config-file",
+            "--target-release",
+            "--default-release",
+        ],
         yes: &["--yes", "--assume-yes", "--quiet=2", "-q=2", "--force-yes"],
         yes_short: Some('y'),
     },
     Family {
         programs: &["yum", "dnf", "tdnf"],
         subcommands: &[
-            "install", "reinstall", "update", "upgrade", "remove", "erase", "groupinstall",
-            "localinstall", "downgrade", "autoremove", "distro-sync",
+            "install",
+            "reinstall",
+            "update",
+            "upgrade",
+            "remove",
+            "erase",
+            "groupinstall",
+            "localinstall",
+            "downgrade",
+            "autoremove",
+            "distro-sync",
         ],
-        takes_value: &["-c", "--config", "--installroot", "--releasever", "--setopt", "-x", "--exclude", "--enablerepo", "--disablerepo", "--repo"],
+        takes_value: &[
+            "-c",
+            "--config",
+            "--installroot",
+            "--releasever",
+            "--setopt",
+            "-x",
+            "--exclude",
+            "--enablerepo",
+            "--disablerepo",
+            "--repo",
+        ],
         yes: &["--assumeyes"],
         yes_short: Some('y'),
     },
     Family {
         programs: &["zypper"],
-        subcommands: &["install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch"],
+        subcommands: &[
+            "install",
+            "in",
+            "remove",
+            "rm",
+            "update",
+            "up",
+            "dist-upgrade",
+            "dup",
+            "patch",
+        ],
         takes_value: &["-r", "--repo", "--root", "-R", "--type", "-t", "--from"],
         yes: &["-n", "--non-interactive", "--no-confirm"],
         yes_short: Some('y'),
@@ -86,7 +131,9 @@ fn answers_yes(family: &Family, cmd: &Command) -> bool {
             if v == "-o"
                 && cmd.words.get(i + 1).is_some_and(|n| {
                     let n = n.value.to_ascii_lowercase();
-                    n.starts_with("apt::get::assume-yes=") && !n.ends_with("=false") && !n.ends_with("=0")
+                    n.starts_with("apt::get::assume-yes=")
+                        && !n.ends_with("=false")
+                        && !n.ends_with("=0")
                 })
             {
                 return true;
@@ -95,7 +142,10 @@ fn answers_yes(family: &Family, cmd: &Command) -> bool {
                 return true;
             }
         }
-        if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.starts_with('-') && !c.contains('=')) {
+        if let Some(cluster) = v
+            .strip_prefix('-')
+            .filter(|c| !c.starts_with('-') && !c.contains('='))
+        {
             if family.yes_short.is_some_and(|y| cluster.contains(y)) {
                 return true;
             }
@@ -133,17 +183,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(sub) = subcommand(family, cmd) else {
                 continue;
             };
-            if sub.complex || !family.subcommands.contains(&sub.value.as_str()) || answers_yes(family, cmd) {
+            if sub.complex
+                || !family.subcommands.contains(&sub.value.as_str())
+                || answers_yes(family, cmd)
+            {
                 continue;
             }
-            let logical = crate::syntax::Span::new(rest.start + cmd.words[0].span.start, rest.start + sub.span.end);
+            let logical = crate::syntax::Span::new(
+                rest.start + cmd.words[0].span.start,
+                rest.start + sub.span.end,
+            );
             let span = ins.to_source(logical);
             let at = ins.source_offset_end(rest.start + sub.span.end);
             out.push(
                 Diagnostic::new(
                     &RULE,
                     span,
-                    format!("`{program} {}` without `-y` stops at the confirmation prompt", sub.value),
+                    format!(
+                        "`{program} {}` without `-y` stops at the confirmation prompt",
+                        sub.value
+                    ),
                 )
                 .with_fix(Fix::safe("Add `-y`", vec![Edit::insert(at, " -y")])),
             );

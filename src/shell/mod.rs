@@ -52,7 +52,10 @@ impl Command {
     /// The first argument that is not an option (options that take a value are not known
     /// here, so `-o X install` yields `X`: callers that care use [`Command::operands_after`]).
     pub fn subcommand(&self) -> Option<&Word> {
-        self.words.iter().skip(1).find(|w| !w.value.starts_with('-'))
+        self.words
+            .iter()
+            .skip(1)
+            .find(|w| !w.value.starts_with('-'))
     }
 
     /// Whether an option is present: exact long options, or a short letter inside a cluster
@@ -165,14 +168,20 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                 let (word, end) = lex_word(text, i)?;
                 i = end;
                 // A redirection with a file descriptor (`2>`), glued to the operator.
-                if matches!(b.get(i), Some(b'<' | b'>')) && word.value.bytes().all(|d| d.is_ascii_digit()) && !word.complex {
+                if matches!(b.get(i), Some(b'<' | b'>'))
+                    && word.value.bytes().all(|d| d.is_ascii_digit())
+                    && !word.complex
+                {
                     continue;
                 }
                 if skip_next_word {
                     skip_next_word = false;
                     continue;
                 }
-                if cur.words.is_empty() && !word.complex && matches!(word.value.as_str(), "{" | "}" | "!") {
+                if cur.words.is_empty()
+                    && !word.complex
+                    && matches!(word.value.as_str(), "{" | "}" | "!")
+                {
                     finish(&mut cur, &mut out, Separator::Group);
                     continue;
                 }
@@ -201,7 +210,10 @@ fn is_assignment(w: &Word) -> bool {
 }
 
 fn is_word_end(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>')
+    matches!(
+        c,
+        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>'
+    )
 }
 
 /// One word from `start`; returns it and the offset after it.
@@ -380,7 +392,10 @@ mod tests {
         assert!(c.is("apt-get", "install"));
         assert!(c.flag("-y") && c.flag("-q") && !c.flag("--yes"));
         assert_eq!(c.subcommand().unwrap().span.slice(text), "install");
-        assert_eq!(c.operands().map(|w| w.value.as_str()).collect::<Vec<_>>(), ["curl"]);
+        assert_eq!(
+            c.operands().map(|w| w.value.as_str()).collect::<Vec<_>>(),
+            ["curl"]
+        );
     }
 
     #[test]

@@ -11,10 +11,12 @@
 
 mod heredoc;
 mod json;
+mod meaning;
 mod node;
 
 use std::fmt;
 
+pub use meaning::Meaning;
 pub use node::{Args, Flag, JsonArg, Kind, Node, Pair};
 
 /// A half-open byte range `start..end` into some text.

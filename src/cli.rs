@@ -1,0 +1,779 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dockerfix::report::{self, FileDiagnostics, OutputFormat};
+use dockerfix::rules::{self, FixAvailability};
+use dockerfix::settings::{self, ConfigError, LineEnding, Selection, Settings};
+use dockerfix::{FixError, format::FormatError, walk, write};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+#[derive(Parser)]
+#[command(
+    name = "dockerfix",
+    version,
+    about = "A Dockerfile linter, auto-fixer and formatter that never corrupts a file",
+    after_help = "Exit codes: 0 clean, 1 findings or changes, 2 errors.\nDocs: dockerfix rule --all"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint Dockerfiles, and optionally fix them.
+    Check(CheckArgs),
+    /// Lay out Dockerfiles (layout only, never what the build does).
+    Format(FormatArgs),
+    /// Explain a rule, or list them all.
+    Rule(RuleArgs),
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Files or folders to process; `-` reads standard input.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Use this configuration file (no discovery).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
+    /// The file name for `-` input (config discovery, per-file ignores, messages).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
+    /// Exclude files matching these globs (besides `exclude` in the config).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Walk folders without honouring .gitignore, .ignore and git excludes.
+    #[arg(long)]
+    no_respect_gitignore: bool,
+    /// Apply exclusions to paths named on the command line too.
+    #[arg(long)]
+    force_exclude: bool,
+    /// When to colour the output (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print nothing but the results.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Say more about what is done.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    fix: bool,
+    /// Also consider unsafe fixes (shown as available; applied with --fix or --diff).
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    unsafe_fixes: bool,
+    #[arg(long, hide = true)]
+    no_unsafe_fixes: bool,
+    /// Print the fixes as a unified diff; write nothing.
+    #[arg(long)]
+    diff: bool,
+    /// List the fixes applied, per file.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Counts per rule instead of single diagnostics.
+    #[arg(long)]
+    statistics: bool,
+    /// Rules to enable (codes, prefixes, names, aliases or ALL), replacing the defaults.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Option<Vec<String>>,
+    /// Rules to enable on top of the selection.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    output_format: OutputFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Exit 0 even when diagnostics remain.
+    #[arg(long)]
+    exit_zero: bool,
+    /// The build context for context-aware rules (default: the Dockerfile's folder).
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct FormatArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Write nothing; list the files that would change; exit 1 if any.
+    #[arg(long)]
+    check: bool,
+    /// Write nothing; print a unified diff; exit 1 if any.
+    #[arg(long)]
+    diff: bool,
+    /// Line endings of the output (overrides `format.line-ending`).
+    #[arg(long, value_enum)]
+    line_ending: Option<LineEnding>,
+    /// Most blank lines kept in a row (overrides `format.max-blank-lines`).
+    #[arg(long)]
+    max_blank_lines: Option<usize>,
+}
+
+#[derive(Args)]
+struct RuleArgs {
+    /// A rule code, name or alias.
+    #[arg(required_unless_present = "all")]
+    code: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    output_format: RuleFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum RuleFormat {
+    Text,
+    Json,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Check(a) => check(a),
+        Command::Format(a) => format(a),
+        Command::Rule(a) => rule(a),
+    }
+}
+
+fn color_enabled(choice: ColorChoice, stream_is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stream_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// An error for one file (or the run), printed as `path:line:col: error: message`.
+struct Problem(String);
+
+/// Config discovery with a cache per config file.
+struct Configs {
+    fixed: Option<Arc<Settings>>,
+    cache: Mutex<HashMap<Option<PathBuf>, Result<Arc<Settings>, String>>>,
+    overrides: Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>,
+}
+
+impl Configs {
+    fn new(
+        common: &Common,
+        overrides: Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>,
+    ) -> Result<Configs, String> {
+        let fixed = if common.isolated {
+            let mut s = Settings::default();
+            overrides(&mut s)?;
+            Some(Arc::new(s))
+        } else if let Some(path) = &common.config {
+            let cfg = settings::load(path).map_err(|e| e.to_string())?;
+            let mut s = Settings::from_config(&cfg, Some(path)).map_err(|e| e.to_string())?;
+            overrides(&mut s)?;
+            Some(Arc::new(s))
+        } else {
+            None
+        };
+        Ok(Configs {
+            fixed,
+            cache: Mutex::new(HashMap::new()),
+            overrides,
+        })
+    }
+
+    fn for_path(&self, path: &Path) -> Result<Arc<Settings>, String> {
+        if let Some(s) = &self.fixed {
+            return Ok(s.clone());
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let dir = abs.parent().unwrap_or(Path::new("/"));
+        let found = settings::find_config(dir);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = cache.get(&found) {
+            return r.clone();
+        }
+        let result = (|| {
+            let mut s = match &found {
+                Some(p) => {
+                    let cfg = settings::load(p).map_err(|e: ConfigError| e.to_string())?;
+                    Settings::from_config(&cfg, Some(p)).map_err(|e| e.to_string())?
+                }
+                None => Settings::default(),
+            };
+            (self.overrides)(&mut s)?;
+            Ok(Arc::new(s))
+        })();
+        cache.insert(found, result.clone());
+        result
+    }
+}
+
+enum Input {
+    Stdin { text: Vec<u8>, name: PathBuf },
+    File(PathBuf),
+}
+
+fn gather(common: &Common, configs: &Configs) -> (Vec<Input>, Vec<Problem>, bool) {
+    let mut problems = Vec::new();
+    let mut inputs = Vec::new();
+    let mut saw_dir = false;
+    let (paths, stdin): (Vec<_>, Vec<_>) = common
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() != "-");
+    if !stdin.is_empty() {
+        let mut buf = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+            problems.push(Problem(format!(
+                "-: error: cannot read standard input: {e}"
+            )));
+        }
+        inputs.push(Input::Stdin {
+            text: buf,
+            name: common
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("-")),
+        });
+    }
+    saw_dir |= paths.iter().any(|p| p.is_dir());
+    let (found, errors) = walk::discover(
+        &paths,
+        &walk::WalkOptions {
+            respect_gitignore: !common.no_respect_gitignore,
+        },
+    );
+    for (path, e) in errors {
+        problems.push(Problem(format!(
+            "{}: error: {e}",
+            walk::display_path(&path)
+        )));
+    }
+    let cli_exclude = settings_globs(&common.exclude);
+    for d in found {
+        if !d.explicit || common.force_exclude {
+            let excluded_by_cli = cli_exclude
+                .as_ref()
+                .is_some_and(|g| g.is_match(&d.path) || d.path.ancestors().any(|a| g.is_match(a)));
+            let excluded = excluded_by_cli
+                || configs
+                    .for_path(&d.path)
+                    .is_ok_and(|s| s.is_excluded(&d.path));
+            if excluded {
+                continue;
+            }
+        }
+        inputs.push(Input::File(d.path));
+    }
+    (inputs, problems, saw_dir)
+}
+
+fn settings_globs(globs: &[String]) -> Option<globset::GlobSet> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        for pat in [g.clone(), format!("**/{g}")] {
+            if let Ok(glob) = globset::Glob::new(&pat) {
+                b.add(glob);
+            }
+        }
+    }
+    b.build().ok()
+}
+
+/// Reads a file as UTF-8 text, with a precise error otherwise.
+fn read_text(display: &str, bytes: Vec<u8>) -> Result<String, Problem> {
+    match String::from_utf8(bytes) {
+        Ok(t) => {
+            if let Some(nul) = t.find('\0') {
+                let starts = dockerfix::syntax::line_starts(&t);
+                let (l, c) = dockerfix::syntax::line_col(&t, &starts, nul);
+                return Err(Problem(format!(
+                    "{display}:{l}:{c}: error: contains a NUL byte: not a text file"
+                )));
+            }
+            Ok(t)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let before = &bytes[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = at
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            Err(Problem(format!(
+                "{display}:{line}:{col}: error: not valid UTF-8 (byte 0x{:02x}); dockerfix reads UTF-8 only and left the file untouched",
+                bytes.get(at).copied().unwrap_or(0)
+            )))
+        }
+    }
+}
+
+fn parse_problem(display: &str, e: &dockerfix::syntax::ParseError) -> Problem {
+    if e.line == 0 {
+        Problem(format!("{display}:1:1: error: {}", e.message))
+    } else {
+        Problem(format!(
+            "{display}:{}:{}: error: {}",
+            e.line, e.column, e.message
+        ))
+    }
+}
+
+struct CheckResult {
+    display: String,
+    source: String,
+    diagnostics: Vec<rules::Diagnostic>,
+    fixed: Option<String>,
+    applied: Vec<dockerfix::AppliedFix>,
+    write_to: Option<PathBuf>,
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let cli_unsafe = if args.unsafe_fixes {
+        Some(true)
+    } else if args.no_unsafe_fixes {
+        Some(false)
+    } else {
+        None
+    };
+    let configs = match Configs::new(
+        &args.common,
+        Box::new(move |s: &mut Settings| {
+            selection.apply(&mut s.enabled)?;
+            if let Some(u) = cli_unsafe {
+                s.unsafe_fixes = u;
+            }
+            Ok(())
+        }),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, mut problems, saw_dir) = gather(&args.common, &configs);
+    let stdin_mode = inputs.iter().any(|i| matches!(i, Input::Stdin { .. }));
+    let fixing = args.fix || args.diff;
+
+    let results: Vec<Result<CheckResult, Problem>> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let (display, bytes, path, write_to) = match input {
+                Input::Stdin { text, name } => (name.display().to_string(), text, name, None),
+                Input::File(p) => {
+                    let display = walk::display_path(&p);
+                    let bytes = std::fs::read(&p)
+                        .map_err(|e| Problem(format!("{display}: error: cannot read: {e}")))?;
+                    (display, bytes, p.clone(), Some(p))
+                }
+            };
+            let settings = configs
+                .for_path(&path)
+                .map_err(|e| Problem(format!("error: {e}")))?;
+            let text = read_text(&display, bytes)?;
+            let unsafe_fixes = settings.unsafe_fixes;
+            if fixing {
+                let outcome = dockerfix::fix_text(&text, &settings, Some(&path), unsafe_fixes)
+                    .map_err(|e| match e {
+                        FixError::Parse(p) => parse_problem(&display, &p),
+                        other => Problem(format!("{display}: error: {other}")),
+                    })?;
+                Ok(CheckResult {
+                    display,
+                    diagnostics: outcome.remaining,
+                    fixed: Some(outcome.text),
+                    applied: outcome.applied,
+                    source: text,
+                    write_to,
+                })
+            } else {
+                let doc =
+                    dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
+                let diagnostics = dockerfix::lint(&doc, &settings, Some(&path));
+                Ok(CheckResult {
+                    display,
+                    source: text,
+                    diagnostics,
+                    fixed: None,
+                    applied: Vec::new(),
+                    write_to,
+                })
+            }
+        })
+        .collect();
+
+    let mut files = Vec::new();
+    let mut diff_out = String::new();
+    let mut fixed_stdout: Option<String> = None;
+    let mut total_applied = 0;
+    let mut show_fixes = String::new();
+    let color_out = color_enabled(
+        args.common.color,
+        std::io::stdout().is_terminal() && args.output_file.is_none(),
+    );
+    for r in results {
+        let r = match r {
+            Ok(r) => r,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        if let Some(new) = &r.fixed {
+            total_applied += r.applied.len();
+            if args.show_fixes && !r.applied.is_empty() {
+                show_fixes.push_str(&format!("Fixed in {}:\n", r.display));
+                for a in &r.applied {
+                    show_fixes.push_str(&format!("  {} {}\n", a.rule.code, a.title));
+                }
+            }
+            if args.diff {
+                if let Some(d) = report::unified_diff(&r.display, &r.source, new) {
+                    diff_out.push_str(&if color_out { report::color_diff(&d) } else { d });
+                }
+            } else if args.fix {
+                match &r.write_to {
+                    Some(path) => {
+                        if let Err(e) = write::write_if_changed(path, new) {
+                            problems
+                                .push(Problem(format!("{}: error: cannot write: {e}", r.display)));
+                            continue;
+                        }
+                    }
+                    None => fixed_stdout = Some(new.clone()),
+                }
+            }
+            // Positions of remaining diagnostics refer to the fixed text.
+            files.push(FileDiagnostics {
+                path: r.display,
+                source: if args.diff { r.source } else { new.clone() },
+                diagnostics: if args.diff { Vec::new() } else { r.diagnostics },
+            });
+        } else {
+            files.push(FileDiagnostics {
+                path: r.display,
+                source: r.source,
+                diagnostics: r.diagnostics,
+            });
+        }
+    }
+
+    let remaining: usize = files.iter().map(|f| f.diagnostics.len()).sum();
+    let any_unsafe_fixes =
+        configs.fixed.as_ref().is_some_and(|s| s.unsafe_fixes) || args.unsafe_fixes;
+    let report_text = if args.statistics {
+        report::statistics(&files)
+    } else {
+        report::render(
+            &files,
+            args.output_format,
+            any_unsafe_fixes,
+            color_out && args.output_format == OutputFormat::Full,
+        )
+    };
+
+    // Where the report goes: a file, stderr (when stdout carries fixed text or a diff), or stdout.
+    let report_to_stderr = (stdin_mode && args.fix) || args.diff;
+    if let Some(out) = &args.output_file {
+        if let Err(e) = std::fs::write(out, &report_text) {
+            problems.push(Problem(format!(
+                "{}: error: cannot write the report: {e}",
+                out.display()
+            )));
+        }
+    } else if !args.diff {
+        if report_to_stderr {
+            eprint!("{report_text}");
+        } else {
+            print!("{report_text}");
+        }
+    }
+    if let Some(text) = fixed_stdout {
+        print!("{text}");
+    }
+    print!("{diff_out}");
+    if !show_fixes.is_empty() {
+        eprint!("{show_fixes}");
+    }
+    let _ = std::io::stdout().flush();
+
+    for p in &problems {
+        eprintln!("{}", p.0);
+    }
+    if !args.common.quiet {
+        if files.is_empty() && problems.is_empty() && saw_dir {
+            eprintln!("warning: no Dockerfiles found");
+        } else if args.diff {
+            if total_applied > 0 {
+                eprintln!("Would fix {total_applied} issue(s).");
+            }
+        } else if matches!(
+            args.output_format,
+            OutputFormat::Full | OutputFormat::Concise
+        ) {
+            let fixable = files
+                .iter()
+                .flat_map(|f| &f.diagnostics)
+                .filter(|d| d.fix.as_ref().is_some_and(|f| f.applies(any_unsafe_fixes)))
+                .count();
+            if remaining == 0 && total_applied == 0 {
+                if problems.is_empty() {
+                    eprintln!("All checks passed!");
+                }
+            } else if args.fix {
+                eprintln!(
+                    "Found {} issue(s) ({total_applied} fixed, {remaining} remaining).",
+                    total_applied + remaining
+                );
+            } else {
+                eprintln!("Found {remaining} issue(s).");
+                if fixable > 0 {
+                    eprintln!("[*] {fixable} fixable with `dockerfix check --fix`.");
+                }
+                let hidden = files
+                    .iter()
+                    .flat_map(|f| &f.diagnostics)
+                    .filter(|d| {
+                        d.fix
+                            .as_ref()
+                            .is_some_and(|f| !f.applies(any_unsafe_fixes) && f.applies(true))
+                    })
+                    .count();
+                if hidden > 0 {
+                    eprintln!("{hidden} more fix(es) available with `--unsafe-fixes`.");
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        ExitCode::from(2)
+    } else if (remaining > 0 && !args.exit_zero) || (args.diff && !diff_out.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn format(args: FormatArgs) -> ExitCode {
+    let (line_ending, max_blank) = (args.line_ending, args.max_blank_lines);
+    let configs = match Configs::new(
+        &args.common,
+        Box::new(move |s: &mut Settings| {
+            if let Some(l) = line_ending {
+                s.format.line_ending = l;
+            }
+            if let Some(m) = max_blank {
+                s.format.max_blank_lines = m;
+            }
+            Ok(())
+        }),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, mut problems, saw_dir) = gather(&args.common, &configs);
+    let results: Vec<Result<(String, String, String, Option<PathBuf>), Problem>> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let (display, bytes, path, write_to) = match input {
+                Input::Stdin { text, name } => (name.display().to_string(), text, name, None),
+                Input::File(p) => {
+                    let display = walk::display_path(&p);
+                    let bytes = std::fs::read(&p)
+                        .map_err(|e| Problem(format!("{display}: error: cannot read: {e}")))?;
+                    (display, bytes, p.clone(), Some(p))
+                }
+            };
+            let settings = configs
+                .for_path(&path)
+                .map_err(|e| Problem(format!("error: {e}")))?;
+            let text = read_text(&display, bytes)?;
+            let new = dockerfix::format::format(&text, &settings.format).map_err(|e| match e {
+                FormatError::Parse(p) => parse_problem(&display, &p),
+                other => Problem(format!("{display}: error: {other}")),
+            })?;
+            Ok((display, text, new, write_to))
+        })
+        .collect();
+    let color = color_enabled(args.common.color, std::io::stdout().is_terminal());
+    let (mut changed, mut unchanged) = (0, 0);
+    let mut out = String::new();
+    for r in results {
+        let (display, old, new, write_to) = match r {
+            Ok(r) => r,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        if old == new {
+            unchanged += 1;
+            if write_to.is_none() && !args.check && !args.diff {
+                out.push_str(&new);
+            }
+            continue;
+        }
+        changed += 1;
+        if args.diff {
+            if let Some(d) = report::unified_diff(&display, &old, &new) {
+                out.push_str(&if color { report::color_diff(&d) } else { d });
+            }
+        } else if args.check {
+            out.push_str(&format!("Would reformat: {display}\n"));
+        } else {
+            match write_to {
+                Some(path) => {
+                    if let Err(e) = write::write_if_changed(&path, &new) {
+                        problems.push(Problem(format!("{display}: error: cannot write: {e}")));
+                    }
+                }
+                None => out.push_str(&new),
+            }
+        }
+    }
+    print!("{out}");
+    let _ = std::io::stdout().flush();
+    for p in &problems {
+        eprintln!("{}", p.0);
+    }
+    if !args.common.quiet {
+        if changed + unchanged == 0 && problems.is_empty() && saw_dir {
+            eprintln!("warning: no Dockerfiles found");
+        } else if args.check || args.diff {
+            eprintln!("{changed} file(s) would be reformatted, {unchanged} already formatted");
+        } else {
+            eprintln!("{changed} file(s) reformatted, {unchanged} left unchanged");
+        }
+    }
+    if !problems.is_empty() {
+        ExitCode::from(2)
+    } else if (args.check || args.diff) && changed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn fix_label(f: FixAvailability) -> &'static str {
+    match f {
+        FixAvailability::None => "none",
+        FixAvailability::Sometimes(dockerfix::fix::Applicability::Safe) => "sometimes (safe)",
+        FixAvailability::Sometimes(_) => "sometimes (unsafe)",
+        FixAvailability::Always(dockerfix::fix::Applicability::Safe) => "always (safe)",
+        FixAvailability::Always(_) => "always (unsafe)",
+    }
+}
+
+fn rule(args: RuleArgs) -> ExitCode {
+    let selected: Vec<&rules::Rule> = if args.all {
+        rules::RULES.to_vec()
+    } else {
+        let code = args.code.unwrap_or_default();
+        match rules::RULES.iter().copied().find(|r| {
+            r.matches(&code)
+                && !code.eq_ignore_ascii_case("ALL")
+                && (r.code.eq_ignore_ascii_case(&code)
+                    || r.name == code
+                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
+        }) {
+            Some(r) => vec![r],
+            None => {
+                eprintln!("error: unknown rule `{code}` (see `dockerfix rule --all`)");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    if args.output_format == RuleFormat::Json {
+        let v: Vec<_> = selected
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code, "name": r.name, "aliases": r.aliases, "summary": r.summary,
+                    "severity": r.severity, "default": r.default_enabled, "fix": fix_label(r.fix),
+                    "explanation": r.doc,
+                })
+            })
+            .collect();
+        let v = if args.all {
+            serde_json::Value::Array(v)
+        } else {
+            v.into_iter().next().unwrap_or_default()
+        };
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else if args.all {
+        for r in selected {
+            println!(
+                "{}  {:<28} {:<8} {:<8} fix: {:<18} {}",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                if r.default_enabled { "on" } else { "off" },
+                fix_label(r.fix),
+                r.summary
+            );
+        }
+    } else {
+        let r = selected[0];
+        println!("# {} ({})\n", r.name, r.code);
+        println!("{}\n", r.summary);
+        if !r.aliases.is_empty() {
+            println!("Aliases: {}\n", r.aliases.join(", "));
+        }
+        println!(
+            "Severity: {}. Enabled by default: {}. Fix: {}.\n",
+            r.severity.as_str(),
+            if r.default_enabled { "yes" } else { "no" },
+            fix_label(r.fix)
+        );
+        print!("{}", r.doc);
+    }
+    ExitCode::SUCCESS
+}

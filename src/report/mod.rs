@@ -1,0 +1,298 @@
+//! Renderers for diagnostics: one pure function per output format.
+
+use crate::rules::{Diagnostic, Severity};
+use crate::syntax::{line_col, line_starts};
+use serde::Serialize;
+
+/// The diagnostics of one file, with its text for positions and snippets.
+pub struct FileDiagnostics {
+    pub path: String,
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// rustc-style, with the source snippet and the fix.
+    Full,
+    /// `path:line:col: CODE message`.
+    Concise,
+    Json,
+    JsonLines,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+#[derive(Serialize)]
+struct Location {
+    line: usize,
+    column: usize,
+    offset: usize,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    location: Location,
+    end_location: Location,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: crate::fix::Applicability,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    message: &'a str,
+    severity: Severity,
+    filename: &'a str,
+    location: Location,
+    end_location: Location,
+    fix: Option<JsonFix<'a>>,
+    url: String,
+}
+
+/// Where a rule's documentation lives.
+pub fn rule_url(code: &str) -> String {
+    format!(
+        "https://github.com/dockerfix/dockerfix/blob/main/docs/rules.md#{}",
+        code.to_ascii_lowercase()
+    )
+}
+
+fn json_diagnostics(files: &[FileDiagnostics]) -> Vec<JsonDiagnostic<'_>> {
+    let mut out = Vec::new();
+    for f in files {
+        let starts = line_starts(&f.source);
+        let loc = |offset: usize| {
+            let (line, column) = line_col(&f.source, &starts, offset);
+            Location {
+                line,
+                column,
+                offset,
+            }
+        };
+        for d in &f.diagnostics {
+            out.push(JsonDiagnostic {
+                code: d.rule.code,
+                name: d.rule.name,
+                message: &d.message,
+                severity: d.rule.severity,
+                filename: &f.path,
+                location: loc(d.span.start),
+                end_location: loc(d.span.end),
+                fix: d.fix.as_ref().map(|fix| JsonFix {
+                    applicability: fix.applicability,
+                    message: &fix.title,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| JsonEdit {
+                            content: &e.content,
+                            location: loc(e.span.start),
+                            end_location: loc(e.span.end),
+                        })
+                        .collect(),
+                }),
+                url: rule_url(d.rule.code),
+            });
+        }
+    }
+    out
+}
+
+fn fix_hint(d: &Diagnostic, unsafe_fixes: bool) -> &'static str {
+    match &d.fix {
+        Some(f) if f.applies(false) => " [*]",
+        Some(f) if unsafe_fixes && f.applies(true) => " [*]",
+        Some(f) if f.applies(true) => " [unsafe fix available]",
+        _ => "",
+    }
+}
+
+pub fn concise(files: &[FileDiagnostics], unsafe_fixes: bool) -> String {
+    let mut out = String::new();
+    for f in files {
+        let starts = line_starts(&f.source);
+        for d in &f.diagnostics {
+            let (line, col) = line_col(&f.source, &starts, d.span.start);
+            out.push_str(&format!(
+                "{}:{line}:{col}: {} {}{}\n",
+                f.path,
+                d.rule.code,
+                d.message,
+                fix_hint(d, unsafe_fixes)
+            ));
+        }
+    }
+    out
+}
+
+pub fn full(files: &[FileDiagnostics], unsafe_fixes: bool, color: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Level, Patch, Renderer, Snippet};
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for f in files {
+        for d in &f.diagnostics {
+            let level = match d.rule.severity {
+                Severity::Error => Level::ERROR,
+                Severity::Warning => Level::WARNING,
+                Severity::Info => Level::INFO,
+            };
+            let title = format!("{}{}", d.message, fix_hint(d, unsafe_fixes));
+            let mut group = level.primary_title(title).id(d.rule.code).element(
+                Snippet::source(f.source.as_str())
+                    .path(f.path.as_str())
+                    .annotation(AnnotationKind::Primary.span(d.span.start..d.span.end)),
+            );
+            let mut report = vec![];
+            if let Some(fix) = &d.fix {
+                let mut snippet = Snippet::source(f.source.as_str()).path(f.path.as_str());
+                for e in &fix.edits {
+                    snippet =
+                        snippet.patch(Patch::new(e.span.start..e.span.end, e.content.as_str()));
+                }
+                let label = match fix.applicability {
+                    crate::fix::Applicability::Safe => format!("{} (safe fix)", fix.title),
+                    crate::fix::Applicability::Unsafe => format!("{} (unsafe fix)", fix.title),
+                    crate::fix::Applicability::DisplayOnly => fix.title.clone(),
+                };
+                report.push(group);
+                group = Level::HELP.secondary_title(label).element(snippet);
+            }
+            report.push(group);
+            out.push_str(&renderer.render(&report));
+            out.push_str("\n\n");
+        }
+    }
+    out
+}
+
+pub fn json(files: &[FileDiagnostics]) -> String {
+    let mut s = serde_json::to_string_pretty(&json_diagnostics(files)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub fn json_lines(files: &[FileDiagnostics]) -> String {
+    json_diagnostics(files)
+        .iter()
+        .filter_map(|d| serde_json::to_string(d).ok())
+        .map(|l| l + "\n")
+        .collect()
+}
+
+pub fn github(files: &[FileDiagnostics]) -> String {
+    let mut out = String::new();
+    for d in json_diagnostics(files) {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let escape = |s: &str| {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        out.push_str(&format!(
+            "::{level} title=dockerfix ({}),file={},line={},col={},endLine={},endColumn={}::{}:{}:{}: {} {}\n",
+            d.code,
+            escape(d.filename).replace(',', "%2C").replace(':', "%3A"),
+            d.location.line,
+            d.location.column,
+            d.end_location.line,
+            d.end_location.column,
+            d.filename,
+            d.location.line,
+            d.location.column,
+            d.code,
+            escape(d.message)
+        ));
+    }
+    out
+}
+
+pub fn render(
+    files: &[FileDiagnostics],
+    format: OutputFormat,
+    unsafe_fixes: bool,
+    color: bool,
+) -> String {
+    match format {
+        OutputFormat::Full => full(files, unsafe_fixes, color),
+        OutputFormat::Concise => concise(files, unsafe_fixes),
+        OutputFormat::Json => json(files),
+        OutputFormat::JsonLines => json_lines(files),
+        OutputFormat::Github => github(files),
+    }
+}
+
+/// `--statistics`: counts per rule, most frequent first.
+pub fn statistics(files: &[FileDiagnostics]) -> String {
+    let mut counts: Vec<(&str, &str, usize, bool)> = Vec::new();
+    for d in files.iter().flat_map(|f| &f.diagnostics) {
+        match counts.iter_mut().find(|c| c.0 == d.rule.code) {
+            Some(c) => c.2 += 1,
+            None => counts.push((d.rule.code, d.rule.name, 1, d.fix.is_some())),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .map(|(code, name, n, fix)| {
+            format!(
+                "{n:5}\t{code}\t{}{name}\n",
+                if *fix { "[*] " } else { "    " }
+            )
+        })
+        .collect()
+}
+
+/// A unified diff of one file, `None` when nothing changed.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let diff = similar::TextDiff::from_lines(old, new);
+    Some(
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .to_string(),
+    )
+}
+
+/// Colours a unified diff for a terminal.
+pub fn color_diff(diff: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let mut out = String::with_capacity(diff.len() + 64);
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let style = if body.starts_with("+++") || body.starts_with("---") {
+            Style::new().bold()
+        } else if body.starts_with('+') {
+            AnsiColor::Green.on_default()
+        } else if body.starts_with('-') {
+            AnsiColor::Red.on_default()
+        } else if body.starts_with("@@") {
+            AnsiColor::Cyan.on_default()
+        } else {
+            Style::new()
+        };
+        out.push_str(&format!("{style}{body}{style:#}{nl}"));
+    }
+    out
+}

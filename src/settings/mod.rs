@@ -1,0 +1,424 @@
+//! Configuration: `dockerfix.toml` / `.dockerfix.toml`, found by walking up from each file (the
+//! closest wins; `extend` inherits from another file), validated strictly (unknown keys are
+//! errors naming the key and line), then overridden by command-line options.
+
+use crate::rules::{self, Rule};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_NAMES: &[&str] = &["dockerfix.toml", ".dockerfix.toml"];
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    pub extend: Option<String>,
+    pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub unsafe_fixes: Option<bool>,
+    pub exclude: Option<Vec<String>>,
+    pub include: Option<Vec<String>>,
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    pub format: Option<FormatConfig>,
+    pub lint: Option<LintConfig>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FormatConfig {
+    pub indent_width: Option<usize>,
+    pub line_ending: Option<LineEnding>,
+    pub and_position: Option<AndPosition>,
+    pub max_blank_lines: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LintConfig {
+    pub non_root_user: Option<NonRootUser>,
+    pub package_cache: Option<PackageCache>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NonRootUser {
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageCache {
+    pub strategy: Option<CacheStrategy>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheStrategy {
+    #[default]
+    Clean,
+    Mount,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineEnding {
+    #[default]
+    Auto,
+    Lf,
+    Crlf,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum AndPosition {
+    #[default]
+    Preserve,
+    Leading,
+    Trailing,
+}
+
+/// Layout options of `dockerfix format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatSettings {
+    pub indent_width: usize,
+    pub line_ending: LineEnding,
+    pub and_position: AndPosition,
+    pub max_blank_lines: usize,
+}
+
+impl Default for FormatSettings {
+    fn default() -> Self {
+        FormatSettings {
+            indent_width: 4,
+            line_ending: LineEnding::Auto,
+            and_position: AndPosition::Preserve,
+            max_blank_lines: 1,
+        }
+    }
+}
+
+/// Resolved settings for one file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Enabled rules, by index in [`rules::RULES`].
+    pub enabled: Vec<bool>,
+    pub unsafe_fixes: bool,
+    pub format: FormatSettings,
+    pub per_file_ignores: Vec<(GlobSet, Vec<&'static Rule>)>,
+    pub exclude: GlobSet,
+    pub include: GlobSet,
+    /// The folder of the config file (globs are relative to it), if any.
+    pub root: Option<PathBuf>,
+    pub cache_strategy: CacheStrategy,
+    pub non_root_user: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            enabled: rules::RULES.iter().map(|r| r.default_enabled).collect(),
+            unsafe_fixes: false,
+            format: FormatSettings::default(),
+            per_file_ignores: Vec::new(),
+            exclude: GlobSet::empty(),
+            include: GlobSet::empty(),
+            root: None,
+            cache_strategy: CacheStrategy::Clean,
+            non_root_user: "auto".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Rule selection from `--select`, `--extend-select`, `--ignore` (and the same config keys).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+fn resolve_selector(sel: &str) -> Result<Vec<&'static Rule>, String> {
+    let found = rules::select(sel);
+    if found.is_empty() {
+        Err(format!(
+            "unknown rule selector `{sel}` (see `dockerfix rule --all`)"
+        ))
+    } else {
+        Ok(found)
+    }
+}
+
+fn index_of(rule: &Rule) -> usize {
+    rules::RULES
+        .iter()
+        .position(|r| r.code == rule.code)
+        .unwrap_or(0)
+}
+
+impl Selection {
+    pub fn apply(&self, enabled: &mut [bool]) -> Result<(), String> {
+        if let Some(select) = &self.select {
+            enabled.iter_mut().for_each(|e| *e = false);
+            for sel in select {
+                for r in resolve_selector(sel)? {
+                    enabled[index_of(r)] = true;
+                }
+            }
+        }
+        for sel in &self.extend_select {
+            for r in resolve_selector(sel)? {
+                enabled[index_of(r)] = true;
+            }
+        }
+        for sel in &self.ignore {
+            for r in resolve_selector(sel)? {
+                enabled[index_of(r)] = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn globset(path: &Path, globs: &[String]) -> Result<GlobSet, ConfigError> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("bad glob `{g}`: {e}"),
+        })?;
+        b.add(glob);
+        // `vendor/**` also matches the folder itself, and a bare name matches anywhere.
+        if !g.contains('/')
+            && let Ok(glob) = Glob::new(&format!("**/{g}"))
+        {
+            b.add(glob);
+        }
+    }
+    b.build().map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Reads one config file, following `extend` (the extending file's keys win).
+pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+    load_depth(path, 0)
+}
+
+fn load_depth(path: &Path, depth: usize) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let cfg: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| crate::syntax::line_col(&text, &crate::syntax::line_starts(&text), s.start))
+            .unwrap_or((1, 1));
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    })?;
+    let Some(parent_ref) = cfg.extend.clone() else {
+        return Ok(cfg);
+    };
+    if depth > 8 {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: "`extend` chain is too deep (a cycle?)".into(),
+        });
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(parent_ref);
+    let base = load_depth(&base_path, depth + 1)?;
+    Ok(merge(base, cfg))
+}
+
+fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
+    let fmt = match (base.format, over.format) {
+        (Some(b), Some(o)) => Some(FormatConfig {
+            indent_width: o.indent_width.or(b.indent_width),
+            line_ending: o.line_ending.or(b.line_ending),
+            and_position: o.and_position.or(b.and_position),
+            max_blank_lines: o.max_blank_lines.or(b.max_blank_lines),
+        }),
+        (b, o) => o.or(b),
+    };
+    let lint = match (base.lint, over.lint) {
+        (Some(b), Some(o)) => Some(LintConfig {
+            non_root_user: o.non_root_user.or(b.non_root_user),
+            package_cache: o.package_cache.or(b.package_cache),
+        }),
+        (b, o) => o.or(b),
+    };
+    ConfigFile {
+        extend: None,
+        select: over.select.or(base.select),
+        extend_select: over.extend_select.or(base.extend_select),
+        ignore: over.ignore.or(base.ignore),
+        unsafe_fixes: over.unsafe_fixes.or(base.unsafe_fixes),
+        exclude: over.exclude.or(base.exclude),
+        include: over.include.or(base.include),
+        per_file_ignores: over.per_file_ignores.or(base.per_file_ignores),
+        format: fmt,
+        lint,
+    }
+}
+
+impl Settings {
+    /// Settings from a config file (or the defaults), before command-line overrides.
+    pub fn from_config(cfg: &ConfigFile, path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut s = Settings::default();
+        let cfg_path = path.map(Path::to_path_buf).unwrap_or_default();
+        let invalid = |message: String| ConfigError::Invalid {
+            path: cfg_path.clone(),
+            message,
+        };
+        Selection {
+            select: cfg.select.clone(),
+            extend_select: cfg.extend_select.clone().unwrap_or_default(),
+            ignore: cfg.ignore.clone().unwrap_or_default(),
+        }
+        .apply(&mut s.enabled)
+        .map_err(invalid)?;
+        s.unsafe_fixes = cfg.unsafe_fixes.unwrap_or(false);
+        if let Some(f) = &cfg.format {
+            s.format.indent_width = f.indent_width.unwrap_or(s.format.indent_width);
+            if s.format.indent_width > 16 {
+                return Err(invalid(
+                    "`format.indent-width` must be between 0 and 16".into(),
+                ));
+            }
+            s.format.line_ending = f.line_ending.unwrap_or_default();
+            s.format.and_position = f.and_position.unwrap_or_default();
+            s.format.max_blank_lines = f.max_blank_lines.unwrap_or(s.format.max_blank_lines);
+        }
+        if let Some(l) = &cfg.lint {
+            if let Some(strategy) = l.package_cache.as_ref().and_then(|p| p.strategy) {
+                s.cache_strategy = strategy;
+            }
+            if let Some(user) = l.non_root_user.as_ref().and_then(|u| u.user.clone()) {
+                s.non_root_user = user;
+            }
+        }
+        for (glob, sels) in cfg.per_file_ignores.iter().flatten() {
+            let mut rules = Vec::new();
+            for sel in sels {
+                rules.extend(resolve_selector(sel).map_err(invalid)?);
+            }
+            s.per_file_ignores
+                .push((globset(&cfg_path, std::slice::from_ref(glob))?, rules));
+        }
+        s.exclude = globset(&cfg_path, cfg.exclude.as_deref().unwrap_or_default())?;
+        s.include = globset(&cfg_path, cfg.include.as_deref().unwrap_or_default())?;
+        s.root = path.and_then(Path::parent).map(Path::to_path_buf);
+        Ok(s)
+    }
+
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        self.enabled.get(index_of(rule)).copied().unwrap_or(false)
+    }
+
+    /// The path relative to the config's folder, for globs.
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        self.root
+            .as_deref()
+            .and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path)
+    }
+
+    /// Rules `per-file-ignores` turns off for this path.
+    pub fn ignored_for(&self, path: &Path) -> Vec<&'static Rule> {
+        let rel = self.relative(path);
+        self.per_file_ignores
+            .iter()
+            .filter(|(g, _)| g.is_match(rel))
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect()
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let rel = self.relative(path);
+        self.exclude.is_match(rel)
+            || rel
+                .ancestors()
+                .any(|a| !a.as_os_str().is_empty() && self.exclude.is_match(a))
+    }
+
+    pub fn is_included(&self, path: &Path) -> bool {
+        self.include.is_match(self.relative(path))
+    }
+}
+
+/// Finds the closest config file above `dir` (inclusive).
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .flat_map(|d| CONFIG_NAMES.iter().map(move |n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("dockerfix.toml");
+        std::fs::write(&p, "select = [\"ALL\"]\n[format]\nmax-blank-line = 2\n").unwrap();
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains(":3:1:") && e.contains("max-blank-line"), "{e}");
+    }
+
+    #[test]
+    fn extend_and_selection() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "ignore = [\"DF204\"]\n[format]\nindent-width = 2\n",
+        )
+        .unwrap();
+        let p = dir.path().join("dockerfix.toml");
+        std::fs::write(
+            &p,
+            "extend = \"base.toml\"\n[format]\nmax-blank-lines = 2\n",
+        )
+        .unwrap();
+        let cfg = load(&p).unwrap();
+        let s = Settings::from_config(&cfg, Some(&p)).unwrap();
+        assert!(!s.is_enabled(rules::by_code("DF204").unwrap()));
+        assert_eq!((s.format.indent_width, s.format.max_blank_lines), (2, 2));
+        let bad = ConfigFile {
+            select: Some(vec!["NOPE1".into()]),
+            ..Default::default()
+        };
+        assert!(
+            Settings::from_config(&bad, None)
+                .unwrap_err()
+                .to_string()
+                .contains("NOPE1")
+        );
+    }
+}

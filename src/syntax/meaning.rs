@@ -1,0 +1,83 @@
+//! What BuildKit reads from an instruction, for comparing two versions of a file: keyword,
+//! flags, JSON or not, argument values (shell-form runs of whitespace count as one space) and
+//! heredocs. The formatter checks its output against its input with this.
+
+use super::{Args, Document, Instruction, Kind, Node};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meaning {
+    pub keyword: String,
+    pub sub_keyword: Option<String>,
+    pub flags: Vec<String>,
+    pub json: bool,
+    pub values: Vec<String>,
+    pub heredocs: Vec<(String, String)>,
+}
+
+fn push_values(ins: &Instruction, node: &Node, args: &Args, out: &mut Vec<String>) {
+    let t = |s: super::Span| s.slice(&ins.logical).to_string();
+    match args {
+        Args::None => {}
+        Args::Ignored => out.push(String::new()),
+        Args::Json(v) => out.extend(v.iter().map(|a| a.value.clone())),
+        Args::Text(s) => {
+            if matches!(
+                node.kind,
+                Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Shell | Kind::Healthcheck
+            ) {
+                out.extend(s.slice(&ins.logical).split_whitespace().map(str::to_string));
+            } else {
+                out.push(t(*s));
+            }
+        }
+        Args::Words(w) => out.extend(w.iter().map(|s| t(*s))),
+        Args::Pairs(p) => {
+            for pair in p {
+                out.push(t(pair.key));
+                out.push(t(pair.value));
+            }
+        }
+        Args::Health { kind, cmd } => {
+            out.push(t(*kind));
+            push_values(ins, node, cmd, out);
+        }
+        Args::Sub(sub) => {
+            out.extend(sub.flags.iter().map(|f| f.text.clone()));
+            push_values(ins, sub, &sub.args, out);
+        }
+    }
+}
+
+impl Instruction {
+    pub fn meaning(&self, doc: &Document) -> Meaning {
+        let node = &self.node;
+        let mut values = Vec::new();
+        push_values(self, node, &node.args, &mut values);
+        let sub_keyword = match &node.args {
+            Args::Sub(sub) => Some(sub.keyword.slice(&self.logical).to_ascii_uppercase()),
+            _ => None,
+        };
+        Meaning {
+            keyword: node.keyword.slice(&self.logical).to_ascii_uppercase(),
+            sub_keyword,
+            flags: node.flags.iter().map(|f| f.text.clone()).collect(),
+            json: node.is_json(),
+            values,
+            heredocs: self
+                .heredocs
+                .iter()
+                .map(|h| (h.name.clone(), doc.slice(h.body).to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl Document {
+    /// BuildKit's view of every instruction, plus the escape character.
+    pub fn meaning(&self) -> (char, Vec<Meaning>) {
+        (
+            self.escape,
+            self.instructions().map(|i| i.meaning(self)).collect(),
+        )
+    }
+}

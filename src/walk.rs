@@ -1,0 +1,140 @@
+//! File discovery: paths named on the command line are always taken; directories are walked in
+//! parallel with the `ignore` crate (honouring `.gitignore`, `.ignore` and global git excludes,
+//! also outside a git repository) and keep the files named like Dockerfiles.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Whether a file name is a Dockerfile's: `Dockerfile`, `Containerfile`, `Dockerfile.*`,
+/// `Containerfile.*`, `*.Dockerfile`, `*.dockerfile` (never `.dockerignore` files).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") {
+        return false;
+    }
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || (lower.ends_with(".dockerfile") && lower.len() > ".dockerfile".len())
+}
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub respect_gitignore: bool,
+}
+
+#[derive(Debug)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Named on the command line (not found by walking).
+    pub explicit: bool,
+}
+
+/// Finds the files to process. Errors (unreadable folders, missing paths) are returned beside.
+pub fn discover(
+    paths: &[PathBuf],
+    opts: &WalkOptions,
+) -> (Vec<Discovered>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let found = Mutex::new(Vec::new());
+                let errs = Mutex::new(Vec::new());
+                let mut builder = ignore::WalkBuilder::new(p);
+                builder
+                    .hidden(false)
+                    .require_git(false)
+                    .git_ignore(opts.respect_gitignore)
+                    .git_global(opts.respect_gitignore)
+                    .git_exclude(opts.respect_gitignore)
+                    .ignore(opts.respect_gitignore)
+                    .parents(opts.respect_gitignore)
+                    .filter_entry(|e| e.file_name() != ".git");
+                builder.build_parallel().run(|| {
+                    Box::new(|entry| {
+                        match entry {
+                            Ok(e) => {
+                                let is_file =
+                                    e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                                if is_file && is_dockerfile_name(&e.file_name().to_string_lossy()) {
+                                    found
+                                        .lock()
+                                        .unwrap_or_else(|p| p.into_inner())
+                                        .push(e.into_path());
+                                }
+                            }
+                            Err(err) => {
+                                let path = match &err {
+                                    ignore::Error::WithPath { path, .. } => path.clone(),
+                                    _ => PathBuf::new(),
+                                };
+                                errs.lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((path, err.to_string()));
+                            }
+                        }
+                        ignore::WalkState::Continue
+                    })
+                });
+                let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+                found.sort();
+                files.extend(found.into_iter().map(|path| Discovered {
+                    path,
+                    explicit: false,
+                }));
+                errors.extend(errs.into_inner().unwrap_or_else(|p| p.into_inner()));
+            }
+            Ok(_) => files.push(Discovered {
+                path: p.clone(),
+                explicit: true,
+            }),
+            Err(e) => errors.push((p.clone(), e.to_string())),
+        }
+    }
+    (files, errors)
+}
+
+/// A path as shown to the user: relative to the current folder when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    shown
+        .strip_prefix(".")
+        .unwrap_or(shown)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "Dockerfile.dev",
+            "api.Dockerfile",
+            "x.dockerfile",
+        ] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
+        for n in [
+            ".dockerignore",
+            "Dockerfile.dockerignore",
+            "README.md",
+            ".dockerfile",
+            "Dockerfiles",
+        ] {
+            assert!(!is_dockerfile_name(n), "{n}");
+        }
+    }
+}
