@@ -1,0 +1,408 @@
+//! The binary end to end: exit codes, outputs, writes, bad inputs, config and suppressions.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dockerfix"));
+    c.env_remove("NO_COLOR").env("NO_COLOR", "1");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn run_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const FIXABLE: &str =
+    "FROM debian:bookworm\n# keep me\nRUN apt-get update && apt-get install curl\nMAINTAINER me\n";
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn exit_codes_and_formats() {
+    let d = project(&[("Dockerfile", FIXABLE), ("clean/Dockerfile", "FROM a\n")]);
+    let o = run(d.path(), &["check", "clean"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(code(&o), 1);
+    assert!(out(&o).contains("Dockerfile:3:23: DF204 "), "{}", out(&o));
+    assert!(out(&o).contains("Dockerfile:4:1: DF901 "));
+    let o = run(d.path(), &["check", "--exit-zero"]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        out(&o).contains("warning[DF204]") && out(&o).contains("help: Add `-y`"),
+        "{}",
+        out(&o)
+    );
+    let o = run(d.path(), &["check", "--output-format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v[0]["code"], "DF204");
+    assert_eq!(v[0]["location"]["line"], 3);
+    assert_eq!(v[0]["fix"]["applicability"], "safe");
+    let o = run(d.path(), &["check", "--statistics"]);
+    assert!(out(&o).contains("DF204"), "{}", out(&o));
+    let o = run(
+        d.path(),
+        &["check", "--select", "DF901", "--output-format", "concise"],
+    );
+    assert!(!out(&o).contains("DF204") && out(&o).contains("DF901"));
+    let o = run(
+        d.path(),
+        &["check", "--ignore", "DL3014,MaintainerDeprecated"],
+    );
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let o = run(d.path(), &["check", "--select", "NOPE"]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("NOPE"));
+    let o = run(d.path(), &["check", "--bogus"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn fix_diff_and_idempotence() {
+    let d = project(&[("Dockerfile", FIXABLE)]);
+    let p = d.path().join("Dockerfile");
+    let o = run(d.path(), &["check", "--diff"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        out(&o).contains("+RUN apt-get update && apt-get install -y curl"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        !out(&o).contains("LABEL"),
+        "unsafe fix shown without --unsafe-fixes"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        FIXABLE,
+        "--diff writes nothing"
+    );
+    let o = run(d.path(), &["check", "--fix"]);
+    assert_eq!(code(&o), 1, "MAINTAINER remains");
+    let fixed = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        fixed.contains("install -y curl")
+            && fixed.contains("# keep me")
+            && fixed.contains("MAINTAINER")
+    );
+    let o = run(d.path(), &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let fixed = std::fs::read_to_string(&p).unwrap();
+    assert!(fixed.contains("LABEL org.opencontainers.image.authors=\"me\""));
+    // Nothing left to do: the file is not rewritten (its mtime stays).
+    let before = std::fs::metadata(&p).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = run(d.path(), &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), before);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fixed);
+}
+
+#[test]
+fn stdin() {
+    let d = project(&[]);
+    let o = run_stdin(d.path(), &["check", "--fix", "-"], FIXABLE.as_bytes());
+    assert!(
+        out(&o).contains("install -y curl") && out(&o).contains("# keep me"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        err(&o).contains("DF901"),
+        "diagnostics go to stderr: {}",
+        err(&o)
+    );
+    let o = run_stdin(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "x/Dockerfile",
+            "-",
+        ],
+        FIXABLE.as_bytes(),
+    );
+    assert!(
+        out(&o).starts_with("x/Dockerfile:3:23: DF204"),
+        "{}",
+        out(&o)
+    );
+    let o = run_stdin(d.path(), &["format", "-"], b"from a\n\n\n\nrun x   \n");
+    assert_eq!(out(&o), "FROM a\n\nRUN x\n");
+}
+
+#[test]
+fn bad_inputs_are_errors_and_others_still_processed() {
+    let long = format!("FROM a\nRUN echo {}\n", "x".repeat(70_000));
+    let d = project(&[
+        ("good/Dockerfile", FIXABLE),
+        ("empty/Dockerfile", ""),
+        ("long/Dockerfile", &long),
+        ("heredoc/Dockerfile", "FROM a\nRUN <<EOF\nnever closed\n"),
+    ]);
+    std::fs::create_dir_all(d.path().join("bin")).unwrap();
+    std::fs::write(
+        d.path().join("bin/Dockerfile"),
+        b"FROM a\n\x00\x01\x02binary",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("latin1")).unwrap();
+    std::fs::write(
+        d.path().join("latin1/Dockerfile"),
+        b"FROM a\n# caf\xe9\nRUN x\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("broken")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/target", d.path().join("broken/Dockerfile")).unwrap();
+    let snapshot = |d: &Path| {
+        let mut v = Vec::new();
+        for e in ignore::WalkBuilder::new(d).hidden(false).build().flatten() {
+            if e.file_type().is_some_and(|t| t.is_file()) {
+                v.push((e.path().to_path_buf(), std::fs::read(e.path()).unwrap()));
+            }
+        }
+        v
+    };
+    let before = snapshot(d.path());
+    for args in [&["check", "--fix", "--unsafe-fixes"][..], &["format"][..]] {
+        let o = run(d.path(), args);
+        let e = err(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {e}");
+        assert!(
+            e.contains("empty/Dockerfile:1:1: error: file with no instructions"),
+            "{e}"
+        );
+        assert!(
+            e.contains("long/Dockerfile:2:") && e.contains("max allowed size"),
+            "{e}"
+        );
+        assert!(
+            e.contains("heredoc/Dockerfile:2:1: error: unterminated heredoc"),
+            "{e}"
+        );
+        assert!(
+            e.contains("bin/Dockerfile:2:1: error: contains a NUL byte"),
+            "{e}"
+        );
+        assert!(
+            e.contains("latin1/Dockerfile:2:6: error: not valid UTF-8"),
+            "{e}"
+        );
+        assert!(e.contains("broken/Dockerfile: error: cannot read"), "{e}");
+    }
+    let after = snapshot(d.path());
+    for ((p, a), (_, b)) in before.iter().zip(&after) {
+        if !p.ends_with("good/Dockerfile") {
+            assert_eq!(a, b, "{} was touched", p.display());
+        }
+    }
+    let good = std::fs::read_to_string(d.path().join("good/Dockerfile")).unwrap();
+    assert!(
+        good.contains("install -y curl") && good.starts_with("FROM"),
+        "the good file was still fixed"
+    );
+}
+
+#[test]
+fn read_only_file_with_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = project(&[("Dockerfile", FIXABLE)]);
+    let p = d.path().join("Dockerfile");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = run(d.path(), &["check", "--fix"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("Dockerfile: error: cannot write: the file is read-only"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), FIXABLE);
+}
+
+#[test]
+fn no_dockerfiles_found() {
+    let d = project(&[("README.md", "hi"), (".dockerignore", "x")]);
+    let o = run(d.path(), &["check"]);
+    assert_eq!(code(&o), 0);
+    assert!(err(&o).contains("no Dockerfiles found"), "{}", err(&o));
+    let o = run(d.path(), &["check", "missing-path"]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("missing-path"), "{}", err(&o));
+}
+
+#[test]
+fn discovery_names_and_gitignore_outside_git() {
+    let d = project(&[
+        ("Dockerfile", "FROM a\n"),
+        ("api.Dockerfile", "FROM a\nMAINTAINER x\n"),
+        ("Containerfile.dev", "FROM a\nMAINTAINER x\n"),
+        ("vendor/Dockerfile", "FROM a\nMAINTAINER x\n"),
+        (".gitignore", "vendor/\n"),
+        ("notes.txt", "MAINTAINER x\n"),
+    ]);
+    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    let s = out(&o);
+    assert!(
+        s.contains("api.Dockerfile:2:1") && s.contains("Containerfile.dev:2:1"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("vendor"),
+        ".gitignore is honoured outside a git repository: {s}"
+    );
+    let o = run(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--no-respect-gitignore",
+        ],
+    );
+    assert!(out(&o).contains("vendor/Dockerfile"));
+    // A path named explicitly is always processed.
+    let o = run(
+        d.path(),
+        &["check", "--output-format", "concise", "vendor/Dockerfile"],
+    );
+    assert!(out(&o).contains("vendor/Dockerfile:2:1"));
+    let o = run(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--exclude",
+            "api.Dockerfile",
+        ],
+    );
+    assert!(!out(&o).contains("api.Dockerfile"));
+}
+
+#[test]
+fn config_discovery_and_errors() {
+    let d = project(&[
+        ("Dockerfile", FIXABLE),
+        ("sub/Dockerfile", FIXABLE),
+        (
+            "sub/dockerfix.toml",
+            "ignore = [\"DF204\"]\n[per-file-ignores]\n\"Dockerfile\" = [\"DF901\"]\n",
+        ),
+    ]);
+    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    let s = out(&o);
+    assert!(s.contains("Dockerfile:3:23: DF204"), "{s}");
+    assert!(!s.contains("sub/Dockerfile"), "closest config wins: {s}");
+    let o = run(
+        d.path(),
+        &["check", "--output-format", "concise", "--isolated"],
+    );
+    assert!(out(&o).contains("sub/Dockerfile:3:23: DF204"));
+    std::fs::write(
+        d.path().join("sub/dockerfix.toml"),
+        "[format]\nindent-widht = 2\n",
+    )
+    .unwrap();
+    let o = run(d.path(), &["check", "sub"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("dockerfix.toml:2:1") && err(&o).contains("indent-widht"),
+        "{}",
+        err(&o)
+    );
+    let o = run(d.path(), &["check", "--config", "missing.toml"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn suppressions() {
+    let text = "# hadolint global ignore=DL4000\nFROM debian\n# dockerfix: ignore=DF204 needs the prompt\nRUN apt-get install x\nRUN apt-get install y\n";
+    let d = project(&[("Dockerfile", text)]);
+    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(out(&o).lines().count(), 1, "{}", out(&o));
+    assert!(out(&o).contains("Dockerfile:5:"));
+}
+
+#[test]
+fn format_check_diff_and_write() {
+    let messy = "from alpine   \r\n\r\n\r\n\r\nrun echo hi\r\n";
+    let d = project(&[("Dockerfile", messy), ("ok/Dockerfile", "FROM a\n")]);
+    let p = d.path().join("Dockerfile");
+    let o = run(d.path(), &["format", "--check"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        out(&o).contains("Would reformat: Dockerfile") && !out(&o).contains("ok/"),
+        "{}",
+        out(&o)
+    );
+    let o = run(d.path(), &["format", "--diff"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        out(&o).contains("+FROM alpine\r\n"),
+        "CRLF kept: {:?}",
+        out(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), messy);
+    let o = run(d.path(), &["format"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "FROM alpine\r\n\r\nRUN echo hi\r\n"
+    );
+    let o = run(d.path(), &["format", "--check"]);
+    assert_eq!(code(&o), 0);
+}
+
+#[test]
+fn rule_command() {
+    let d = project(&[]);
+    let o = run(d.path(), &["rule", "DL3014"]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        out(&o).contains("package-manager-prompt (DF204)") && out(&o).contains("## Fix safety")
+    );
+    let o = run(d.path(), &["rule", "--all"]);
+    assert_eq!(out(&o).lines().count(), dockerfix::rules::RULES.len());
+    let o = run(d.path(), &["rule", "--all", "--output-format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), dockerfix::rules::RULES.len());
+    let o = run(d.path(), &["rule", "DF999"]);
+    assert_eq!(code(&o), 2);
+}
