@@ -80,7 +80,14 @@ pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
     };
     let mut blank_run = 0usize;
     let mut pending_blanks = 0usize;
-    let mut seen_content = false;
+    // Blank lines before a leading comment stay: without them, a comment like `# escape=`
+    // would become a parser directive.
+    let mut seen_content = matches!(
+        doc.items
+            .iter()
+            .find(|i| !matches!(i, Item::Bom(_) | Item::Blank(_))),
+        Some(Item::Comment(_))
+    );
     for item in &doc.items {
         match item {
             Item::Bom(span) => out.text.push_str(doc.slice(*span)),
@@ -170,15 +177,61 @@ pub fn format(text: &str, settings: &FormatSettings) -> Result<String, FormatErr
     let (before, after) = (doc.meaning(), again.meaning());
     if before != after {
         let n = before
-            .1
+            .2
             .iter()
-            .zip(&after.1)
+            .zip(&after.2)
             .position(|(a, b)| a != b)
-            .unwrap_or(before.1.len().min(after.1.len()));
+            .unwrap_or(before.2.len().min(after.2.len()));
         return Err(FormatError::ChangesMeaning(format!(
             "instruction {}",
             n + 1
         )));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(text: &str) -> String {
+        format(text, &FormatSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn layout_basics() {
+        assert_eq!(
+            fmt("from a   \n\n\n\nrun x \\\n  y\t\n\n"),
+            "FROM a\n\nRUN x \\\n  y\n"
+        );
+        assert_eq!(fmt("FROM a\nonbuild run x"), "FROM a\nONBUILD RUN x\n");
+        assert_eq!(fmt("FROM a\nfroom x\n"), "FROM a\nfroom x\n");
+        // Heredoc bodies are untouched, trailing blanks included.
+        let h = "FROM a\nRUN <<EOF\n  x  \nEOF";
+        assert_eq!(fmt(h), "FROM a\nRUN <<EOF\n  x  \nEOF\n");
+    }
+
+    #[test]
+    fn a_leading_comment_never_becomes_a_directive() {
+        // Regression: dropping the blank line turned `# syntax=` / `# escape=` into a directive.
+        let text = "\n# escape=`\nFROM a\nRUN a `\n  b\n";
+        assert_eq!(fmt(text), text);
+    }
+
+    #[test]
+    fn line_endings() {
+        let s = FormatSettings {
+            line_ending: LineEnding::Lf,
+            ..FormatSettings::default()
+        };
+        assert_eq!(
+            format("FROM a\r\nRUN b\r\n", &s).unwrap(),
+            "FROM a\nRUN b\n"
+        );
+        let s = FormatSettings {
+            line_ending: LineEnding::Crlf,
+            ..FormatSettings::default()
+        };
+        assert_eq!(format("FROM a\nRUN b", &s).unwrap(), "FROM a\r\nRUN b\r\n");
+    }
 }

@@ -74,8 +74,11 @@ impl Instruction {
 
 impl Document {
     /// BuildKit's view of every instruction, plus the escape character.
-    pub fn meaning(&self) -> (char, Vec<Meaning>) {
+    pub fn meaning(&self) -> (Vec<(String, String)>, char, Vec<Meaning>) {
         (
+            self.directives()
+                .map(|d| (d.name.clone(), d.value.clone()))
+                .collect(),
             self.escape,
             self.instructions().map(|i| i.meaning(self)).collect(),
         )

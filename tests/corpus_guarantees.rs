@@ -1,0 +1,112 @@
+//! Whole-corpus guarantees for every file BuildKit accepts: `check --fix --unsafe-fixes` with
+//! every rule converges, re-parses, is idempotent and loses no comment or heredoc byte;
+//! `format` is idempotent, keeps BuildKit's view of every instruction and every comment.
+
+mod common;
+
+use common::*;
+use dockerfix::settings::{FormatSettings, Settings};
+use dockerfix::syntax::{self, Document, Item};
+
+fn comments(doc: &Document) -> Vec<String> {
+    let mut v: Vec<String> = doc
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Comment(s) => Some(*s),
+            _ => None,
+        })
+        .chain(
+            doc.instructions()
+                .flat_map(|i| i.inner_comments.iter().copied()),
+        )
+        .map(|s| doc.slice(s).trim().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn heredoc_bodies(doc: &Document) -> Vec<String> {
+    doc.instructions()
+        .flat_map(|i| i.heredocs.iter().map(|h| doc.slice(h.body).to_string()))
+        .collect()
+}
+
+fn corpus_texts() -> Vec<(String, String)> {
+    corpus_dockerfiles()
+        .into_iter()
+        .chain(handmade_cases())
+        .filter_map(|p| {
+            let text = String::from_utf8(std::fs::read(&p).ok()?).ok()?;
+            syntax::parse(&text).ok()?;
+            Some((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+#[test]
+fn fixing_converges_and_keeps_comments_and_heredocs() {
+    let mut settings = Settings::default();
+    settings.enabled.iter_mut().for_each(|e| *e = true);
+    let (mut files, mut changed, mut applied) = (0, 0, 0);
+    for (name, text) in corpus_texts() {
+        let before = syntax::parse(&text).unwrap();
+        let outcome = dockerfix::fix_text(&text, &settings, None, true)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let after = syntax::parse(&outcome.text)
+            .unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
+        assert_eq!(
+            comments(&before),
+            comments(&after),
+            "{name}: comments changed"
+        );
+        assert_eq!(
+            heredoc_bodies(&before),
+            heredoc_bodies(&after),
+            "{name}: heredocs changed"
+        );
+        let again = dockerfix::fix_text(&outcome.text, &settings, None, true).unwrap();
+        assert_eq!(
+            again.text, outcome.text,
+            "{name}: fixing twice changes the text"
+        );
+        files += 1;
+        applied += outcome.applied.len();
+        changed += usize::from(outcome.text != text);
+    }
+    eprintln!("{files} files, {changed} fixed, {applied} fixes");
+    assert!(
+        files > 1400 && changed > 50,
+        "{files} files, {changed} changed"
+    );
+}
+
+#[test]
+fn formatting_is_idempotent_and_keeps_meaning() {
+    let settings = FormatSettings::default();
+    let (mut files, mut changed) = (0, 0);
+    for (name, text) in corpus_texts() {
+        let once =
+            dockerfix::format::format(&text, &settings).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let twice = dockerfix::format::format(&once, &settings).unwrap();
+        assert_eq!(once, twice, "{name}: format is not idempotent");
+        let (a, b) = (syntax::parse(&text).unwrap(), syntax::parse(&once).unwrap());
+        assert_eq!(a.meaning(), b.meaning(), "{name}: meaning changed");
+        assert_eq!(comments(&a), comments(&b), "{name}: comments changed");
+        assert_eq!(
+            heredoc_bodies(&a),
+            heredoc_bodies(&b),
+            "{name}: heredocs changed"
+        );
+        assert_eq!(
+            a.directives().count(),
+            b.directives().count(),
+            "{name}: directives"
+        );
+        assert_eq!(a.has_bom(), b.has_bom(), "{name}: BOM");
+        files += 1;
+        changed += usize::from(once != text);
+    }
+    eprintln!("{files} files, {changed} reformatted");
+    assert!(files > 1400);
+}
