@@ -181,18 +181,19 @@ fn color_enabled(choice: ColorChoice, stream_is_tty: bool) -> bool {
 /// An error for one file (or the run), printed as `path:line:col: error: message`.
 struct Problem(String);
 
+/// Command-line options applied on top of each resolved configuration.
+type Overrides = Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>;
+type SettingsCache = HashMap<Option<PathBuf>, Result<Arc<Settings>, String>>;
+
 /// Config discovery with a cache per config file.
 struct Configs {
     fixed: Option<Arc<Settings>>,
-    cache: Mutex<HashMap<Option<PathBuf>, Result<Arc<Settings>, String>>>,
-    overrides: Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>,
+    cache: Mutex<SettingsCache>,
+    overrides: Overrides,
 }
 
 impl Configs {
-    fn new(
-        common: &Common,
-        overrides: Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>,
-    ) -> Result<Configs, String> {
+    fn new(common: &Common, overrides: Overrides) -> Result<Configs, String> {
         let fixed = if common.isolated {
             let mut s = Settings::default();
             overrides(&mut s)?;
@@ -620,7 +621,9 @@ fn format(args: FormatArgs) -> ExitCode {
         }
     };
     let (inputs, mut problems, saw_dir) = gather(&args.common, &configs);
-    let results: Vec<Result<(String, String, String, Option<PathBuf>), Problem>> = inputs
+    /// (shown path, old text, new text, where to write)
+    type Formatted = (String, String, String, Option<PathBuf>);
+    let results: Vec<Result<Formatted, Problem>> = inputs
         .into_par_iter()
         .map(|input| {
             let (display, bytes, path, write_to) = match input {
