@@ -8,11 +8,17 @@ fn render() -> String {
     let mut s = String::from(
         "# Rules\n\n<!-- Generated from src/rules by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\n",
     );
-    s.push_str("| code | name | what it catches | aliases | default | fix |\n|---|---|---|---|---|---|\n");
+    s.push_str(
+        "| code | name | what it catches | aliases | default | fix |\n|---|---|---|---|---|---|\n",
+    );
     let fix = |f: FixAvailability| match f {
         FixAvailability::None => "none".to_string(),
         FixAvailability::Always(a) | FixAvailability::Sometimes(a) => {
-            let kind = if a == Applicability::Safe { "Safe" } else { "Unsafe" };
+            let kind = if a == Applicability::Safe {
+                "Safe"
+            } else {
+                "Unsafe"
+            };
             if matches!(f, FixAvailability::Sometimes(_)) {
                 format!("{kind} (sometimes)")
             } else {
@@ -33,7 +39,10 @@ fn render() -> String {
         ));
     }
     for r in RULES {
-        s.push_str(&format!("\n## {}\n\n`{}` · {}\n\n", r.code, r.name, r.summary));
+        s.push_str(&format!(
+            "\n## {}\n\n`{}` · {}\n\n",
+            r.code, r.name, r.summary
+        ));
         s.push_str(&r.doc.replace("\n## ", "\n### ").replacen("## ", "### ", 1));
     }
     s
@@ -47,5 +56,8 @@ fn rules_doc_is_current() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test docs`");
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
 }

@@ -144,6 +144,26 @@ fn check_document(input: &str) -> Result<(), TestCaseError> {
             );
         }
     }
+    // Check and fix (every rule, unsafe fixes too): no panic, the result parses, and fixing
+    // twice equals fixing once. Format: idempotent.
+    let mut settings = dockerfix::settings::Settings::default();
+    settings.enabled.iter_mut().for_each(|e| *e = true);
+    let _ = dockerfix::lint(&doc, &settings, None);
+    let fixed = dockerfix::fix_text(input, &settings, None, true);
+    prop_assert!(fixed.is_ok(), "fix failed: {:?}", fixed.err());
+    let fixed = fixed.unwrap();
+    prop_assert!(syntax::parse(&fixed.text).is_ok());
+    let again = dockerfix::fix_text(&fixed.text, &settings, None, true).unwrap();
+    prop_assert_eq!(
+        &again.text,
+        &fixed.text,
+        "fixing twice differs from fixing once"
+    );
+    let fmt = dockerfix::settings::FormatSettings::default();
+    let once = dockerfix::format::format(input, &fmt);
+    prop_assert!(once.is_ok(), "format failed: {:?}", once.err());
+    let once = once.unwrap();
+    prop_assert_eq!(dockerfix::format::format(&once, &fmt).unwrap(), once);
     Ok(())
 }
 

@@ -73,39 +73,44 @@ fn lines(s: &str) -> impl Iterator<Item = &str> {
 /// Lays out a parsed document.
 pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
     let text = &doc.text;
-    let mut out = Out {
-        text: String::with_capacity(text.len() + 16),
-        newline: detect_newline(text, settings.line_ending),
-        auto: settings.line_ending == LineEnding::Auto,
-    };
-    let mut blank_run = 0usize;
-    let mut pending_blanks = 0usize;
     // Blank lines before a leading comment stay: without them, a comment like `# escape=`
     // would become a parser directive.
-    let mut seen_content = matches!(
+    let keep_leading = matches!(
         doc.items
             .iter()
             .find(|i| !matches!(i, Item::Bom(_) | Item::Blank(_))),
         Some(Item::Comment(_))
     );
+    // The newline for lines that have none comes from the first line that is kept, so that
+    // formatting the output again picks the same one.
+    let first_kept = doc
+        .items
+        .iter()
+        .find(|i| !matches!(i, Item::Bom(_)) && (keep_leading || !matches!(i, Item::Blank(_))))
+        .map_or(0, |i| i.span().start);
+    let mut out = Out {
+        text: String::with_capacity(text.len() + 16),
+        newline: detect_newline(&text[first_kept..], settings.line_ending),
+        auto: settings.line_ending == LineEnding::Auto,
+    };
+    let mut blanks: Vec<Span> = Vec::new();
+    let mut seen_content = keep_leading;
     for item in &doc.items {
         match item {
             Item::Bom(span) => out.text.push_str(doc.slice(*span)),
-            Item::Blank(_) => {
-                blank_run += 1;
+            Item::Blank(span) => {
+                blanks.push(*span);
                 continue;
             }
             _ => {}
         }
         if !matches!(item, Item::Bom(_)) {
             if seen_content {
-                pending_blanks = blank_run.min(settings.max_blank_lines);
+                for span in blanks.iter().take(settings.max_blank_lines) {
+                    out.line("", doc.slice(*span));
+                }
             }
-            for _ in 0..pending_blanks {
-                out.line("", "");
-            }
-            blank_run = 0;
-            pending_blanks = 0;
+            blanks.clear();
         }
         match item {
             Item::Bom(_) | Item::Blank(_) => {}
@@ -216,6 +221,15 @@ mod tests {
         // Regression: dropping the blank line turned `# syntax=` / `# escape=` into a directive.
         let text = "\n# escape=`\nFROM a\nRUN a `\n  b\n";
         assert_eq!(fmt(text), text);
+    }
+
+    #[test]
+    fn mixed_line_endings_are_idempotent() {
+        // Regression (proptest): a dropped leading CRLF blank line set the newline of blank
+        // lines, and formatting the output again picked another one.
+        let once = fmt("\r\nFROM a\nCOPY b c\n\nEXPOSE 80\n");
+        assert_eq!(once, "FROM a\nCOPY b c\n\nEXPOSE 80\n");
+        assert_eq!(fmt(&once), once);
     }
 
     #[test]
