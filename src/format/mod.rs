@@ -66,6 +66,13 @@ fn content(s: &str) -> &str {
     }
 }
 
+/// A line's content without trailing blanks, unless a carriage return would end up last: then
+/// BuildKit (which trims `\r` at line end) would see another line, e.g. a continuation.
+fn strip_trailing(content: &str) -> &str {
+    let t = content.trim_end_matches([' ', '\t']);
+    if t.ends_with('\r') { content } else { t }
+}
+
 fn lines(s: &str) -> impl Iterator<Item = &str> {
     s.split_inclusive('\n')
 }
@@ -122,7 +129,7 @@ pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
             Item::Comment(span) => {
                 seen_content = true;
                 let line = doc.slice(*span);
-                out.line(content(line).trim_end_matches([' ', '\t']), line);
+                out.line(strip_trailing(content(line)), line);
             }
             Item::Instruction(ins) => {
                 seen_content = true;
@@ -159,7 +166,7 @@ fn instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
             }
         }
         rendered.push_str(&doc.text[cursor..pos + content.len()]);
-        out.line(rendered.trim_end_matches([' ', '\t']), line);
+        out.line(strip_trailing(&rendered), line);
         pos += line.len();
     }
     // Heredoc bodies and terminators: byte for byte, except the final newline.
@@ -230,6 +237,13 @@ mod tests {
         let once = fmt("\r\nFROM a\nCOPY b c\n\nEXPOSE 80\n");
         assert_eq!(once, "FROM a\nCOPY b c\n\nEXPOSE 80\n");
         assert_eq!(fmt(&once), once);
+    }
+
+    #[test]
+    fn a_carriage_return_before_trailing_blanks_stays() {
+        // Regression (proptest): stripping the blanks after `\\\r` made a continuation.
+        let text = "FROM a\nRUN a \\\r \nRUN b\n# c \r \n";
+        assert_eq!(fmt(text), text);
     }
 
     #[test]
