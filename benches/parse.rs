@@ -82,3 +82,34 @@ fn large_file(bencher: Bencher) {
         .counter(BytesCount::of_str(big))
         .bench(|| syntax::parse(black_box(big)).map(|doc| doc.items.len()));
 }
+
+/// `check` with the default rules over every corpus file (parse, rules, suppressions).
+#[divan::bench]
+fn check_corpus(bencher: Bencher) {
+    let files = &*FILES;
+    let settings = dockerfix::settings::Settings::default();
+    let bytes: usize = files.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        let mut n = 0;
+        for text in files {
+            if let Ok(doc) = syntax::parse(black_box(text)) {
+                n += dockerfix::lint(&doc, &settings, None).len();
+            }
+        }
+        n
+    });
+}
+
+/// `format` (layout, plus the meaning check when something changed) over every corpus file.
+#[divan::bench]
+fn format_corpus(bencher: Bencher) {
+    let files = &*FILES;
+    let settings = dockerfix::settings::FormatSettings::default();
+    let bytes: usize = files.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        files
+            .iter()
+            .filter_map(|t| dockerfix::format::format(black_box(t), &settings).ok())
+            .count()
+    });
+}

@@ -185,10 +185,12 @@ struct Problem(String);
 type Overrides = Box<dyn Fn(&mut Settings) -> Result<(), String> + Send + Sync>;
 type SettingsCache = HashMap<Option<PathBuf>, Result<Arc<Settings>, String>>;
 
-/// Config discovery with a cache per config file.
+/// Config discovery with a cache per config file and per folder (a tree of 20,000 files would
+/// otherwise stat every ancestor's candidate names for each file).
 struct Configs {
     fixed: Option<Arc<Settings>>,
     cache: Mutex<SettingsCache>,
+    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     overrides: Overrides,
 }
 
@@ -209,6 +211,7 @@ impl Configs {
         Ok(Configs {
             fixed,
             cache: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
             overrides,
         })
     }
@@ -219,7 +222,7 @@ impl Configs {
         }
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let dir = abs.parent().unwrap_or(Path::new("/"));
-        let found = settings::find_config(dir);
+        let found = self.config_in(dir);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(r) = cache.get(&found) {
             return r.clone();
@@ -237,6 +240,28 @@ impl Configs {
         })();
         cache.insert(found, result.clone());
         result
+    }
+}
+
+impl Configs {
+    /// The closest config file at or above `dir`, memoised per folder.
+    fn config_in(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(hit) = self.dirs.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+            return hit.clone();
+        }
+        let here = settings::CONFIG_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file());
+        let found = match here {
+            Some(p) => Some(p),
+            None => dir.parent().and_then(|parent| self.config_in(parent)),
+        };
+        self.dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dir.to_path_buf(), found.clone());
+        found
     }
 }
 
@@ -436,9 +461,15 @@ fn check(args: CheckArgs) -> ExitCode {
                 let doc =
                     dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
                 let diagnostics = dockerfix::lint(&doc, &settings, Some(&path));
+                // The text is kept only for the report's snippets and positions.
+                let source = if diagnostics.is_empty() {
+                    String::new()
+                } else {
+                    text
+                };
                 Ok(CheckResult {
                     display,
-                    source: text,
+                    source,
                     diagnostics,
                     fixed: None,
                     applied: Vec::new(),
@@ -621,8 +652,13 @@ fn format(args: FormatArgs) -> ExitCode {
         }
     };
     let (inputs, mut problems, saw_dir) = gather(&args.common, &configs);
-    /// (shown path, old text, new text, where to write)
-    type Formatted = (String, String, String, Option<PathBuf>);
+    let color = color_enabled(args.common.color, std::io::stdout().is_terminal());
+    // Each file is handled to the end in the parallel step (diffed, written), keeping only
+    // what must be printed: a large tree does not hold every file's text in memory.
+    enum Formatted {
+        Unchanged { stdout: Option<String> },
+        Changed { stdout: String },
+    }
     let results: Vec<Result<Formatted, Problem>> = inputs
         .into_par_iter()
         .map(|input| {
@@ -643,43 +679,40 @@ fn format(args: FormatArgs) -> ExitCode {
                 FormatError::Parse(p) => parse_problem(&display, &p),
                 other => Problem(format!("{display}: error: {other}")),
             })?;
-            Ok((display, text, new, write_to))
+            let to_stdout = write_to.is_none() && !args.check && !args.diff;
+            if new == text {
+                return Ok(Formatted::Unchanged {
+                    stdout: to_stdout.then_some(new),
+                });
+            }
+            let stdout = if args.diff {
+                let d = report::unified_diff(&display, &text, &new).unwrap_or_default();
+                if color { report::color_diff(&d) } else { d }
+            } else if args.check {
+                format!("Would reformat: {display}\n")
+            } else if let Some(path) = write_to {
+                write::write_if_changed(&path, &new)
+                    .map_err(|e| Problem(format!("{display}: error: cannot write: {e}")))?;
+                String::new()
+            } else {
+                new
+            };
+            Ok(Formatted::Changed { stdout })
         })
         .collect();
-    let color = color_enabled(args.common.color, std::io::stdout().is_terminal());
     let (mut changed, mut unchanged) = (0, 0);
     let mut out = String::new();
     for r in results {
-        let (display, old, new, write_to) = match r {
-            Ok(r) => r,
-            Err(p) => {
-                problems.push(p);
-                continue;
+        match r {
+            Ok(Formatted::Unchanged { stdout }) => {
+                unchanged += 1;
+                out.push_str(stdout.as_deref().unwrap_or(""));
             }
-        };
-        if old == new {
-            unchanged += 1;
-            if write_to.is_none() && !args.check && !args.diff {
-                out.push_str(&new);
+            Ok(Formatted::Changed { stdout }) => {
+                changed += 1;
+                out.push_str(&stdout);
             }
-            continue;
-        }
-        changed += 1;
-        if args.diff {
-            if let Some(d) = report::unified_diff(&display, &old, &new) {
-                out.push_str(&if color { report::color_diff(&d) } else { d });
-            }
-        } else if args.check {
-            out.push_str(&format!("Would reformat: {display}\n"));
-        } else {
-            match write_to {
-                Some(path) => {
-                    if let Err(e) = write::write_if_changed(&path, &new) {
-                        problems.push(Problem(format!("{display}: error: cannot write: {e}")));
-                    }
-                }
-                None => out.push_str(&new),
-            }
+            Err(p) => problems.push(p),
         }
     }
     print!("{out}");

@@ -99,8 +99,9 @@ pub fn discover(
 
 /// A path as shown to the user: relative to the current folder when it is below it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = cwd
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let shown = CWD
+        .get_or_init(|| std::env::current_dir().ok())
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);

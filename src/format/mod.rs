@@ -184,6 +184,9 @@ fn instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
 pub fn format(text: &str, settings: &FormatSettings) -> Result<String, FormatError> {
     let doc = syntax::parse(text)?;
     let out = layout(&doc, settings);
+    if out == text {
+        return Ok(out);
+    }
     let again = syntax::parse(&out)
         .map_err(|e| FormatError::ChangesMeaning(format!("whether the file parses ({e})")))?;
     let (before, after) = (doc.meaning(), again.meaning());
