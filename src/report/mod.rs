@@ -1,5 +1,13 @@
 //! Renderers for diagnostics: one pure function per output format.
 
+mod gitlab;
+mod junit;
+mod sarif;
+
+pub use gitlab::gitlab;
+pub use junit::junit;
+pub use sarif::sarif;
+
 use crate::rules::{Diagnostic, Severity};
 use crate::syntax::{line_col, line_starts};
 use serde::Serialize;
@@ -21,6 +29,12 @@ pub enum OutputFormat {
     JsonLines,
     /// GitHub Actions workflow commands.
     Github,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML, one test case per file.
+    Junit,
 }
 
 #[derive(Serialize)]
@@ -234,6 +248,9 @@ pub fn render(
         OutputFormat::Json => json(files),
         OutputFormat::JsonLines => json_lines(files),
         OutputFormat::Github => github(files),
+        OutputFormat::Sarif => sarif(files),
+        OutputFormat::Gitlab => gitlab(files),
+        OutputFormat::Junit => junit(files),
     }
 }
 

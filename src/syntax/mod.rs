@@ -261,7 +261,11 @@ fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
 pub fn line_col(text: &str, starts: &[usize], offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let line = starts.partition_point(|&s| s <= offset).max(1);
-    let start = starts.get(line - 1).copied().unwrap_or(0);
+    let mut start = starts.get(line - 1).copied().unwrap_or(0);
+    // A byte-order mark is not a column.
+    if line == 1 && text.starts_with('\u{feff}') && offset >= 3 {
+        start = 3;
+    }
     let col = text
         .get(start..offset)
         .map_or(offset - start, |s| s.chars().count());

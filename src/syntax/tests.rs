@@ -168,3 +168,11 @@ fn source_mapping() {
     let whole = run.to_source(Span::new(4, run.logical.len()));
     assert_eq!(whole.slice(text), "apt-get \\\n  # c\n    install x");
 }
+
+#[test]
+fn bom_is_not_a_column() {
+    let doc = ok("\u{feff}FROM a\nRUN b\n");
+    assert_eq!(doc.line_col(3), (1, 1));
+    assert_eq!(doc.line_col(8), (1, 6));
+    assert_eq!(doc.line_col(10), (2, 1));
+}
