@@ -193,3 +193,135 @@ fn corpus_matches_buildkit_view() {
     assert!(same > 1400, "only {same} files compared");
     assert!(skipped < 20, "{skipped} files skipped");
 }
+
+/// `buildkit_view.py --same`'s notion of meaning, over the JSON the script prints.
+fn same_meaning(ins: &Value) -> Value {
+    let cmd = ins["cmd"].as_str().unwrap_or("").to_uppercase();
+    let json = ins["json"].as_bool().unwrap_or(false);
+    let values: Vec<String> = ins["value"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|s| s.as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let values: Vec<String> = if cmd == "FROM" {
+        values
+            .into_iter()
+            .map(|v| {
+                if v.eq_ignore_ascii_case("as") {
+                    v.to_uppercase()
+                } else {
+                    v
+                }
+            })
+            .collect()
+    } else if !json {
+        values
+            .join(" ")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    } else {
+        values
+    };
+    serde_json::json!([
+        cmd,
+        ins["sub_cmd"].as_str().unwrap_or("").to_uppercase(),
+        ins["flags"],
+        json,
+        values,
+        ins["heredocs"],
+    ])
+}
+
+/// Every corpus file BuildKit accepts means the same to BuildKit's own parser after
+/// `dockerfix format` (the batch form of `buildkit_view.py --same`).
+#[test]
+fn format_keeps_buildkit_view() {
+    let shared = shared_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dockerfix::settings::FormatSettings::default();
+    let (mut originals, mut formatted) = (Vec::new(), Vec::new());
+    for (n, path) in corpus_dockerfiles()
+        .into_iter()
+        .chain(handmade_cases())
+        .enumerate()
+    {
+        let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        let Ok(out) = dockerfix::format::format(&text, &settings) else {
+            continue;
+        };
+        if out == text {
+            continue;
+        }
+        let target = dir.path().join(format!("{n}.Dockerfile"));
+        std::fs::write(&target, out).unwrap();
+        originals.push(path);
+        formatted.push(target);
+    }
+    let view = |files: &[std::path::PathBuf]| -> Vec<Value> {
+        let out = Command::new("python3")
+            .arg(shared.join("tools/buildkit_view.py"))
+            .args(files)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (before, after) = (view(&originals), view(&formatted));
+    assert_eq!(before.len(), originals.len());
+    let mut failures = Vec::new();
+    for ((a, b), path) in before.iter().zip(&after).zip(&originals) {
+        if a["ok"] != b["ok"] {
+            failures.push(format!(
+                "{}: accepted before: {}, after: {}",
+                path.display(),
+                a["ok"],
+                b["ok"]
+            ));
+            continue;
+        }
+        let m = |v: &Value| -> Vec<Value> {
+            v["instructions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(same_meaning)
+                .collect()
+        };
+        if m(a) != m(b) {
+            let (ma, mb) = (m(a), m(b));
+            let i = ma.iter().zip(&mb).position(|(x, y)| x != y).unwrap_or(0);
+            failures.push(format!(
+                "{}: instruction {}:\n  before: {}\n  after:  {}",
+                path.display(),
+                i + 1,
+                ma.get(i).unwrap_or(&Value::Null),
+                mb.get(i).unwrap_or(&Value::Null)
+            ));
+        }
+    }
+    eprintln!(
+        "{} reformatted files compared with BuildKit's parser",
+        originals.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} files differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(originals.len() > 500);
+}

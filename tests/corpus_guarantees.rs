@@ -84,10 +84,13 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
 #[test]
 fn formatting_is_idempotent_and_keeps_meaning() {
     let settings = FormatSettings::default();
-    let (mut files, mut changed) = (0, 0);
+    let (mut files, mut changed, mut fallbacks) = (0, 0, Vec::new());
     for (name, text) in corpus_texts() {
-        let once =
-            dockerfix::format::format(&text, &settings).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (once, n) = dockerfix::format::format_counting_fallbacks(&text, &settings)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if n > 0 {
+            fallbacks.push(format!("{name}: {n}"));
+        }
         let twice = dockerfix::format::format(&once, &settings).unwrap();
         assert_eq!(once, twice, "{name}: format is not idempotent");
         let (a, b) = (syntax::parse(&text).unwrap(), syntax::parse(&once).unwrap());
@@ -108,5 +111,8 @@ fn formatting_is_idempotent_and_keeps_meaning() {
         changed += usize::from(once != text);
     }
     eprintln!("{files} files, {changed} reformatted");
+    // Where the full layout would change the meaning, the instruction is laid out
+    // conservatively; each such place is a layout bug to fix, so they must stay rare.
+    assert!(fallbacks.len() <= 5, "fallbacks:\n{}", fallbacks.join("\n"));
     assert!(files > 1400);
 }

@@ -8,6 +8,8 @@
 //! directives and the BOM are never touched. The full layout (continuation indentation,
 //! `and-position`, exec-form JSON spacing) is issue 3's.
 
+mod instruction;
+
 use crate::settings::{FormatSettings, LineEnding};
 use crate::syntax::{self, Args, Document, Item, Kind, ParseError, Span};
 
@@ -77,8 +79,9 @@ fn lines(s: &str) -> impl Iterator<Item = &str> {
     s.split_inclusive('\n')
 }
 
-/// Lays out a parsed document.
-pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
+/// Lays out a parsed document. Instructions whose index is in `conservative` only get their
+/// keyword upper-cased and trailing blanks removed.
+pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) -> String {
     let text = &doc.text;
     // Blank lines before a leading comment stay: without them, a comment like `# escape=`
     // would become a parser directive.
@@ -102,6 +105,9 @@ pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
     };
     let mut blanks: Vec<Span> = Vec::new();
     let mut seen_content = keep_leading;
+    let mut index = 0;
+    // Whether RUN/CMD/ENTRYPOINT run in a POSIX shell (free whitespace in their commands).
+    let mut posix = doc.escape != '`';
     for item in &doc.items {
         match item {
             Item::Bom(span) => out.text.push_str(doc.slice(*span)),
@@ -133,14 +139,39 @@ pub fn layout(doc: &Document, settings: &FormatSettings) -> String {
             }
             Item::Instruction(ins) => {
                 seen_content = true;
-                instruction(doc, ins, &mut out);
+                match (&ins.node.kind, &ins.node.args) {
+                    (Kind::From, _) => posix = doc.escape != '`',
+                    (Kind::Shell, Args::Json(v)) => {
+                        posix = doc.escape != '`'
+                            && v.first().is_some_and(|a| {
+                                let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
+                                matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+                            });
+                    }
+                    _ => {}
+                }
+                let full = if conservative.get(index).copied().unwrap_or(false) {
+                    None
+                } else {
+                    instruction::layout(doc, ins, settings, posix)
+                };
+                match full {
+                    Some(lines) => {
+                        for (content, raw) in lines {
+                            out.line(&content, raw);
+                        }
+                        heredoc_tail(doc, ins, &mut out);
+                    }
+                    None => conservative_instruction(doc, ins, &mut out),
+                }
+                index += 1;
             }
         }
     }
     out.text
 }
 
-fn instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
+fn conservative_instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
     // Keyword edits, in source offsets.
     let mut keywords: Vec<(Span, &'static str)> = Vec::new();
     if ins.node.kind != Kind::Unknown {
@@ -169,7 +200,12 @@ fn instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
         out.line(strip_trailing(&rendered), line);
         pos += line.len();
     }
-    // Heredoc bodies and terminators: byte for byte, except the final newline.
+    heredoc_tail(doc, ins, out);
+}
+
+/// Heredoc bodies and terminators: byte for byte, except a missing final newline.
+fn heredoc_tail(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
+    let heredoc_start = ins.heredocs.first().map_or(ins.span.end, |h| h.body.start);
     let rest = Span::new(heredoc_start, ins.span.end);
     if !rest.is_empty() {
         let body = doc.slice(rest);
@@ -180,29 +216,74 @@ fn instruction(doc: &Document, ins: &syntax::Instruction, out: &mut Out) {
     }
 }
 
-/// Formats text: parses, lays out, and checks that BuildKit reads the same thing.
+/// Formats text: parses, lays out, and checks that BuildKit reads the same thing. An
+/// instruction whose meaning the full layout would change is laid out conservatively instead
+/// (keyword case and trailing blanks only); if even that differs, it is an internal error and
+/// nothing is returned.
 pub fn format(text: &str, settings: &FormatSettings) -> Result<String, FormatError> {
+    format_counting_fallbacks(text, settings).map(|(out, _)| out)
+}
+
+/// [`format`], also returning how many instructions fell back to the conservative layout
+/// (for tests: each one is a place where the full layout would have changed the meaning).
+pub fn format_counting_fallbacks(
+    text: &str,
+    settings: &FormatSettings,
+) -> Result<(String, usize), FormatError> {
     let doc = syntax::parse(text)?;
-    let out = layout(&doc, settings);
-    if out == text {
-        return Ok(out);
+    let (directives, escape, before) = doc.meaning();
+    let mut conservative = vec![false; before.len()];
+    for round in 0..3 {
+        let out = layout(&doc, settings, &conservative);
+        let fallbacks = conservative.iter().filter(|c| **c).count();
+        if out == text {
+            return Ok((out, fallbacks));
+        }
+        let again = match syntax::parse(&out) {
+            Ok(d) => d,
+            Err(e) if round == 0 => {
+                let _ = e;
+                conservative.iter_mut().for_each(|c| *c = true);
+                continue;
+            }
+            Err(e) => {
+                return Err(FormatError::ChangesMeaning(format!(
+                    "whether the file parses ({e})"
+                )));
+            }
+        };
+        let (d2, e2, after) = again.meaning();
+        if d2 != directives || e2 != escape {
+            return Err(FormatError::ChangesMeaning("the parser directives".into()));
+        }
+        if after.len() != before.len() {
+            if round == 0 {
+                conservative.iter_mut().for_each(|c| *c = true);
+                continue;
+            }
+            return Err(FormatError::ChangesMeaning(
+                "the number of instructions".into(),
+            ));
+        }
+        let differing: Vec<usize> = (0..before.len())
+            .filter(|&i| before[i] != after[i])
+            .collect();
+        if differing.is_empty() {
+            return Ok((out, fallbacks));
+        }
+        if let Some(&i) = differing.iter().find(|&&i| conservative[i]) {
+            return Err(FormatError::ChangesMeaning(format!(
+                "instruction {}",
+                i + 1
+            )));
+        }
+        for i in differing {
+            conservative[i] = true;
+        }
     }
-    let again = syntax::parse(&out)
-        .map_err(|e| FormatError::ChangesMeaning(format!("whether the file parses ({e})")))?;
-    let (before, after) = (doc.meaning(), again.meaning());
-    if before != after {
-        let n = before
-            .2
-            .iter()
-            .zip(&after.2)
-            .position(|(a, b)| a != b)
-            .unwrap_or(before.2.len().min(after.2.len()));
-        return Err(FormatError::ChangesMeaning(format!(
-            "instruction {}",
-            n + 1
-        )));
-    }
-    Ok(out)
+    Err(FormatError::ChangesMeaning(
+        "the file (no stable layout)".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -217,7 +298,7 @@ mod tests {
     fn layout_basics() {
         assert_eq!(
             fmt("from a   \n\n\n\nrun x \\\n  y\t\n\n"),
-            "FROM a\n\nRUN x \\\n  y\n"
+            "FROM a\n\nRUN x \\\n    y\n"
         );
         assert_eq!(fmt("FROM a\nonbuild run x"), "FROM a\nONBUILD RUN x\n");
         assert_eq!(fmt("FROM a\nfroom x\n"), "FROM a\nfroom x\n");

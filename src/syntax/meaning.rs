@@ -30,7 +30,14 @@ fn push_values(ins: &Instruction, node: &Node, args: &Args, out: &mut Vec<String
                 out.push(t(*s));
             }
         }
-        Args::Words(w) => out.extend(w.iter().map(|s| t(*s))),
+        Args::Words(w) => {
+            // `AS` in FROM is case-insensitive.
+            let from = node.kind == Kind::From && w.len() == 3;
+            out.extend(w.iter().enumerate().map(|(i, s)| match t(*s) {
+                v if from && i == 1 && v.eq_ignore_ascii_case("as") => "AS".to_string(),
+                v => v,
+            }))
+        }
         Args::Pairs(p) => {
             for pair in p {
                 out.push(t(pair.key));

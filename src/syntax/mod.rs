@@ -319,21 +319,21 @@ fn split_lines(text: &str) -> Vec<Line> {
 }
 
 /// `bytes.TrimRight(line, "\r\n")`.
-fn trim_newline(s: &str) -> &str {
+pub(crate) fn trim_newline(s: &str) -> &str {
     s.trim_end_matches(['\r', '\n'])
 }
 
-fn trim_leading_ws(s: &str) -> &str {
+pub(crate) fn trim_leading_ws(s: &str) -> &str {
     s.trim_start_matches(is_go_space)
 }
 
-fn is_comment(s: &str) -> bool {
+pub(crate) fn is_comment(s: &str) -> bool {
     trim_leading_ws(s).starts_with('#')
 }
 
 /// BuildKit's continuation regex `([^e])e[ \t]*$|^e[ \t]*$`: returns the length of the content
 /// that stays when the line continues.
-fn continuation(s: &str, escape: char) -> Option<usize> {
+pub(crate) fn continuation(s: &str, escape: char) -> Option<usize> {
     let trimmed = s.trim_end_matches([' ', '\t']);
     let before = trimmed.strip_suffix(escape)?;
     match before.chars().next_back() {

@@ -1,0 +1,404 @@
+//! The full layout of one instruction: keyword (and `AS`) upper-case, one space wherever
+//! BuildKit treats whitespace as a mere separator, exec-form JSON as `["a", "b"]`, continuation
+//! lines and the comments between them indented by `indent-width`.
+//!
+//! Whitespace is only rewritten where it is *free*: between the keyword, the flags and the
+//! arguments; between the words of whitespace-split and quote-aware argument lists; and in
+//! shell-form commands of a POSIX shell, outside quotes, substitutions and comments. Anything
+//! else (single-string arguments like `USER`, legacy `ENV k v` values, unknown instructions,
+//! multi-line JSON, the inside of quotes) is kept byte for byte. A line break inside a word is
+//! never indented. The caller still checks the result against BuildKit's view and falls back
+//! to the conservative layout for any instruction whose meaning would change.
+
+use crate::settings::FormatSettings;
+use crate::syntax::{
+    Args, Document, Instruction, Kind, Node, Span, continuation, is_comment, trim_leading_ws,
+    trim_newline,
+};
+
+fn is_blank(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// Whitespace in the logical line that may be rewritten as a single space.
+struct Free {
+    gaps: Vec<Span>,
+}
+
+impl Free {
+    fn contains(&self, at: usize) -> bool {
+        let i = self.gaps.partition_point(|g| g.end <= at);
+        self.gaps
+            .get(i)
+            .is_some_and(|g| g.start <= at && at < g.end)
+    }
+}
+
+fn token_spans(
+    node: &Node,
+    posix: bool,
+    logical: &str,
+    out: &mut Vec<Span>,
+    interior: &mut Vec<Span>,
+) {
+    out.push(node.keyword);
+    out.extend(node.flags.iter().map(|f| f.span));
+    args_tokens(
+        node.kind, &node.args, node.rest, posix, logical, out, interior,
+    );
+}
+
+fn args_tokens(
+    kind: Kind,
+    args: &Args,
+    rest: Span,
+    posix: bool,
+    logical: &str,
+    out: &mut Vec<Span>,
+    interior: &mut Vec<Span>,
+) {
+    match args {
+        Args::None => {}
+        Args::Ignored | Args::Json(_) => out.push(rest),
+        Args::Text(span) => {
+            out.push(*span);
+            if posix
+                && matches!(
+                    kind,
+                    Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck
+                )
+            {
+                shell_gaps(logical, *span, interior);
+            }
+        }
+        Args::Words(words) => out.extend(words.iter().copied()),
+        Args::Pairs(pairs) => {
+            for p in pairs {
+                if p.legacy {
+                    out.push(p.key);
+                    out.push(p.value);
+                } else {
+                    out.push(p.span);
+                }
+            }
+        }
+        Args::Health { kind: k, cmd } => {
+            out.push(*k);
+            let cmd_rest = Span::new(
+                logical[k.end..rest.end].len() - logical[k.end..rest.end].trim_start().len()
+                    + k.end,
+                rest.end,
+            );
+            args_tokens(kind, cmd, cmd_rest, posix, logical, out, interior);
+        }
+        Args::Sub(sub) => token_spans(sub, posix, logical, out, interior),
+    }
+}
+
+/// Free whitespace inside a POSIX shell command: top level only (not in quotes, `$(...)`,
+/// `${...}` or backticks), and nothing after a comment.
+fn shell_gaps(logical: &str, span: Span, out: &mut Vec<Span>) {
+    #[derive(PartialEq)]
+    enum Ctx {
+        Double,
+        Paren,
+        Brace,
+    }
+    let b = logical.as_bytes();
+    let mut stack: Vec<Ctx> = Vec::new();
+    let mut found = Vec::new();
+    let mut i = span.start;
+    let end = span.end.min(b.len());
+    let mut word_start = true;
+    while i < end {
+        let c = b[i];
+        let top = stack.last();
+        match c {
+            b'\\' => {
+                i += 2;
+                word_start = false;
+                continue;
+            }
+            b'\'' if top != Some(&Ctx::Double) => {
+                // Single quotes (and `$'...'` with its backslash escapes).
+                let ansi = i > 0 && b[i - 1] == b'$';
+                i += 1;
+                while i < end && b[i] != b'\'' {
+                    i += if ansi && b[i] == b'\\' { 2 } else { 1 };
+                }
+                if i >= end {
+                    return;
+                }
+            }
+            b'`' => {
+                i += 1;
+                while i < end && b[i] != b'`' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if i >= end {
+                    return;
+                }
+            }
+            b'"' => {
+                if top == Some(&Ctx::Double) {
+                    stack.pop();
+                } else {
+                    stack.push(Ctx::Double);
+                }
+            }
+            b'$' if matches!(b.get(i + 1), Some(b'(')) => {
+                stack.push(Ctx::Paren);
+                i += 2;
+                word_start = false;
+                continue;
+            }
+            b'$' if matches!(b.get(i + 1), Some(b'{')) => {
+                stack.push(Ctx::Brace);
+                i += 2;
+                word_start = false;
+                continue;
+            }
+            b'(' if top == Some(&Ctx::Paren) => stack.push(Ctx::Paren),
+            b')' if top == Some(&Ctx::Paren) => {
+                stack.pop();
+            }
+            b'}' if top == Some(&Ctx::Brace) => {
+                stack.pop();
+            }
+            b'#' if stack.is_empty() && word_start => break,
+            c if is_blank(c) && stack.is_empty() => {
+                let s = i;
+                while i < end && is_blank(b[i]) {
+                    i += 1;
+                }
+                found.push(Span::new(s, i));
+                word_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        word_start = false;
+        i += 1;
+    }
+    if stack.is_empty() {
+        out.extend(found);
+    }
+}
+
+fn free_whitespace(ins: &Instruction, posix: bool) -> Free {
+    let logical = ins.logical.as_str();
+    let mut tokens = Vec::new();
+    let mut gaps = Vec::new();
+    token_spans(&ins.node, posix, logical, &mut tokens, &mut gaps);
+    tokens.retain(|t| !t.is_empty());
+    tokens.sort();
+    for w in tokens.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.end < b.start
+            && logical.as_bytes()[a.end..b.start]
+                .iter()
+                .all(|&c| is_blank(c))
+        {
+            gaps.push(Span::new(a.end, b.start));
+        }
+    }
+    gaps.sort();
+    gaps.dedup();
+    Free { gaps }
+}
+
+/// Replacements in logical coordinates: keywords, `AS`, and one-line exec-form JSON.
+fn replacements(ins: &Instruction, one_line: bool) -> Vec<(Span, String)> {
+    let mut out = Vec::new();
+    let mut node = &ins.node;
+    loop {
+        out.push((node.keyword, node.kind.keyword().to_string()));
+        if let (Kind::From, Args::Words(w)) = (node.kind, &node.args)
+            && w.len() == 3
+            && w[1].slice(&ins.logical).eq_ignore_ascii_case("as")
+        {
+            out.push((w[1], "AS".into()));
+        }
+        let json = match &node.args {
+            Args::Json(v) => Some((node.rest, v)),
+            Args::Health { kind, cmd } => match &**cmd {
+                Args::Json(v) => ins.logical[kind.end..node.rest.end]
+                    .find('[')
+                    .map(|o| (Span::new(kind.end + o, node.rest.end), v)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let (true, Some((span, values))) = (one_line, json) {
+            let items: Vec<&str> = values.iter().map(|a| a.span.slice(&ins.logical)).collect();
+            out.push((span, format!("[{}]", items.join(", "))));
+        }
+        match &node.args {
+            Args::Sub(sub) => node = sub,
+            _ => break,
+        }
+    }
+    out.retain(|(span, text)| span.slice(&ins.logical) != text);
+    out
+}
+
+enum Line<'a> {
+    Content {
+        piece: &'a str,
+        logical: usize,
+        continues: bool,
+    },
+    Comment(&'a str),
+    Empty,
+}
+
+/// The laid-out lines of the instruction's head (heredoc bodies excluded), each with the
+/// source line it replaces (for its line ending). `None`: not handled, use the conservative
+/// layout.
+pub(super) fn layout<'d>(
+    doc: &'d Document,
+    ins: &Instruction,
+    settings: &FormatSettings,
+    posix: bool,
+) -> Option<Vec<(String, &'d str)>> {
+    if ins.node.kind == Kind::Unknown
+        || matches!(&ins.node.args, Args::Sub(s) if s.kind == Kind::Unknown)
+    {
+        return None;
+    }
+    let escape = doc.escape;
+    let head_end = ins.heredocs.first().map_or(ins.span.end, |h| h.body.start);
+    let head = &doc.text[ins.span.start..head_end];
+    // Classify the lines as the parser did.
+    let mut lines: Vec<(Line, &str)> = Vec::new();
+    let mut logical = 0;
+    let mut continues = true;
+    for (n, raw_line) in head.split_inclusive('\n').enumerate() {
+        let no_nl = trim_newline(raw_line);
+        if n == 0 {
+            let content = trim_leading_ws(no_nl);
+            let (piece, c) = match continuation(content, escape) {
+                Some(keep) => (&content[..keep], true),
+                None => (content, false),
+            };
+            continues = c;
+            lines.push((
+                Line::Content {
+                    piece,
+                    logical,
+                    continues: c,
+                },
+                raw_line,
+            ));
+            logical += piece.len();
+        } else if !continues {
+            return None;
+        } else if is_comment(raw_line) {
+            lines.push((Line::Comment(trim_leading_ws(no_nl)), raw_line));
+        } else if trim_leading_ws(no_nl).is_empty() {
+            lines.push((Line::Empty, raw_line));
+        } else {
+            let (piece, c) = match continuation(no_nl, escape) {
+                Some(keep) => (&no_nl[..keep], true),
+                None => (no_nl, false),
+            };
+            continues = c;
+            lines.push((
+                Line::Content {
+                    piece,
+                    logical,
+                    continues: c,
+                },
+                raw_line,
+            ));
+            logical += piece.len();
+        }
+    }
+    if logical != ins.logical.len() {
+        return None;
+    }
+    let content_lines = lines
+        .iter()
+        .filter(|(l, _)| matches!(l, Line::Content { .. }))
+        .count();
+    let free = free_whitespace(ins, posix);
+    let repl = replacements(ins, content_lines == 1 && lines.len() == 1);
+    let bytes = ins.logical.as_bytes();
+    let free_at = |at: usize| at < bytes.len() && is_blank(bytes[at]) && free.contains(at);
+    let indent = " ".repeat(settings.indent_width);
+
+    let mut out = Vec::with_capacity(lines.len());
+    let mut first = true;
+    for (line, raw) in &lines {
+        let rendered = match line {
+            Line::Comment(text) => format!("{indent}{}", super::strip_trailing(text)),
+            Line::Empty => String::new(),
+            Line::Content {
+                piece,
+                logical: start,
+                continues,
+            } => {
+                let end = start + piece.len();
+                let mut s = String::with_capacity(piece.len() + 8);
+                let joined_before = !first && (free_at(start.wrapping_sub(1)) || free_at(*start));
+                let mut i = *start;
+                if !first {
+                    if piece.bytes().all(is_blank) {
+                        return None;
+                    }
+                    if joined_before {
+                        s.push_str(&indent);
+                        while i < end && is_blank(bytes[i]) {
+                            i += 1;
+                        }
+                    }
+                }
+                while i < end {
+                    if let Some((span, text)) = repl.iter().find(|(sp, _)| sp.start == i) {
+                        if span.end > end {
+                            return None;
+                        }
+                        s.push_str(text);
+                        i = span.end;
+                        continue;
+                    }
+                    if is_blank(bytes[i]) && free.contains(i) {
+                        let run_start = i;
+                        while i < end && is_blank(bytes[i]) {
+                            i += 1;
+                        }
+                        // A run that reaches the line break is written with the break.
+                        if i == end && *continues {
+                            break;
+                        }
+                        if i == end {
+                            // Trailing blanks of the last line: BuildKit trims them.
+                            break;
+                        }
+                        let _ = run_start;
+                        s.push(' ');
+                        continue;
+                    }
+                    let ch = ins.logical[i..].chars().next()?;
+                    s.push(ch);
+                    i += ch.len_utf8();
+                }
+                if *continues {
+                    let joined_after = free_at(end.wrapping_sub(1)) || free_at(end);
+                    if joined_after {
+                        s.truncate(s.trim_end_matches([' ', '\t']).len());
+                        s.push(' ');
+                    }
+                    s.push(escape);
+                } else {
+                    let t = super::strip_trailing(&s).len();
+                    s.truncate(t);
+                }
+                first = false;
+                s
+            }
+        };
+        out.push((rendered, *raw));
+    }
+    Some(out)
+}
