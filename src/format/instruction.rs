@@ -10,7 +10,7 @@
 //! never indented. The caller still checks the result against BuildKit's view and falls back
 //! to the conservative layout for any instruction whose meaning would change.
 
-use crate::settings::FormatSettings;
+use crate::settings::{AndPosition, FormatSettings};
 use crate::syntax::{
     Args, Document, Instruction, Kind, Node, Span, continuation, is_comment, trim_leading_ws,
     trim_newline,
@@ -400,5 +400,84 @@ pub(super) fn layout<'d>(
         };
         out.push((rendered, *raw));
     }
+    let shell = posix
+        && matches!(ins.node.args, Args::Text(_))
+        && matches!(ins.node.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint);
+    if shell && settings.and_position != AndPosition::Preserve {
+        move_and_operators(
+            &lines,
+            &mut out,
+            &free_at,
+            &indent,
+            escape,
+            settings.and_position,
+        );
+    }
     Some(out)
+}
+
+/// Moves top-level `&&` across line breaks whose whitespace is free: to the start of the next
+/// line (`leading`) or to the end of the previous one (`trailing`).
+fn move_and_operators(
+    lines: &[(Line, &str)],
+    out: &mut [(String, &str)],
+    free_at: &dyn Fn(usize) -> bool,
+    indent: &str,
+    escape: char,
+    position: AndPosition,
+) {
+    let content: Vec<(usize, usize, usize)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(n, (l, _))| match l {
+            Line::Content { piece, logical, .. } => Some((n, *logical, *logical + piece.len())),
+            _ => None,
+        })
+        .collect();
+    let tail = format!(" {escape}");
+    for pair in content.windows(2) {
+        let ((a, a_start, a_end), (b, b_start, b_end)) = (pair[0], pair[1]);
+        let (prev, next) = (&out[a].0, &out[b].0);
+        // The break must be free whitespace, rendered as ` \` and an indent.
+        if !(prev.ends_with(&tail) && next.starts_with(indent)) {
+            continue;
+        }
+        let prev_body = &prev[..prev.len() - tail.len()];
+        let next_body = &next[indent.len()..];
+        match position {
+            AndPosition::Leading => {
+                let Some(before) = prev_body.strip_suffix("&&") else {
+                    continue;
+                };
+                // `&&` is an operator of its own: free whitespace before it.
+                let trailing = (a_start..a_end).rev().take_while(|&i| free_at(i)).count();
+                let Some(op) = a_end.checked_sub(trailing + 2) else {
+                    continue;
+                };
+                if !before.ends_with(' ') || op <= a_start || !free_at(op - 1) {
+                    continue;
+                }
+                let (p, n) = (
+                    format!("{}{tail}", before.trim_end()),
+                    format!("{indent}&& {next_body}"),
+                );
+                out[a].0 = p;
+                out[b].0 = n;
+            }
+            AndPosition::Trailing => {
+                let Some(after) = next_body.strip_prefix("&& ") else {
+                    continue;
+                };
+                // `&&` is an operator of its own: free whitespace before and after it.
+                let lead = (b_start..b_end).take_while(|&i| free_at(i)).count();
+                if lead == 0 || !free_at(b_start + lead + 2) {
+                    continue;
+                }
+                let (p, n) = (format!("{prev_body} &&{tail}"), format!("{indent}{after}"));
+                out[a].0 = p;
+                out[b].0 = n;
+            }
+            AndPosition::Preserve => {}
+        }
+    }
 }
