@@ -326,12 +326,50 @@ pub(super) fn layout<'d>(
     let bytes = ins.logical.as_bytes();
     let free_at = |at: usize| at < bytes.len() && is_blank(bytes[at]) && free.contains(at);
     let indent = " ".repeat(settings.indent_width);
+    // Continuation lines keep their depth relative to the shallowest one (nested `if`/`for`
+    // bodies stay nested); a tab counts as `indent-width` columns.
+    let columns = |ws: &str| -> usize {
+        ws.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .map(|c| {
+                if c == '\t' {
+                    settings.indent_width.max(1)
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    let mut depths: Vec<Option<usize>> = Vec::with_capacity(lines.len());
+    for (n, (line, _)) in lines.iter().enumerate() {
+        depths.push(match line {
+            Line::Content {
+                piece,
+                logical: start,
+                ..
+            } if n > 0 && (free_at(start.wrapping_sub(1)) || free_at(*start)) => {
+                Some(columns(piece))
+            }
+            _ => None,
+        });
+    }
+    let base = depths.iter().flatten().copied().min().unwrap_or(0);
+    let indent_of = |n: usize| -> String {
+        let extra = depths.get(n).copied().flatten().map_or(0, |d| d - base);
+        " ".repeat(settings.indent_width + extra)
+    };
 
     let mut out = Vec::with_capacity(lines.len());
     let mut first = true;
-    for (line, raw) in &lines {
+    for (n, (line, raw)) in lines.iter().enumerate() {
         let rendered = match line {
-            Line::Comment(text) => format!("{indent}{}", super::strip_trailing(text)),
+            Line::Comment(text) => {
+                // Aligned with the next line that is indented (or the default indent).
+                let next = (n + 1..lines.len())
+                    .find(|&m| depths[m].is_some())
+                    .unwrap_or(n);
+                format!("{}{}", indent_of(next), super::strip_trailing(text))
+            }
             Line::Empty => String::new(),
             Line::Content {
                 piece,
@@ -347,7 +385,7 @@ pub(super) fn layout<'d>(
                         return None;
                     }
                     if joined_before {
-                        s.push_str(&indent);
+                        s.push_str(&indent_of(n));
                         while i < end && is_blank(bytes[i]) {
                             i += 1;
                         }
