@@ -406,3 +406,41 @@ fn rule_command() {
     let o = run(d.path(), &["rule", "DF999"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn config_globs_match_relative_and_absolute_paths() {
+    // Regression: `check .` gave `./docker/dev.Dockerfile`, which the globs did not match.
+    let d = project(&[
+        (
+            "dockerfix.toml",
+            "exclude = [\"vendor/**\"]\n[per-file-ignores]\n\"docker/dev.Dockerfile\" = [\"DF204\"]\n",
+        ),
+        ("vendor/Dockerfile", FIXABLE),
+        ("docker/dev.Dockerfile", FIXABLE),
+    ]);
+    for args in [
+        &["check", "--output-format", "concise", "."][..],
+        &["check", "--output-format", "concise"][..],
+    ] {
+        let o = run(d.path(), args);
+        let s = out(&o);
+        assert!(!s.contains("vendor"), "{args:?}: {s}");
+        assert!(
+            !s.contains("DF204") && s.contains("docker/dev.Dockerfile:4:1: DF901"),
+            "{args:?}: {s}"
+        );
+    }
+    let o = run(
+        &d.path().join("docker"),
+        &["check", "--output-format", "concise", "dev.Dockerfile"],
+    );
+    assert!(!out(&o).contains("DF204"), "from a subfolder: {}", out(&o));
+    let abs = d.path().join("docker/dev.Dockerfile");
+    let o = run(
+        d.path(),
+        &["check", "--output-format", "concise", abs.to_str().unwrap()],
+    );
+    assert!(!out(&o).contains("DF204"), "absolute: {}", out(&o));
+    let o = run(d.path(), &["format", "--check", "."]);
+    assert!(!out(&o).contains("vendor"), "{}", out(&o));
+}

@@ -333,7 +333,9 @@ impl Settings {
         }
         s.exclude = globset(&cfg_path, cfg.exclude.as_deref().unwrap_or_default())?;
         s.include = globset(&cfg_path, cfg.include.as_deref().unwrap_or_default())?;
-        s.root = path.and_then(Path::parent).map(Path::to_path_buf);
+        s.root = path
+            .and_then(Path::parent)
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
         Ok(s)
     }
 
@@ -341,12 +343,14 @@ impl Settings {
         self.enabled.get(index_of(rule)).copied().unwrap_or(false)
     }
 
-    /// The path relative to the config's folder, for globs.
-    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
-        self.root
-            .as_deref()
-            .and_then(|r| path.strip_prefix(r).ok())
-            .unwrap_or(path)
+    /// The path relative to the config's folder, for globs (`./docker/x` and `/abs/docker/x`
+    /// both become `docker/x`).
+    fn relative(&self, path: &Path) -> PathBuf {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match self.root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
+            Some(rel) => rel.to_path_buf(),
+            None => path.strip_prefix(".").unwrap_or(path).to_path_buf(),
+        }
     }
 
     /// Rules `per-file-ignores` turns off for this path.
@@ -354,21 +358,21 @@ impl Settings {
         let rel = self.relative(path);
         self.per_file_ignores
             .iter()
-            .filter(|(g, _)| g.is_match(rel))
+            .filter(|(g, _)| g.is_match(&rel))
             .flat_map(|(_, r)| r.iter().copied())
             .collect()
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {
         let rel = self.relative(path);
-        self.exclude.is_match(rel)
+        self.exclude.is_match(&rel)
             || rel
                 .ancestors()
                 .any(|a| !a.as_os_str().is_empty() && self.exclude.is_match(a))
     }
 
     pub fn is_included(&self, path: &Path) -> bool {
-        self.include.is_match(self.relative(path))
+        self.include.is_match(&self.relative(path))
     }
 }
 

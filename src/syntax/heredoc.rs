@@ -211,9 +211,9 @@ impl Lexer<'_> {
     fn name(&mut self) -> String {
         let mut name = String::new();
         while let Some(&c) = self.chars.peek() {
-            if name.is_empty() && c.is_numeric() {
+            if name.is_empty() && c.is_ascii_digit() {
                 while let Some(&d) = self.chars.peek() {
-                    if !d.is_numeric() {
+                    if !d.is_ascii_digit() {
                         break;
                     }
                     name.push(d);
@@ -225,7 +225,7 @@ impl Lexer<'_> {
                 self.chars.next();
                 return c.to_string();
             }
-            if !c.is_alphanumeric() && c != '_' {
+            if !c.is_alphabetic() && !c.is_ascii_digit() && c != '_' {
                 break;
             }
             name.push(c);
@@ -253,9 +253,11 @@ impl Lexer<'_> {
         match ch {
             '}' => return Ok(format!("${{{name}}}")),
             ':' => {
+                // BuildKit falls through to the modifiers with whatever follows the colon
+                // (`${v:0:7}` reads to `}`); only `:#` and `:%` are errors.
                 modifier = self.chars.next().ok_or(())?;
                 chs.push(modifier);
-                if !matches!(modifier, '+' | '-' | '?') {
+                if matches!(modifier, '#' | '%') {
                     return Err(());
                 }
             }
@@ -272,7 +274,7 @@ impl Lexer<'_> {
             }
             _ => return Err(()),
         }
-        let raw = matches!(modifier, '#' | '%');
+        let raw = ch != ':' && matches!(modifier, '#' | '%');
         let (word, _) = self.process_stop_on(Some('}'), raw)?;
         Ok(format!("${{{name}{chs}{word}}}"))
     }
@@ -296,6 +298,8 @@ impl Lexer<'_> {
 }
 
 fn words(s: &str, raw_quotes: bool, raw_escapes: bool) -> Option<Vec<String>> {
+    // Go's text/scanner skips a byte-order mark at the start of its input.
+    let s = s.strip_prefix('\u{feff}').unwrap_or(s);
     let mut lx = Lexer::new(s, raw_quotes, raw_escapes);
     lx.process_stop_on(None, raw_escapes).ok().map(|(_, w)| w)
 }
@@ -304,44 +308,54 @@ fn is_re2_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r')
 }
 
-/// `ParseHeredoc` on one word.
-fn parse_heredoc(word: &str) -> Option<HeredocWord> {
+/// `ParseHeredoc` on one word: `Ok(None)` when it is not a heredoc, `Err` where BuildKit
+/// rejects the file (the delimiter cannot be lexed, or lexes differently with raw quotes).
+fn parse_heredoc(word: &str) -> Result<Option<HeredocWord>, String> {
     let digits = word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let after = word[digits..].strip_prefix("<<")?;
+    let Some(after) = word[digits..].strip_prefix("<<") else {
+        return Ok(None);
+    };
     let (chomp, after) = match after.strip_prefix('-') {
         Some(a) => (true, a),
         None => (false, after),
     };
     let rest = after.trim_start_matches(is_re2_space);
     if rest.is_empty() || rest.contains('<') {
-        return None;
+        return Ok(None);
     }
-    let plain = words(rest, false, false)?;
+    let bad = || format!("failed to process heredoc delimiter {rest:?}");
+    let plain = words(rest, false, false).ok_or_else(bad)?;
     if plain.len() != 1 {
-        return None;
+        return Ok(None);
     }
-    let raw = words(rest, true, false)?;
+    let raw = words(rest, true, false).ok_or_else(bad)?;
     if raw.len() != plain.len() {
-        return None;
+        return Err(format!(
+            "internal lexing of heredoc produced inconsistent results: {rest}"
+        ));
     }
     let quotes = |s: &str| s.matches(['\'', '"']).count();
-    Some(HeredocWord {
+    Ok(Some(HeredocWord {
         expand: quotes(&plain[0]) == quotes(&raw[0]),
-        name: plain.into_iter().next()?,
+        name: plain.into_iter().next().unwrap_or_default(),
         chomp,
         fd: if digits == 0 {
             None
         } else {
             word[..digits].parse().ok()
         },
-    })
+    }))
 }
 
 /// `heredocsFromLine`: the heredocs the logical line opens, in order.
-pub(crate) fn heredocs_from_line(line: &str) -> Vec<HeredocWord> {
-    words(line, true, true)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|w| parse_heredoc(w))
-        .collect()
+/// The line's own lexing errors are ignored (no heredocs), as BuildKit does; a bad delimiter
+/// is an error.
+pub(crate) fn heredocs_from_line(line: &str) -> Result<Vec<HeredocWord>, String> {
+    let mut out = Vec::new();
+    for w in words(line, true, true).unwrap_or_default() {
+        if let Some(h) = parse_heredoc(&w)? {
+            out.push(h);
+        }
+    }
+    Ok(out)
 }

@@ -277,12 +277,6 @@ pub(crate) fn is_go_space(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// Go's `unicode.IsSpace` applied to a single byte converted to a rune, as BuildKit's flag
-/// scanner does.
-pub(crate) fn is_go_space_byte(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
-}
-
 struct Line {
     start: usize,
     /// End of content, before the `\n` (a `\r` stays in the content).
@@ -589,7 +583,9 @@ fn read_instruction(
 
     let mut heredocs = Vec::new();
     if node.can_contain_heredoc() && logical.contains("<<") {
-        for word in heredoc::heredocs_from_line(&logical) {
+        let words = heredoc::heredocs_from_line(&logical)
+            .map_err(|message| err_at(message, first_idx, content_start))?;
+        for word in words {
             let body_start = lines.get(last + 1).map_or(text.len(), |l| l.start);
             let mut terminated = None;
             while last + 1 < lines.len() {

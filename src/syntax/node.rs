@@ -3,7 +3,20 @@
 //! into the instruction's logical line.
 
 use super::json::{JsonOutcome, parse_json_array};
-use super::{Span, is_go_space, is_go_space_byte};
+use super::{Span, is_go_space};
+
+/// The length of the space at byte `i`, if any. BuildKit tests single bytes with
+/// `unicode.IsSpace(rune(b))`, which also matches the bytes 0x85 and 0xA0 inside multi-byte
+/// characters; we test characters (U+0085 and U+00A0 count as spaces), so a split never falls
+/// inside a character. Only such broken inputs differ.
+fn space_len(s: &str, i: usize) -> Option<usize> {
+    let b = *s.as_bytes().get(i)?;
+    if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+        return Some(1);
+    }
+    let rest = s.get(i..)?;
+    (rest.starts_with('\u{85}') || rest.starts_with('\u{a0}')).then_some(2)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -220,8 +233,8 @@ fn extract_flags(line: &str, base: usize, escape: char) -> (Vec<Flag>, usize, &s
     let mut flags = Vec::new();
     let mut pos = 0;
     loop {
-        while pos < b.len() && is_go_space_byte(b[pos]) {
-            pos += 1;
+        while let Some(n) = space_len(line, pos) {
+            pos += n;
         }
         if pos >= b.len() {
             return (flags, base + b.len(), "");
@@ -237,7 +250,7 @@ fn extract_flags(line: &str, base: usize, escape: char) -> (Vec<Flag>, usize, &s
             let ch = b[pos];
             match quote {
                 None => {
-                    if is_go_space_byte(ch) {
+                    if space_len(line, pos).is_some() {
                         break;
                     }
                     if ch == b'\'' || ch == b'"' {
@@ -324,17 +337,16 @@ fn parse_args(kind: Kind, rest: &str, base: usize, escape: char) -> Result<Args,
             }
         }
         Kind::Healthcheck => {
-            let sep = rest
-                .bytes()
-                .position(is_go_space_byte)
+            let sep = (0..rest.len())
+                .find(|&i| rest.is_char_boundary(i) && space_len(rest, i).is_some())
                 .unwrap_or(rest.len());
             if sep == 0 {
                 Args::None
             } else {
-                let next = rest[sep..]
-                    .bytes()
-                    .position(|b| !is_go_space_byte(b))
-                    .map_or(rest.len(), |p| sep + p);
+                let mut next = sep;
+                while let Some(n) = space_len(rest, next) {
+                    next += n;
+                }
                 Args::Health {
                     kind: Span::new(base, base + sep),
                     cmd: Box::new(maybe_json(&rest[next..], base + next)?),

@@ -176,3 +176,25 @@ fn bom_is_not_a_column() {
     assert_eq!(doc.line_col(8), (1, 6));
     assert_eq!(doc.line_col(10), (2, 1));
 }
+
+#[test]
+fn heredoc_after_substring_expansion() {
+    // Regression: `${v:0:7}` made the line's lexing fail, so the heredoc went unseen.
+    let doc = ok("FROM a\nRUN v=${SHA:0:7} && cat <<EOF > /x\nrun x\nEOF\n");
+    assert_eq!(ranges(&doc), vec![(1, 1), (2, 4)]);
+    // A delimiter BuildKit cannot lex is an error, as in BuildKit.
+    assert!(parse("FROM a\nRUN echo ${a:-\"x <<y\"}\n").is_err());
+}
+
+#[test]
+fn non_ascii_spaces_and_bytes_never_split_a_character() {
+    // Regression: these panicked (a byte 0x85/0xA0 inside a character taken for a space).
+    for text in [
+        "FROM a\nHEALTHCHECK CMD\u{a0}curl -f http://x/\n",
+        "FROM a\nHEALTHCHECK \u{e0}\n",
+        "FROM a\nCOPY --chown=\u{b140} a b\n",
+        "FROM a\nRUN --a=\u{800} echo\n",
+    ] {
+        ok(text);
+    }
+}
