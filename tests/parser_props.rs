@@ -159,11 +159,33 @@ fn check_document(input: &str) -> Result<(), TestCaseError> {
         &fixed.text,
         "fixing twice differs from fixing once"
     );
-    let fmt = dockerfix::settings::FormatSettings::default();
-    let once = dockerfix::format::format(input, &fmt);
-    prop_assert!(once.is_ok(), "format failed: {:?}", once.err());
-    let once = once.unwrap();
-    prop_assert_eq!(dockerfix::format::format(&once, &fmt).unwrap(), once);
+    use dockerfix::settings::{AndPosition, FormatSettings, LineEnding};
+    for fmt in [
+        FormatSettings::default(),
+        FormatSettings {
+            indent_width: 2,
+            and_position: AndPosition::Leading,
+            max_blank_lines: 0,
+            line_ending: LineEnding::Crlf,
+        },
+        FormatSettings {
+            and_position: AndPosition::Trailing,
+            line_ending: LineEnding::Lf,
+            ..FormatSettings::default()
+        },
+    ] {
+        let once = dockerfix::format::format(input, &fmt);
+        prop_assert!(
+            once.is_ok(),
+            "format failed: {:?} ({:?}) on {:?}",
+            once.err(),
+            fmt,
+            input
+        );
+        let once = once.unwrap();
+        let twice = dockerfix::format::format(&once, &fmt).unwrap();
+        prop_assert!(twice == once, "not idempotent ({:?}) on {:?}", fmt, input);
+    }
     Ok(())
 }
 

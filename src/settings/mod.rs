@@ -372,7 +372,7 @@ impl Settings {
     }
 
     pub fn is_included(&self, path: &Path) -> bool {
-        self.include.is_match(&self.relative(path))
+        self.include.is_match(self.relative(path))
     }
 }
 
