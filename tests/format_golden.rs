@@ -57,8 +57,10 @@ fn golden() {
     for input in inputs {
         let text = std::fs::read_to_string(&input).unwrap();
         let settings = options(&text);
-        let out = dockerfix::format::format(&text, &settings)
+        let (out, fallbacks) = dockerfix::format::format_counting_fallbacks(&text, &settings)
             .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
+        // A fallback to the conservative layout means the full layout got it wrong.
+        assert_eq!(fallbacks, 0, "{}: conservative fallbacks", input.display());
         let again = dockerfix::format::format(&out, &settings).unwrap();
         assert_eq!(again, out, "{}: not idempotent", input.display());
         let expected_path = input.with_extension("expected");

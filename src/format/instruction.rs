@@ -481,12 +481,21 @@ fn move_and_operators(
             continue;
         }
         let prev_body = &prev[..prev.len() - tail.len()];
-        let next_body = &next[indent.len()..];
+        // The next line keeps its own indentation (it may be deeper than `indent`).
+        let next_body = next.trim_start_matches(' ');
+        let lead = &next[..next.len() - next_body.len()];
         match position {
             AndPosition::Leading => {
                 let Some(before) = prev_body.strip_suffix("&&") else {
                     continue;
                 };
+                if before.trim().is_empty()
+                    || next_body.trim_end_matches(escape).trim().is_empty()
+                    || ends_with_operator(before)
+                    || starts_with_operator(next_body)
+                {
+                    continue;
+                }
                 // `&&` is an operator of its own: free whitespace before it.
                 let trailing = (a_start..a_end).rev().take_while(|&i| free_at(i)).count();
                 let Some(op) = a_end.checked_sub(trailing + 2) else {
@@ -497,7 +506,7 @@ fn move_and_operators(
                 }
                 let (p, n) = (
                     format!("{}{tail}", before.trim_end()),
-                    format!("{indent}&& {next_body}"),
+                    format!("{lead}&& {next_body}"),
                 );
                 out[a].0 = p;
                 out[b].0 = n;
@@ -506,16 +515,36 @@ fn move_and_operators(
                 let Some(after) = next_body.strip_prefix("&& ") else {
                     continue;
                 };
-                // `&&` is an operator of its own: free whitespace before and after it.
-                let lead = (b_start..b_end).take_while(|&i| free_at(i)).count();
-                if lead == 0 || !free_at(b_start + lead + 2) {
+                // Not when a line would be left holding nothing but the escape character.
+                if after.trim_end_matches(escape).trim().is_empty()
+                    || prev_body.trim().is_empty()
+                    || ends_with_operator(prev_body)
+                    || starts_with_operator(after)
+                {
                     continue;
                 }
-                let (p, n) = (format!("{prev_body} &&{tail}"), format!("{indent}{after}"));
+                // `&&` is an operator of its own: free whitespace before and after it.
+                let free_lead = (b_start..b_end).take_while(|&i| free_at(i)).count();
+                let junction = free_lead > 0 || free_at(b_start.wrapping_sub(1));
+                if !junction || !free_at(b_start + free_lead + 2) {
+                    continue;
+                }
+                let (p, n) = (format!("{prev_body} &&{tail}"), format!("{lead}{after}"));
                 out[a].0 = p;
                 out[b].0 = n;
             }
             AndPosition::Preserve => {}
         }
     }
+}
+
+/// Shell operators that cannot sit next to a moved `&&` (the command is malformed: leave it).
+fn ends_with_operator(s: &str) -> bool {
+    let t = s.trim_end();
+    t.ends_with('&') || t.ends_with('|') || t.ends_with(';')
+}
+
+fn starts_with_operator(s: &str) -> bool {
+    let t = s.trim_start();
+    t.starts_with('&') || t.starts_with('|') || t.starts_with(';')
 }

@@ -34,7 +34,8 @@ impl Out {
     /// LF stays LF), else the configured one.
     fn line(&mut self, content: &str, original: &str) {
         self.text.push_str(content);
-        let own = if original.ends_with("\r\n") {
+        // A lone `\r` at the end of the file ends the line for BuildKit too.
+        let own = if original.ends_with("\r\n") || original.ends_with('\r') {
             "\r\n"
         } else if original.ends_with('\n') {
             "\n"
@@ -60,12 +61,10 @@ fn detect_newline(text: &str, setting: LineEnding) -> &'static str {
     }
 }
 
-/// A line's content, without its `\n` or `\r\n`.
+/// A line's content, without its newline and any carriage returns before it (BuildKit trims
+/// them all, so they never mean anything).
 fn content(s: &str) -> &str {
-    match s.strip_suffix('\n') {
-        Some(c) => c.strip_suffix('\r').unwrap_or(c),
-        None => s,
-    }
+    s.strip_suffix('\n').unwrap_or(s).trim_end_matches('\r')
 }
 
 /// A line's content without trailing blanks, unless a carriage return would end up last: then
@@ -85,12 +84,16 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
     let text = &doc.text;
     // Blank lines before a leading comment stay: without them, a comment like `# escape=`
     // would become a parser directive.
-    let keep_leading = matches!(
-        doc.items
-            .iter()
-            .find(|i| !matches!(i, Item::Bom(_) | Item::Blank(_))),
-        Some(Item::Comment(_))
-    );
+    // Likewise a U+FEFF that starts a later line would become a byte-order mark.
+    let keep_leading = match doc
+        .items
+        .iter()
+        .find(|i| !matches!(i, Item::Bom(_) | Item::Blank(_)))
+    {
+        Some(Item::Comment(_)) => true,
+        Some(item) => doc.slice(item.span()).starts_with('\u{feff}'),
+        None => false,
+    };
     // The newline for lines that have none comes from the first line that is kept, so that
     // formatting the output again picks the same one.
     let first_kept = doc
@@ -105,6 +108,7 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
     };
     let mut blanks: Vec<Span> = Vec::new();
     let mut seen_content = keep_leading;
+    let mut in_directive_zone = true;
     let mut index = 0;
     // Whether RUN/CMD/ENTRYPOINT run in a POSIX shell (free whitespace in their commands).
     let mut posix = doc.escape != '`';
@@ -118,12 +122,22 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
             _ => {}
         }
         if !matches!(item, Item::Bom(_)) {
+            // Before the first comment or instruction, a blank line is what keeps a comment
+            // that looks like a directive from becoming one: keep it whatever the maximum.
+            let keep = if in_directive_zone && matches!(item, Item::Comment(_)) {
+                settings.max_blank_lines.max(1)
+            } else {
+                settings.max_blank_lines
+            };
             if seen_content {
-                for span in blanks.iter().take(settings.max_blank_lines) {
+                for span in blanks.iter().take(keep) {
                     out.line("", doc.slice(*span));
                 }
             }
             blanks.clear();
+            if matches!(item, Item::Comment(_) | Item::Instruction(_)) {
+                in_directive_zone = false;
+            }
         }
         match item {
             Item::Bom(_) | Item::Blank(_) => {}
@@ -289,6 +303,7 @@ pub fn format_counting_fallbacks(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::AndPosition;
 
     fn fmt(text: &str) -> String {
         format(text, &FormatSettings::default()).unwrap()
@@ -328,6 +343,33 @@ mod tests {
         // Regression (proptest): stripping the blanks after `\\\r` made a continuation.
         let text = "FROM a\nRUN a \\\r \nRUN b\n# c \r \n";
         assert_eq!(fmt(text), text);
+    }
+
+    #[test]
+    fn regressions_found_by_proptest_and_review() {
+        // A lone `\r` at the end of the file, and several `\r` before a newline.
+        assert_eq!(fmt("FROM a \r"), "FROM a\r\n");
+        assert_eq!(fmt("FROM a\r\r\nRUN b\r\r\n"), "FROM a\r\nRUN b\r\n");
+        // max-blank-lines = 0 keeps the blank line that stops a comment becoming a directive.
+        let zero = FormatSettings {
+            max_blank_lines: 0,
+            ..FormatSettings::default()
+        };
+        let text = "# syntax=docker/dockerfile:1\n\n# escape=`\nFROM a\n\nRUN b\n";
+        assert_eq!(
+            format(text, &zero).unwrap(),
+            "# syntax=docker/dockerfile:1\n\n# escape=`\nFROM a\nRUN b\n"
+        );
+        // A U+FEFF starting a later line must not become a byte-order mark.
+        assert!(format("\n\u{feff}x\nFROM a\n", &FormatSettings::default()).is_ok());
+        // A line holding only `&&` is not emptied by moving it.
+        let leading = FormatSettings {
+            and_position: AndPosition::Leading,
+            ..FormatSettings::default()
+        };
+        let t = "RUN foo \\\n&& \\\nbar\n";
+        let once = format(t, &leading).unwrap();
+        assert_eq!(format(&once, &leading).unwrap(), once);
     }
 
     #[test]
