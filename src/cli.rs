@@ -385,6 +385,8 @@ fn parse_problem(display: &str, e: &dockerfix::syntax::ParseError) -> Problem {
 }
 
 struct CheckResult {
+    /// Whether this file's settings allow unsafe fixes.
+    unsafe_fixes: bool,
     display: String,
     source: String,
     diagnostics: Vec<rules::Diagnostic>,
@@ -450,6 +452,7 @@ fn check(args: CheckArgs) -> ExitCode {
                         other => Problem(format!("{display}: error: {other}")),
                     })?;
                 Ok(CheckResult {
+                    unsafe_fixes,
                     display,
                     diagnostics: outcome.remaining,
                     fixed: Some(outcome.text),
@@ -468,6 +471,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     text
                 };
                 Ok(CheckResult {
+                    unsafe_fixes,
                     display,
                     source,
                     diagnostics,
@@ -484,6 +488,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut fixed_stdout: Option<String> = None;
     let mut total_applied = 0;
     let mut show_fixes = String::new();
+    // Whether unsafe fixes apply (from `--unsafe-fixes` or a file's `unsafe-fixes = true`).
+    let mut any_unsafe = false;
     let color_out = color_enabled(
         args.common.color,
         std::io::stdout().is_terminal() && args.output_file.is_none(),
@@ -496,6 +502,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
+        any_unsafe |= r.unsafe_fixes;
         if let Some(new) = &r.fixed {
             total_applied += r.applied.len();
             if args.show_fixes && !r.applied.is_empty() {
@@ -536,10 +543,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 
     let remaining: usize = files.iter().map(|f| f.diagnostics.len()).sum();
-    let any_unsafe_fixes =
-        configs.fixed.as_ref().is_some_and(|s| s.unsafe_fixes) || args.unsafe_fixes;
+    let any_unsafe_fixes = any_unsafe || args.unsafe_fixes;
     let report_text = if args.statistics {
-        report::statistics(&files)
+        report::statistics(&files, args.output_format)
     } else {
         report::render(
             &files,

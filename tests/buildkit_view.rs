@@ -8,35 +8,20 @@
 mod common;
 
 use common::*;
-use dockerfix::syntax::{self, Args, Document, Instruction, Kind, Node};
+use dockerfix::syntax::{self, Args, Document, Instruction};
 use serde_json::Value;
 use std::process::Command;
 
-fn word_text(ins: &Instruction, span: syntax::Span, escape: char) -> String {
-    let s = span.slice(&ins.logical);
-    // parseWords drops an escape character at the very end of the input.
-    let at_end = span.end == ins.node.rest.end || ins.logical.len() == span.end;
-    if at_end && s.ends_with(escape) && ins.node.kind == Kind::Arg {
-        s[..s.len() - escape.len_utf8()].to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-fn values(ins: &Instruction, node: &Node, args: &Args, escape: char, out: &mut Vec<String>) {
+fn values(ins: &Instruction, args: &Args, out: &mut Vec<String>) {
     let t = |s: syntax::Span| s.slice(&ins.logical).to_string();
     match args {
         Args::None => {}
         Args::Ignored => out.push(String::new()),
         Args::Json(v) => out.extend(v.iter().map(|a| a.value.clone())),
         Args::Text(s) => out.push(t(*s)),
-        Args::Words(w) => out.extend(w.iter().map(|s| {
-            if node.kind == Kind::Arg {
-                word_text(ins, *s, escape)
-            } else {
-                t(*s)
-            }
-        })),
+        // ARG words: the parser's spans already leave out an escape character that ends the
+        // input, as BuildKit's parseWords drops it.
+        Args::Words(w) => out.extend(w.iter().map(|s| t(*s))),
         Args::Pairs(p) => {
             for pair in p {
                 out.push(t(pair.key));
@@ -45,9 +30,9 @@ fn values(ins: &Instruction, node: &Node, args: &Args, escape: char, out: &mut V
         }
         Args::Health { kind, cmd } => {
             out.push(t(*kind));
-            values(ins, node, cmd, escape, out);
+            values(ins, cmd, out);
         }
-        Args::Sub(sub) => values(ins, sub, &sub.args, escape, out),
+        Args::Sub(sub) => values(ins, &sub.args, out),
     }
 }
 
@@ -63,7 +48,7 @@ fn ours(doc: &Document) -> Vec<Value> {
                 _ => (Value::Null, node.is_json()),
             };
             let mut vals = Vec::new();
-            values(ins, node, &node.args, doc.escape, &mut vals);
+            values(ins, &node.args, &mut vals);
             // The Python binding passes strings through C: a NUL ends them.
             for v in &mut vals {
                 if let Some(nul) = v.find('\0') {

@@ -444,3 +444,28 @@ fn config_globs_match_relative_and_absolute_paths() {
     let o = run(d.path(), &["format", "--check", "."]);
     assert!(!out(&o).contains("vendor"), "{}", out(&o));
 }
+
+#[test]
+fn statistics_json_and_unsafe_fixes_from_config() {
+    let d = project(&[
+        ("Dockerfile", FIXABLE),
+        ("dockerfix.toml", "unsafe-fixes = true\n"),
+    ]);
+    let o = run(
+        d.path(),
+        &["check", "--statistics", "--output-format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("pure JSON on stdout");
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // `unsafe-fixes = true` in the config: the unsafe fix is offered as applicable.
+    let o = run(d.path(), &["check"]);
+    assert!(!err(&o).contains("--unsafe-fixes"), "{}", err(&o));
+    assert!(err(&o).contains("[*] 2 fixable"), "{}", err(&o));
+    let o = run(d.path(), &["check", "--fix"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(
+        std::fs::read_to_string(d.path().join("Dockerfile"))
+            .unwrap()
+            .contains("LABEL")
+    );
+}

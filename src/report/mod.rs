@@ -254,8 +254,8 @@ pub fn render(
     }
 }
 
-/// `--statistics`: counts per rule, most frequent first.
-pub fn statistics(files: &[FileDiagnostics]) -> String {
+/// `--statistics`: counts per rule, most frequent first (JSON for the JSON formats).
+pub fn statistics(files: &[FileDiagnostics], format: OutputFormat) -> String {
     let mut counts: Vec<(&str, &str, usize, bool)> = Vec::new();
     for d in files.iter().flat_map(|f| &f.diagnostics) {
         match counts.iter_mut().find(|c| c.0 == d.rule.code) {
@@ -264,6 +264,15 @@ pub fn statistics(files: &[FileDiagnostics]) -> String {
         }
     }
     counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(code, name, n, fix)| {
+                serde_json::json!({"code": code, "name": name, "count": n, "fixable": fix})
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    }
     counts
         .iter()
         .map(|(code, name, n, fix)| {

@@ -47,8 +47,10 @@ fn arg_count(args: &Args) -> usize {
 fn problem(ins: &Instruction, node: &Node, nested: bool) -> Option<String> {
     let kw = node.kind.keyword();
     let n = arg_count(&node.args);
-    if nested && matches!(node.kind, Kind::From | Kind::Onbuild | Kind::Maintainer) {
-        return Some(format!("{kw} isn't allowed as an ONBUILD trigger"));
+    if nested {
+        // BuildKit checks only the trigger's kind; its arguments fail the child builds.
+        return matches!(node.kind, Kind::From | Kind::Onbuild | Kind::Maintainer)
+            .then(|| format!("{kw} isn't allowed as an ONBUILD trigger"));
     }
     match node.kind {
         Kind::Copy | Kind::Add if n < 2 => Some(format!(

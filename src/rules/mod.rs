@@ -130,11 +130,12 @@ impl Diagnostic {
         }
     }
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        // The declared applicability is the best a rule offers; a fix may be less safe.
         debug_assert!(
             match self.rule.fix {
                 FixAvailability::None => false,
                 FixAvailability::Sometimes(a) | FixAvailability::Always(a) =>
-                    a == fix.applicability,
+                    fix.applicability <= a,
             },
             "{} declares {:?} but made a {:?} fix",
             self.rule.code,

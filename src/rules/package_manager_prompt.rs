@@ -1,6 +1,6 @@
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::shell::{Command, Word};
+use crate::shell::{Command, Separator, Word};
 
 pub static RULE: Rule = Rule {
     code: "DF204",
@@ -26,8 +26,10 @@ RUN apt-get update && apt-get install -y curl
 ```
 
 ## Fix safety
-Safe: `-y` only answers the prompt that would otherwise abort the build; when there is no
-prompt, the command does the same with or without it.
+Safe when the command's failure fails the build: then `-y` only answers the prompt that would
+otherwise abort it, and when there is no prompt the command does the same with or without it.
+Unsafe where an aborted install was tolerated (`|| true`, a pipe, `;` without `set -e`, a
+condition): with `-y` the packages get installed, so the image changes.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -173,7 +175,8 @@ fn subcommand<'c>(family: &Family, cmd: &'c Command) -> Option<&'c Word> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (ins, rest, commands) in ctx.shell_runs() {
-        for cmd in &commands {
+        let body = rest.slice(&ins.logical);
+        for (index, cmd) in commands.iter().enumerate() {
             let Some(program) = cmd.program() else {
                 continue;
             };
@@ -204,8 +207,53 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         sub.value
                     ),
                 )
-                .with_fix(Fix::safe("Add `-y`", vec![Edit::insert(at, " -y")])),
+                .with_fix(Fix::new(
+                    "Add `-y`",
+                    if failure_fails_the_run(body, &commands, index) {
+                        Applicability::Safe
+                    } else {
+                        Applicability::Unsafe
+                    },
+                    vec![Edit::insert(at, " -y")],
+                )),
             );
         }
     }
+}
+
+/// Whether the RUN fails when command `index` fails, so that adding `-y` cannot change a build
+/// that succeeded. Conservative: any `||`, pipe, background job or condition says no.
+fn failure_fails_the_run(body: &str, commands: &[Command], index: usize) -> bool {
+    if body.contains("||") {
+        return false;
+    }
+    let conditional = |c: &Command| {
+        matches!(
+            c.words.first().map(|w| w.value.as_str()),
+            Some("if" | "elif" | "while" | "until" | "!")
+        )
+    };
+    if commands[..=index].iter().any(conditional) {
+        return false;
+    }
+    let errexit = commands[..index].iter().any(|c| {
+        c.program() == Some("set")
+            && c.words.iter().skip(1).any(|w| {
+                let v = w.value.as_str();
+                v == "errexit" || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+            })
+    });
+    if index > 0 && commands[index - 1].separator == Separator::Pipe {
+        return false;
+    }
+    // From this command on, every separator must pass the failure along.
+    commands[index..].iter().enumerate().all(|(n, c)| {
+        let last = index + n + 1 == commands.len();
+        match c.separator {
+            Separator::And => true,
+            Separator::Semi | Separator::Newline => errexit || last,
+            Separator::Group => last,
+            Separator::Pipe | Separator::Or | Separator::Background => false,
+        }
+    })
 }

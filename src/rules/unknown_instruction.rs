@@ -1,5 +1,5 @@
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::syntax::{Args, Kind};
+use crate::syntax::Kind;
 
 pub static RULE: Rule = Rule {
     code: "DF001",
@@ -32,11 +32,10 @@ No fix: the intended instruction cannot be known. `dockerfix format` keeps such 
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // An unknown ONBUILD trigger fails only the builds that use this image as a base, not this
+    // build: not flagged here.
     for ins in ctx.doc.instructions() {
-        let node = match &ins.node.args {
-            Args::Sub(sub) => sub,
-            _ => &ins.node,
-        };
+        let node = &ins.node;
         if node.kind == Kind::Unknown {
             let keyword = node.keyword.slice(&ins.logical);
             out.push(Diagnostic::new(

@@ -149,15 +149,16 @@ impl Cursor<'_> {
                 b'"' => {
                     self.string()?;
                 }
+                b'[' | b'{' if stack.len() + 2 > MAX_DEPTH => {
+                    // Go counts every bracket, the outer array included.
+                    return None;
+                }
                 b'[' => {
                     self.pos += 1;
                     self.ws();
                     if self.peek() == Some(b']') {
                         self.pos += 1;
                     } else {
-                        if stack.len() >= MAX_DEPTH {
-                            return None;
-                        }
                         stack.push(b']');
                         continue;
                     }
@@ -168,9 +169,6 @@ impl Cursor<'_> {
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
                     } else {
-                        if stack.len() >= MAX_DEPTH {
-                            return None;
-                        }
                         stack.push(b'}');
                         self.key()?;
                         continue;
@@ -269,5 +267,29 @@ pub(crate) fn parse_json_array(rest: &str, base: usize) -> JsonOutcome {
         JsonOutcome::Strings(args)
     } else {
         JsonOutcome::NotStrings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        // `depth` brackets in all, the outer array included.
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_limit_counts_every_bracket() {
+        assert!(matches!(
+            parse_json_array(&nested(MAX_DEPTH), 0),
+            JsonOutcome::NotStrings
+        ));
+        assert!(matches!(
+            parse_json_array(&nested(MAX_DEPTH + 1), 0),
+            JsonOutcome::Invalid
+        ));
+        let empty = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(matches!(parse_json_array(&empty, 0), JsonOutcome::Invalid));
     }
 }

@@ -370,12 +370,22 @@ impl DirectiveState {
             self.done = true;
             return Ok(None);
         };
-        let value_trimmed_start = value.trim_start_matches(is_re2_space);
-        let value_final = value_trimmed_start.trim_end_matches(is_re2_space);
-        if value_final.is_empty() {
+        if value.is_empty() {
             self.done = true;
             return Ok(None);
         }
+        // `=\s*(.+?)\s*$`: the value has at least one character, so a value of only blanks is
+        // its last blank (`# escape= ` is an invalid escape token for BuildKit).
+        let mut value_trimmed_start = value.trim_start_matches(is_re2_space);
+        if value_trimmed_start.is_empty() {
+            value_trimmed_start = &value[value.len() - 1..];
+        }
+        let trimmed_end = value_trimmed_start.trim_end_matches(is_re2_space);
+        let value_final = if trimmed_end.is_empty() {
+            value_trimmed_start
+        } else {
+            trimmed_end
+        };
         let name = body[..name_len].to_ascii_lowercase();
         if !matches!(name.as_str(), "syntax" | "escape" | "check") {
             self.done = true;

@@ -198,3 +198,23 @@ fn non_ascii_spaces_and_bytes_never_split_a_character() {
         ok(text);
     }
 }
+
+#[test]
+fn directive_value_of_blanks() {
+    // BuildKit's `(.+?)` takes a blank when nothing else is there.
+    assert!(
+        parse("# escape= \nFROM a\n")
+            .unwrap_err()
+            .message
+            .contains("invalid escape token ' '")
+    );
+    assert!(parse("# syntax= \n# syntax=x\nFROM a\n").is_err());
+    assert_eq!(
+        ok("# syntax=  x  \nFROM a\n")
+            .directives()
+            .next()
+            .unwrap()
+            .value,
+        "x"
+    );
+}
