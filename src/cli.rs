@@ -1,7 +1,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dockerfix::report::{self, FileDiagnostics, OutputFormat};
 use dockerfix::rules::{self, FixAvailability};
-use dockerfix::settings::{self, ConfigError, LineEnding, Selection, Settings};
+use dockerfix::settings::{self, AndPosition, ConfigError, LineEnding, Selection, Settings};
 use dockerfix::{FixError, format::FormatError, walk, write};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -133,6 +133,12 @@ struct FormatArgs {
     /// Most blank lines kept in a row (overrides `format.max-blank-lines`).
     #[arg(long)]
     max_blank_lines: Option<usize>,
+    /// Indentation of continuation lines (overrides `format.indent-width`).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=16))]
+    indent_width: Option<u8>,
+    /// Where `&&` goes at line breaks (overrides `format.and-position`).
+    #[arg(long, value_enum)]
+    and_position: Option<AndPosition>,
 }
 
 #[derive(Args)]
@@ -639,6 +645,7 @@ fn check(args: CheckArgs) -> ExitCode {
 
 fn format(args: FormatArgs) -> ExitCode {
     let (line_ending, max_blank) = (args.line_ending, args.max_blank_lines);
+    let (indent, and_position) = (args.indent_width, args.and_position);
     let configs = match Configs::new(
         &args.common,
         Box::new(move |s: &mut Settings| {
@@ -647,6 +654,12 @@ fn format(args: FormatArgs) -> ExitCode {
             }
             if let Some(m) = max_blank {
                 s.format.max_blank_lines = m;
+            }
+            if let Some(i) = indent {
+                s.format.indent_width = usize::from(i);
+            }
+            if let Some(a) = and_position {
+                s.format.and_position = a;
             }
             Ok(())
         }),

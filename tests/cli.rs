@@ -469,3 +469,39 @@ fn statistics_json_and_unsafe_fixes_from_config() {
             .contains("LABEL")
     );
 }
+
+#[test]
+fn format_options_on_the_command_line_override_the_config() {
+    let text = "FROM a\nRUN a && \\\n    b\n\n\n\nCMD c\n";
+    let d = project(&[
+        ("Dockerfile", text),
+        (
+            "dockerfix.toml",
+            "[format]\nindent-width = 8\nmax-blank-lines = 2\n",
+        ),
+    ]);
+    let o = run_stdin(
+        d.path(),
+        &["format", "--stdin-filename", "Dockerfile", "-"],
+        text.as_bytes(),
+    );
+    assert_eq!(out(&o), "FROM a\nRUN a && \\\n        b\n\n\nCMD c\n");
+    let args = [
+        "format",
+        "--stdin-filename",
+        "Dockerfile",
+        "--indent-width",
+        "2",
+        "--and-position",
+        "leading",
+        "--max-blank-lines",
+        "0",
+        "--line-ending",
+        "crlf",
+        "-",
+    ];
+    let o = run_stdin(d.path(), &args, text.as_bytes());
+    assert_eq!(out(&o), "FROM a\r\nRUN a \\\r\n  && b\r\nCMD c\r\n");
+    let o = run(d.path(), &["format", "--indent-width", "99"]);
+    assert_eq!(code(&o), 2);
+}
