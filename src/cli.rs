@@ -276,6 +276,19 @@ enum Input {
     File(PathBuf),
 }
 
+/// An input's shown name, bytes, path (for config and ignores) and where to write it back.
+fn load(input: Input) -> Result<(String, Vec<u8>, PathBuf, Option<PathBuf>), Problem> {
+    match input {
+        Input::Stdin { text, name } => Ok((name.display().to_string(), text, name, None)),
+        Input::File(p) => {
+            let display = walk::display_path(&p);
+            let bytes = std::fs::read(&p)
+                .map_err(|e| Problem(format!("{display}: error: cannot read: {e}")))?;
+            Ok((display, bytes, p.clone(), Some(p)))
+        }
+    }
+}
+
 fn gather(common: &Common, configs: &Configs) -> (Vec<Input>, Vec<Problem>, bool) {
     let mut problems = Vec::new();
     let mut inputs = Vec::new();
@@ -437,15 +450,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let results: Vec<Result<CheckResult, Problem>> = inputs
         .into_par_iter()
         .map(|input| {
-            let (display, bytes, path, write_to) = match input {
-                Input::Stdin { text, name } => (name.display().to_string(), text, name, None),
-                Input::File(p) => {
-                    let display = walk::display_path(&p);
-                    let bytes = std::fs::read(&p)
-                        .map_err(|e| Problem(format!("{display}: error: cannot read: {e}")))?;
-                    (display, bytes, p.clone(), Some(p))
-                }
-            };
+            let (display, bytes, path, write_to) = load(input)?;
             let settings = configs
                 .for_path(&path)
                 .map_err(|e| Problem(format!("error: {e}")))?;
@@ -681,15 +686,7 @@ fn format(args: FormatArgs) -> ExitCode {
     let results: Vec<Result<Formatted, Problem>> = inputs
         .into_par_iter()
         .map(|input| {
-            let (display, bytes, path, write_to) = match input {
-                Input::Stdin { text, name } => (name.display().to_string(), text, name, None),
-                Input::File(p) => {
-                    let display = walk::display_path(&p);
-                    let bytes = std::fs::read(&p)
-                        .map_err(|e| Problem(format!("{display}: error: cannot read: {e}")))?;
-                    (display, bytes, p.clone(), Some(p))
-                }
-            };
+            let (display, bytes, path, write_to) = load(input)?;
             let settings = configs
                 .for_path(&path)
                 .map_err(|e| Problem(format!("error: {e}")))?;

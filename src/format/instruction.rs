@@ -275,44 +275,37 @@ pub(super) fn layout<'d>(
     let mut continues = true;
     for (n, raw_line) in head.split_inclusive('\n').enumerate() {
         let no_nl = trim_newline(raw_line);
-        if n == 0 {
-            let content = trim_leading_ws(no_nl);
-            let (piece, c) = match continuation(content, escape) {
-                Some(keep) => (&content[..keep], true),
-                None => (content, false),
-            };
-            continues = c;
-            lines.push((
-                Line::Content {
-                    piece,
-                    logical,
-                    continues: c,
-                },
-                raw_line,
-            ));
-            logical += piece.len();
-        } else if !continues {
+        if n > 0 && !continues {
             return None;
-        } else if is_comment(raw_line) {
-            lines.push((Line::Comment(trim_leading_ws(no_nl)), raw_line));
-        } else if trim_leading_ws(no_nl).is_empty() {
-            lines.push((Line::Empty, raw_line));
-        } else {
-            let (piece, c) = match continuation(no_nl, escape) {
-                Some(keep) => (&no_nl[..keep], true),
-                None => (no_nl, false),
-            };
-            continues = c;
-            lines.push((
-                Line::Content {
-                    piece,
-                    logical,
-                    continues: c,
-                },
-                raw_line,
-            ));
-            logical += piece.len();
         }
+        if n > 0 && is_comment(raw_line) {
+            lines.push((Line::Comment(trim_leading_ws(no_nl)), raw_line));
+            continue;
+        }
+        if n > 0 && trim_leading_ws(no_nl).is_empty() {
+            lines.push((Line::Empty, raw_line));
+            continue;
+        }
+        // The first line loses its leading blanks; continuation lines keep them (BuildKit).
+        let content = if n == 0 {
+            trim_leading_ws(no_nl)
+        } else {
+            no_nl
+        };
+        let (piece, c) = match continuation(content, escape) {
+            Some(keep) => (&content[..keep], true),
+            None => (content, false),
+        };
+        continues = c;
+        lines.push((
+            Line::Content {
+                piece,
+                logical,
+                continues: c,
+            },
+            raw_line,
+        ));
+        logical += piece.len();
     }
     if logical != ins.logical.len() {
         return None;
