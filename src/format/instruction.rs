@@ -208,7 +208,7 @@ fn free_whitespace(ins: &Instruction, posix: bool) -> Free {
 }
 
 /// Replacements in logical coordinates: keywords, `AS`, and one-line exec-form JSON.
-fn replacements(ins: &Instruction, one_line: bool) -> Vec<(Span, String)> {
+fn replacements(ins: &Instruction, on_one_line: &dyn Fn(Span) -> bool) -> Vec<(Span, String)> {
     let mut out = Vec::new();
     let mut node = &ins.node;
     loop {
@@ -229,7 +229,7 @@ fn replacements(ins: &Instruction, one_line: bool) -> Vec<(Span, String)> {
             },
             _ => None,
         };
-        if let (true, Some((span, values))) = (one_line, json) {
+        if let Some((span, values)) = json.filter(|(span, _)| on_one_line(*span)) {
             let items: Vec<&str> = values.iter().map(|a| a.span.slice(&ins.logical)).collect();
             out.push((span, format!("[{}]", items.join(", "))));
         }
@@ -310,17 +310,24 @@ pub(super) fn layout<'d>(
     if logical != ins.logical.len() {
         return None;
     }
-    let content_lines = lines
-        .iter()
-        .filter(|(l, _)| matches!(l, Line::Content { .. }))
-        .count();
     let free = free_whitespace(ins, posix);
-    let repl = replacements(ins, content_lines == 1 && lines.len() == 1);
+    let pieces: Vec<Span> = lines
+        .iter()
+        .filter_map(|(l, _)| match l {
+            Line::Content { piece, logical, .. } => Some(Span::new(*logical, logical + piece.len())),
+            _ => None,
+        })
+        .collect();
+    let repl = replacements(ins, &|span| pieces.iter().any(|p| p.contains(span)));
     let bytes = ins.logical.as_bytes();
     let free_at = |at: usize| at < bytes.len() && is_blank(bytes[at]) && free.contains(at);
     let indent = " ".repeat(settings.indent_width);
-    // Continuation lines keep their depth relative to the shallowest one (nested `if`/`for`
-    // bodies stay nested); a tab counts as `indent-width` columns.
+    // Shell commands keep their continuation lines' depth relative to the shallowest one
+    // (nested `if`/`for` bodies stay nested; a tab counts as `indent-width` columns); other
+    // instructions (ENV pairs, COPY sources...) have no nesting: all at `indent-width`.
+    let nested = posix
+        && matches!(ins.node.args, Args::Text(_))
+        && matches!(ins.node.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint);
     let columns = |ws: &str| -> usize {
         ws.chars()
             .take_while(|c| *c == ' ' || *c == '\t')
@@ -340,8 +347,11 @@ pub(super) fn layout<'d>(
                 piece,
                 logical: start,
                 ..
-            } if n > 0 && (free_at(start.wrapping_sub(1)) || free_at(*start)) => {
-                Some(columns(piece))
+            } if n > 0
+                && !piece.bytes().all(is_blank)
+                && (free_at(start.wrapping_sub(1)) || free_at(*start)) =>
+            {
+                Some(if nested { columns(piece) } else { 0 })
             }
             _ => None,
         });
@@ -375,7 +385,11 @@ pub(super) fn layout<'d>(
                 let mut i = *start;
                 if !first {
                     if piece.bytes().all(is_blank) {
-                        return None;
+                        // Only blanks before the escape: kept as written (they are part of
+                        // what BuildKit reads).
+                        first = false;
+                        out.push((format!("{piece}{escape}"), *raw));
+                        continue;
                     }
                     if joined_before {
                         s.push_str(&indent_of(n));

@@ -148,8 +148,11 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
             }
             Item::Comment(span) => {
                 seen_content = true;
+                // Leading blanks go: BuildKit trims them before it looks for a comment (or a
+                // parser directive), so they never mean anything.
                 let line = doc.slice(*span);
-                out.line(strip_trailing(content(line)), line);
+                let text = content(line).trim_start_matches([' ', '\t']);
+                out.line(strip_trailing(text), line);
             }
             Item::Instruction(ins) => {
                 seen_content = true;

@@ -25,7 +25,7 @@ fn push_values(ins: &Instruction, node: &Node, args: &Args, out: &mut Vec<String
                 node.kind,
                 Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Shell | Kind::Healthcheck
             ) {
-                out.extend(s.slice(&ins.logical).split_whitespace().map(str::to_string));
+                out.push(normalize_shell(s.slice(&ins.logical)));
             } else {
                 out.push(t(*s));
             }
@@ -89,5 +89,60 @@ impl Document {
             self.escape,
             self.instructions().map(|i| i.meaning(self)).collect(),
         )
+    }
+}
+
+/// A shell command with each run of blanks outside quotes made one space: what a layout may
+/// change without changing the command. Quoted text (single, double, backticks) and escaped
+/// characters are kept as written, so a layout bug that touches them is seen.
+pub(crate) fn normalize_shell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut quote: Option<char> = None;
+    let mut chars = s.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' && q != '\'' {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' | '`' => {
+                    quote = Some(c);
+                    out.push(c);
+                }
+                '\\' => {
+                    out.push(c);
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                ' ' | '\t' => {
+                    while matches!(chars.peek(), Some(' ' | '\t')) {
+                        chars.next();
+                    }
+                    out.push(' ');
+                }
+                _ => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_shell;
+
+    #[test]
+    fn blanks_outside_quotes_only() {
+        assert_eq!(normalize_shell("  echo   a\\  b  "), "echo a\\  b");
+        assert_eq!(normalize_shell("echo \"a   b\"   'c  d'"), "echo \"a   b\" 'c  d'");
+        assert_ne!(normalize_shell("echo \"a   b\""), normalize_shell("echo \"a b\""));
     }
 }
