@@ -29,10 +29,17 @@ pub const MAX_FIX_ITERATIONS: usize = 20;
 pub fn lint(doc: &Document, settings: &Settings, path: Option<&Path>) -> Vec<Diagnostic> {
     let ignored: Vec<&Rule> = path.map(|p| settings.ignored_for(p)).unwrap_or_default();
     let sup = suppress::Suppressions::from_document(doc);
-    rules::check(doc, &|r| settings.is_enabled(r) && !ignored.contains(&r))
-        .into_iter()
-        .filter(|d| !sup.is_suppressed(d))
-        .collect()
+    let options = rules::LintOptions {
+        cache_strategy: settings.cache_strategy,
+    };
+    rules::check_with(
+        doc,
+        &|r| settings.is_enabled(r) && !ignored.contains(&r),
+        options,
+    )
+    .into_iter()
+    .filter(|d| !sup.is_suppressed(d))
+    .collect()
 }
 
 /// A fix applied by [`fix_text`].

@@ -39,8 +39,9 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const FIXABLE: &str =
-    "FROM debian:bookworm\n# keep me\nRUN apt-get update && apt-get install curl\nMAINTAINER me\n";
+/// One Safe finding (DF204) and one Unsafe one (DF901); the other apt rules are satisfied.
+const FIXABLE: &str = "FROM debian:bookworm\n# keep me\nRUN apt-get update && apt-get install curl \
+    --no-install-recommends && rm -rf /var/lib/apt/lists/*\nMAINTAINER me\n";
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -355,7 +356,14 @@ fn config_discovery_and_errors() {
 fn suppressions() {
     let text = "# hadolint global ignore=DL4000\nFROM debian\n# dockerfix: ignore=DF204 needs the prompt\nRUN apt-get install x\nRUN apt-get install y\n";
     let d = project(&[("Dockerfile", text)]);
-    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF204,DF901",
+    ];
+    let o = run(d.path(), &args);
     assert_eq!(out(&o).lines().count(), 1, "{}", out(&o));
     assert!(out(&o).contains("Dockerfile:5:"));
 }

@@ -1,13 +1,28 @@
-//! Per-rule fixtures (`tests/fixtures/rules/*.Dockerfile`): a snapshot of the diagnostics with
-//! every rule enabled, and of the text after `--fix --unsafe-fixes`. Each fixture mixes cases
+//! Per-rule fixtures (`tests/fixtures/rules/*.Dockerfile`): a snapshot of the diagnostics of
+//! the fixture's rule, and of the text after `--fix --unsafe-fixes`. Each fixture mixes cases
 //! that fire and `# ok` cases that must not; the snapshots are reviewed by hand.
 
 use dockerfix::settings::Settings;
 use std::path::Path;
 
-fn all_rules() -> Settings {
+/// The rules a fixture is about, from its name: `DF204-shell` is DF204, `DF001-DF004` is
+/// DF001 to DF004. Only those run, so each snapshot shows its own rule's findings and fixes
+/// (interactions between rules are the corpus tests' job).
+fn rules_of(name: &str) -> Settings {
+    let codes: Vec<u32> = name
+        .split(['-', '.'])
+        .filter_map(|p| p.strip_prefix("DF")?.parse().ok())
+        .collect();
+    let (lo, hi) = match codes.as_slice() {
+        [one] => (*one, *one),
+        [a, b, ..] => (*a, *b),
+        [] => panic!("{name}: no rule code in the name"),
+    };
     let mut s = Settings::default();
-    s.enabled.iter_mut().for_each(|e| *e = true);
+    for (i, rule) in dockerfix::rules::RULES.iter().enumerate() {
+        let n: u32 = rule.code[2..].parse().unwrap();
+        s.enabled[i] = (lo..=hi).contains(&n);
+    }
     s
 }
 
@@ -16,7 +31,7 @@ fn render(name: &str) -> String {
         .join("tests/fixtures/rules")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let settings = all_rules();
+    let settings = rules_of(name);
     let doc = dockerfix::syntax::parse(&text).unwrap();
     let diagnostics = dockerfix::lint(&doc, &settings, None);
     let mut out = String::new();
@@ -61,3 +76,10 @@ fixture!(df204_shell_instruction, "DF204-shell.Dockerfile");
 fixture!(df901_maintainer_deprecated, "DF901.Dockerfile");
 fixture!(df901_backtick_escape, "DF901-backtick.Dockerfile");
 fixture!(df001_to_df004_build_errors, "DF001-DF004.Dockerfile");
+fixture!(df206_apk_cache, "DF206.Dockerfile");
+fixture!(df207_rpm_family_clean, "DF207.Dockerfile");
+fixture!(df208_pip_cache, "DF208.Dockerfile");
+fixture!(df104_apt_update_alone, "DF104.Dockerfile");
+fixture!(df202_apt_lists_not_removed, "DF202.Dockerfile");
+fixture!(df203_apt_install_recommends, "DF203.Dockerfile");
+fixture!(df205_use_apt_get, "DF205.Dockerfile");

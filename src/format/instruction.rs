@@ -314,7 +314,9 @@ pub(super) fn layout<'d>(
     let pieces: Vec<Span> = lines
         .iter()
         .filter_map(|(l, _)| match l {
-            Line::Content { piece, logical, .. } => Some(Span::new(*logical, logical + piece.len())),
+            Line::Content { piece, logical, .. } => {
+                Some(Span::new(*logical, logical + piece.len()))
+            }
             _ => None,
         })
         .collect();

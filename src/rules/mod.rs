@@ -1,12 +1,19 @@
 //! The rule registry: one table of every rule (code, name, aliases, default, fix availability),
 //! one file per rule with its documentation and its `check` function.
 
+mod apk_cache;
+mod apt_install_recommends;
+mod apt_lists_not_removed;
+mod apt_update_alone;
 mod duplicate_stage_name;
 mod invalid_arguments;
 mod maintainer_deprecated;
 mod no_build_stage;
 mod package_manager_prompt;
+mod pip_cache;
+mod rpm_family_clean;
 mod unknown_instruction;
+mod use_apt_get;
 
 use crate::fix::{Applicability, Fix};
 use crate::shell;
@@ -91,7 +98,14 @@ pub static RULES: &[&Rule] = &[
     &invalid_arguments::RULE,
     &no_build_stage::RULE,
     &duplicate_stage_name::RULE,
+    &apt_update_alone::RULE,
+    &apt_lists_not_removed::RULE,
+    &apt_install_recommends::RULE,
     &package_manager_prompt::RULE,
+    &use_apt_get::RULE,
+    &apk_cache::RULE,
+    &rpm_family_clean::RULE,
+    &pip_cache::RULE,
     &maintainer_deprecated::RULE,
 ];
 
@@ -153,10 +167,62 @@ pub struct Stage<'a> {
     pub instructions: Vec<&'a Instruction>,
 }
 
-/// What a rule sees: the document, its stages, and shell analysis on demand.
+/// Settings that change what rules report (not which rules run).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LintOptions {
+    /// `[lint.package-cache] strategy`: the clean rules (DF202, DF206, DF208) are quiet under
+    /// `mount`.
+    pub cache_strategy: crate::settings::CacheStrategy,
+}
+
+/// A shell-form RUN of a POSIX shell, lexed.
+pub struct ShellRun<'a> {
+    /// Index into [`Context::stages`].
+    pub stage: usize,
+    pub ins: &'a Instruction,
+    /// The command text in the instruction's logical line; word spans are relative to its start.
+    pub rest: Span,
+    pub commands: Vec<shell::Command>,
+}
+
+impl ShellRun<'_> {
+    /// The source offset right after a word (to insert ` --flag` there).
+    pub fn after_word(&self, word: &shell::Word) -> usize {
+        self.ins.source_offset_end(self.rest.start + word.span.end)
+    }
+    /// The source span of a command, from its first to its last word.
+    pub fn command_span(&self, cmd: &shell::Command) -> Span {
+        let first = cmd.assignments.first().or(cmd.words.first());
+        match (first, cmd.words.last()) {
+            (Some(a), Some(b)) => self.ins.to_source(Span::new(
+                self.rest.start + a.span.start,
+                self.rest.start + b.span.end,
+            )),
+            _ => self.ins.head_span(),
+        }
+    }
+    /// Whether the RUN has a `--mount=type=cache` whose target is under `path`.
+    pub fn has_cache_mount(&self, path: &str) -> bool {
+        self.ins.node.flags.iter().any(|f| {
+            f.name() == "mount"
+                && f.value().is_some_and(|v| {
+                    v.split(',').any(|kv| kv == "type=cache")
+                        && v.split(',').any(|kv| {
+                            kv.strip_prefix("target=")
+                                .or_else(|| kv.strip_prefix("dst="))
+                                .or_else(|| kv.strip_prefix("destination="))
+                                .is_some_and(|t| t.trim_end_matches('/').starts_with(path))
+                        })
+                })
+        })
+    }
+}
+
+/// What a rule sees: the document, its stages, options, and shell analysis on demand.
 pub struct Context<'a> {
     pub doc: &'a Document,
     pub stages: Vec<Stage<'a>>,
+    pub options: LintOptions,
 }
 
 impl<'a> Context<'a> {
@@ -175,18 +241,22 @@ impl<'a> Context<'a> {
                 stage.instructions.push(ins);
             }
         }
-        Context { doc, stages }
+        Context {
+            doc,
+            stages,
+            options: LintOptions::default(),
+        }
     }
 
     /// Shell-form RUN instructions whose shell is POSIX, with their commands (offsets into the
     /// logical line are given by `rest.start + word.span`). Skipped, never guessed: Windows
     /// files (`escape=\``), non-POSIX `SHELL`, heredoc bodies, bodies the lexer cannot read.
-    pub fn shell_runs(&self) -> Vec<(&'a Instruction, Span, Vec<shell::Command>)> {
+    pub fn shell_runs(&self) -> Vec<ShellRun<'a>> {
         let mut out = Vec::new();
         if self.doc.escape == '`' {
             return out;
         }
-        for stage in &self.stages {
+        for (index, stage) in self.stages.iter().enumerate() {
             let mut posix = true;
             for ins in &stage.instructions {
                 match (&ins.node.kind, &ins.node.args) {
@@ -201,8 +271,13 @@ impl<'a> Context<'a> {
                     }
                     (Kind::Run, Args::Text(rest)) if posix => {
                         let body = rest.slice(&ins.logical);
-                        if let Some(cmds) = shell::commands(body) {
-                            out.push((*ins, *rest, cmds));
+                        if let Some(commands) = shell::commands(body) {
+                            out.push(ShellRun {
+                                stage: index,
+                                ins,
+                                rest: *rest,
+                                commands,
+                            });
                         }
                     }
                     _ => {}
@@ -215,7 +290,17 @@ impl<'a> Context<'a> {
 
 /// Runs the enabled rules over a parsed document. Diagnostics come sorted by position.
 pub fn check(doc: &Document, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
-    let ctx = Context::new(doc);
+    check_with(doc, enabled, LintOptions::default())
+}
+
+/// [`check`] with options.
+pub fn check_with(
+    doc: &Document,
+    enabled: &dyn Fn(&Rule) -> bool,
+    options: LintOptions,
+) -> Vec<Diagnostic> {
+    let mut ctx = Context::new(doc);
+    ctx.options = options;
     let mut diagnostics = Vec::new();
     for rule in RULES.iter().copied().filter(|r| enabled(r)) {
         (rule.check)(&ctx, &mut diagnostics);

@@ -1,6 +1,6 @@
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::shell::{Command, Separator, Word};
+use crate::shell::{Command, Word};
 
 pub static RULE: Rule = Rule {
     code: "DF204",
@@ -174,7 +174,8 @@ fn subcommand<'c>(family: &Family, cmd: &'c Command) -> Option<&'c Word> {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for (ins, rest, commands) in ctx.shell_runs() {
+    for run in ctx.shell_runs() {
+        let (ins, rest, commands) = (run.ins, run.rest, &run.commands);
         let body = rest.slice(&ins.logical);
         for (index, cmd) in commands.iter().enumerate() {
             let Some(program) = cmd.program() else {
@@ -209,7 +210,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_fix(Fix::new(
                     "Add `-y`",
-                    if failure_fails_the_run(body, &commands, index) {
+                    if super::apk_cache::failure_fails_the_run(
+                        body,
+                        commands,
+                        index,
+                        super::apk_cache::shell_errexit(ctx, &run),
+                    ) {
                         Applicability::Safe
                     } else {
                         Applicability::Unsafe
@@ -219,41 +225,4 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-/// Whether the RUN fails when command `index` fails, so that adding `-y` cannot change a build
-/// that succeeded. Conservative: any `||`, pipe, background job or condition says no.
-fn failure_fails_the_run(body: &str, commands: &[Command], index: usize) -> bool {
-    if body.contains("||") {
-        return false;
-    }
-    let conditional = |c: &Command| {
-        matches!(
-            c.words.first().map(|w| w.value.as_str()),
-            Some("if" | "elif" | "while" | "until" | "!")
-        )
-    };
-    if commands[..=index].iter().any(conditional) {
-        return false;
-    }
-    let errexit = commands[..index].iter().any(|c| {
-        c.program() == Some("set")
-            && c.words.iter().skip(1).any(|w| {
-                let v = w.value.as_str();
-                v == "errexit" || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-            })
-    });
-    if index > 0 && commands[index - 1].separator == Separator::Pipe {
-        return false;
-    }
-    // From this command on, every separator must pass the failure along.
-    commands[index..].iter().enumerate().all(|(n, c)| {
-        let last = index + n + 1 == commands.len();
-        match c.separator {
-            Separator::And => true,
-            Separator::Semi | Separator::Newline => errexit || last,
-            Separator::Group => last,
-            Separator::Pipe | Separator::Or | Separator::Background => false,
-        }
-    })
 }

@@ -142,7 +142,13 @@ mod tests {
     #[test]
     fn blanks_outside_quotes_only() {
         assert_eq!(normalize_shell("  echo   a\\  b  "), "echo a\\  b");
-        assert_eq!(normalize_shell("echo \"a   b\"   'c  d'"), "echo \"a   b\" 'c  d'");
-        assert_ne!(normalize_shell("echo \"a   b\""), normalize_shell("echo \"a b\""));
+        assert_eq!(
+            normalize_shell("echo \"a   b\"   'c  d'"),
+            "echo \"a   b\" 'c  d'"
+        );
+        assert_ne!(
+            normalize_shell("echo \"a   b\""),
+            normalize_shell("echo \"a b\"")
+        );
     }
 }

@@ -1,0 +1,131 @@
+use super::apt_lists_not_removed::{apt_command, texts_before};
+use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::shell::Command;
+use crate::syntax::Span;
+
+pub static RULE: Rule = Rule {
+    code: "DF203",
+    name: "apt-install-recommends",
+    aliases: &["DL3015"],
+    summary: "apt-get install without --no-install-recommends",
+    doc: "## What it does
+Flags `apt-get install` (and `apt install`) that does not say whether to install recommended
+packages: no `--no-install-recommends`, `-o APT::Install-Recommends=false` (or an explicit
+`--install-recommends` / `=true`, a deliberate choice). Quiet when an earlier instruction of the stage (or of the
+stage it is built on), or the RUN itself before the install, turns recommends off in the apt
+configuration, e.g. `echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norec`.
+
+## Why is this bad?
+By default apt also installs every package the requested ones *recommend*: documentation,
+optional helpers, often hundreds of megabytes that the image never uses.
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install -y curl \\
+    && rm -rf /var/lib/apt/lists/*
+```
+Use instead:
+```dockerfile
+RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix safety
+Unsafe: the image gets fewer packages, and something may have relied on a recommended one
+(`curl` without `ca-certificates` cannot verify HTTPS servers). Add the packages you need by
+name.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Unsafe),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for run in ctx.shell_runs() {
+        let body = run.rest.slice(&run.ins.logical);
+        let mut configured: Option<bool> = None;
+        for cmd in &run.commands {
+            let Some(apt) = apt_command(cmd) else {
+                continue;
+            };
+            if apt.sub.value != "install" || chooses_recommends(cmd) {
+                continue;
+            }
+            // Configured off earlier in the stage, or earlier in this RUN.
+            let before = &body[..apt.word.span.start];
+            if *configured.get_or_insert_with(|| {
+                texts_before(ctx, &run)
+                    .iter()
+                    .any(|t| config_declines_recommends(t))
+            }) || config_declines_recommends(before)
+            {
+                continue;
+            }
+            let span = run.ins.to_source(Span::new(
+                run.rest.start + apt.word.span.start,
+                run.rest.start + apt.sub.span.end,
+            ));
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    span,
+                    format!(
+                        "`{} install` without `--no-install-recommends` also installs recommended packages",
+                        apt.program
+                    ),
+                )
+                .with_fix(Fix::unsafe_(
+                    "Add `--no-install-recommends`",
+                    vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")],
+                )),
+            );
+        }
+    }
+}
+
+/// Whether the command chooses about recommends itself: `--no-install-recommends`,
+/// `--install-recommends[=no]`, `-o APT::Install-Recommends=false` (or `=true`: asking for them
+/// explicitly is a choice, not an omission).
+fn chooses_recommends(cmd: &Command) -> bool {
+    cmd.words.iter().enumerate().skip(1).any(|(i, w)| {
+        let v = w.value.to_ascii_lowercase();
+        if v == "--no-install-recommends"
+            || v == "--install-recommends"
+            || v.starts_with("--install-recommends=")
+        {
+            return true;
+        }
+        let setting = if v == "-o" || v == "--option" {
+            cmd.words.get(i + 1).map(|n| n.value.to_ascii_lowercase())
+        } else {
+            v.strip_prefix("--option=")
+                .or_else(|| v.strip_prefix("-o"))
+                .map(str::to_string)
+        };
+        setting.is_some_and(|s| s.starts_with("apt::install-recommends="))
+    })
+}
+
+fn is_false(value: &str) -> bool {
+    matches!(value, "false" | "0" | "no" | "off")
+}
+
+/// Whether shell or config text sets `APT::Install-Recommends` to false, as in
+/// `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/99norecommends`.
+fn config_declines_recommends(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let key = "install-recommends";
+    lower.match_indices(key).any(|(at, _)| {
+        if lower[..at].ends_with("no-") {
+            return false;
+        }
+        let value = lower[at + key.len()..].trim_start_matches([' ', '\t', '"', '\'', '=', '\\']);
+        let word: String = value
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        is_false(&word)
+    })
+}

@@ -1,0 +1,293 @@
+use super::apk_cache::{
+    is_within, mount_targets, network_none, removed_path, stage_chain, subcommand_index, word_span,
+};
+use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::settings::CacheStrategy;
+use crate::shell::{Command, Word};
+use crate::syntax::{Args, Kind};
+
+pub static RULE: Rule = Rule {
+    code: "DF208",
+    name: "pip-cache",
+    aliases: &["DL3042"],
+    summary: "`pip install` without `--no-cache-dir`: the download cache stays in the image",
+    doc: "## What it does
+Flags `pip install` (also `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`) without
+`--no-cache-dir`. Quiet when the cache is off otherwise: `PIP_NO_CACHE_DIR` set by `ENV` or
+`ARG` earlier in the stage (or a stage it is built on), as a prefix of the command or by an
+earlier `export` in the RUN (pip turns the cache off for any value it accepts, even `0` or
+`false`), or `pip config set ….no-cache-dir`; when the RUN mounts a folder over the cache
+(a target ending in `.cache/pip` or `.cache`, or the `PIP_CACHE_DIR` in effect); when the same
+RUN deletes the cache afterwards (`rm -rf /root/.cache/pip`, `~/.cache`, `pip cache purge`);
+when the command names its own `--cache-dir`; and under `[lint.package-cache] strategy =
+\"mount\"`. `uv pip install`, `pip download` and `pip wheel` are not flagged.
+
+## Why is this bad?
+pip keeps every wheel it downloads or builds in `~/.cache/pip`. In an image that cache is never
+used again, and it is often as large as the installed packages themselves.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN pip install -r requirements.txt
+```
+Use instead:
+```dockerfile
+FROM python:3.12-slim
+RUN pip install --no-cache-dir -r requirements.txt
+```
+
+## Fix safety
+The fix inserts ` --no-cache-dir` after `install`. Safe: pip resolves and installs the same
+packages, only without reading or writing its cache. Unsafe in a RUN with `--network=none`,
+where only the cache could have supplied the packages.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Safe),
+    check,
+};
+
+/// pip's general options that take the next word as their value.
+const PIP_TAKES_VALUE: &[&str] = &[
+    "--cache-dir",
+    "--log",
+    "--log-file",
+    "--proxy",
+    "--retries",
+    "--timeout",
+    "--exists-action",
+    "--trusted-host",
+    "--cert",
+    "--client-cert",
+    "--python",
+    "--use-feature",
+    "--use-deprecated",
+    "--keyring-provider",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.options.cache_strategy == CacheStrategy::Mount {
+        return;
+    }
+    let runs = ctx.shell_runs();
+    for (r, run) in runs.iter().enumerate() {
+        let body = run.rest.slice(&run.ins.logical);
+        for (index, cmd) in run.commands.iter().enumerate() {
+            let Some((start, sub)) = pip_subcommand(cmd) else {
+                continue;
+            };
+            let args = &cmd.words[start..];
+            if sub.value != "install"
+                || args.iter().any(|w| is_no_cache_dir(&w.value))
+                || args
+                    .iter()
+                    .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
+                || disabled_by_env(ctx, &runs, r, index)
+                || cache_mounted(ctx, &runs, r, index)
+                || run.commands[index + 1..]
+                    .iter()
+                    .any(|c| removes_cache(c, body))
+            {
+                continue;
+            }
+            let program = match cmd.program() {
+                Some(p) if p.starts_with("pip") => p.to_string(),
+                Some(p) => format!("{p} -m pip"),
+                None => continue,
+            };
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    word_span(run, &cmd.words[0], sub),
+                    format!(
+                        "`{program} install` without `--no-cache-dir` keeps pip's download cache in the image"
+                    ),
+                )
+                .with_fix(Fix::new(
+                    "Add `--no-cache-dir`",
+                    if network_none(run) {
+                        Applicability::Unsafe
+                    } else {
+                        Applicability::Safe
+                    },
+                    vec![Edit::insert(run.after_word(sub), " --no-cache-dir")],
+                )),
+            );
+        }
+    }
+}
+
+/// `--no-cache-dir`, or an abbreviation pip's option parser accepts for it.
+fn is_no_cache_dir(v: &str) -> bool {
+    v.len() >= "--no-cache".len() && "--no-cache-dir".starts_with(v)
+}
+
+/// Where pip's own arguments start in a pip command: after `pip`, `pip3`, `pip3.12`, or after
+/// `python3 -m pip`. `None` for anything else.
+fn pip_start(cmd: &Command) -> Option<usize> {
+    let program = cmd.program()?;
+    if is_pip(program) {
+        return Some(1);
+    }
+    let version = program.strip_prefix("python")?;
+    if !version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let mut i = 1;
+    while let Some(w) = cmd.words.get(i) {
+        match w.value.as_str() {
+            "-m" => {
+                return (cmd.words.get(i + 1)?.value == "pip").then_some(i + 2);
+            }
+            "-mpip" => return Some(i + 1),
+            "-W" | "-X" => i += 2,
+            v if v.starts_with('-') && v != "-" && v != "-c" => i += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn is_pip(name: &str) -> bool {
+    name.strip_prefix("pip")
+        .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// A pip command: where its arguments start and its subcommand word.
+fn pip_subcommand(cmd: &Command) -> Option<(usize, &Word)> {
+    let start = pip_start(cmd)?;
+    let w = cmd
+        .words
+        .get(subcommand_index(cmd, start, PIP_TAKES_VALUE)?)?;
+    (!w.complex).then_some((start, w))
+}
+
+/// A value pip accepts for `PIP_NO_CACHE_DIR` (its `strtobool`; every accepted value, `0` and
+/// `false` included, turns the cache off), or one we cannot know (an expansion).
+fn turns_cache_off(value: &str) -> bool {
+    let v = value.trim_matches(['"', '\'']).to_ascii_lowercase();
+    v.contains('$')
+        || matches!(
+            v.as_str(),
+            "y" | "yes" | "t" | "true" | "on" | "1" | "n" | "no" | "f" | "false" | "off" | "0"
+        )
+}
+
+/// `NAME=value` pairs an instruction puts in the environment of later RUNs (ENV and ARG); an ARG
+/// without a default yields `None` as its value (it is set by `--build-arg`).
+fn env_pairs(ins: &crate::syntax::Instruction) -> Vec<(&str, Option<&str>)> {
+    let text = &ins.logical;
+    match (ins.kind(), &ins.node.args) {
+        (Kind::Env, Args::Pairs(pairs)) => pairs
+            .iter()
+            .map(|p| (p.key.slice(text), Some(p.value.slice(text))))
+            .collect(),
+        (Kind::Arg, Args::Words(words)) => words
+            .iter()
+            .map(|w| {
+                let t = w.slice(text);
+                match t.split_once('=') {
+                    Some((k, v)) => (k, Some(v)),
+                    None => (t, None),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The last value the stage (and the stages it builds on) gives `name` before the RUN.
+/// `Some(None)`: declared by an ARG without a default.
+fn stage_env<'a>(ctx: &'a Context, run: &ShellRun, name: &str) -> Option<Option<&'a str>> {
+    let chain = stage_chain(ctx, run.stage);
+    let mut found = None;
+    for stage in chain.into_iter().rev() {
+        for ins in &ctx.stages[stage].instructions {
+            if std::ptr::eq(*ins, run.ins) {
+                break;
+            }
+            for (k, v) in env_pairs(ins) {
+                if k == name {
+                    found = Some(v);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The value a command gives `name`: as its prefix, or by an `export` before it in the RUN.
+fn run_env<'r>(run: &'r ShellRun, index: usize, name: &str) -> Option<&'r str> {
+    let assigned = |w: &'r Word| {
+        w.value
+            .split_once('=')
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    };
+    let cmd = &run.commands[index];
+    cmd.assignments.iter().rev().find_map(assigned).or_else(|| {
+        run.commands[..index]
+            .iter()
+            .rev()
+            .filter(|c| c.program() == Some("export"))
+            .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
+    })
+}
+
+/// Whether pip's cache is turned off for command `index` of run `r` by the environment or pip's
+/// configuration.
+fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+    let run = &runs[r];
+    if let Some(v) = run_env(run, index, "PIP_NO_CACHE_DIR") {
+        return turns_cache_off(v);
+    }
+    if let Some(v) = stage_env(ctx, run, "PIP_NO_CACHE_DIR") {
+        return v.is_none_or(turns_cache_off);
+    }
+    // `pip config set global.no-cache-dir ...` earlier in the stage.
+    let chain = stage_chain(ctx, run.stage);
+    runs[..r]
+        .iter()
+        .filter(|o| chain.contains(&o.stage))
+        .flat_map(|o| o.commands.iter())
+        .chain(&run.commands[..index])
+        .any(|c| {
+            pip_subcommand(c).is_some_and(|(start, sub)| {
+                sub.value == "config"
+                    && c.words[start..]
+                        .windows(2)
+                        .any(|w| w[0].value == "set" && w[1].value.ends_with(".no-cache-dir"))
+            })
+        })
+}
+
+/// Whether a mount of the RUN holds pip's cache (so it stays out of the layer).
+fn cache_mounted(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+    let run = &runs[r];
+    let cache_dir = run_env(run, index, "PIP_CACHE_DIR")
+        .or_else(|| stage_env(ctx, run, "PIP_CACHE_DIR").flatten())
+        .map(|d| d.trim_matches(['"', '\'']).trim_end_matches('/'));
+    mount_targets(run).iter().any(|t| {
+        t.ends_with(".cache/pip")
+            || t.ends_with("/.cache")
+            || cache_dir.is_some_and(|d| is_within(d, t))
+    })
+}
+
+/// `rm` of pip's cache (or of the whole `.cache` folder), or `pip cache purge`.
+fn removes_cache(cmd: &Command, body: &str) -> bool {
+    if cmd.program() == Some("rm") {
+        return cmd.words.iter().skip(1).any(|w| {
+            removed_path(w, body)
+                .is_some_and(|p| p.ends_with("/.cache/pip") || p.ends_with("/.cache"))
+        });
+    }
+    pip_subcommand(cmd).is_some_and(|(start, sub)| {
+        sub.value == "cache"
+            && cmd.words[start..]
+                .iter()
+                .any(|w| w.value == "purge" || w.value == "remove")
+    })
+}
