@@ -79,6 +79,7 @@ fixture!(df001_to_df004_build_errors, "DF001-DF004.Dockerfile");
 fixture!(df206_apk_cache, "DF206.Dockerfile");
 fixture!(df207_rpm_family_clean, "DF207.Dockerfile");
 fixture!(df208_pip_cache, "DF208.Dockerfile");
+fixture!(df201_mergeable_runs, "DF201.Dockerfile");
 fixture!(df104_apt_update_alone, "DF104.Dockerfile");
 fixture!(df202_apt_lists_not_removed, "DF202.Dockerfile");
 fixture!(df203_apt_install_recommends, "DF203.Dockerfile");

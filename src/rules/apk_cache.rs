@@ -1,8 +1,11 @@
+use super::common::{
+    earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none, shell_errexit,
+    subcommand_index, word_span,
+};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::settings::CacheStrategy;
-use crate::shell::{Command, Separator, Word};
-use crate::syntax::{Args, Kind, Span};
+use crate::shell::{Command, Word};
 
 pub static RULE: Rule = Rule {
     code: "DF206",
@@ -121,7 +124,9 @@ fn apk_subcommand(cmd: &Command) -> Option<&Word> {
     if cmd.program()? != "apk" {
         return None;
     }
-    let w = cmd.words.get(subcommand_index(cmd, 1, APK_TAKES_VALUE)?)?;
+    let w = cmd
+        .words
+        .get(subcommand_index(&cmd.words, 1, APK_TAKES_VALUE)?)?;
     (!w.complex).then_some(w)
 }
 
@@ -148,21 +153,15 @@ fn writes_index(cmd: &Command) -> bool {
 fn later_reads_index(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
     let run = &runs[r];
     let explicit = writes_index(&run.commands[index]);
-    let chain = stage_chain(ctx, run.stage);
-    let earlier = runs[..r]
-        .iter()
-        .filter(|o| chain.contains(&o.stage))
+    let mut earlier = earlier_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())
         .chain(&run.commands[..index]);
-    if earlier.clone().any(writes_index) {
+    if earlier.any(writes_index) {
         return false;
     }
-    let later = run.commands[index + 1..].iter().chain(
-        runs[r + 1..]
-            .iter()
-            .filter(|o| stage_chain(ctx, o.stage).contains(&run.stage))
-            .flat_map(|o| o.commands.iter()),
-    );
+    let later = run.commands[index + 1..]
+        .iter()
+        .chain(later_runs(ctx, runs, r).flat_map(|o| o.commands.iter()));
     for cmd in later {
         if writes_index(cmd) {
             return false;
@@ -175,245 +174,6 @@ fn later_reads_index(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -
         }
     }
     false
-}
-
-// Helpers shared by the package-cache rules (DF206, DF207, DF208).
-
-/// The source span from one word of a RUN's body to another.
-pub(super) fn word_span(run: &ShellRun, from: &Word, to: &Word) -> Span {
-    run.ins.to_source(Span::new(
-        run.rest.start + from.span.start,
-        run.rest.start + to.span.end,
-    ))
-}
-
-/// The index of the first operand at or after `start` (options skipped, and the values of
-/// those in `takes_value`).
-pub(super) fn subcommand_index(cmd: &Command, start: usize, takes_value: &[&str]) -> Option<usize> {
-    let mut i = start;
-    while let Some(w) = cmd.words.get(i) {
-        if !w.value.starts_with('-') {
-            return Some(i);
-        }
-        i += if takes_value.contains(&w.value.as_str()) {
-            2
-        } else {
-            1
-        };
-    }
-    None
-}
-
-/// Whether `path` is `dir` or inside it (both without a trailing `/`).
-pub(super) fn is_within(path: &str, dir: &str) -> bool {
-    path.strip_prefix(dir)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
-/// The targets of the RUN's `--mount`s (any type), without a trailing `/`.
-pub(super) fn mount_targets<'a>(run: &ShellRun<'a>) -> Vec<&'a str> {
-    run.ins
-        .node
-        .flags
-        .iter()
-        .filter(|f| f.name() == "mount")
-        .filter_map(|f| {
-            f.value()?.split(',').find_map(|kv| {
-                kv.strip_prefix("target=")
-                    .or_else(|| kv.strip_prefix("dst="))
-                    .or_else(|| kv.strip_prefix("destination="))
-                    .map(|t| t.trim_end_matches('/'))
-            })
-        })
-        .collect()
-}
-
-/// Whether a `--mount` of the RUN (a cache, tmpfs or bind mount: what is written there stays
-/// out of the layer) covers `path`, or a folder inside it.
-pub(super) fn mounted_over(run: &ShellRun, path: &str) -> bool {
-    mount_targets(run)
-        .iter()
-        .any(|t| is_within(path, t) || is_within(t, path))
-}
-
-/// `RUN --network=none`.
-pub(super) fn network_none(run: &ShellRun) -> bool {
-    run.ins
-        .node
-        .flags
-        .iter()
-        .any(|f| f.name() == "network" && f.value() == Some("none"))
-}
-
-/// A path operand with trailing globs and slashes removed (`/var/cache/yum/*` is
-/// `/var/cache/yum`). A quoted `*` is not a glob: `rm -rf '/x/*'` removes nothing, so `None`.
-pub(super) fn removed_path<'w>(w: &'w Word, body: &str) -> Option<&'w str> {
-    if w.value.ends_with('*') && !w.span.slice(body).ends_with('*') {
-        return None;
-    }
-    let p = w.value.trim_end_matches(['*', '/']);
-    (!p.is_empty()).then_some(p)
-}
-
-/// Where ` && cmd` can go at the end of a RUN body (a logical offset relative to the body):
-/// after the last word, or after the `)`/`}` that close the body. `None` when something else
-/// follows the last word (a redirection, `&`) or the last command never returns (`exit`,
-/// `exec`).
-pub(super) fn append_point(body: &str, last: &Command) -> Option<usize> {
-    if matches!(last.program(), Some("exit" | "exec")) {
-        return None;
-    }
-    let end = last
-        .words
-        .iter()
-        .chain(&last.assignments)
-        .map(|w| w.span.end)
-        .max()?;
-    let b = body.as_bytes();
-    let (mut i, mut at) = (end, end);
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-            b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
-            b';' if b.get(i + 1) != Some(&b';') => i += 1,
-            b')' | b'}' => {
-                i += 1;
-                at = i;
-            }
-            b'#' => break,
-            _ => return None,
-        }
-    }
-    Some(at)
-}
-
-/// The stage and the earlier stages it builds on (`FROM build AS test`), nearest first.
-pub(super) fn stage_chain(ctx: &Context, stage: usize) -> Vec<usize> {
-    let name = |i: usize| -> Option<&str> {
-        let from = ctx.stages.get(i)?.from?;
-        match &from.node.args {
-            Args::Words(w)
-                if w.len() == 3 && w[1].slice(&from.logical).eq_ignore_ascii_case("as") =>
-            {
-                Some(w[2].slice(&from.logical))
-            }
-            _ => None,
-        }
-    };
-    let image = |i: usize| -> Option<&str> {
-        let from = ctx.stages.get(i)?.from?;
-        match &from.node.args {
-            Args::Words(w) => Some(w.first()?.slice(&from.logical)),
-            _ => None,
-        }
-    };
-    let mut chain = vec![stage];
-    let mut current = stage;
-    while let Some(base) = image(current) {
-        match (1..current)
-            .rev()
-            .find(|&i| name(i).is_some_and(|n| n.eq_ignore_ascii_case(base)))
-        {
-            Some(parent) => {
-                chain.push(parent);
-                current = parent;
-            }
-            None => break,
-        }
-    }
-    chain
-}
-
-/// Whether the `SHELL` in effect for the RUN (its stage's, or inherited from the stage it is
-/// built on) runs with `-e` (`SHELL ["/bin/ash", "-exo", "pipefail", "-c"]`).
-pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
-    let mut errexit = false;
-    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
-            if std::ptr::eq(*ins, run.ins) {
-                return errexit;
-            }
-            if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
-                errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
-                    let v = a.value.as_str();
-                    (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                        || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
-                });
-            }
-        }
-    }
-    errexit
-}
-
-/// Whether the RUN fails when command `index` fails, so that a change that only turns a
-/// failure into success cannot change a build that succeeded. The failure skips the rest of an
-/// `&&` list; the list then ends the RUN, or `-e` stops the shell (only when the command was
-/// the last of its `&&` list: `set -e; false && x; y` goes on to `y`). Conservative: an `||`, a
-/// pipe into another command, a background job, a condition or a `!` says no.
-pub(super) fn failure_fails_the_run(
-    body: &str,
-    commands: &[Command],
-    index: usize,
-    shell_errexit: bool,
-) -> bool {
-    let conditional = |c: &Command| {
-        matches!(
-            c.words.first().map(|w| w.value.as_str()),
-            Some("if" | "elif" | "while" | "until")
-        )
-    };
-    if commands[..=index].iter().any(conditional) {
-        return false;
-    }
-    // `!` is not kept as a word: look at the text before the command.
-    let start = |c: &Command| {
-        c.assignments
-            .first()
-            .or(c.words.first())
-            .map_or(0, |w| w.span.start)
-    };
-    let end = |c: &Command| {
-        c.words
-            .iter()
-            .chain(&c.assignments)
-            .map(|w| w.span.end)
-            .max()
-            .unwrap_or(0)
-    };
-    let before = index.checked_sub(1).map_or(0, |p| end(&commands[p]));
-    if body
-        .get(before..start(&commands[index]))
-        .is_none_or(|t| t.contains('!'))
-    {
-        return false;
-    }
-    let errexit = shell_errexit
-        || commands[..index].iter().any(|c| {
-            c.program() == Some("set")
-                && c.words.iter().skip(1).any(|w| {
-                    let v = w.value.as_str();
-                    v == "errexit"
-                        || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                })
-        });
-    let mut j = index;
-    loop {
-        let last = j + 1 == commands.len();
-        match commands[j].separator {
-            Separator::Or | Separator::Pipe | Separator::Background => return false,
-            _ if last => return true,
-            // The next pipeline is skipped; the list is still failing.
-            Separator::And => {
-                j += 1;
-                while commands[j].separator == Separator::Pipe && j + 1 < commands.len() {
-                    j += 1;
-                }
-            }
-            Separator::Semi | Separator::Newline | Separator::Group => {
-                return errexit && j == index;
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -433,35 +193,6 @@ mod tests {
         .into_iter()
         .map(|d| d.rule.code)
         .collect()
-    }
-
-    #[test]
-    fn failure_handling() {
-        let fatal = |body: &str, shell_e: bool| {
-            let cmds = crate::shell::commands(body).unwrap();
-            let i = cmds
-                .iter()
-                .position(|c| c.words.iter().any(|w| w.value == "apk"))
-                .unwrap();
-            super::failure_fails_the_run(body, &cmds, i, shell_e)
-        };
-        assert!(fatal("apk add x", false));
-        assert!(fatal(
-            "apk update && apk add x && curl -s u | sh && rm -rf /x",
-            false
-        ));
-        assert!(fatal("set -ex; apk add x; echo done", false));
-        assert!(fatal("apk add x; echo done", true));
-        assert!(fatal("curl -s u | apk add x", false));
-        assert!(fatal("(cd /x && apk add y)", false));
-        assert!(!fatal("apk add x; echo done", false));
-        assert!(!fatal("set -e; apk add x && echo a; echo b", false));
-        assert!(!fatal("apk add x || true", false));
-        assert!(!fatal("apk add x && echo a || echo b", false));
-        assert!(!fatal("apk add x | tee /log", false));
-        assert!(!fatal("apk add x &", false));
-        assert!(!fatal("! apk add x", false));
-        assert!(!fatal("if apk add x; then echo ok; fi", false));
     }
 
     #[test]

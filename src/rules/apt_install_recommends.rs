@@ -1,8 +1,8 @@
-use super::apt_lists_not_removed::{apt_command, texts_before};
+use super::apt::apt_command;
+use super::common::{texts_before, word_span};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::shell::Command;
-use crate::syntax::Span;
 
 pub static RULE: Rule = Rule {
     code: "DF203",
@@ -63,14 +63,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let span = run.ins.to_source(Span::new(
-                run.rest.start + apt.word.span.start,
-                run.rest.start + apt.sub.span.end,
-            ));
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    span,
+                    word_span(&run, apt.word, apt.sub),
                     format!(
                         "`{} install` without `--no-install-recommends` also installs recommended packages",
                         apt.program

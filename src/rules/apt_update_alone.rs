@@ -1,6 +1,6 @@
-use super::apt_lists_not_removed::{USES_INDEX, apt_command, wraps_apt};
+use super::apt::{USES_INDEX, apt_command, wraps_apt};
+use super::common::word_span;
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::syntax::Span;
 
 pub static RULE: Rule = Rule {
     code: "DF104",
@@ -56,13 +56,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(apt) = update.filter(|_| !used) else {
             continue;
         };
-        let span = run.ins.to_source(Span::new(
-            run.rest.start + apt.word.span.start,
-            run.rest.start + apt.sub.span.end,
-        ));
         out.push(Diagnostic::new(
             &RULE,
-            span,
+            word_span(&run, apt.word, apt.sub),
             format!(
                 "`{} update` without an install in the same RUN: the cached layer keeps a stale package index",
                 apt.program

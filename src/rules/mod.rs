@@ -2,12 +2,15 @@
 //! one file per rule with its documentation and its `check` function.
 
 mod apk_cache;
+mod apt;
 mod apt_install_recommends;
 mod apt_lists_not_removed;
 mod apt_update_alone;
+mod common;
 mod duplicate_stage_name;
 mod invalid_arguments;
 mod maintainer_deprecated;
+mod mergeable_runs;
 mod no_build_stage;
 mod package_manager_prompt;
 mod pip_cache;
@@ -99,6 +102,7 @@ pub static RULES: &[&Rule] = &[
     &no_build_stage::RULE,
     &duplicate_stage_name::RULE,
     &apt_update_alone::RULE,
+    &mergeable_runs::RULE,
     &apt_lists_not_removed::RULE,
     &apt_install_recommends::RULE,
     &package_manager_prompt::RULE,
@@ -200,21 +204,6 @@ impl ShellRun<'_> {
             )),
             _ => self.ins.head_span(),
         }
-    }
-    /// Whether the RUN has a `--mount=type=cache` whose target is under `path`.
-    pub fn has_cache_mount(&self, path: &str) -> bool {
-        self.ins.node.flags.iter().any(|f| {
-            f.name() == "mount"
-                && f.value().is_some_and(|v| {
-                    v.split(',').any(|kv| kv == "type=cache")
-                        && v.split(',').any(|kv| {
-                            kv.strip_prefix("target=")
-                                .or_else(|| kv.strip_prefix("dst="))
-                                .or_else(|| kv.strip_prefix("destination="))
-                                .is_some_and(|t| t.trim_end_matches('/').starts_with(path))
-                        })
-                })
-        })
     }
 }
 

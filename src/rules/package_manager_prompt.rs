@@ -1,6 +1,11 @@
+use super::apt::APT_TAKES_VALUE;
+use super::common::{
+    DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, failure_fails_the_run, shell_errexit, subcommand_index,
+    word_span,
+};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::shell::{Command, Word};
+use crate::shell::Command;
 
 pub static RULE: Rule = Rule {
     code: "DF204",
@@ -61,15 +66,7 @@ const FAMILIES: &[Family] = &[
             "autoremove",
             "build-dep",
         ],
-        takes_value: &[
-            "-o",
-            "-c",
-            "-t",
-            "--option",
-            "--config-file",
-            "--target-release",
-            "--default-release",
-        ],
+        takes_value: APT_TAKES_VALUE,
         yes: &["--yes", "--assume-yes", "--quiet=2", "-q=2", "--force-yes"],
         yes_short: Some('y'),
     },
@@ -88,18 +85,7 @@ const FAMILIES: &[Family] = &[
             "autoremove",
             "distro-sync",
         ],
-        takes_value: &[
-            "-c",
-            "--config",
-            "--installroot",
-            "--releasever",
-            "--setopt",
-            "-x",
-            "--exclude",
-            "--enablerepo",
-            "--disablerepo",
-            "--repo",
-        ],
+        takes_value: DNF_TAKES_VALUE,
         yes: &["--assumeyes"],
         yes_short: Some('y'),
     },
@@ -116,7 +102,7 @@ const FAMILIES: &[Family] = &[
             "dup",
             "patch",
         ],
-        takes_value: &["-r", "--repo", "--root", "-R", "--type", "-t", "--from"],
+        takes_value: ZYPPER_TAKES_VALUE,
         yes: &["-n", "--non-interactive", "--no-confirm"],
         yes_short: Some('y'),
     },
@@ -158,21 +144,6 @@ fn answers_yes(family: &Family, cmd: &Command) -> bool {
     family.programs[0] == "apt-get" && q_count >= 2
 }
 
-/// The subcommand word: the first operand, skipping options and their values.
-fn subcommand<'c>(family: &Family, cmd: &'c Command) -> Option<&'c Word> {
-    let mut words = cmd.words.iter().skip(1);
-    while let Some(w) = words.next() {
-        if w.value.starts_with('-') {
-            if family.takes_value.contains(&w.value.as_str()) {
-                words.next();
-            }
-            continue;
-        }
-        return Some(w);
-    }
-    None
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
         let (ins, rest, commands) = (run.ins, run.rest, &run.commands);
@@ -184,7 +155,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(family) = FAMILIES.iter().find(|f| f.programs.contains(&program)) else {
                 continue;
             };
-            let Some(sub) = subcommand(family, cmd) else {
+            let Some(sub) =
+                subcommand_index(&cmd.words, 1, family.takes_value).map(|i| &cmd.words[i])
+            else {
                 continue;
             };
             if sub.complex
@@ -193,16 +166,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let logical = crate::syntax::Span::new(
-                rest.start + cmd.words[0].span.start,
-                rest.start + sub.span.end,
-            );
-            let span = ins.to_source(logical);
-            let at = ins.source_offset_end(rest.start + sub.span.end);
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    span,
+                    word_span(&run, &cmd.words[0], sub),
                     format!(
                         "`{program} {}` without `-y` stops at the confirmation prompt",
                         sub.value
@@ -210,17 +177,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_fix(Fix::new(
                     "Add `-y`",
-                    if super::apk_cache::failure_fails_the_run(
-                        body,
-                        commands,
-                        index,
-                        super::apk_cache::shell_errexit(ctx, &run),
-                    ) {
+                    if failure_fails_the_run(body, commands, index, shell_errexit(ctx, &run)) {
                         Applicability::Safe
                     } else {
                         Applicability::Unsafe
                     },
-                    vec![Edit::insert(at, " -y")],
+                    vec![Edit::insert(run.after_word(sub), " -y")],
                 )),
             );
         }

@@ -1,5 +1,6 @@
-use super::apk_cache::{
-    is_within, mount_targets, network_none, removed_path, stage_chain, subcommand_index, word_span,
+use super::common::{
+    earlier_runs, is_within, mount_targets, network_none, removed_path, stage_chain,
+    subcommand_index, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
@@ -160,7 +161,7 @@ fn pip_subcommand(cmd: &Command) -> Option<(usize, &Word)> {
     let start = pip_start(cmd)?;
     let w = cmd
         .words
-        .get(subcommand_index(cmd, start, PIP_TAKES_VALUE)?)?;
+        .get(subcommand_index(&cmd.words, start, PIP_TAKES_VALUE)?)?;
     (!w.complex).then_some((start, w))
 }
 
@@ -247,10 +248,7 @@ fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> 
         return v.is_none_or(turns_cache_off);
     }
     // `pip config set global.no-cache-dir ...` earlier in the stage.
-    let chain = stage_chain(ctx, run.stage);
-    runs[..r]
-        .iter()
-        .filter(|o| chain.contains(&o.stage))
+    earlier_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())
         .chain(&run.commands[..index])
         .any(|c| {

@@ -1,10 +1,11 @@
-use super::apk_cache::{
-    append_point, is_within, mounted_over, removed_path, stage_chain, subcommand_index, word_span,
+use super::common::{
+    DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, append_offset, is_within, later_runs, mounted_over,
+    removed_path, subcommand_index, tolerates_failure, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::settings::CacheStrategy;
-use crate::shell::{Command, Separator, Word};
+use crate::shell::{Command, Word};
 
 pub static RULE: Rule = Rule {
     code: "DF207",
@@ -78,51 +79,11 @@ impl Family {
         }
     }
 
+    /// The options that take the next word as their value.
     fn takes_value(self) -> &'static [&'static str] {
         match self {
-            Family::Dnf | Family::Tdnf => &[
-                "-c",
-                "--config",
-                "--installroot",
-                "--releasever",
-                "--setopt",
-                "-x",
-                "--exclude",
-                "--enablerepo",
-                "--disablerepo",
-                "--repo",
-                "--repoid",
-                "--disableplugin",
-                "--enableplugin",
-                "--downloaddir",
-                "--destdir",
-                "-d",
-                "--debuglevel",
-                "-e",
-                "--errorlevel",
-                "--rpmverbosity",
-                "--color",
-                "--repofrompath",
-            ],
-            Family::Zypper => &[
-                "-r",
-                "--repo",
-                "--root",
-                "-R",
-                "--type",
-                "-t",
-                "--from",
-                "-c",
-                "--config",
-                "-D",
-                "--reposd-dir",
-                "-C",
-                "--cache-dir",
-                "--raw-cache-dir",
-                "--solv-cache-dir",
-                "--pkg-cache-dir",
-                "--userdata",
-            ],
+            Family::Dnf | Family::Tdnf => DNF_TAKES_VALUE,
+            Family::Zypper => ZYPPER_TAKES_VALUE,
         }
     }
 
@@ -138,7 +99,7 @@ impl Family {
 /// A package-manager command of the family: its family and the index of its subcommand word.
 fn subcommand(cmd: &Command) -> Option<(Family, usize)> {
     let family = Family::of(cmd.program()?)?;
-    let i = subcommand_index(cmd, 1, family.takes_value())?;
+    let i = subcommand_index(&cmd.words, 1, family.takes_value())?;
     (!cmd.words[i].complex).then_some((family, i))
 }
 
@@ -154,7 +115,7 @@ fn install(cmd: &Command) -> Option<(Family, String, &Word)> {
             Some((family, sub.value.clone(), sub))
         }
         (Family::Dnf, _, "group" | "groups") => {
-            let next = &cmd.words[subcommand_index(cmd, i + 1, family.takes_value())?];
+            let next = &cmd.words[subcommand_index(&cmd.words, i + 1, family.takes_value())?];
             (next.value == "install" && !next.complex)
                 .then(|| (family, format!("{} install", sub.value), next))
         }
@@ -231,25 +192,16 @@ fn fix(
     family: Family,
     clean: &str,
 ) -> Option<Fix> {
-    let run = &runs[r];
-    let body = run.rest.slice(&run.ins.logical);
-    if !run.ins.heredocs.is_empty()
-        || cmd
-            .words
-            .iter()
-            .any(|w| w.value.starts_with("--installroot"))
+    if cmd
+        .words
+        .iter()
+        .any(|w| w.value.starts_with("--installroot"))
     {
         return None;
     }
-    let at = append_point(body, run.commands.last()?)?;
-    let tolerant = body.contains("||")
-        || run
-            .commands
-            .iter()
-            .any(|c| c.separator == Separator::Background);
-    let later_uses_cache = runs[r + 1..]
-        .iter()
-        .filter(|o| stage_chain(ctx, o.stage).contains(&run.stage))
+    let run = &runs[r];
+    let at = append_offset(run)?;
+    let later_uses_cache = later_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())
         .any(|c| {
             Family::of(c.program().unwrap_or_default()) == Some(family) && family.cache_only(c)
@@ -261,14 +213,11 @@ fn fix(
         });
     Some(Fix::new(
         format!("Add `{clean}`"),
-        if tolerant || later_uses_cache {
+        if tolerates_failure(run) || later_uses_cache {
             Applicability::Unsafe
         } else {
             Applicability::Safe
         },
-        vec![Edit::insert(
-            run.ins.source_offset_end(run.rest.start + at),
-            format!(" && {clean}"),
-        )],
+        vec![Edit::insert(at, format!(" && {clean}"))],
     ))
 }

@@ -1,8 +1,8 @@
-use super::apt_lists_not_removed::{apt_command, command_words, docker_clean_base, texts_before};
+use super::apt::{USES_INDEX, apt_command, docker_clean_base};
+use super::common::{command_words, texts_before, word_span};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::shell::Command;
-use crate::syntax::Span;
 
 pub static RULE: Rule = Rule {
     code: "DF205",
@@ -46,30 +46,14 @@ queries (`list`, `search`, `show`...: `apt-cache` prints something else).
     check,
 };
 
-/// `apt` subcommands this rule reports.
-const SUBCOMMANDS: &[&str] = &[
-    "install",
-    "reinstall",
+/// `apt` subcommands this rule reports besides those that read the package lists
+/// ([`USES_INDEX`]).
+const OTHER_SUBCOMMANDS: &[&str] = &[
     "update",
-    "upgrade",
-    "dist-upgrade",
-    "full-upgrade",
     "remove",
     "purge",
     "autoremove",
     "autopurge",
-    "satisfy",
-    "list",
-    "search",
-    "show",
-    "showsrc",
-    "policy",
-    "depends",
-    "rdepends",
-    "source",
-    "build-dep",
-    "download",
-    "changelog",
     "clean",
     "autoclean",
     "edit-sources",
@@ -140,16 +124,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let (program, sub) = (apt.word, apt.sub);
-            if !SUBCOMMANDS.contains(&sub.value.as_str()) {
+            let s = sub.value.as_str();
+            if !USES_INDEX.contains(&s) && !OTHER_SUBCOMMANDS.contains(&s) {
                 continue;
             }
-            let span = run.ins.to_source(Span::new(
-                run.rest.start + program.span.start,
-                run.rest.start + program.span.end,
-            ));
             let mut diag = Diagnostic::new(
                 &RULE,
-                span,
+                word_span(&run, program, program),
                 format!(
                     "`apt {}` in a script: use `apt-get`, whose interface is stable",
                     sub.value

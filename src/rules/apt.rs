@@ -1,0 +1,186 @@
+//! Helpers shared by the apt rules (DF104, DF202, DF203, DF204, DF205): recognising `apt-get`
+//! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
+
+use super::common::{
+    command_words, from_image, program, stage_chain, subcommand_index, texts_before,
+};
+use super::{Context, ShellRun};
+use crate::shell::{Command, Word};
+
+/// apt-get and apt subcommands that read the package lists.
+pub(super) const USES_INDEX: &[&str] = &[
+    "install",
+    "reinstall",
+    "build-dep",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "source",
+    "download",
+    "satisfy",
+    "list",
+    "search",
+    "show",
+    "showsrc",
+    "policy",
+    "depends",
+    "rdepends",
+    "changelog",
+];
+
+/// apt-get/apt options that take the next word as their value.
+pub(super) const APT_TAKES_VALUE: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "-a",
+    "-S",
+    "--option",
+    "--config-file",
+    "--target-release",
+    "--default-release",
+    "--host-architecture",
+    "--snapshot",
+];
+
+/// An `apt-get` or `apt` command.
+pub(super) struct Apt<'c> {
+    /// The program word (`apt-get`, `/usr/bin/apt`).
+    pub word: &'c Word,
+    /// `apt-get` or `apt`.
+    pub program: &'c str,
+    /// The subcommand word (options and their values skipped).
+    pub sub: &'c Word,
+}
+
+/// Whether a command is `apt-get` or `apt` (after leading reserved words), and with which
+/// subcommand. `None` for other programs and for a quoted or expanded subcommand.
+pub(super) fn apt_command(cmd: &Command) -> Option<Apt<'_>> {
+    let words = command_words(cmd);
+    let program = program(cmd)?;
+    if program != "apt-get" && program != "apt" {
+        return None;
+    }
+    let sub = &words[subcommand_index(words, 1, APT_TAKES_VALUE)?];
+    (!sub.complex).then_some(Apt {
+        word: &words[0],
+        program,
+        sub,
+    })
+}
+
+/// Whether a command runs an apt tool as an argument (`xargs apt-get install`, `sudo apt ...`,
+/// `eatmydata apt-get ...`, `sh -c 'apt-get ...'`), or is `aptitude`/`apt-cache` itself.
+/// `echo` and `printf` only print.
+pub(super) fn wraps_apt(cmd: &Command) -> bool {
+    if matches!(program(cmd), Some("echo" | "printf")) {
+        return false;
+    }
+    command_words(cmd).iter().enumerate().any(|(i, w)| {
+        let name = w.value.rsplit('/').next().unwrap_or("");
+        matches!(name, "aptitude" | "apt-cache")
+            || i > 0
+                && (matches!(name, "apt-get" | "apt")
+                    || ["apt-get ", "apt ", "aptitude "]
+                        .iter()
+                        .any(|p| w.value.contains(p)))
+    })
+}
+
+/// Whether the RUN's stage is built on the official `debian` or `ubuntu` image (any tag or
+/// digest), directly or through earlier stages, and nothing before (or in) the RUN mentions
+/// removing its hook: those images carry Debian's `docker-clean` apt hook, which deletes
+/// downloaded `.deb` files after every install.
+pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
+    if texts_before(ctx, run)
+        .into_iter()
+        .chain([ctx.doc.slice(run.ins.span)])
+        .any(|t| t.contains("docker-clean"))
+    {
+        return false;
+    }
+    let Some(&root) = stage_chain(ctx, run.stage).last() else {
+        return false;
+    };
+    let Some(image) = from_image(ctx, root) else {
+        return false;
+    };
+    let image = image.to_ascii_lowercase();
+    let name = image.split('@').next().unwrap_or("");
+    let name = name.split(':').next().unwrap_or("");
+    let name = name
+        .strip_prefix("docker.io/")
+        .or_else(|| name.strip_prefix("index.docker.io/"))
+        .unwrap_or(name);
+    // `library/debian`, and the per-architecture copies of the official images (`arm64v8/debian`).
+    let name = name
+        .split_once('/')
+        .filter(|(namespace, _)| {
+            matches!(
+                *namespace,
+                "library"
+                    | "amd64"
+                    | "arm32v5"
+                    | "arm32v6"
+                    | "arm32v7"
+                    | "arm64v8"
+                    | "i386"
+                    | "mips64le"
+                    | "ppc64le"
+                    | "riscv64"
+                    | "s390x"
+            )
+        })
+        .map_or(name, |(_, rest)| rest);
+    matches!(name, "debian" | "ubuntu")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apt_commands() {
+        let apt = |body: &str| {
+            let cmds = crate::shell::commands(body).unwrap();
+            apt_command(&cmds[0]).map(|a| format!("{} {}", a.program, a.sub.value))
+        };
+        assert_eq!(apt("apt-get install x").as_deref(), Some("apt-get install"));
+        assert_eq!(
+            apt("then /usr/bin/apt -a arm64 -o a=b install x").as_deref(),
+            Some("apt install")
+        );
+        assert_eq!(apt("apt-get \"$SUB\" x"), None);
+        assert_eq!(apt("aptitude install x"), None);
+    }
+
+    #[test]
+    fn official_bases() {
+        let base = |from: &str| {
+            let text = format!("FROM {from}\nRUN apt-get install -y x\n");
+            let doc = crate::syntax::parse(&text).unwrap();
+            let ctx = Context::new(&doc);
+            let runs = ctx.shell_runs();
+            docker_clean_base(&ctx, &runs[0])
+        };
+        for yes in [
+            "debian",
+            "debian:bookworm-slim",
+            "ubuntu:24.04@sha256:abc",
+            "library/ubuntu",
+            "docker.io/library/debian:12",
+            "arm64v8/debian:12 AS x",
+        ] {
+            assert!(base(yes), "{yes}");
+        }
+        for no in [
+            "python:3.12",
+            "registry:5000/debian",
+            "ghcr.io/x/debian",
+            "$BASE",
+            "debian-custom",
+        ] {
+            assert!(!base(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Helpers the rules share that know nothing of any one package manager: words and spans of a
+//! RUN's commands, option parsing, `--mount`s, stage chains, where a command can be appended,
+//! and whether a failing command fails the RUN.
+
+use super::{Context, ShellRun};
+use crate::shell::{Command, Separator, Word};
+use crate::syntax::{Args, Kind, Span};
+
+// Words and spans.
+
+/// The source span from one word of a RUN's body to another (`apt-get install`, from the
+/// program word to the subcommand).
+pub(super) fn word_span(run: &ShellRun, from: &Word, to: &Word) -> Span {
+    run.ins.to_source(Span::new(
+        run.rest.start + from.span.start,
+        run.rest.start + to.span.end,
+    ))
+}
+
+/// The words of a command after the shell's reserved words that may lead it (`then apt-get
+/// install ...` is lexed as one command).
+pub(super) fn command_words(cmd: &Command) -> &[Word] {
+    let n = cmd
+        .words
+        .iter()
+        .take_while(|w| {
+            !w.complex
+                && matches!(
+                    w.value.as_str(),
+                    "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "time"
+                )
+        })
+        .count();
+    &cmd.words[n..]
+}
+
+/// The program name of a command, without a directory, after leading reserved words (unlike
+/// [`Command::program`], which takes the first word as it is).
+pub(super) fn program(cmd: &Command) -> Option<&str> {
+    let w = command_words(cmd).first()?;
+    w.value.rsplit('/').next()
+}
+
+/// Which word is the subcommand: the index of the first operand at or after `start`, options
+/// skipped, and the word after each option in `takes_value` (its value). `None` when there is
+/// no operand.
+pub(super) fn subcommand_index(
+    words: &[Word],
+    start: usize,
+    takes_value: &[&str],
+) -> Option<usize> {
+    let mut i = start;
+    while let Some(w) = words.get(i) {
+        if !w.value.starts_with('-') {
+            return Some(i);
+        }
+        i += if takes_value.contains(&w.value.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    None
+}
+
+/// Global and install options of yum, dnf, microdnf and tdnf that take the next word as their
+/// value.
+pub(super) const DNF_TAKES_VALUE: &[&str] = &[
+    "-c",
+    "--config",
+    "--installroot",
+    "--releasever",
+    "--setopt",
+    "-x",
+    "--exclude",
+    "--enablerepo",
+    "--disablerepo",
+    "--repo",
+    "--repoid",
+    "--disableplugin",
+    "--enableplugin",
+    "--downloaddir",
+    "--destdir",
+    "-d",
+    "--debuglevel",
+    "-e",
+    "--errorlevel",
+    "--rpmverbosity",
+    "--color",
+    "--repofrompath",
+];
+
+/// Global and install options of zypper that take the next word as their value.
+pub(super) const ZYPPER_TAKES_VALUE: &[&str] = &[
+    "-r",
+    "--repo",
+    "--root",
+    "-R",
+    "--type",
+    "-t",
+    "--from",
+    "-c",
+    "--config",
+    "-D",
+    "--reposd-dir",
+    "-C",
+    "--cache-dir",
+    "--raw-cache-dir",
+    "--solv-cache-dir",
+    "--pkg-cache-dir",
+    "--userdata",
+];
+
+// Paths and mounts.
+
+/// Whether `path` is `dir` or inside it (both without a trailing `/`).
+pub(super) fn is_within(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The path an `rm` operand removes, with trailing globs and slashes removed
+/// (`/var/cache/yum/*` is `/var/cache/yum`). A quoted `*` is not a glob: `rm -rf '/x/*'`
+/// removes nothing, so `None`.
+pub(super) fn removed_path<'w>(w: &'w Word, body: &str) -> Option<&'w str> {
+    if w.value.ends_with('*') && !w.span.slice(body).ends_with('*') {
+        return None;
+    }
+    let p = w.value.trim_end_matches(['*', '/']);
+    (!p.is_empty()).then_some(p)
+}
+
+/// The targets of the RUN's `--mount`s (any type), without a trailing `/`.
+pub(super) fn mount_targets<'a>(run: &ShellRun<'a>) -> Vec<&'a str> {
+    run.ins
+        .node
+        .flags
+        .iter()
+        .filter(|f| f.name() == "mount")
+        .filter_map(|f| {
+            f.value()?.split(',').find_map(|kv| {
+                kv.strip_prefix("target=")
+                    .or_else(|| kv.strip_prefix("dst="))
+                    .or_else(|| kv.strip_prefix("destination="))
+                    .map(|t| t.trim_end_matches('/'))
+            })
+        })
+        .collect()
+}
+
+/// Whether what the RUN writes to `path` stays out of the layer: a `--mount` of the RUN (a
+/// cache, tmpfs or bind mount) covers `path`, or a folder inside it.
+pub(super) fn mounted_over(run: &ShellRun, path: &str) -> bool {
+    mount_targets(run)
+        .iter()
+        .any(|t| is_within(path, t) || is_within(t, path))
+}
+
+/// Whether the RUN has no network (`RUN --network=none`).
+pub(super) fn network_none(run: &ShellRun) -> bool {
+    run.ins
+        .node
+        .flags
+        .iter()
+        .any(|f| f.name() == "network" && f.value() == Some("none"))
+}
+
+// Stages.
+
+/// The image a stage's FROM names (`debian:12`, or an earlier stage's name).
+pub(super) fn from_image<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
+    let from = ctx.stages.get(stage)?.from?;
+    let Args::Words(words) = &from.node.args else {
+        return None;
+    };
+    Some(words.first()?.slice(&from.logical))
+}
+
+/// The stage's name (`FROM image AS name`), as written.
+fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
+    let from = ctx.stages.get(stage)?.from?;
+    let Args::Words(words) = &from.node.args else {
+        return None;
+    };
+    (words.len() == 3 && words[1].slice(&from.logical).eq_ignore_ascii_case("as"))
+        .then(|| words[2].slice(&from.logical))
+}
+
+/// Which stages a stage is made of: the stage and the earlier stages it builds on (`FROM build
+/// AS test`), nearest first.
+pub(super) fn stage_chain(ctx: &Context, stage: usize) -> Vec<usize> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let Some(image) = from_image(ctx, current) {
+        let parent = (1..current)
+            .rev()
+            .find(|&i| stage_name(ctx, i).is_some_and(|n| n.eq_ignore_ascii_case(image)));
+        match parent {
+            Some(p) => {
+                chain.push(p);
+                current = p;
+            }
+            None => break,
+        }
+    }
+    chain
+}
+
+/// The shell RUNs that ran before run `r` in the image it builds: earlier RUNs of its stage and
+/// of the stages it builds on, in document order.
+pub(super) fn earlier_runs<'r, 'a>(
+    ctx: &Context,
+    runs: &'r [ShellRun<'a>],
+    r: usize,
+) -> impl Iterator<Item = &'r ShellRun<'a>> {
+    let chain = stage_chain(ctx, runs[r].stage);
+    runs[..r].iter().filter(move |o| chain.contains(&o.stage))
+}
+
+/// The shell RUNs that run after run `r` on top of what it leaves: later RUNs of its stage and
+/// of the stages built on it, in document order.
+pub(super) fn later_runs<'r, 'a>(
+    ctx: &'r Context,
+    runs: &'r [ShellRun<'a>],
+    r: usize,
+) -> impl Iterator<Item = &'r ShellRun<'a>> {
+    let stage = runs[r].stage;
+    runs[r + 1..]
+        .iter()
+        .filter(move |o| stage_chain(ctx, o.stage).contains(&stage))
+}
+
+/// The text of every instruction the RUN's stage ran before it, its parent stages included.
+pub(super) fn texts_before<'a>(ctx: &'a Context, run: &ShellRun) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for (n, stage) in stage_chain(ctx, run.stage).into_iter().enumerate() {
+        let instructions = ctx.stages[stage].instructions.iter();
+        let before: Vec<_> = if n == 0 {
+            instructions
+                .take_while(|i| !std::ptr::eq(**i, run.ins))
+                .collect()
+        } else {
+            instructions.collect()
+        };
+        out.extend(before.into_iter().map(|i| ctx.doc.slice(i.span)));
+    }
+    out
+}
+
+// Appending a command.
+
+/// Where ` && cmd` can go at the end of a RUN body (a logical offset relative to the body):
+/// after the last word, or after the `)`/`}` that close the body. `None` when something else
+/// follows the last word (a redirection, `&`) or the last command never returns (`exit`,
+/// `exec`).
+pub(super) fn append_point(body: &str, last: &Command) -> Option<usize> {
+    if matches!(last.program(), Some("exit" | "exec")) {
+        return None;
+    }
+    let end = last
+        .words
+        .iter()
+        .chain(&last.assignments)
+        .map(|w| w.span.end)
+        .max()?;
+    let b = body.as_bytes();
+    let (mut i, mut at) = (end, end);
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
+            b';' if b.get(i + 1) != Some(&b';') => i += 1,
+            b')' | b'}' => {
+                i += 1;
+                at = i;
+            }
+            b'#' => break,
+            _ => return None,
+        }
+    }
+    Some(at)
+}
+
+/// The source offset where ` && cmd` can go at the end of the RUN ([`append_point`] in the
+/// source). `None` also when the RUN has a heredoc.
+pub(super) fn append_offset(run: &ShellRun) -> Option<usize> {
+    if !run.ins.heredocs.is_empty() {
+        return None;
+    }
+    let body = run.rest.slice(&run.ins.logical);
+    let at = append_point(body, run.commands.last()?)?;
+    Some(run.ins.source_offset_end(run.rest.start + at))
+}
+
+// Exit status.
+
+/// Whether the RUN may go on after a command fails, so that a command appended to it may run
+/// while (or after) an earlier one failed: an `||` anywhere in the body, or a background job.
+pub(super) fn tolerates_failure(run: &ShellRun) -> bool {
+    run.rest.slice(&run.ins.logical).contains("||")
+        || run
+            .commands
+            .iter()
+            .any(|c| c.separator == Separator::Background)
+}
+
+/// Whether the `SHELL` in effect for the RUN (its stage's, or inherited from the stage it is
+/// built on) runs with `-e` (`SHELL ["/bin/ash", "-exo", "pipefail", "-c"]`).
+pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
+    let mut errexit = false;
+    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
+        for ins in &ctx.stages[stage].instructions {
+            if std::ptr::eq(*ins, run.ins) {
+                return errexit;
+            }
+            if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
+                errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
+                    let v = a.value.as_str();
+                    (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+                        || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
+                });
+            }
+        }
+    }
+    errexit
+}
+
+/// Whether the RUN fails when command `index` fails, so that a change that only turns a
+/// failure into success cannot change a build that succeeded. The failure skips the rest of an
+/// `&&` list; the list then ends the RUN, or `-e` stops the shell (only when the command was
+/// the last of its `&&` list: `set -e; false && x; y` goes on to `y`). Conservative: an `||`, a
+/// pipe into another command, a background job, a condition or a `!` says no.
+pub(super) fn failure_fails_the_run(
+    body: &str,
+    commands: &[Command],
+    index: usize,
+    shell_errexit: bool,
+) -> bool {
+    let conditional = |c: &Command| {
+        matches!(
+            c.words.first().map(|w| w.value.as_str()),
+            Some("if" | "elif" | "while" | "until")
+        )
+    };
+    if commands[..=index].iter().any(conditional) {
+        return false;
+    }
+    // `!` is not kept as a word: look at the text before the command.
+    let start = |c: &Command| {
+        c.assignments
+            .first()
+            .or(c.words.first())
+            .map_or(0, |w| w.span.start)
+    };
+    let end = |c: &Command| {
+        c.words
+            .iter()
+            .chain(&c.assignments)
+            .map(|w| w.span.end)
+            .max()
+            .unwrap_or(0)
+    };
+    let before = index.checked_sub(1).map_or(0, |p| end(&commands[p]));
+    if body
+        .get(before..start(&commands[index]))
+        .is_none_or(|t| t.contains('!'))
+    {
+        return false;
+    }
+    let errexit = shell_errexit
+        || commands[..index].iter().any(|c| {
+            c.program() == Some("set")
+                && c.words.iter().skip(1).any(|w| {
+                    let v = w.value.as_str();
+                    v == "errexit"
+                        || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+                })
+        });
+    let mut j = index;
+    loop {
+        let last = j + 1 == commands.len();
+        match commands[j].separator {
+            Separator::Or | Separator::Pipe | Separator::Background => return false,
+            _ if last => return true,
+            // The next pipeline is skipped; the list is still failing.
+            Separator::And => {
+                j += 1;
+                while commands[j].separator == Separator::Pipe && j + 1 < commands.len() {
+                    j += 1;
+                }
+            }
+            Separator::Semi | Separator::Newline | Separator::Group => {
+                return errexit && j == index;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc_runs(text: &str, f: impl FnOnce(&Context, &[ShellRun])) {
+        let doc = crate::syntax::parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = ctx.shell_runs();
+        f(&ctx, &runs);
+    }
+
+    #[test]
+    fn failure_handling() {
+        let fatal = |body: &str, shell_e: bool| {
+            let cmds = crate::shell::commands(body).unwrap();
+            let i = cmds
+                .iter()
+                .position(|c| c.words.iter().any(|w| w.value == "apk"))
+                .unwrap();
+            failure_fails_the_run(body, &cmds, i, shell_e)
+        };
+        assert!(fatal("apk add x", false));
+        assert!(fatal(
+            "apk update && apk add x && curl -s u | sh && rm -rf /x",
+            false
+        ));
+        assert!(fatal("set -ex; apk add x; echo done", false));
+        assert!(fatal("apk add x; echo done", true));
+        assert!(fatal("curl -s u | apk add x", false));
+        assert!(fatal("(cd /x && apk add y)", false));
+        assert!(!fatal("apk add x; echo done", false));
+        assert!(!fatal("set -e; apk add x && echo a; echo b", false));
+        assert!(!fatal("apk add x || true", false));
+        assert!(!fatal("apk add x && echo a || echo b", false));
+        assert!(!fatal("apk add x | tee /log", false));
+        assert!(!fatal("apk add x &", false));
+        assert!(!fatal("! apk add x", false));
+        assert!(!fatal("if apk add x; then echo ok; fi", false));
+    }
+
+    #[test]
+    fn append_points() {
+        fn at(body: &str) -> Option<&str> {
+            let cmds = crate::shell::commands(body).unwrap();
+            append_point(body, cmds.last().unwrap()).map(|i| &body[..i])
+        }
+        assert_eq!(at("a && b # c"), Some("a && b"));
+        assert_eq!(at("a; b;"), Some("a; b"));
+        assert_eq!(at("{ a; b; } "), Some("{ a; b; }"));
+        assert_eq!(at("(a && b)"), Some("(a && b)"));
+        assert_eq!(at("a > /dev/null"), None);
+        assert_eq!(at("a 2>&1"), None);
+        assert_eq!(at("a &"), None);
+        assert_eq!(at("a && exec b"), None);
+        assert_eq!(at("a; exit 0"), None);
+    }
+
+    #[test]
+    fn mounts() {
+        let text = "FROM x\n\
+            RUN --mount=type=cache,target=/var/cache/apt/ true\n\
+            RUN --mount=type=tmpfs,dst=/var/cache true\n\
+            RUN --mount=type=cache,target=/var/cache/apt-old true\n";
+        doc_runs(text, |_, runs| {
+            let over = |r: usize| mounted_over(&runs[r], "/var/cache/apt");
+            assert!(over(0) && over(1) && !over(2));
+            assert!(mounted_over(&runs[0], "/var/cache/apt/archives"));
+            assert!(mounted_over(&runs[0], "/var/cache"));
+        });
+    }
+
+    #[test]
+    fn stage_chains() {
+        let text = "FROM debian AS base\nRUN a\n\
+            FROM alpine AS other\nRUN b\n\
+            FROM BASE AS test\nRUN c\n\
+            FROM test\nRUN d\n";
+        doc_runs(text, |ctx, runs| {
+            assert_eq!(stage_chain(ctx, 1), [1]);
+            assert_eq!(stage_chain(ctx, 3), [3, 1]);
+            assert_eq!(stage_chain(ctx, 4), [4, 3, 1]);
+            let later: Vec<_> = later_runs(ctx, runs, 0).map(|r| r.stage).collect();
+            assert_eq!(later, [3, 4]);
+            let earlier: Vec<_> = earlier_runs(ctx, runs, 3).map(|r| r.stage).collect();
+            assert_eq!(earlier, [1, 3]);
+            assert_eq!(texts_before(ctx, &runs[2]), ["RUN a\n"]);
+        });
+    }
+
+    #[test]
+    fn subcommands() {
+        let cmd = &crate::shell::commands("then apt-get -o a=b -q install x").unwrap()[0];
+        let words = command_words(cmd);
+        assert_eq!(program(cmd), Some("apt-get"));
+        assert_eq!(subcommand_index(words, 1, &["-o"]), Some(4));
+        assert_eq!(subcommand_index(words, 1, &[]), Some(2));
+        assert_eq!(subcommand_index(&words[..4], 3, &[]), None);
+    }
+}

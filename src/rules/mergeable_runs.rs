@@ -1,0 +1,238 @@
+use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::shell::{Command, Separator};
+use crate::syntax::{Item, Span};
+
+pub static RULE: Rule = Rule {
+    code: "DF201",
+    name: "mergeable-runs",
+    aliases: &["DL3059"],
+    summary: "Consecutive RUNs of one apt sequence: merge them into one layer",
+    doc: "## What it does
+Flags consecutive RUN instructions of a stage (nothing but comments between them) that are all
+steps of one apt sequence (`apt-get update`, `apt-get install`, `apt-get clean`, removing
+`/var/lib/apt/lists`), and merges them into one RUN laid out one package per line.
+
+## Why is this bad?
+Each RUN is a layer. `apt-get update` in a layer of its own is cached independently of the
+install that needs it, so a later change to the install list reuses a stale index (the install
+then fails or gets old packages); files deleted in a later layer still ship in the earlier one.
+
+## Example
+```dockerfile
+RUN apt-get update
+RUN apt-get install -y curl git
+```
+Use instead:
+```dockerfile
+RUN apt-get update \\
+ && apt-get install -y \\
+      curl \\
+      git
+```
+
+## Fix safety
+Safe when the merge cannot change what runs: same RUN flags, no heredoc, only apt commands
+chained with `&&` in every body (nothing like `cd` or `export` whose state would leak, no `;`,
+`||`, `|` or `&` whose exit status would change), POSIX shell. Comments between or inside the
+RUNs move above the merged RUN, text unchanged. Otherwise the RUNs are reported and not merged.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
+    check,
+};
+
+/// Whether a command is a step of an apt sequence.
+fn is_apt_step(cmd: &Command) -> bool {
+    match cmd.program() {
+        Some("apt-get" | "apt") => cmd.subcommand().is_some_and(|w| {
+            !w.complex
+                && matches!(
+                    w.value.as_str(),
+                    "update"
+                        | "install"
+                        | "upgrade"
+                        | "dist-upgrade"
+                        | "clean"
+                        | "autoclean"
+                        | "autoremove"
+                        | "remove"
+                        | "purge"
+                )
+        }),
+        Some("rm") => cmd
+            .operands()
+            .chain(cmd.subcommand())
+            .any(|w| w.value.starts_with("/var/lib/apt/lists")),
+        _ => false,
+    }
+}
+
+/// Whether a RUN is part of an apt sequence, and whether it can be merged safely.
+fn classify(run: &ShellRun) -> Option<bool> {
+    if run.commands.is_empty() || !run.commands.iter().all(is_apt_step) {
+        return None;
+    }
+    let simple = run.ins.heredocs.is_empty()
+        && run.commands.iter().all(|c| c.assignments.is_empty())
+        && run.commands[..run.commands.len() - 1]
+            .iter()
+            .all(|c| c.separator == Separator::And)
+        && run
+            .commands
+            .last()
+            .is_some_and(|c| c.separator == Separator::Group)
+        && !run
+            .rest
+            .slice(&run.ins.logical)
+            .contains(['#', '(', ')', '{', '}', ';', '|', '`']);
+    Some(simple)
+}
+
+/// One command laid out: an install puts each package on its own line.
+fn layout(run: &ShellRun, cmd: &Command) -> String {
+    let text = |w: &crate::shell::Word| w.span.slice(run.rest.slice(&run.ins.logical)).to_string();
+    let is_install = cmd.subcommand().is_some_and(|w| w.value == "install");
+    let words: Vec<String> = cmd.words.iter().map(text).collect();
+    if !is_install {
+        return words.join(" ");
+    }
+    // Options (and the words up to `install`) stay on the first line; packages go one a line.
+    let mut head = Vec::new();
+    let mut packages = Vec::new();
+    let mut after_install = false;
+    for (w, t) in cmd.words.iter().zip(&words) {
+        if after_install && !w.value.starts_with('-') {
+            packages.push(t.clone());
+        } else {
+            head.push(t.clone());
+        }
+        if !after_install && w.value == "install" {
+            after_install = true;
+        }
+    }
+    let mut out = head.join(" ");
+    for p in packages {
+        out.push_str(" \\\n      ");
+        out.push_str(&p);
+    }
+    out
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.doc.escape != '\\' {
+        return;
+    }
+    let runs = ctx.shell_runs();
+    // Instruction starts, in order: two RUNs are consecutive when their indices are.
+    let starts: Vec<usize> = ctx.doc.instructions().map(|i| i.span.start).collect();
+    let mut i = 0;
+    while i < runs.len() {
+        let Some(first_ok) = classify(&runs[i]) else {
+            i += 1;
+            continue;
+        };
+        // Extend over RUNs that follow directly (only comments and blank lines between).
+        let mut j = i;
+        let mut safe = first_ok;
+        while j + 1 < runs.len() {
+            let (a, b) = (&runs[j], &runs[j + 1]);
+            let Some(ok) = classify(b) else { break };
+            let index = |r: &ShellRun| starts.binary_search(&r.ins.span.start).ok();
+            let adjacent = a.stage == b.stage
+                && matches!((index(a), index(b)), (Some(x), Some(y)) if y == x + 1);
+            if !adjacent {
+                break;
+            }
+            let flags = |r: &ShellRun| {
+                r.ins
+                    .node
+                    .flags
+                    .iter()
+                    .map(|f| f.text.clone())
+                    .collect::<Vec<_>>()
+            };
+            safe &= ok && flags(a) == flags(b);
+            j += 1;
+        }
+        if j == i {
+            i += 1;
+            continue;
+        }
+        let group = &runs[i..=j];
+        let first = group[0].ins;
+        let last = group[group.len() - 1].ins;
+        let mut diag = Diagnostic::new(
+            &RULE,
+            first.to_source(first.node.keyword),
+            format!(
+                "{} consecutive RUNs of one apt sequence: merge them into one layer",
+                group.len()
+            ),
+        );
+        if safe {
+            let doc = ctx.doc;
+            let span = Span::new(first.span.start, last.span.end);
+            // Comments inside the range, in order, each on its own line (text unchanged).
+            let mut comments = String::new();
+            for item in &doc.items {
+                let s = item.span();
+                if s.start >= span.start && s.end <= span.end {
+                    match item {
+                        Item::Comment(c) => comments.push_str(&line(doc.slice(*c))),
+                        Item::Instruction(ins) => {
+                            for c in &ins.inner_comments {
+                                comments.push_str(&line(doc.slice(*c)));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let keyword = first
+                .to_source(first.node.keyword)
+                .slice(&doc.text)
+                .to_string();
+            let flags: Vec<&str> = first
+                .node
+                .flags
+                .iter()
+                .map(|f| f.span.slice(&first.logical))
+                .collect();
+            let mut merged = keyword;
+            for f in flags {
+                merged.push(' ');
+                merged.push_str(f);
+            }
+            let commands: Vec<String> = group
+                .iter()
+                .flat_map(|r| r.commands.iter().map(move |c| layout(r, c)))
+                .collect();
+            merged.push(' ');
+            merged.push_str(&commands.join(" \\\n && "));
+            let newline = if doc.slice(last.span).ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let ends_with_newline = doc.slice(last.span).ends_with('\n');
+            let mut text = comments.replace('\n', newline);
+            text.push_str(&merged.replace('\n', newline));
+            if ends_with_newline {
+                text.push_str(newline);
+            }
+            diag = diag.with_fix(Fix::safe("Merge the RUNs", vec![Edit::replace(span, text)]));
+        }
+        out.push(diag);
+        i = j + 1;
+    }
+}
+
+/// A comment line without its leading blanks, with a newline.
+fn line(s: &str) -> String {
+    let t = s
+        .trim_start_matches([' ', '\t'])
+        .trim_end_matches(['\r', '\n']);
+    format!("{t}\n")
+}
