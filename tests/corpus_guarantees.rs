@@ -49,8 +49,14 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
     let mut settings = Settings::default();
     settings.enabled.iter_mut().for_each(|e| *e = true);
     let (mut files, mut changed, mut applied) = (0, 0, 0);
+    let mut per_rule: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     for (name, text) in corpus_texts() {
         let before = syntax::parse(&text).unwrap();
+        for d in dockerfix::lint(&before, &settings, None) {
+            let e = per_rule.entry(d.rule.code).or_default();
+            e.0 += 1;
+            e.1 += usize::from(d.fix.is_some());
+        }
         let outcome = dockerfix::fix_text(&text, &settings, None, true)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let after = syntax::parse(&outcome.text)
@@ -75,6 +81,10 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
         changed += usize::from(outcome.text != text);
     }
     eprintln!("{files} files, {changed} fixed, {applied} fixes");
+    // A summary of findings per rule (information, not asserted: it moves as rules improve).
+    for (code, (n, fixable)) in &per_rule {
+        eprintln!("  {code}: {n} findings, {fixable} with a fix");
+    }
     assert!(
         files > 1400 && changed > 50,
         "{files} files, {changed} changed"

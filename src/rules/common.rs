@@ -275,7 +275,23 @@ pub(super) fn append_point(body: &str, last: &Command) -> Option<usize> {
                 at = i;
             }
             b'#' => break,
-            _ => return None,
+            // A compound command's closing word (`...; fi`) ends with the body.
+            _ => {
+                let closer = ["fi", "done", "esac"].into_iter().find(|k| {
+                    body[i..].starts_with(k)
+                        && body[i + k.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| c.is_whitespace() || matches!(c, ';' | ')' | '}' | '#'))
+                });
+                match closer {
+                    Some(k) => {
+                        i += k.len();
+                        at = i;
+                    }
+                    None => return None,
+                }
+            }
         }
     }
     Some(at)
@@ -337,10 +353,13 @@ pub(super) fn failure_fails_the_run(
     shell_errexit: bool,
 ) -> bool {
     let conditional = |c: &Command| {
-        matches!(
-            c.words.first().map(|w| w.value.as_str()),
-            Some("if" | "elif" | "while" | "until")
-        )
+        c.keywords
+            .iter()
+            .any(|k| matches!(k.as_str(), "if" | "elif" | "while" | "until" | "!"))
+            || matches!(
+                c.words.first().map(|w| w.value.as_str()),
+                Some("if" | "elif" | "while" | "until")
+            )
     };
     if commands[..=index].iter().any(conditional) {
         return false;

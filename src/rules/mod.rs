@@ -246,7 +246,17 @@ impl<'a> Context<'a> {
             return out;
         }
         for (index, stage) in self.stages.iter().enumerate() {
-            let mut posix = true;
+            // Windows images run RUN with `cmd /S /C` unless a SHELL says otherwise.
+            let windows_base = stage.from.is_some_and(|f| match &f.node.args {
+                Args::Words(w) => w.first().is_some_and(|image| {
+                    let image = image.slice(&f.logical).to_ascii_lowercase();
+                    image.contains("windows")
+                        || image.contains("nanoserver")
+                        || image.contains("servercore")
+                }),
+                _ => false,
+            });
+            let mut posix = !windows_base;
             for ins in &stage.instructions {
                 match (&ins.node.kind, &ins.node.args) {
                     (Kind::Shell, Args::Json(args)) => {

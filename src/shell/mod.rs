@@ -30,6 +30,9 @@ pub enum Separator {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
+    /// Reserved words right before the command (`if`, `then`, `do`, `!`, `{`...), which the
+    /// shell reads as grammar, not as the command's name.
+    pub keywords: Vec<String>,
     pub words: Vec<Word>,
     /// `VAR=value` words before the command name.
     pub assignments: Vec<Word>,
@@ -92,6 +95,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut cur = Command {
+        keywords: Vec::new(),
         words: Vec::new(),
         assignments: Vec::new(),
         separator: Separator::Group,
@@ -99,11 +103,15 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
     let mut i = 0;
     let mut skip_next_word = false;
     let finish = |cur: &mut Command, out: &mut Vec<Command>, sep: Separator| {
-        if !cur.words.is_empty() || !cur.assignments.is_empty() {
+        if cur.words.is_empty() && cur.assignments.is_empty() {
+            // `fi`, `done` or a lone `{`: nothing to keep for the next command.
+            cur.keywords.clear();
+        } else {
             cur.separator = sep;
             out.push(std::mem::replace(
                 cur,
                 Command {
+                    keywords: Vec::new(),
                     words: Vec::new(),
                     assignments: Vec::new(),
                     separator: Separator::Group,
@@ -156,6 +164,21 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                 finish(&mut cur, &mut out, Separator::Group);
                 i += 1;
             }
+            b'<' | b'>' if b.get(i + 1) == Some(&b'(') => {
+                // Process substitution `<(...)` / `>(...)`: one word.
+                let end = skip_substitution(text, i)?;
+                let word = Word {
+                    span: Span::new(i, end),
+                    value: text[i..end].to_string(),
+                    complex: true,
+                };
+                i = end;
+                if skip_next_word {
+                    skip_next_word = false;
+                } else {
+                    cur.words.push(word);
+                }
+            }
             b'<' | b'>' => {
                 // Redirection: the operator, then its target word.
                 i += 1;
@@ -179,10 +202,11 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                     continue;
                 }
                 if cur.words.is_empty()
+                    && cur.assignments.is_empty()
                     && !word.complex
-                    && matches!(word.value.as_str(), "{" | "}" | "!")
+                    && RESERVED.contains(&word.value.as_str())
                 {
-                    finish(&mut cur, &mut out, Separator::Group);
+                    cur.keywords.push(word.value);
                     continue;
                 }
                 if cur.words.is_empty() && is_assignment(&word) {
@@ -196,6 +220,12 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
     finish(&mut cur, &mut out, Separator::Group);
     Some(out)
 }
+
+/// Reserved words that can stand before a command (POSIX 2.4; `for`, `case` and `select` take
+/// other words after them and stay words).
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac",
+];
 
 fn is_assignment(w: &Word) -> bool {
     let v = &w.value;
@@ -369,6 +399,10 @@ mod tests {
                 vec!["echo", "x $(y \"z\")"],
                 vec!["tee", "f"],
             ]
+        );
+        assert_eq!(
+            words("bash <(curl -fsSL https://x/y.sh) cleanup > /log"),
+            vec![vec!["bash", "<(curl -fsSL https://x/y.sh)", "cleanup"]]
         );
         assert_eq!(
             words("set -eux; (cd x && make) || { echo no; exit 1; }"),
