@@ -15,6 +15,7 @@ mod no_build_stage;
 mod package_manager_prompt;
 mod pip_cache;
 mod rpm_family_clean;
+mod shell_form_cmd;
 mod unknown_instruction;
 mod use_apt_get;
 
@@ -110,6 +111,7 @@ pub static RULES: &[&Rule] = &[
     &apk_cache::RULE,
     &rpm_family_clean::RULE,
     &pip_cache::RULE,
+    &shell_form_cmd::RULE,
     &maintainer_deprecated::RULE,
 ];
 
