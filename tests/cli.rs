@@ -55,7 +55,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn exit_codes_and_formats() {
-    let d = project(&[("Dockerfile", FIXABLE), ("clean/Dockerfile", "FROM a\n")]);
+    let d = project(&[("Dockerfile", FIXABLE), ("clean/Dockerfile", "FROM a:1\n")]);
     let o = run(d.path(), &["check", "clean"]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let o = run(d.path(), &["check", "--output-format", "concise"]);

@@ -1,11 +1,13 @@
 //! The rule registry: one table of every rule (code, name, aliases, default, fix availability),
 //! one file per rule with its documentation and its `check` function.
 
+mod add_url_checksum;
 mod apk_cache;
 mod apt;
 mod apt_install_recommends;
 mod apt_lists_not_removed;
 mod apt_update_alone;
+mod base_not_digest;
 mod common;
 mod duplicate_stage_name;
 mod invalid_arguments;
@@ -14,9 +16,16 @@ mod mergeable_runs;
 mod no_build_stage;
 mod package_manager_prompt;
 mod pip_cache;
+mod pipe_to_shell;
+mod pipefail;
 mod rpm_family_clean;
+mod secret_in_arg_env;
 mod shell_form_cmd;
+mod sudo;
+mod syntax_directive;
 mod unknown_instruction;
+mod unpinned_base;
+mod unpinned_packages;
 mod use_apt_get;
 
 use crate::fix::{Applicability, Fix};
@@ -112,6 +121,15 @@ pub static RULES: &[&Rule] = &[
     &rpm_family_clean::RULE,
     &pip_cache::RULE,
     &shell_form_cmd::RULE,
+    &secret_in_arg_env::RULE,
+    &sudo::RULE,
+    &pipe_to_shell::RULE,
+    &pipefail::RULE,
+    &add_url_checksum::RULE,
+    &unpinned_base::RULE,
+    &base_not_digest::RULE,
+    &unpinned_packages::RULE,
+    &syntax_directive::RULE,
     &maintainer_deprecated::RULE,
 ];
 
