@@ -31,6 +31,7 @@ pub fn lint(doc: &Document, settings: &Settings, path: Option<&Path>) -> Vec<Dia
     let sup = suppress::Suppressions::from_document(doc);
     let options = rules::LintOptions {
         cache_strategy: settings.cache_strategy,
+        non_root_user: settings.non_root_user.clone(),
     };
     rules::check_with(
         doc,

@@ -41,7 +41,7 @@ fn err(o: &Output) -> String {
 
 /// One Safe finding (DF204) and one Unsafe one (DF901); the other apt rules are satisfied.
 const FIXABLE: &str = "FROM debian:bookworm\n# keep me\nRUN apt-get update && apt-get install curl \
-    --no-install-recommends && rm -rf /var/lib/apt/lists/*\nMAINTAINER me\n";
+    --no-install-recommends && rm -rf /var/lib/apt/lists/*\nMAINTAINER me\nUSER 1000\n";
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -55,7 +55,10 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn exit_codes_and_formats() {
-    let d = project(&[("Dockerfile", FIXABLE), ("clean/Dockerfile", "FROM a:1\n")]);
+    let d = project(&[
+        ("Dockerfile", FIXABLE),
+        ("clean/Dockerfile", "FROM a:1\nUSER 1000\n"),
+    ]);
     let o = run(d.path(), &["check", "clean"]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let o = run(d.path(), &["check", "--output-format", "concise"]);

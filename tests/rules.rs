@@ -31,7 +31,12 @@ fn render(name: &str) -> String {
         .join("tests/fixtures/rules")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let settings = rules_of(name);
+    let mut settings = rules_of(name);
+    // A first line `# strategy: mount` runs the fixture under `[lint.package-cache] strategy =
+    // "mount"`.
+    if text.lines().next().map(str::trim) == Some("# strategy: mount") {
+        settings.cache_strategy = dockerfix::settings::CacheStrategy::Mount;
+    }
     let doc = dockerfix::syntax::parse(&text).unwrap();
     let diagnostics = dockerfix::lint(&doc, &settings, None);
     let mut out = String::new();
@@ -96,3 +101,21 @@ fixture!(df403_unpinned_packages, "DF403.Dockerfile");
 fixture!(df502_syntax_directive, "DF502.Dockerfile");
 fixture!(df502_after_bom, "DF502-bom.Dockerfile");
 fixture!(df502_directive_present, "DF502-present.Dockerfile");
+fixture!(df301_root_user, "DF301.Dockerfile");
+fixture!(df301_node, "DF301-node.Dockerfile");
+fixture!(df301_alpine, "DF301-alpine.Dockerfile");
+fixture!(df301_distroless_nonroot, "DF301-distroless.Dockerfile");
+fixture!(df301_distroless_root, "DF301-distroless-root.Dockerfile");
+fixture!(df301_user_set, "DF301-user-set.Dockerfile");
+fixture!(df301_explicit_root, "DF301-explicit-root.Dockerfile");
+fixture!(df301_uid0, "DF301-uid0.Dockerfile");
+fixture!(df301_scratch, "DF301-scratch.Dockerfile");
+fixture!(df301_chain, "DF301-chain.Dockerfile");
+fixture!(df301_chain_ok, "DF301-chain-ok.Dockerfile");
+fixture!(df301_unknown_base, "DF301-unknown.Dockerfile");
+fixture!(df301_nonroot_bases, "DF301-nonroot-bases.Dockerfile");
+fixture!(df301_windows_skipped, "DF301-windows.Dockerfile");
+fixture!(df301_no_trailer, "DF301-no-trailer.Dockerfile");
+fixture!(df301_steps_down, "DF301-steps-down.Dockerfile");
+fixture!(df501_package_cache_mount, "DF501.Dockerfile");
+fixture!(df501_clean_strategy, "DF501-clean.Dockerfile");

@@ -188,6 +188,7 @@ mod tests {
             &|r| matches!(r.code, "DF206" | "DF207" | "DF208"),
             LintOptions {
                 cache_strategy: strategy,
+                ..Default::default()
             },
         )
         .into_iter()

@@ -252,7 +252,14 @@ mod tests {
 
     fn df202(text: &str, cache_strategy: CacheStrategy) -> Vec<Diagnostic> {
         let doc = crate::syntax::parse(text).unwrap();
-        check_with(&doc, &|r| r.code == "DF202", LintOptions { cache_strategy })
+        check_with(
+            &doc,
+            &|r| r.code == "DF202",
+            LintOptions {
+                cache_strategy,
+                ..Default::default()
+            },
+        )
     }
 
     #[test]

@@ -14,10 +14,12 @@ mod invalid_arguments;
 mod maintainer_deprecated;
 mod mergeable_runs;
 mod no_build_stage;
+mod package_cache_mount;
 mod package_manager_prompt;
 mod pip_cache;
 mod pipe_to_shell;
 mod pipefail;
+mod root_user;
 mod rpm_family_clean;
 mod secret_in_arg_env;
 mod shell_form_cmd;
@@ -120,6 +122,7 @@ pub static RULES: &[&Rule] = &[
     &apk_cache::RULE,
     &rpm_family_clean::RULE,
     &pip_cache::RULE,
+    &root_user::RULE,
     &shell_form_cmd::RULE,
     &secret_in_arg_env::RULE,
     &sudo::RULE,
@@ -129,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &unpinned_base::RULE,
     &base_not_digest::RULE,
     &unpinned_packages::RULE,
+    &package_cache_mount::RULE,
     &syntax_directive::RULE,
     &maintainer_deprecated::RULE,
 ];
@@ -192,11 +196,22 @@ pub struct Stage<'a> {
 }
 
 /// Settings that change what rules report (not which rules run).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LintOptions {
     /// `[lint.package-cache] strategy`: the clean rules (DF202, DF206, DF208) are quiet under
     /// `mount`.
     pub cache_strategy: crate::settings::CacheStrategy,
+    /// `[lint.non-root-user] user`: the user DF301's fix switches to (`auto`: from the base).
+    pub non_root_user: String,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            cache_strategy: Default::default(),
+            non_root_user: "auto".into(),
+        }
+    }
 }
 
 /// A shell-form RUN of a POSIX shell, lexed.
