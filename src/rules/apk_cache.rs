@@ -97,7 +97,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let safe = failure_fails_the_run(body, &run.commands, index, shell_errexit(ctx, run))
                 && !network_none(run)
-                && !later_reads_index(ctx, &runs, r, index);
+                && !later_reads_index(ctx, runs, r, index);
             out.push(
                 Diagnostic::new(
                     &RULE,

@@ -56,7 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // Configured off earlier in the stage, or earlier in this RUN.
             let before = &body[..apt.word.span.start];
             if *configured.get_or_insert_with(|| {
-                texts_before(ctx, &run)
+                texts_before(ctx, run)
                     .iter()
                     .any(|t| config_declines_recommends(t))
             }) || config_declines_recommends(before)
@@ -66,7 +66,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    word_span(&run, apt.word, apt.sub),
+                    word_span(run, apt.word, apt.sub),
                     format!(
                         "`{} install` without `--no-install-recommends` also installs recommended packages",
                         apt.program

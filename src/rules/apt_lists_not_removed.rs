@@ -62,7 +62,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let runs = ctx.shell_runs();
-    for run in &runs {
+    for run in runs {
         if mounted_over(run, "/var/lib/apt/lists") {
             continue;
         }
@@ -115,7 +115,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 apt.program, apt.sub.value
             ),
         );
-        if let Some(fix) = fix(ctx, &runs, run) {
+        if let Some(fix) = fix(ctx, runs, run) {
             diag = diag.with_fix(fix);
         }
         out.push(diag);

@@ -58,7 +58,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         out.push(Diagnostic::new(
             &RULE,
-            word_span(&run, apt.word, apt.sub),
+            word_span(run, apt.word, apt.sub),
             format!(
                 "`{} update` without an install in the same RUN: the cached layer keeps a stale package index",
                 apt.program

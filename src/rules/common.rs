@@ -423,7 +423,7 @@ mod tests {
         let doc = crate::syntax::parse(text).unwrap();
         let ctx = Context::new(&doc);
         let runs = ctx.shell_runs();
-        f(&ctx, &runs);
+        f(&ctx, runs);
     }
 
     #[test]

@@ -222,9 +222,18 @@ pub struct ShellRun<'a> {
     /// The command text in the instruction's logical line; word spans are relative to its start.
     pub rest: Span,
     pub commands: Vec<shell::Command>,
+    /// The commands with those inside `$(...)` too, lexed once on first use.
+    nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
 }
 
 impl ShellRun<'_> {
+    /// The top-level commands, then those of each command substitution (`$(...)`), each list
+    /// with spans relative to the RUN's command text.
+    pub fn nested_commands(&self) -> &[Vec<shell::Command>] {
+        self.nested
+            .get_or_init(|| pipe_to_shell::nested_commands(self.rest.slice(&self.ins.logical)))
+    }
+
     /// The source offset right after a word (to insert ` --flag` there).
     pub fn after_word(&self, word: &shell::Word) -> usize {
         self.ins.source_offset_end(self.rest.start + word.span.end)
@@ -247,6 +256,8 @@ pub struct Context<'a> {
     pub doc: &'a Document,
     pub stages: Vec<Stage<'a>>,
     pub options: LintOptions,
+    /// The lexed RUNs, computed once for all rules.
+    shell_runs: std::sync::OnceLock<Vec<ShellRun<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -269,13 +280,18 @@ impl<'a> Context<'a> {
             doc,
             stages,
             options: LintOptions::default(),
+            shell_runs: std::sync::OnceLock::new(),
         }
     }
 
     /// Shell-form RUN instructions whose shell is POSIX, with their commands (offsets into the
     /// logical line are given by `rest.start + word.span`). Skipped, never guessed: Windows
     /// files (`escape=\``), non-POSIX `SHELL`, heredoc bodies, bodies the lexer cannot read.
-    pub fn shell_runs(&self) -> Vec<ShellRun<'a>> {
+    pub fn shell_runs(&self) -> &[ShellRun<'a>] {
+        self.shell_runs.get_or_init(|| self.lex_runs())
+    }
+
+    fn lex_runs(&self) -> Vec<ShellRun<'a>> {
         let mut out = Vec::new();
         if self.doc.escape == '`' {
             return out;
@@ -311,6 +327,7 @@ impl<'a> Context<'a> {
                                 ins,
                                 rest: *rest,
                                 commands,
+                                nested: std::sync::OnceLock::new(),
                             });
                         }
                     }

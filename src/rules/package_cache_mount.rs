@@ -1632,7 +1632,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if uses.is_empty() {
             continue;
         }
-        let env = RunEnv::new(ctx, &runs, r);
+        let env = RunEnv::new(ctx, runs, r);
         let existing = mounts(run);
         let mut fixed = false;
         if mount_mode {
@@ -1646,7 +1646,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 })
                 .collect();
             if !missing.is_empty() {
-                let (diag, has_fix) = missing_diag(ctx, &runs, run, &env, &missing, &mut unhooked);
+                let (diag, has_fix) = missing_diag(ctx, runs, run, &env, &missing, &mut unhooked);
                 fixed = has_fix;
                 out.push(diag);
             }

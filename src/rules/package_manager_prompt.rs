@@ -169,7 +169,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    word_span(&run, &cmd.words[0], sub),
+                    word_span(run, &cmd.words[0], sub),
                     format!(
                         "`{program} {}` without `-y` stops at the confirmation prompt",
                         sub.value
@@ -177,7 +177,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_fix(Fix::new(
                     "Add `-y`",
-                    if failure_fails_the_run(body, commands, index, shell_errexit(ctx, &run)) {
+                    if failure_fails_the_run(body, commands, index, shell_errexit(ctx, run)) {
                         Applicability::Safe
                     } else {
                         Applicability::Unsafe

@@ -85,8 +85,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 || args
                     .iter()
                     .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
-                || disabled_by_env(ctx, &runs, r, index)
-                || cache_mounted(ctx, &runs, r, index)
+                || disabled_by_env(ctx, runs, r, index)
+                || cache_mounted(ctx, runs, r, index)
                 || run.commands[index + 1..]
                     .iter()
                     .any(|c| removes_cache(c, body))

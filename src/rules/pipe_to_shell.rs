@@ -672,12 +672,11 @@ fn text(words: &[Word]) -> String {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
-        let body = run.rest.slice(&run.ins.logical);
         let mut found: Vec<(Span, String)> = Vec::new();
-        for commands in nested_commands(body) {
-            for (download, shell) in piped_scripts(&commands) {
+        for commands in run.nested_commands() {
+            for (download, shell) in piped_scripts(commands) {
                 found.push((
-                    word_span(&run, &download[0], shell),
+                    word_span(run, &download[0], shell),
                     format!("`{} | {}` {PIPE}", basename(&download[0]), shell.value),
                 ));
             }
@@ -690,19 +689,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     && let Some(script) = substituted_script(kind, &words[1..])
                 {
                     found.push((
-                        word_span(&run, first, script),
+                        word_span(run, first, script),
                         format!("`{}` {PIPE}", script_form(basename(first), &script.value)),
                     ));
                 }
                 if let Some(ws) = insecure_tls(words) {
                     found.push((
-                        word_span(&run, &ws[0], &ws[ws.len() - 1]),
+                        word_span(run, &ws[0], &ws[ws.len() - 1]),
                         format!("`{} {}` {TLS}", basename(first), text(ws)),
                     ));
                 }
                 if let Some(ws) = unauthenticated(words) {
                     found.push((
-                        word_span(&run, &ws[0], &ws[ws.len() - 1]),
+                        word_span(run, &ws[0], &ws[ws.len() - 1]),
                         format!("`{} {}` {UNSIGNED}", basename(first), text(ws)),
                     ));
                 }
@@ -710,7 +709,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     && !removed_later(files, &commands[i + 1..])
                 {
                     found.push((
-                        word_span(&run, first, mode),
+                        word_span(run, first, mode),
                         format!("`chmod {}` {WORLD_WRITABLE}", mode.value),
                     ));
                 }

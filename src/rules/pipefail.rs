@@ -313,7 +313,7 @@ fn shell_fix(ctx: &Context, run: &ShellRun) -> Option<Fix> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (mut tried, mut fixed): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
     for run in ctx.shell_runs() {
-        if shell_in_effect(ctx, &run).is_some_and(|(_, shell)| {
+        if shell_in_effect(ctx, run).is_some_and(|(_, shell)| {
             sets_pipefail(json_args(shell).iter().skip(1).map(|a| a.value.as_str()))
         }) {
             continue;
@@ -341,7 +341,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let chain = stage_chain(ctx, run.stage);
         if !tried.contains(&run.stage) && !chain.iter().any(|s| fixed.contains(s)) {
             tried.push(run.stage);
-            if let Some(fix) = shell_fix(ctx, &run) {
+            if let Some(fix) = shell_fix(ctx, run) {
                 fixed.push(run.stage);
                 diag = diag.with_fix(fix);
             }

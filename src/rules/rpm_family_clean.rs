@@ -176,7 +176,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "`{program} {label}` without `{program} {clean}`: the package cache stays in the layer"
                 ),
             );
-            if let Some(fix) = fix(ctx, &runs, r, cmd, family, &format!("{program} {clean}")) {
+            if let Some(fix) = fix(ctx, runs, r, cmd, family, &format!("{program} {clean}")) {
                 diag = diag.with_fix(fix);
             }
             out.push(diag);

@@ -1,5 +1,4 @@
 use super::common::{command_words, word_span};
-use super::pipe_to_shell::nested_commands;
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -41,15 +40,14 @@ No fix: which steps need root, and where to switch `USER` back, is for a person 
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
-        let body = run.rest.slice(&run.ins.logical);
         let mut found = Vec::new();
-        for commands in nested_commands(body) {
-            for cmd in &commands {
+        for commands in run.nested_commands() {
+            for cmd in commands {
                 let Some(w) = command_words(cmd).first() else {
                     continue;
                 };
                 if w.value.rsplit('/').next() == Some("sudo") {
-                    found.push(word_span(&run, w, w));
+                    found.push(word_span(run, w, w));
                 }
             }
         }

@@ -384,7 +384,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             out.push(Diagnostic::new(
                 &RULE,
-                word_span(&run, found.from, found.to),
+                word_span(run, found.from, found.to),
                 format!(
                     "`{} install` without {version}: {}; pin {it} ({how})",
                     found.manager,

@@ -130,7 +130,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let mut diag = Diagnostic::new(
                 &RULE,
-                word_span(&run, program, program),
+                word_span(run, program, program),
                 format!(
                     "`apt {}` in a script: use `apt-get`, whose interface is stable",
                     sub.value
@@ -144,12 +144,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && !program.complex
                 && options_shared(cmd)
             {
-                let safe = (!downloads || docker_clean_base(ctx, &run))
+                let safe = (!downloads || docker_clean_base(ctx, run))
                     && !command_words(cmd)
                         .iter()
                         .skip(1)
                         .any(|w| !std::ptr::eq(w, sub) && is_pattern(&w.value))
-                    && !texts_before(ctx, &run)
+                    && !texts_before(ctx, run)
                         .iter()
                         .any(|t| t.contains("Binary::apt::"));
                 let mut edits = vec![Edit::insert(run.after_word(program), "-get")];
