@@ -117,5 +117,7 @@ fixture!(df301_nonroot_bases, "DF301-nonroot-bases.Dockerfile");
 fixture!(df301_windows_skipped, "DF301-windows.Dockerfile");
 fixture!(df301_no_trailer, "DF301-no-trailer.Dockerfile");
 fixture!(df301_steps_down, "DF301-steps-down.Dockerfile");
+fixture!(df301_gosu, "DF301-gosu.Dockerfile");
+fixture!(df301_su_exec, "DF301-su-exec.Dockerfile");
 fixture!(df501_package_cache_mount, "DF501.Dockerfile");
 fixture!(df501_clean_strategy, "DF501-clean.Dockerfile");

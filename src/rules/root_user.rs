@@ -21,7 +21,9 @@ and its base image is not known to run as another user. Known non-root bases: ta
 (uid 0). hadolint's DL3002 only flags an explicit `USER root`; a missing `USER` is flagged here
 too. Earlier stages are not checked: they do not ship. Windows files (a backtick `# escape`,
 Windows base images) are skipped. A `USER` whose value is a variable (`USER $UID`) is taken as
-non-root.
+non-root. Not flagged either: a final image whose ENTRYPOINT or CMD starts with a tool that
+drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`, ...), or that installs `gosu` or
+`su-exec` for its entrypoint script: such a process must start as root.
 
 ## Why is this bad?
 A process that runs as root in the container is root on the host's kernel: an escape through
@@ -399,6 +401,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
 
+    // An entrypoint that drops privileges itself (`gosu`, `su-exec`, ...) needs to start as
+    // root: nothing to report. So does a stage that installs such a tool for its entrypoint
+    // script.
+    if drops_privileges(ctx, &chain) {
+        return;
+    }
+
     // The user in effect at the end of the stage: its last USER, or that of the stage it is
     // built on, or the base image's.
     let last_user = chain.iter().find_map(|&s| {
@@ -684,6 +693,52 @@ fn make_fix(ctx: &Context, stage: usize, chain: &[usize], root: &Root) -> Option
         format!("Run as `{name}`{created}: add `USER {name}` {place}"),
         vec![Edit::insert(at, content)],
     ))
+}
+
+/// Tools an entrypoint uses to run the process as another user (it must start as root).
+const PRIVILEGE_DROPPERS: &[&str] = &[
+    "gosu",
+    "su-exec",
+    "setpriv",
+    "setuidgid",
+    "s6-setuidgid",
+    "chpst",
+    "runuser",
+];
+
+/// Whether the final image's ENTRYPOINT/CMD starts with a privilege-dropping tool, or the
+/// stage chain installs one (for an entrypoint script to use).
+fn drops_privileges(ctx: &Context, chain: &[usize]) -> bool {
+    let first_word = |ins: &Instruction| -> Option<String> {
+        let word = match &ins.node.args {
+            crate::syntax::Args::Json(v) => v.first().map(|a| a.value.clone()),
+            crate::syntax::Args::Text(t) => t
+                .slice(&ins.logical)
+                .split_whitespace()
+                .next()
+                .map(str::to_string),
+            _ => None,
+        }?;
+        Some(word.rsplit('/').next().unwrap_or(&word).to_string())
+    };
+    chain.iter().any(|&s| {
+        ctx.stages[s]
+            .instructions
+            .iter()
+            .any(|ins| match ins.kind() {
+                Kind::Entrypoint | Kind::Cmd => {
+                    first_word(ins).is_some_and(|w| PRIVILEGE_DROPPERS.contains(&w.as_str()))
+                }
+                Kind::Run => {
+                    let text = ins.logical.to_ascii_lowercase();
+                    (text.contains("install") || text.contains("apk add"))
+                        && text
+                            .split(|c: char| c.is_whitespace() || c == '=')
+                            .any(|w| w == "gosu" || w == "su-exec")
+                }
+                _ => false,
+            })
+    })
 }
 
 #[cfg(test)]
