@@ -61,7 +61,7 @@ struct Common {
     /// Print nothing but the results.
     #[arg(short, long)]
     quiet: bool,
-    /// Say more about what is done.
+    /// Also print how many files were processed and how long it took.
     #[arg(short, long)]
     verbose: bool,
 }
@@ -415,6 +415,7 @@ struct CheckResult {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let started = std::time::Instant::now();
     let selection = Selection {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
@@ -639,6 +640,14 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    if args.common.verbose {
+        eprintln!(
+            "checked {} file(s) in {} ms ({} error(s))",
+            files.len(),
+            started.elapsed().as_millis(),
+            problems.len()
+        );
+    }
     if !problems.is_empty() {
         ExitCode::from(2)
     } else if (remaining > 0 && !args.exit_zero) || (args.diff && !diff_out.is_empty()) {
@@ -649,6 +658,7 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn format(args: FormatArgs) -> ExitCode {
+    let started = std::time::Instant::now();
     let (line_ending, max_blank) = (args.line_ending, args.max_blank_lines);
     let (indent, and_position) = (args.indent_width, args.and_position);
     let configs = match Configs::new(
@@ -744,6 +754,14 @@ fn format(args: FormatArgs) -> ExitCode {
         } else {
             eprintln!("{changed} file(s) reformatted, {unchanged} left unchanged");
         }
+    }
+    if args.common.verbose {
+        eprintln!(
+            "formatted {} file(s) in {} ms ({} error(s))",
+            changed + unchanged,
+            started.elapsed().as_millis(),
+            problems.len()
+        );
     }
     if !problems.is_empty() {
         ExitCode::from(2)

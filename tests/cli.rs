@@ -94,6 +94,8 @@ fn exit_codes_and_formats() {
     assert!(err(&o).contains("NOPE"));
     let o = run(d.path(), &["check", "--bogus"]);
     assert_eq!(code(&o), 2);
+    let o = run(d.path(), &["check", "-v", "clean"]);
+    assert!(err(&o).contains("checked 1 file(s) in"), "{}", err(&o));
 }
 
 #[test]
