@@ -230,8 +230,15 @@ impl ShellRun<'_> {
     /// The top-level commands, then those of each command substitution (`$(...)`), each list
     /// with spans relative to the RUN's command text.
     pub fn nested_commands(&self) -> &[Vec<shell::Command>] {
-        self.nested
-            .get_or_init(|| pipe_to_shell::nested_commands(self.rest.slice(&self.ins.logical)))
+        self.nested.get_or_init(|| {
+            let body = self.rest.slice(&self.ins.logical);
+            if body.contains("$(") {
+                pipe_to_shell::nested_commands(body)
+            } else {
+                // No substitution: the top-level commands are all there is.
+                vec![self.commands.clone()]
+            }
+        })
     }
 
     /// The source offset right after a word (to insert ` --flag` there).
