@@ -1,6 +1,6 @@
 use super::common::{
-    earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none, shell_errexit,
-    subcommand_index, word_span,
+    APK_TAKES_VALUE, earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none,
+    shell_errexit, subcommand_index, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
@@ -52,23 +52,6 @@ does not refresh a missing index).
     fix: FixAvailability::Always(Applicability::Safe),
     check,
 };
-
-/// apk options that take the next word as their value.
-const APK_TAKES_VALUE: &[&str] = &[
-    "-X",
-    "--repository",
-    "-p",
-    "--root",
-    "--arch",
-    "--cache-dir",
-    "--cache-max-age",
-    "--keys-dir",
-    "--repositories-file",
-    "--timeout",
-    "--wait",
-    "-t",
-    "--virtual",
-];
 
 /// apk subcommands that read the package index.
 const READS_INDEX: &[&str] = &[

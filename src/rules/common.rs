@@ -386,15 +386,7 @@ pub(super) fn failure_fails_the_run(
     {
         return false;
     }
-    let errexit = shell_errexit
-        || commands[..index].iter().any(|c| {
-            c.program() == Some("set")
-                && c.words.iter().skip(1).any(|w| {
-                    let v = w.value.as_str();
-                    v == "errexit"
-                        || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                })
-        });
+    let errexit = shell_errexit || sets_errexit(&commands[..index]);
     let mut j = index;
     loop {
         let last = j + 1 == commands.len();
@@ -414,6 +406,57 @@ pub(super) fn failure_fails_the_run(
         }
     }
 }
+
+/// Whether one of these commands turns on `set -e` (`set -e`, `set -eux`, `set -o errexit`).
+pub(super) fn sets_errexit(commands: &[Command]) -> bool {
+    commands.iter().any(|c| {
+        c.program() == Some("set")
+            && c.words.iter().skip(1).any(|w| {
+                let v = w.value.as_str();
+                v == "errexit" || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+            })
+    })
+}
+
+/// `NAME=value` pairs an instruction puts in the environment of later RUNs (ENV and ARG); an ARG
+/// without a default yields `None` as its value (it is set by `--build-arg`).
+pub(super) fn env_pairs(ins: &crate::syntax::Instruction) -> Vec<(&str, Option<&str>)> {
+    let text = &ins.logical;
+    match (ins.kind(), &ins.node.args) {
+        (Kind::Env, Args::Pairs(pairs)) => pairs
+            .iter()
+            .map(|p| (p.key.slice(text), Some(p.value.slice(text))))
+            .collect(),
+        (Kind::Arg, Args::Words(words)) => words
+            .iter()
+            .map(|w| {
+                let t = w.slice(text);
+                match t.split_once('=') {
+                    Some((k, v)) => (k, Some(v)),
+                    None => (t, None),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// apk options that take the next word as their value.
+pub(super) const APK_TAKES_VALUE: &[&str] = &[
+    "-X",
+    "--repository",
+    "-p",
+    "--root",
+    "--arch",
+    "--cache-dir",
+    "--cache-max-age",
+    "--keys-dir",
+    "--repositories-file",
+    "--timeout",
+    "--wait",
+    "-t",
+    "--virtual",
+];
 
 #[cfg(test)]
 mod tests {

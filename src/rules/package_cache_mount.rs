@@ -1,7 +1,8 @@
 use super::apt::{USES_INDEX, apt_command, wraps_apt};
 use super::common::{
-    command_words, earlier_runs, from_image, is_within, mounted_over, network_none, program,
-    removed_path, shell_errexit, stage_chain, subcommand_index, texts_before, word_span,
+    APK_TAKES_VALUE, command_words, earlier_runs, env_pairs, from_image, is_within, mounted_over,
+    network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
+    subcommand_index, texts_before, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
@@ -192,23 +193,6 @@ const APT_DOWNLOADS: &[&str] = &[
     "update",
     "download",
     "source",
-];
-
-/// apk options that take the next word as their value.
-const APK_TAKES_VALUE: &[&str] = &[
-    "-X",
-    "--repository",
-    "-p",
-    "--root",
-    "--arch",
-    "--cache-dir",
-    "--cache-max-age",
-    "--keys-dir",
-    "--repositories-file",
-    "--timeout",
-    "--wait",
-    "-t",
-    "--virtual",
 ];
 
 /// pip's general options that take the next word as their value.
@@ -503,27 +487,6 @@ fn official_image(ctx: &Context, stage: usize) -> Option<String> {
         .unwrap_or(name);
     let name = name.strip_prefix("library/").unwrap_or(name);
     (!name.contains('/') && !name.contains('$')).then(|| name.to_string())
-}
-
-fn env_pairs(ins: &Instruction) -> Vec<(&str, Option<&str>)> {
-    let text = &ins.logical;
-    match (ins.kind(), &ins.node.args) {
-        (Kind::Env, Args::Pairs(pairs)) => pairs
-            .iter()
-            .map(|p| (p.key.slice(text), Some(p.value.slice(text))))
-            .collect(),
-        (Kind::Arg, Args::Words(words)) => words
-            .iter()
-            .map(|w| {
-                let t = w.slice(text);
-                match t.split_once('=') {
-                    Some((k, v)) => (k, Some(v)),
-                    None => (t, None),
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn parse_user(text: &str) -> User {
@@ -1160,15 +1123,7 @@ fn delete_commands(
                 ),
                 None => join(&body[..cmd_start(&cmds[p])], true) == Some(Join::Start),
             };
-            let errexit = shell_errexit
-                || cmds[..p].iter().any(|c| {
-                    c.program() == Some("set")
-                        && c.words.iter().skip(1).any(|w| {
-                            let v = w.value.as_str();
-                            v == "errexit"
-                                || (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                        })
-                });
+            let errexit = shell_errexit || sets_errexit(&cmds[..p]);
             if alone && errexit && cmds[p].keywords.is_empty() {
                 backward()
             } else {

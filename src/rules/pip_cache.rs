@@ -1,12 +1,11 @@
 use super::common::{
-    earlier_runs, is_within, mount_targets, network_none, removed_path, stage_chain,
+    earlier_runs, env_pairs, is_within, mount_targets, network_none, removed_path, stage_chain,
     subcommand_index, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
-use crate::syntax::{Args, Kind};
 
 pub static RULE: Rule = Rule {
     code: "DF208",
@@ -174,29 +173,6 @@ fn turns_cache_off(value: &str) -> bool {
             v.as_str(),
             "y" | "yes" | "t" | "true" | "on" | "1" | "n" | "no" | "f" | "false" | "off" | "0"
         )
-}
-
-/// `NAME=value` pairs an instruction puts in the environment of later RUNs (ENV and ARG); an ARG
-/// without a default yields `None` as its value (it is set by `--build-arg`).
-fn env_pairs(ins: &crate::syntax::Instruction) -> Vec<(&str, Option<&str>)> {
-    let text = &ins.logical;
-    match (ins.kind(), &ins.node.args) {
-        (Kind::Env, Args::Pairs(pairs)) => pairs
-            .iter()
-            .map(|p| (p.key.slice(text), Some(p.value.slice(text))))
-            .collect(),
-        (Kind::Arg, Args::Words(words)) => words
-            .iter()
-            .map(|w| {
-                let t = w.slice(text);
-                match t.split_once('=') {
-                    Some((k, v)) => (k, Some(v)),
-                    None => (t, None),
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// The last value the stage (and the stages it builds on) gives `name` before the RUN.
