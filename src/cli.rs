@@ -1,4 +1,5 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dockerfix::context::BuildContext;
 use dockerfix::report::{self, FileDiagnostics, OutputFormat};
 use dockerfix::rules::{self, FixAvailability};
 use dockerfix::settings::{self, AndPosition, ConfigError, LineEnding, Selection, Settings};
@@ -412,6 +413,8 @@ struct CheckResult {
     fixed: Option<String>,
     applied: Vec<dockerfix::AppliedFix>,
     write_to: Option<PathBuf>,
+    /// Files the fixes create (DF102), with their full path.
+    created: Vec<(PathBuf, String)>,
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -457,12 +460,33 @@ fn check(args: CheckArgs) -> ExitCode {
                 .map_err(|e| Problem(format!("error: {e}")))?;
             let text = read_text(&display, bytes)?;
             let unsafe_fixes = settings.unsafe_fixes;
+            // The build context: `--context`, else the Dockerfile's folder; none for standard
+            // input without `--context`.
+            let context = match (&args.context, &write_to) {
+                (Some(dir), _) => Some(BuildContext::new(dir)),
+                (None, Some(file)) => Some(BuildContext::new(match file.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                })),
+                (None, None) => None,
+            }
+            .map(|c| match &write_to {
+                Some(file) => c.for_dockerfile(file),
+                None => c,
+            });
             if fixing {
-                let outcome = dockerfix::fix_text(&text, &settings, Some(&path), unsafe_fixes)
-                    .map_err(|e| match e {
-                        FixError::Parse(p) => parse_problem(&display, &p),
-                        other => Problem(format!("{display}: error: {other}")),
-                    })?;
+                let outcome = dockerfix::fix_text_in(
+                    &text,
+                    &settings,
+                    Some(&path),
+                    unsafe_fixes,
+                    context.as_ref(),
+                )
+                .map_err(|e| match e {
+                    FixError::Parse(p) => parse_problem(&display, &p),
+                    other => Problem(format!("{display}: error: {other}")),
+                })?;
+                let root = context.as_ref().map(|c| c.root().to_path_buf());
                 Ok(CheckResult {
                     unsafe_fixes,
                     display,
@@ -471,11 +495,17 @@ fn check(args: CheckArgs) -> ExitCode {
                     applied: outcome.applied,
                     source: text,
                     write_to,
+                    created: outcome
+                        .created
+                        .into_iter()
+                        .filter_map(|f| Some((root.as_ref()?.join(&f.path), f.content)))
+                        .collect(),
                 })
             } else {
                 let doc =
                     dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
-                let diagnostics = dockerfix::lint(&doc, &settings, Some(&path));
+                let diagnostics =
+                    dockerfix::lint_in(&doc, &settings, Some(&path), context.as_ref());
                 // The text is kept only for the report's snippets and positions.
                 let source = if diagnostics.is_empty() {
                     String::new()
@@ -490,6 +520,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     fixed: None,
                     applied: Vec::new(),
                     write_to,
+                    created: Vec::new(),
                 })
             }
         })
@@ -500,6 +531,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut fixed_stdout: Option<String> = None;
     let mut total_applied = 0;
     let mut show_fixes = String::new();
+    let mut created_seen = std::collections::HashSet::new();
     // Whether unsafe fixes apply (from `--unsafe-fixes` or a file's `unsafe-fixes = true`).
     let mut any_unsafe = false;
     let color_out = color_enabled(
@@ -521,6 +553,31 @@ fn check(args: CheckArgs) -> ExitCode {
                 show_fixes.push_str(&format!("Fixed in {}:\n", r.display));
                 for a in &r.applied {
                     show_fixes.push_str(&format!("  {} {}\n", a.rule.code, a.title));
+                }
+            }
+            // Files the fixes create: each once, even when several Dockerfiles share a context.
+            for (path, content) in &r.created {
+                if !created_seen.insert(path.clone()) {
+                    continue;
+                }
+                let shown = walk::display_path(path);
+                if args.diff {
+                    let d = report::new_file_diff(&shown, content);
+                    diff_out.push_str(&if color_out { report::color_diff(&d) } else { d });
+                } else if args.fix && r.write_to.is_none() {
+                    eprintln!("{shown}: not created (the Dockerfile came from standard input)");
+                } else if args.fix {
+                    match write::create_new(path, content) {
+                        Ok(true) => {
+                            if args.show_fixes {
+                                show_fixes.push_str(&format!("Created {shown}\n"));
+                            }
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            problems.push(Problem(format!("{shown}: error: cannot create: {e}")))
+                        }
+                    }
                 }
             }
             if args.diff {

@@ -6,6 +6,7 @@
 //! a cap): a fix whose result does not parse, or that never converges, is an internal error
 //! that names the rule, and the text is left as it was.
 
+use crate::context::NewFile;
 use crate::syntax::Span;
 use serde::Serialize;
 
@@ -48,6 +49,10 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// Files the fix creates in the build context (DF102's `.dockerignore`); never an
+    /// existing file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<NewFile>,
 }
 
 impl Fix {
@@ -67,6 +72,19 @@ impl Fix {
             title: title.into(),
             applicability,
             edits,
+            files: Vec::new(),
+        }
+    }
+
+    /// A fix that creates a file in the build context and edits nothing.
+    pub fn create_file(
+        title: impl Into<String>,
+        applicability: Applicability,
+        file: NewFile,
+    ) -> Fix {
+        Fix {
+            files: vec![file],
+            ..Fix::new(title, applicability, Vec::new())
         }
     }
 
@@ -88,8 +106,12 @@ impl Fix {
 }
 
 /// Applies the fixes that do not overlap, in order of position. Returns the new text and the
-/// indices (into `fixes`) of the fixes applied.
+/// indices (into `fixes`) of the fixes applied. A fix that only creates files does not touch
+/// the text and always counts as applied (the caller collects its files).
 pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
+    let mut applied: Vec<usize> = (0..fixes.len())
+        .filter(|&i| fixes[i].edits.is_empty() && !fixes[i].files.is_empty())
+        .collect();
     let mut order: Vec<usize> = (0..fixes.len())
         .filter(|&i| !fixes[i].edits.is_empty())
         .collect();
@@ -99,7 +121,6 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     });
     let mut out = String::with_capacity(text.len() + 64);
     let mut last: Option<usize> = None;
-    let mut applied = Vec::new();
     for i in order {
         let fix = fixes[i];
         let Some(first) = fix.edits.first() else {
@@ -134,6 +155,7 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
         applied.push(i);
     }
     out.push_str(&text[last.unwrap_or(0)..]);
+    applied.sort_unstable();
     (out, applied)
 }
 

@@ -5,6 +5,7 @@
 //! [`format::format`] → [`report`]. The library returns data; only the binary decides exit
 //! codes, colour and what is written where.
 
+pub mod context;
 pub mod fix;
 pub mod format;
 pub mod report;
@@ -16,6 +17,7 @@ pub mod syntax;
 pub mod walk;
 pub mod write;
 
+use context::{BuildContext, NewFile};
 use rules::{Diagnostic, Rule};
 use settings::Settings;
 use std::path::Path;
@@ -27,11 +29,23 @@ pub const MAX_FIX_ITERATIONS: usize = 20;
 /// The diagnostics of a parsed document, after rule selection, per-file ignores and
 /// suppression comments.
 pub fn lint(doc: &Document, settings: &Settings, path: Option<&Path>) -> Vec<Diagnostic> {
+    lint_in(doc, settings, path, None)
+}
+
+/// [`lint`] with the build context that context-aware rules read (DF101, DF102, DF103);
+/// without one they detect what the Dockerfile alone shows.
+pub fn lint_in(
+    doc: &Document,
+    settings: &Settings,
+    path: Option<&Path>,
+    context: Option<&BuildContext>,
+) -> Vec<Diagnostic> {
     let ignored: Vec<&Rule> = path.map(|p| settings.ignored_for(p)).unwrap_or_default();
     let sup = suppress::Suppressions::from_document(doc);
     let options = rules::LintOptions {
         cache_strategy: settings.cache_strategy,
         non_root_user: settings.non_root_user.clone(),
+        context: context.cloned(),
     };
     rules::check_with(
         doc,
@@ -58,6 +72,8 @@ pub struct FixOutcome {
     /// Diagnostics of the fixed text.
     pub remaining: Vec<Diagnostic>,
     pub document: Document,
+    /// Files the fixes create in the build context (not written yet).
+    pub created: Vec<NewFile>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,10 +104,24 @@ pub fn fix_text(
     path: Option<&Path>,
     unsafe_fixes: bool,
 ) -> Result<FixOutcome, FixError> {
+    fix_text_in(text, settings, path, unsafe_fixes, None)
+}
+
+/// [`fix_text`] with a build context. Files that fixes create are returned in
+/// [`FixOutcome::created`], and the next rounds see them as if written.
+pub fn fix_text_in(
+    text: &str,
+    settings: &Settings,
+    path: Option<&Path>,
+    unsafe_fixes: bool,
+    context: Option<&BuildContext>,
+) -> Result<FixOutcome, FixError> {
     let mut doc = syntax::parse(text)?;
     let mut applied = Vec::new();
+    let mut context = context.cloned();
+    let mut created: Vec<NewFile> = Vec::new();
     for _ in 0..MAX_FIX_ITERATIONS {
-        let diagnostics = lint(&doc, settings, path);
+        let diagnostics = lint_in(&doc, settings, path, context.as_ref());
         let fixable: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| d.fix.as_ref().is_some_and(|f| f.applies(unsafe_fixes)))
@@ -102,6 +132,7 @@ pub fn fix_text(
                 applied,
                 remaining: diagnostics,
                 document: doc,
+                created,
             });
         }
         let fixes: Vec<&fix::Fix> = fixable.iter().filter_map(|d| d.fix.as_ref()).collect();
@@ -113,7 +144,24 @@ pub fn fix_text(
                 title: fixes[i].title.clone(),
             })
             .collect();
+        let mut new_files = false;
+        for &i in &done {
+            for file in &fixes[i].files {
+                if created.iter().any(|f| f.path == file.path) {
+                    continue;
+                }
+                if let Some(c) = &context {
+                    context = Some(c.with_file(file));
+                }
+                created.push(file.clone());
+                new_files = true;
+            }
+        }
         if new_text == doc.text {
+            if new_files {
+                applied.extend(round);
+                continue;
+            }
             return Err(FixError::NoConvergence {
                 rules: rule_list(&round),
             });

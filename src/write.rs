@@ -29,6 +29,48 @@ pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<bool> {
     Ok(true)
 }
 
+/// Creates a new file with `contents`, atomically, never replacing an existing file. Returns
+/// false (and writes nothing) when the path already exists.
+pub fn create_new(path: &Path, contents: &str) -> std::io::Result<bool> {
+    if path.symlink_metadata().is_ok() {
+        return Ok(false);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dockerfix-")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents.as_bytes())?;
+    // A new file gets the usual mode for the user's umask, not the temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let umask = current_umask();
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o666 & !umask))?;
+    }
+    tmp.as_file().sync_all()?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
+/// The process's umask (read from /proc, where it is shown; 022 otherwise).
+#[cfg(unix)]
+fn current_umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Umask:"))?;
+            u32::from_str_radix(line["Umask:".len()..].trim(), 8).ok()
+        })
+        .unwrap_or(0o022)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +97,21 @@ mod tests {
         assert_eq!(mode, 0o640);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 2);
+    }
+
+    #[test]
+    fn create_new_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".dockerignore");
+        assert!(create_new(&p, ".git\n").unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), ".git\n");
+        assert!(!create_new(&p, "other\n").unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), ".git\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o666 & !current_umask());
+        }
     }
 }

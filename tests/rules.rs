@@ -1,7 +1,10 @@
 //! Per-rule fixtures (`tests/fixtures/rules/*.Dockerfile`): a snapshot of the diagnostics of
-//! the fixture's rule, and of the text after `--fix --unsafe-fixes`. Each fixture mixes cases
+//! the fixture's rule, and of the text after `--fix --unsafe-fixes`. A fixture folder
+//! (`tests/fixtures/rules/DF101-flask/`) is a build context: its `Dockerfile` is checked with
+//! the folder as context, and the files that fixes create are part of the snapshot. Each fixture mixes cases
 //! that fire and `# ok` cases that must not; the snapshots are reviewed by hand.
 
+use dockerfix::context::BuildContext;
 use dockerfix::settings::Settings;
 use std::path::Path;
 
@@ -27,9 +30,16 @@ fn rules_of(name: &str) -> Settings {
 }
 
 fn render(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let mut path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/rules")
         .join(name);
+    // A fixture folder is a build context with its `Dockerfile`; a single file has none.
+    let context = path.is_dir().then(|| {
+        let ctx = BuildContext::new(&path).for_dockerfile(&path.join("Dockerfile"));
+        path = path.join("Dockerfile");
+        ctx
+    });
+    let context = context.as_ref();
     let text = std::fs::read_to_string(&path).unwrap();
     let mut settings = rules_of(name);
     // A first line `# strategy: mount` runs the fixture under `[lint.package-cache] strategy =
@@ -38,7 +48,7 @@ fn render(name: &str) -> String {
         settings.cache_strategy = dockerfix::settings::CacheStrategy::Mount;
     }
     let doc = dockerfix::syntax::parse(&text).unwrap();
-    let diagnostics = dockerfix::lint(&doc, &settings, None);
+    let diagnostics = dockerfix::lint_in(&doc, &settings, None, context);
     let mut out = String::new();
     for d in &diagnostics {
         let (l, c) = doc.line_col(d.span.start);
@@ -48,19 +58,23 @@ fn render(name: &str) -> String {
         };
         out.push_str(&format!("{l}:{c} {} {}{fix}\n", d.rule.code, d.message));
     }
-    let fixed = dockerfix::fix_text(&text, &settings, None, true).unwrap();
-    // Fixing is idempotent and the result parses.
-    let again = dockerfix::fix_text(&fixed.text, &settings, None, true).unwrap();
+    let fixed = dockerfix::fix_text_in(&text, &settings, None, true, context).unwrap();
+    // Fixing is idempotent and the result parses (files the fix created count as written).
+    let after = context.map(|c| fixed.created.iter().fold(c.clone(), |c, f| c.with_file(f)));
+    let again = dockerfix::fix_text_in(&fixed.text, &settings, None, true, after.as_ref()).unwrap();
     assert_eq!(
         again.text, fixed.text,
         "{name}: fixing twice changes the text"
     );
     assert!(again.applied.is_empty());
     // Safe fixes alone are a subset.
-    let safe = dockerfix::fix_text(&text, &settings, None, false).unwrap();
+    let safe = dockerfix::fix_text_in(&text, &settings, None, false, context).unwrap();
     assert!(safe.applied.iter().all(|a| a.rule.code != "DF901"));
     out.push_str("----- fixed (--unsafe-fixes) -----\n");
     out.push_str(&fixed.text);
+    for f in &fixed.created {
+        out.push_str(&format!("----- created {} -----\n{}", f.path, f.content));
+    }
     out
 }
 

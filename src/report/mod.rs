@@ -298,6 +298,18 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> Option<String> {
     )
 }
 
+/// A unified diff that creates a file (against `/dev/null`).
+pub fn new_file_diff(path: &str, content: &str) -> String {
+    let lines = content.lines().count();
+    let mut out = format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{lines} @@\n");
+    for line in content.lines() {
+        out.push('+');
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Colours a unified diff for a terminal.
 pub fn color_diff(diff: &str) -> String {
     use anstyle::{AnsiColor, Style};

@@ -1,6 +1,7 @@
 //! The rule registry: one table of every rule (code, name, aliases, default, fix availability),
 //! one file per rule with its documentation and its `check` function.
 
+mod add_for_local_files;
 mod add_url_checksum;
 mod apk_cache;
 mod apt;
@@ -8,12 +9,18 @@ mod apt_install_recommends;
 mod apt_lists_not_removed;
 mod apt_update_alone;
 mod base_not_digest;
+mod build_tools_in_final_stage;
 mod common;
+mod copy_of_ignored_or_secret;
+mod dependency_copy_order;
+mod download_leftovers;
 mod duplicate_stage_name;
 mod invalid_arguments;
 mod maintainer_deprecated;
 mod mergeable_runs;
+mod missing_dockerignore;
 mod no_build_stage;
+mod npm_ci;
 mod package_cache_mount;
 mod package_manager_prompt;
 mod pip_cache;
@@ -23,6 +30,7 @@ mod root_user;
 mod rpm_family_clean;
 mod secret_in_arg_env;
 mod shell_form_cmd;
+mod slim_base;
 mod sudo;
 mod syntax_directive;
 mod unknown_instruction;
@@ -113,6 +121,9 @@ pub static RULES: &[&Rule] = &[
     &invalid_arguments::RULE,
     &no_build_stage::RULE,
     &duplicate_stage_name::RULE,
+    &dependency_copy_order::RULE,
+    &missing_dockerignore::RULE,
+    &copy_of_ignored_or_secret::RULE,
     &apt_update_alone::RULE,
     &mergeable_runs::RULE,
     &apt_lists_not_removed::RULE,
@@ -122,6 +133,11 @@ pub static RULES: &[&Rule] = &[
     &apk_cache::RULE,
     &rpm_family_clean::RULE,
     &pip_cache::RULE,
+    &npm_ci::RULE,
+    &download_leftovers::RULE,
+    &slim_base::RULE,
+    &build_tools_in_final_stage::RULE,
+    &add_for_local_files::RULE,
     &root_user::RULE,
     &shell_form_cmd::RULE,
     &secret_in_arg_env::RULE,
@@ -203,6 +219,9 @@ pub struct LintOptions {
     pub cache_strategy: crate::settings::CacheStrategy,
     /// `[lint.non-root-user] user`: the user DF301's fix switches to (`auto`: from the base).
     pub non_root_user: String,
+    /// The build context (`--context`, or the Dockerfile's folder); None for standard input
+    /// without `--context`.
+    pub context: Option<crate::context::BuildContext>,
 }
 
 impl Default for LintOptions {
@@ -210,6 +229,7 @@ impl Default for LintOptions {
         LintOptions {
             cache_strategy: Default::default(),
             non_root_user: "auto".into(),
+            context: None,
         }
     }
 }

@@ -1,0 +1,25 @@
+use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::fix::Applicability;
+
+pub static RULE: Rule = Rule {
+    code: "DF102",
+    name: "missing-dockerignore",
+    aliases: &[],
+    summary: "the build context has no .dockerignore",
+    doc: "## What it does
+(to be written)
+
+## Why is this bad?
+
+## Example
+
+## Fix safety
+",
+    severity: Severity::Warning,
+    // Off until implemented.
+    default_enabled: false,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
+    check,
+};
+
+fn check(_ctx: &Context, _out: &mut Vec<Diagnostic>) {}
