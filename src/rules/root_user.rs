@@ -625,14 +625,17 @@ fn make_fix(ctx: &Context, stage: usize, chain: &[usize], root: &Root) -> Option
         }
         None => {
             let last = instructions.last().copied().or(ctx.stages[stage].from)?;
-            // A last line that ends with a continuation would take in what is appended.
-            if last.heredocs.is_empty()
-                && ctx
-                    .doc
-                    .slice(last.span)
-                    .trim_end()
-                    .ends_with(ctx.doc.escape)
-            {
+            // A last line that ends with a continuation would take in what is appended (also
+            // when only comment lines follow it: BuildKit skips them inside a continuation).
+            let open = ctx
+                .doc
+                .slice(last.span)
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .is_some_and(|l| l.ends_with(ctx.doc.escape));
+            if last.heredocs.is_empty() && open {
                 return None;
             }
             (last.span.end, String::new(), None)
@@ -830,6 +833,15 @@ mod tests {
         // A dangling continuation at the end of the file would swallow the USER.
         assert_eq!(
             fixed("FROM scratch\nENV a=b \\\n", "auto").as_deref(),
+            Some("<no fix>")
+        );
+        // Comment lines after it do not close it (found by the fuzzer).
+        assert_eq!(
+            fixed("FROM scratch\nENV a=b \\\n    # c", "auto").as_deref(),
+            Some("<no fix>")
+        );
+        assert_eq!(
+            fixed("FROM scratch\nENV a=b \\\n  # c\n\n", "auto").as_deref(),
             Some("<no fix>")
         );
         assert_eq!(
