@@ -6,6 +6,7 @@
 //! codes, colour and what is written where.
 
 pub mod context;
+pub mod dockerignore;
 pub mod fix;
 pub mod format;
 pub mod report;

@@ -518,3 +518,131 @@ fn format_options_on_the_command_line_override_the_config() {
     let o = run(d.path(), &["format", "--indent-width", "99"]);
     assert_eq!(code(&o), 2);
 }
+
+/// The article's bad example (`COPY . .` before `pip install -r requirements.txt`) becomes its
+/// good example with `check --fix --unsafe-fixes`, reading the build context; a second run
+/// changes nothing.
+#[test]
+fn article_bad_example_becomes_the_good_example() {
+    let dir = project(&[
+        ("requirements.txt", "flask==3.0.0\n"),
+        ("app.py", "print('hello')\n"),
+        (
+            "Dockerfile",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+        ),
+    ]);
+    // Safe fixes alone leave the order alone (the fix is Unsafe): the finding remains.
+    let before = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    let o = run(
+        dir.path(),
+        &["check", "--isolated", "--fix", "--select", "DF101"],
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(out(&o).contains("DF101"), "{}", out(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        before
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "DF101",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let fixed = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert_eq!(
+        fixed,
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            "DF101",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        fixed
+    );
+}
+
+/// `--context` names the build context: the manifests are looked up there, not next to the
+/// Dockerfile; standard input without `--context` copies what the command names.
+#[test]
+fn context_option_and_stdin_without_context() {
+    let dir = project(&[
+        (
+            "ctx/package.json",
+            "{\"name\": \"x\", \"version\": \"1.0.0\"}\n",
+        ),
+        ("ctx/yarn.lock", "# yarn lockfile v1\n"),
+        (
+            "docker/app.Dockerfile",
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --frozen-lockfile\n",
+        ),
+    ]);
+    let args = [
+        "check",
+        "--isolated",
+        "--select",
+        "DF101",
+        "--unsafe-fixes",
+        "--diff",
+    ];
+    // Next to the Dockerfile there is no package.json: no fix.
+    let o = run(
+        dir.path(),
+        &args
+            .iter()
+            .copied()
+            .chain(["docker/app.Dockerfile"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let o = run(
+        dir.path(),
+        &args
+            .iter()
+            .copied()
+            .chain(["--context", "ctx", "docker/app.Dockerfile"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(
+        out(&o).contains("+COPY package.json yarn.lock ./"),
+        "{}",
+        out(&o)
+    );
+    let text = std::fs::read(dir.path().join("docker/app.Dockerfile")).unwrap();
+    let o = run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--select",
+            "DF101",
+            "--unsafe-fixes",
+            "--fix",
+            "-",
+        ],
+        &text,
+    );
+    assert!(
+        out(&o).contains("COPY package.json yarn.lock* .yarnrc* .npmrc* ./\n"),
+        "{}",
+        out(&o)
+    );
+}

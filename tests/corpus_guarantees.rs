@@ -91,6 +91,81 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
     );
 }
 
+/// The same guarantees with a build context that holds every manifest the context-aware rules
+/// look for, so that their fixes (DF101's reordering, DF102's new .dockerignore) run on every
+/// corpus file where they fire.
+#[test]
+fn fixing_with_a_build_context_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("requirements.txt", "flask==3.0.0\n"),
+        (
+            "package.json",
+            "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+        ),
+        ("package-lock.json", "{\"lockfileVersion\": 3}\n"),
+        ("yarn.lock", "# yarn lockfile v1\n"),
+        ("go.mod", "module example.com/app\n\ngo 1.22\n"),
+        ("go.sum", ""),
+        ("Gemfile", "source 'https://rubygems.org'\ngem 'rack'\n"),
+        ("Gemfile.lock", ""),
+        ("composer.json", "{\"require\": {}}\n"),
+        ("pom.xml", "<project></project>\n"),
+        ("pyproject.toml", "[project]\nname = \"app\"\n"),
+        ("poetry.lock", ""),
+        ("Pipfile", "[packages]\n"),
+        ("app.py", "print('hello')\n"),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let context = dockerfix::context::BuildContext::new(dir.path());
+    let mut settings = Settings::default();
+    settings.enabled.iter_mut().for_each(|e| *e = true);
+    let (mut files, mut df101, mut created) = (0, 0, 0);
+    for (name, text) in corpus_texts() {
+        let before = syntax::parse(&text).unwrap();
+        let outcome = dockerfix::fix_text_in(&text, &settings, None, true, Some(&context))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let after = syntax::parse(&outcome.text)
+            .unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
+        assert_eq!(
+            comments(&before),
+            comments(&after),
+            "{name}: comments changed"
+        );
+        assert_eq!(
+            heredoc_bodies(&before),
+            heredoc_bodies(&after),
+            "{name}: heredocs changed"
+        );
+        // Files the first run created count as written for the second.
+        let written = outcome
+            .created
+            .iter()
+            .fold(context.clone(), |c, f| c.with_file(f));
+        let again =
+            dockerfix::fix_text_in(&outcome.text, &settings, None, true, Some(&written)).unwrap();
+        assert_eq!(
+            again.text, outcome.text,
+            "{name}: fixing twice changes the text"
+        );
+        assert!(
+            again.created.is_empty(),
+            "{name}: a second run creates files again"
+        );
+        files += 1;
+        df101 += outcome
+            .applied
+            .iter()
+            .filter(|a| a.rule.code == "DF101")
+            .count();
+        created += outcome.created.len();
+    }
+    eprintln!("{files} files; DF101 fixed {df101} times; {created} files created");
+    // Few corpus files install after `COPY . .` (most are already ordered), but some must.
+    assert!(df101 >= 3 && created > 50, "DF101 fixed {df101} times, {created} files created");
+}
+
 #[test]
 fn formatting_is_idempotent_and_keeps_meaning() {
     let settings = FormatSettings::default();
