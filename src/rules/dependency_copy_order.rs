@@ -657,16 +657,20 @@ fn context_path(b: &Broad, image_path: &str) -> Option<String> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let context = ctx.options.context.as_ref();
+    // The lexed RUNs of each stage (they come in document order).
+    let mut by_stage: Vec<Vec<&ShellRun>> = vec![Vec::new(); ctx.stages.len()];
+    for r in ctx.shell_runs() {
+        by_stage[r.stage].push(r);
+    }
     for (si, stage) in ctx.stages.iter().enumerate() {
         if stage.from.is_none() {
             continue;
         }
-        let runs: Vec<&ShellRun> = ctx.shell_runs().iter().filter(|r| r.stage == si).collect();
+        let runs = &by_stage[si];
         let mut cwd = "<base>".to_string();
         let mut broads: Vec<Broad> = Vec::new();
-        let mut cwd_at: Vec<String> = Vec::new();
+        let mut next_run = 0;
         for (i, ins) in stage.instructions.iter().enumerate() {
-            cwd_at.push(cwd.clone());
             match ins.kind() {
                 Kind::Workdir => {
                     if let Args::Text(t) = &ins.node.args {
@@ -679,19 +683,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 Kind::Run => {
-                    if broads.is_empty() {
+                    // The lexed RUNs are in document order: a cursor finds this one.
+                    let Some(run) = runs.get(next_run).filter(|r| std::ptr::eq(r.ins, *ins)) else {
                         continue;
-                    }
-                    if let Some(run) = runs.iter().find(|r| std::ptr::eq(r.ins, *ins)) {
-                        check_run(
-                            ctx,
-                            stage.instructions.as_slice(),
-                            &broads,
-                            &cwd_at,
-                            run,
-                            &cwd,
-                            out,
-                        );
+                    };
+                    next_run += 1;
+                    if !broads.is_empty() {
+                        check_run(ctx, stage.instructions.as_slice(), &broads, run, &cwd, out);
                     }
                 }
                 _ => {}
@@ -704,7 +702,6 @@ fn check_run(
     ctx: &Context,
     instructions: &[&Instruction],
     broads: &[Broad],
-    cwd_at: &[String],
     run: &ShellRun,
     cwd: &str,
     out: &mut Vec<Diagnostic>,
@@ -749,16 +746,7 @@ fn check_run(
         broad.ins.start_line
     );
     let span = run.command_span(first.cmd);
-    let plan = plan_fix(
-        ctx,
-        instructions,
-        broad,
-        cwd_at,
-        run,
-        cwd,
-        &installs,
-        context,
-    );
+    let plan = plan_fix(ctx, instructions, broad, run, cwd, &installs, context);
     match plan {
         Ok(fix) => out.push(Diagnostic::new(&RULE, span, message).with_fix(fix)),
         Err(reason) => {
@@ -783,7 +771,6 @@ fn plan_fix(
     ctx: &Context,
     instructions: &[&Instruction],
     broad: &Broad,
-    cwd_at: &[String],
     run: &ShellRun,
     cwd: &str,
     installs: &[Install],
@@ -884,7 +871,6 @@ fn plan_fix(
             _ => {}
         }
     }
-    let _ = cwd_at;
     // The manifests, as context paths.
     let mut files: Vec<String> = Vec::new();
     for inst in &installs {
