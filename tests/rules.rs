@@ -149,3 +149,4 @@ fixture!(df213_add_for_local_files, "DF213.Dockerfile");
 fixture!(df213_windows, "DF213-windows.Dockerfile");
 fixture!(df213_backtick_escape, "DF213-backtick.Dockerfile");
 fixture!(df213_context, "DF213-context");
+fixture!(df210_download_leftovers, "DF210.Dockerfile");
