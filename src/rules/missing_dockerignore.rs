@@ -1,5 +1,10 @@
+use super::common::program;
+use super::copy_of_ignored_or_secret::{Source, is_dockerfile_name, local_sources};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::fix::Applicability;
+use crate::context::{BuildContext, NewFile, normalize};
+use crate::dockerignore::{Matcher, glob_match};
+use crate::fix::{Applicability, Fix};
+use crate::syntax::{Args, Kind};
 
 pub static RULE: Rule = Rule {
     code: "DF102",
@@ -7,19 +12,465 @@ pub static RULE: Rule = Rule {
     aliases: &[],
     summary: "the build context has no .dockerignore",
     doc: "## What it does
-(to be written)
+Flags a `COPY` or `ADD` that takes the whole build context (`COPY . .`, `COPY ./ /app`,
+`ADD . /src`, `COPY * ./`) when the context has no ignore file (neither
+`<Dockerfile>.dockerignore` nor `.dockerignore`). It needs the build context: `--context`, or
+the Dockerfile's folder; a Dockerfile read from standard input without `--context` is not
+checked.
 
 ## Why is this bad?
+Without an ignore file, everything in the folder goes to the builder and, through the broad
+`COPY`, into the image: the git history, `.env` files, `node_modules` or virtualenvs built for
+the host, caches, logs, editor files. Builds upload more, the `COPY` layer changes whenever any
+of these files changes (so every step after it runs again), and secrets end up in the image.
 
 ## Example
+```dockerfile
+FROM node:22-slim
+WORKDIR /app
+COPY . .
+RUN npm ci
+```
+with no `.dockerignore` next to it. Add one, e.g.
+```
+.git
+**/.env
+**/node_modules
+**/*.log
+```
 
 ## Fix safety
+The fix creates `.dockerignore` in the context's root (never replacing a file) with lines for
+what every project can leave out (`.git`, `.env` files, logs, editor and OS files) and for the
+stack the Dockerfile and the context show: `node_modules` (package.json), Python caches and
+virtualenvs, `target/` (Cargo, Maven), `.gradle` and `build/` (Gradle), `bin/` (Go). Folders
+the build recreates (`node_modules`, virtualenvs, build outputs) are listed only when a `RUN`
+of the Dockerfile installs or builds them. No line excludes a path that a `COPY`, `ADD` or
+`RUN --mount=type=bind` of this Dockerfile (or of another Dockerfile in the context's root)
+names, or that a `RUN`, `CMD` or `ENTRYPOINT` names as `./path`; `.git` stays when a `RUN` uses
+`git` or the project takes its version from git (setuptools-scm, hatch-vcs, versioneer). The
+lines left out are listed in the file's comments. Unsafe: the build no longer sees the
+excluded files, and a step that reads one of them in a way the Dockerfile does not show (a
+script that opens `.env`, a build that needs `.git`) changes or fails; the file is also shared
+by every Dockerfile built with this context. Review it before committing.
 ",
     severity: Severity::Warning,
-    // Off until implemented.
-    default_enabled: false,
-    fix: FixAvailability::Sometimes(Applicability::Unsafe),
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Unsafe),
     check,
 };
 
-fn check(_ctx: &Context, _out: &mut Vec<Diagnostic>) {}
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(context) = ctx.options.context.as_ref() else {
+        return;
+    };
+    // Any file there counts, even one that cannot be read as text (or a dangling link): the
+    // fix would not replace it anyway.
+    if context.dockerignore().is_some()
+        || context.exists(".dockerignore")
+        || context
+            .root()
+            .join(".dockerignore")
+            .symlink_metadata()
+            .is_ok()
+    {
+        return;
+    }
+    let sources = local_sources(ctx);
+    let Some(broad) = sources.iter().find(|s| !s.mount && is_broad(s)) else {
+        return;
+    };
+    let (content, kept) = generate(ctx, context, &sources);
+    // What the new file would keep out, among the context's top-level entries.
+    let matcher = Matcher::new(&kept).ok();
+    let found: Vec<String> = context
+        .list("")
+        .into_iter()
+        .filter(|n| matcher.as_ref().is_some_and(|m| m.excluded(n).is_some()))
+        .collect();
+    let found = match found.len() {
+        0 => String::new(),
+        n => {
+            let shown: Vec<String> = found.iter().take(4).map(|f| format!("`{f}`")).collect();
+            let more = if n > 4 {
+                format!(" and {} more", n - 4)
+            } else {
+                String::new()
+            };
+            format!(", {}{more} included", shown.join(", "))
+        }
+    };
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            broad.span,
+            format!(
+                "the build context has no .dockerignore, so `{}` sends everything in it{found}",
+                summary(broad.ins)
+            ),
+        )
+        .with_fix(Fix::create_file(
+            "Create a .dockerignore for this project",
+            Applicability::Unsafe,
+            NewFile {
+                path: ".dockerignore".into(),
+                content,
+            },
+        )),
+    );
+}
+
+/// The instruction on one line, shortened: `COPY . .`.
+fn summary(ins: &crate::syntax::Instruction) -> String {
+    let text = ins.logical.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text,
+    }
+}
+
+/// A source that takes the whole context: its root, or a `*` there.
+fn is_broad(s: &Source) -> bool {
+    s.path.is_empty() || (s.glob && (s.path == "*" || s.path == "**"))
+}
+
+/// One section of the generated file.
+struct Section {
+    title: &'static str,
+    patterns: Vec<&'static str>,
+}
+
+/// What the Dockerfile shows about the project: which tools its RUNs run.
+#[derive(Default)]
+struct Stack {
+    node: bool,
+    node_install: bool,
+    python: bool,
+    python_install: bool,
+    go_build: bool,
+    cargo_build: bool,
+    maven_build: bool,
+    gradle_build: bool,
+    uses_git: bool,
+}
+
+fn stack(ctx: &Context, context: &BuildContext) -> Stack {
+    let mut s = Stack::default();
+    let images: Vec<String> = ctx
+        .stages
+        .iter()
+        .filter_map(|st| {
+            let f = st.from?;
+            match &f.node.args {
+                Args::Words(w) => Some(w.first()?.slice(&f.logical).to_ascii_lowercase()),
+                _ => None,
+            }
+        })
+        .collect();
+    let image_is = |names: &[&str]| {
+        images.iter().any(|i| {
+            let repo = i.split([':', '@']).next().unwrap_or(i);
+            let repo = repo.rsplit('/').next().unwrap_or(repo);
+            names.contains(&repo)
+        })
+    };
+    s.node = context.is_file("package.json") || image_is(&["node"]);
+    s.python = [
+        "requirements.txt",
+        "pyproject.toml",
+        "Pipfile",
+        "setup.py",
+        "setup.cfg",
+    ]
+    .iter()
+    .any(|f| context.is_file(f))
+        || image_is(&["python", "pypy"]);
+    for run in ctx.shell_runs() {
+        for cmd in &run.commands {
+            let words = super::common::command_words(cmd);
+            let Some(prog) = program(cmd) else { continue };
+            let sub = words
+                .iter()
+                .skip(1)
+                .find(|w| !w.value.starts_with('-'))
+                .map(|w| w.value.as_str());
+            match (prog, sub) {
+                ("npm" | "yarn" | "pnpm", Some("install" | "ci" | "i" | "add"))
+                | ("yarn", None) => s.node_install = true,
+                (
+                    "pip" | "pip3" | "uv" | "poetry" | "pipenv" | "pdm",
+                    Some("install" | "sync" | "pip"),
+                ) => s.python_install = true,
+                ("python" | "python3", Some("-m")) => s.python_install = true,
+                ("go", Some("build" | "install")) => s.go_build = true,
+                ("cargo", Some("build" | "install")) => s.cargo_build = true,
+                ("mvn" | "mvnw", _) => s.maven_build = true,
+                ("gradle" | "gradlew", _) => s.gradle_build = true,
+                // Commands that do not read the context's repository.
+                ("git", Some("clone" | "config" | "init" | "ls-remote")) => {}
+                ("git", _) => s.uses_git = true,
+                _ => {}
+            }
+            if words.iter().any(|w| {
+                let v = w.value.trim_start_matches("./");
+                v == ".git"
+                    || v.starts_with(".git/")
+                    || v.ends_with("/.git")
+                    || v.contains("/.git/")
+            }) {
+                s.uses_git = true;
+            }
+        }
+    }
+    // `python -m pip install` and friends.
+    s.python_install |= ctx.shell_runs().iter().any(|r| {
+        let body = r.rest.slice(&r.ins.logical);
+        body.contains("pip install") || body.contains("pip3 install")
+    });
+    // Versions taken from git tags need `.git` in the context.
+    for f in ["pyproject.toml", "setup.py", "setup.cfg"] {
+        if let Some(text) = context.read(f) {
+            let t = text.to_ascii_lowercase();
+            if [
+                "setuptools_scm",
+                "setuptools-scm",
+                "hatch-vcs",
+                "versioneer",
+                "dunamai",
+                "pbr",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
+            {
+                s.uses_git = true;
+            }
+        }
+    }
+    s
+}
+
+fn sections(s: &Stack) -> Vec<Section> {
+    let mut out = vec![
+        Section {
+            title: "Version control",
+            patterns: if s.uses_git { vec![] } else { vec![".git"] },
+        },
+        Section {
+            title: "Secrets and local settings",
+            patterns: vec!["**/.env", "**/.env.local", "**/.env.*.local"],
+        },
+        Section {
+            title: "Logs, editor and OS files",
+            patterns: vec![
+                "**/*.log",
+                "**/.DS_Store",
+                "**/Thumbs.db",
+                "**/*.swp",
+                ".idea",
+                ".vscode",
+            ],
+        },
+    ];
+    if s.node {
+        let mut p = vec![];
+        if s.node_install {
+            p.push("**/node_modules");
+        }
+        p.extend(["**/npm-debug.log*", "**/yarn-error.log*", ".npm"]);
+        out.push(Section {
+            title: "Node.js",
+            patterns: p,
+        });
+    }
+    if s.python {
+        let mut p = vec![
+            "**/__pycache__",
+            "**/*.py[cod]",
+            "**/.pytest_cache",
+            "**/.mypy_cache",
+            "**/.ruff_cache",
+            ".tox",
+            ".coverage",
+            "htmlcov",
+        ];
+        if s.python_install {
+            p.extend([".venv", "venv"]);
+        }
+        out.push(Section {
+            title: "Python",
+            patterns: p,
+        });
+    }
+    if s.go_build {
+        out.push(Section {
+            title: "Go (built by the Dockerfile)",
+            patterns: vec!["bin"],
+        });
+    }
+    if s.cargo_build || s.maven_build {
+        out.push(Section {
+            title: if s.cargo_build {
+                "Rust (built by the Dockerfile)"
+            } else {
+                "Maven (built by the Dockerfile)"
+            },
+            patterns: vec!["target"],
+        });
+    }
+    if s.gradle_build {
+        out.push(Section {
+            title: "Gradle (built by the Dockerfile)",
+            patterns: vec![".gradle", "build"],
+        });
+    }
+    out
+}
+
+/// A path the build reads, and why (for the comments of the generated file).
+struct Protected {
+    path: String,
+    glob: bool,
+    why: String,
+}
+
+/// Paths the build reads from the context: this Dockerfile's sources, those of the other
+/// Dockerfiles in the context's root, and `./path` words of RUN, CMD and ENTRYPOINT.
+fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<Protected> {
+    fn add_doc(ctx: &Context, sources: &[Source], out: &mut Vec<Protected>) {
+        for s in sources.iter().filter(|s| !s.path.is_empty()) {
+            let verb = match (s.mount, s.ins.kind()) {
+                (true, _) => "RUN --mount",
+                (_, Kind::Add) => "ADD",
+                _ => "COPY",
+            };
+            out.push(Protected {
+                path: s.path.clone(),
+                glob: s.glob,
+                why: format!("{verb} {}", s.text),
+            });
+        }
+        for st in &ctx.stages {
+            for ins in &st.instructions {
+                if !matches!(ins.kind(), Kind::Run | Kind::Cmd | Kind::Entrypoint) {
+                    continue;
+                }
+                let text = ins.node.rest.slice(&ins.logical);
+                for w in text.split(|c: char| c.is_whitespace() || "\"',;=()[]&|<>`".contains(c)) {
+                    if let Some(rel) = w.strip_prefix("./") {
+                        if let Some(p) = normalize(rel).filter(|p| !p.is_empty()) {
+                            out.push(Protected {
+                                path: p,
+                                glob: false,
+                                why: format!("{} names {w}", ins.node.kind.keyword()),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    add_doc(ctx, sources, &mut out);
+    // Other Dockerfiles that share this context.
+    for name in context
+        .list("")
+        .into_iter()
+        .filter(|n| is_dockerfile_name(n))
+        .take(20)
+    {
+        let Some(text) = context.read(&name) else {
+            continue;
+        };
+        if text == ctx.doc.text {
+            continue;
+        }
+        let Ok(doc) = crate::syntax::parse(&text) else {
+            continue;
+        };
+        let other = Context::new(&doc);
+        let other_sources = local_sources(&other);
+        let mut found = Vec::new();
+        add_doc(&other, &other_sources, &mut found);
+        for mut p in found {
+            p.why = format!("{name}: {}", p.why);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether the pattern would keep the protected path out (or a folder it is in); for a
+/// wildcard source, any of its matches in the context, or the wildcard text itself.
+fn hits(pattern: &str, p: &Protected, context: &BuildContext) -> bool {
+    let Ok(m) = Matcher::new(&[pattern]) else {
+        return true;
+    };
+    let pat = &m.patterns[0];
+    if pat.matches_or_parent(&p.path) {
+        return true;
+    }
+    if p.glob {
+        let (dir, glob) = p.path.rsplit_once('/').unwrap_or(("", &p.path));
+        if dir.contains(['*', '?', '[']) {
+            // Unknown matches: keep only patterns that cannot touch the folder's top.
+            return true;
+        }
+        if !dir.is_empty() && pat.matches_or_parent(dir) {
+            return true;
+        }
+        return context.list(dir).into_iter().any(|n| {
+            glob_match(glob, &n) == Some(true)
+                && pat.matches_or_parent(&if dir.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{dir}/{n}")
+                })
+        });
+    }
+    false
+}
+
+/// The new file's text, and its patterns.
+fn generate(ctx: &Context, context: &BuildContext, sources: &[Source]) -> (String, Vec<String>) {
+    let stack = stack(ctx, context);
+    let protected = protected(ctx, context, sources);
+    let mut text = String::from(
+        "# Generated by dockerfix (DF102 missing-dockerignore): files the image does not need,\n\
+         # kept out of the build context. Review before committing; lines are read like\n\
+         # .gitignore (`**` any folders, `!` an exception). Paths the Dockerfile copies or\n\
+         # mounts are never listed.\n",
+    );
+    let mut kept: Vec<String> = Vec::new();
+    let mut left_out: Vec<String> = Vec::new();
+    if stack.uses_git {
+        left_out.push(".git (the build uses git)".into());
+    }
+    for section in sections(&stack) {
+        let mut lines = Vec::new();
+        for pattern in section.patterns {
+            if kept.iter().any(|k| k == pattern) {
+                continue;
+            }
+            if let Some(p) = protected.iter().find(|p| hits(pattern, p, context)) {
+                left_out.push(format!("{pattern} ({})", p.why));
+                continue;
+            }
+            lines.push(pattern);
+            kept.push(pattern.to_string());
+        }
+        if !lines.is_empty() {
+            text.push_str(&format!("\n# {}\n", section.title));
+            for l in lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+    }
+    if !left_out.is_empty() {
+        text.push_str("\n# Not listed because the build reads them:\n");
+        for l in left_out {
+            text.push_str(&format!("#   {l}\n"));
+        }
+    }
+    (text, kept)
+}
