@@ -400,7 +400,8 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
 }
 
 /// Whether the pattern would keep the protected path out (or a folder it is in); for a
-/// wildcard source, any of its matches in the context, or the wildcard text itself.
+/// wildcard source, any of its matches in the context, the parts of it without wildcards, and
+/// the wildcard text itself.
 fn hits(pattern: &str, p: &Protected, context: &BuildContext) -> bool {
     let Ok(m) = Matcher::new(&[pattern]) else {
         return true;
@@ -409,25 +410,60 @@ fn hits(pattern: &str, p: &Protected, context: &BuildContext) -> bool {
     if pat.matches_or_parent(&p.path) {
         return true;
     }
-    if p.glob {
-        let (dir, glob) = p.path.rsplit_once('/').unwrap_or(("", &p.path));
-        if dir.contains(['*', '?', '[']) {
-            // Unknown matches: keep only patterns that cannot touch the folder's top.
-            return true;
-        }
-        if !dir.is_empty() && pat.matches_or_parent(dir) {
-            return true;
-        }
-        return context.list(dir).into_iter().any(|n| {
-            glob_match(glob, &n) == Some(true)
-                && pat.matches_or_parent(&if dir.is_empty() {
-                    n.clone()
+    if !p.glob {
+        return false;
+    }
+    // The folders before the first wildcard part are named by the COPY.
+    let parts: Vec<&str> = p.path.split('/').collect();
+    let literal = parts
+        .iter()
+        .take_while(|x| !x.contains(['*', '?', '[']))
+        .count();
+    if literal > 0 && pat.matches_or_parent(&parts[..literal].join("/")) {
+        return true;
+    }
+    match expand(context, &parts) {
+        Some(found) => found.iter().any(|f| pat.matches_or_parent(f)),
+        // Too many matches to list: keep only patterns that cannot match the last part.
+        None => parts.last().is_some_and(|last| {
+            last.contains(['*', '?', '[']) || pat.matches(last) || pat.matches_or_parent(last)
+        }),
+    }
+}
+
+/// The context paths a wildcard source matches (each part a `filepath.Match` wildcard, as
+/// `COPY` reads them), or None when there are more than a few hundred.
+fn expand(context: &BuildContext, parts: &[&str]) -> Option<Vec<String>> {
+    let mut current = vec![String::new()];
+    for part in parts {
+        let mut next = Vec::new();
+        for dir in &current {
+            let join = |n: &str| {
+                if dir.is_empty() {
+                    n.to_string()
                 } else {
                     format!("{dir}/{n}")
-                })
-        });
+                }
+            };
+            if !part.contains(['*', '?', '[']) {
+                let p = join(part);
+                if context.exists(&p) {
+                    next.push(p);
+                }
+                continue;
+            }
+            for n in context.list(dir) {
+                if glob_match(part, &n) == Some(true) {
+                    next.push(join(&n));
+                }
+            }
+            if next.len() > 300 {
+                return None;
+            }
+        }
+        current = next;
     }
-    false
+    Some(current)
 }
 
 /// The new file's text, and its patterns.
@@ -473,4 +509,61 @@ fn generate(ctx: &Context, context: &BuildContext, sources: &[Source]) -> (Strin
         }
     }
     (text, kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated file for a Dockerfile in a context folder with these files.
+    fn generated(files: &[(&str, &str)], dockerfile: &str) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let doc = crate::syntax::parse(dockerfile).unwrap();
+        let options = crate::rules::LintOptions {
+            context: Some(BuildContext::new(dir.path())),
+            ..Default::default()
+        };
+        let d = crate::rules::check_with(&doc, &|r| r.code == "DF102", options);
+        let fix = d.first()?.fix.as_ref()?;
+        Some(fix.files[0].content.clone())
+    }
+
+    #[test]
+    fn wildcard_sources_and_git_versions() {
+        // `*/package.json` matches one inside node_modules: that line goes, the rest stays.
+        let files = [
+            ("package.json", "{}"),
+            ("app/package.json", "{}"),
+            ("node_modules/package.json", "{}"),
+        ];
+        let text = generated(
+            &files,
+            "FROM node:22\nCOPY */package.json ./\nRUN npm ci\nCOPY . .\n",
+        )
+        .unwrap();
+        assert!(!text.contains("\n**/node_modules\n"), "{text}");
+        assert!(
+            text.contains("#   **/node_modules (COPY */package.json)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n.git\n") && text.contains("\n**/.env\n"),
+            "{text}"
+        );
+        // A version read from git tags keeps `.git`; no install, no virtualenv lines.
+        let files = [(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools-scm\"]\n",
+        )];
+        let text = generated(&files, "FROM python:3.12\nCOPY . /src\n").unwrap();
+        assert!(!text.contains("\n.git\n") && text.contains("#   .git (the build uses git)"));
+        assert!(text.contains("\n**/__pycache__\n") && !text.contains("\n.venv\n"));
+        // Nothing broad: silent.
+        assert!(generated(&files, "FROM python:3.12\nCOPY app.py /src/\n").is_none());
+    }
 }
