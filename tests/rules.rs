@@ -165,3 +165,4 @@ fixture!(df102_no_context, "DF102-no-context.Dockerfile");
 fixture!(df103_ignored, "DF103-ignored");
 fixture!(df103_secrets, "DF103-secrets.Dockerfile");
 fixture!(df103_context_secrets, "DF103-context-secrets");
+fixture!(df209_start_uses_dev_dependency, "DF209-start-dev");

@@ -64,7 +64,10 @@ frozen-lockfile options fail the same way. `--omit=dev` (`--production` on Node.
 base images, whose npm 6 does not know `--omit`) leaves out packages the app might use at run
 time if they were declared as dev dependencies by mistake. The dev-dependency fix is offered
 only when no `npm run`, `npx`, `yarn` or `pnpm` script runs after the install in the shipped
-stages (such a script may need dev dependencies).
+stages (such a script may need dev dependencies), and not when the app's start command (the
+`CMD`, or the `start` script of the `package.json` the install read from the build context) runs
+a package listed under `devDependencies` (`nodemon`, `ts-node`): that one has to move to
+`dependencies` first.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -307,17 +310,19 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
         .is_ok_and(|g| g.compile_matcher().is_match(name))
 }
 
-/// Whether an earlier COPY of the run's stages put one of the tool's lockfiles in `cwd` (an
-/// absolute folder, or one relative to the base image's unknown WORKDIR).
-fn lockfile_copied(
+/// Whether an earlier COPY of the run's stages put one of the named files (a lockfile,
+/// `package.json`) in `cwd` (an absolute folder, or one relative to the base image's unknown
+/// WORKDIR): `Some` with its path in the build context when the context tells, `None` when no
+/// COPY brought one. The last COPY that brings one wins.
+fn copied_file(
     ctx: &Context,
     run: &ShellRun,
     cwd: &str,
-    tool: Tool,
+    names: &[&str],
     context: Option<&BuildContext>,
-) -> bool {
+) -> Option<Option<String>> {
     let mut workdir = String::new();
-    let mut found = false;
+    let mut found = None;
     for stage in stage_chain(ctx, run.stage).into_iter().rev() {
         for ins in &ctx.stages[stage].instructions {
             if std::ptr::eq(*ins, run.ins) {
@@ -349,12 +354,15 @@ fn lockfile_copied(
                 let trimmed = src.trim_end_matches('/');
                 let name = trimmed.rsplit('/').next().unwrap_or(trimmed);
                 let parent = trimmed.rsplit_once('/').map_or("", |(p, _)| p);
-                for lock in tool.lockfiles() {
-                    let landed = |image_dir: &str| image_dir == cwd;
-                    if name == *lock {
-                        // The lockfile itself.
+                let in_context = |rel: &str| {
+                    let rel = join_path("", rel);
+                    context.map(|c| (c.is_file(&rel), rel))
+                };
+                for file in names {
+                    if name == *file {
+                        // The file itself.
                         let dir =
-                            if into_dir || join_path("", &dest).rsplit('/').next() != Some(lock) {
+                            if into_dir || join_path("", &dest).rsplit('/').next() != Some(file) {
                                 dest_path.clone()
                             } else {
                                 match dest_path.rsplit_once('/') {
@@ -363,16 +371,22 @@ fn lockfile_copied(
                                     None => String::new(),
                                 }
                             };
-                        found |= landed(&dir);
-                    } else if has_glob(name) && glob_matches(name, lock) {
-                        // `package*.json`: with a context, only if the lockfile is there.
-                        let there = match context {
-                            Some(c) => c.is_file(&join_path(parent, lock)),
+                        if dir == cwd {
+                            found = Some(in_context(trimmed).map(|(_, rel)| rel));
+                        }
+                    } else if has_glob(name) && glob_matches(name, file) {
+                        // `package*.json`: with a context, only if the file is there.
+                        let there = match in_context(&join_path(parent, file)) {
+                            Some((true, rel)) => Some(Some(rel)),
+                            Some((false, _)) => None,
                             None => ["package", "lock", "yarn", "pnpm"]
                                 .iter()
-                                .any(|k| name.contains(k)),
+                                .any(|k| name.contains(k))
+                                .then_some(None),
                         };
-                        found |= there && landed(&dest_path);
+                        if there.is_some() && dest_path == cwd {
+                            found = there;
+                        }
                     } else if let Some(c) = context
                         && !has_glob(src)
                         && c.is_dir(if trimmed.is_empty() { "." } else { trimmed })
@@ -383,8 +397,11 @@ fn lockfile_copied(
                         } else {
                             cwd.strip_prefix(&format!("{}/", dest_path.trim_end_matches('/')))
                         };
-                        if let Some(sub) = sub {
-                            found |= c.is_file(&join_path(&join_path(trimmed, sub), lock));
+                        if let Some(sub) = sub
+                            && let Some((true, rel)) =
+                                in_context(&join_path(&join_path(trimmed, sub), file))
+                        {
+                            found = Some(Some(rel));
                         }
                     }
                 }
@@ -409,6 +426,14 @@ fn command_folder(ctx: &Context, run: &ShellRun, index: usize) -> Option<String>
         Some(d) => Some(join_path(&cwd, d)),
         None => Some(cwd),
     }
+}
+
+/// The shipped image of a file that starts a Node.js app.
+struct Shipped {
+    /// The stages whose files end up in it ([`shipped_stages`]).
+    stages: Vec<usize>,
+    /// Its start command ([`app_command`]).
+    app: Vec<String>,
 }
 
 /// The stages whose files end up in the shipped image: the last stage and those it is built
@@ -447,9 +472,10 @@ fn shipped_stages(ctx: &Context) -> Vec<usize> {
     shipped
 }
 
-/// Whether the shipped image starts the app: its `ENTRYPOINT` and `CMD` (after wrappers such as
-/// `tini` or `docker-entrypoint.sh`) run `node`, `npm start`, `yarn start`, `pm2-runtime`...
-fn starts_app(ctx: &Context) -> bool {
+/// How the shipped image starts the app, when it does: the words of its `ENTRYPOINT` and `CMD`
+/// from the program on (after wrappers such as `tini` or `docker-entrypoint.sh`), when that runs
+/// `node`, `npm start`, `yarn start`, `pm2-runtime`...
+fn app_command(ctx: &Context) -> Option<Vec<String>> {
     let chain = stage_chain(ctx, ctx.stages.len() - 1);
     let last_of = |kind: Kind| {
         chain.iter().find_map(|&s| {
@@ -473,30 +499,75 @@ fn starts_app(ctx: &Context) -> bool {
     };
     let mut all = words(last_of(Kind::Entrypoint));
     all.extend(words(last_of(Kind::Cmd)));
-    let mut rest = all.iter().map(|w| w.rsplit('/').next().unwrap_or(w));
-    let mut first = rest.next();
-    while let Some(w) = first {
-        if matches!(
-            w,
-            "tini" | "dumb-init" | "--" | "docker-entrypoint.sh" | "entrypoint.sh" | "exec"
-        ) || w.starts_with('-')
-        {
-            first = rest.next();
-        } else {
-            break;
-        }
-    }
-    let next: Vec<&str> = rest.take(2).collect();
-    match first {
-        Some("node" | "nodejs" | "pm2-runtime") => true,
-        Some("npm" | "yarn" | "pnpm") => {
+    let skip = all
+        .iter()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .take_while(|w| {
             matches!(
-                next.as_slice(),
-                ["start", ..] | ["run" | "run-script", "start"]
-            )
-        }
+                *w,
+                "tini" | "dumb-init" | "--" | "docker-entrypoint.sh" | "entrypoint.sh" | "exec"
+            ) || w.starts_with('-')
+        })
+        .count();
+    let command: Vec<String> = all[skip..].to_vec();
+    let base = |i: usize| {
+        command
+            .get(i)
+            .map(|w| w.rsplit('/').next().unwrap_or(w).to_string())
+    };
+    let starts = match base(0).as_deref() {
+        Some("node" | "nodejs" | "pm2-runtime") => true,
+        Some("npm" | "yarn" | "pnpm") => matches!(
+            (base(1).as_deref(), base(2).as_deref()),
+            (Some("start"), _) | (Some("run" | "run-script"), Some("start"))
+        ),
         _ => false,
+    };
+    starts.then_some(command)
+}
+
+/// A dev dependency the app's start command uses (`nodemon server.js`, `"start": "ts-node
+/// src/main.ts"`), from the `package.json` the install read: then leaving dev dependencies out
+/// breaks the app.
+fn start_uses_dev_dependency(package_json: &str, command: &[String]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(package_json).ok()?;
+    let dev = json.get("devDependencies")?.as_object()?;
+    let mut words: Vec<String> = command.to_vec();
+    let npm_start = matches!(
+        command.first().map(|w| w.rsplit('/').next().unwrap_or(w)),
+        Some("npm" | "yarn" | "pnpm")
+    );
+    if npm_start
+        && let Some(script) = json
+            .get("scripts")
+            .and_then(|s| s.get("start"))
+            .and_then(|s| s.as_str())
+    {
+        words.extend(script.split_whitespace().map(str::to_string));
     }
+    // Programs whose package has another name.
+    let package_of = |bin: &str| {
+        match bin {
+            "tsc" => "typescript",
+            "nest" => "@nestjs/cli",
+            "ng" => "@angular/cli",
+            other => other,
+        }
+        .to_string()
+    };
+    words.iter().find_map(|w| {
+        let w = w.trim_matches(['"', '\'', '(', ')', ';']);
+        let bin = w.rsplit("node_modules/.bin/").next().unwrap_or(w);
+        // `node -r ts-node/register`: the package is the first path segment(s).
+        let pkg = if bin.starts_with('@') {
+            bin.splitn(3, '/').take(2).collect::<Vec<_>>().join("/")
+        } else {
+            bin.split('/').next().unwrap_or(bin).to_string()
+        };
+        [package_of(&pkg), pkg]
+            .into_iter()
+            .find(|p| !p.is_empty() && dev.contains_key(p))
+    })
 }
 
 /// Whether the last stage is a development or test image by its name or the names of the
@@ -617,10 +688,13 @@ fn node_major(ctx: &Context, stage: usize) -> Option<u32> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
-    let shipped = if ctx.stages.len() > 1 && starts_app(ctx) && !development_image(ctx) {
-        shipped_stages(ctx)
+    let shipped = if ctx.stages.len() > 1 && !development_image(ctx) {
+        app_command(ctx).map(|app| Shipped {
+            stages: shipped_stages(ctx),
+            app,
+        })
     } else {
-        Vec::new()
+        None
     };
     for (r, run) in runs.iter().enumerate() {
         for (index, cmd) in run.commands.iter().enumerate() {
@@ -638,8 +712,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !inst.ci {
                 locked_install(ctx, run, index, cmd, &inst, out);
             }
-            if inst.tool == Tool::Npm && shipped.contains(&run.stage) {
-                dev_dependencies(ctx, runs, r, index, &inst, &shipped, out);
+            if let Some(shipped) = &shipped
+                && inst.tool == Tool::Npm
+                && shipped.stages.contains(&run.stage)
+            {
+                dev_dependencies(ctx, runs, r, index, &inst, shipped, out);
             }
         }
     }
@@ -686,7 +763,15 @@ fn locked_install(
     let Some(cwd) = command_folder(ctx, run, index) else {
         return;
     };
-    if !lockfile_copied(ctx, run, &cwd, inst.tool, ctx.options.context.as_ref()) {
+    if copied_file(
+        ctx,
+        run,
+        &cwd,
+        inst.tool.lockfiles(),
+        ctx.options.context.as_ref(),
+    )
+    .is_none()
+    {
         return;
     }
     let last = inst.sub.unwrap_or(inst.program);
@@ -751,7 +836,7 @@ fn dev_dependencies(
     r: usize,
     index: usize,
     inst: &Install,
-    shipped: &[usize],
+    shipped: &Shipped,
     out: &mut Vec<Diagnostic>,
 ) {
     let run = &runs[r];
@@ -761,7 +846,7 @@ fn dev_dependencies(
     {
         return;
     }
-    let after = after_install(runs, r, index, shipped);
+    let after = after_install(runs, r, index, &shipped.stages);
     if matches!(after, After::Build | After::Prune) {
         return;
     }
@@ -773,8 +858,14 @@ fn dev_dependencies(
     } else {
         "--omit=dev"
     };
+    // The start command runs a dev dependency: it has to move to `dependencies` first.
+    let needed = ctx.options.context.as_ref().and_then(|c| {
+        let cwd = command_folder(ctx, run, index)?;
+        let rel = copied_file(ctx, run, &cwd, &["package.json"], Some(c))??;
+        start_uses_dev_dependency(&c.read(&rel)?, &shipped.app)
+    });
     let final_chain = stage_chain(ctx, ctx.stages.len() - 1);
-    let message = if final_chain.contains(&run.stage) {
+    let mut message = if final_chain.contains(&run.stage) {
         format!(
             "`npm {}` installs dev dependencies into the image that runs the app: add `{flag}` (or install them in a build stage)",
             sub.value
@@ -785,8 +876,13 @@ fn dev_dependencies(
             sub.value
         )
     };
+    if let Some(dep) = &needed {
+        message.push_str(&format!(
+            "; the app's start command runs `{dep}`, a dev dependency: move it to `dependencies` first"
+        ));
+    }
     let mut diag = Diagnostic::new(&RULE, word_span(run, inst.program, sub), message);
-    if after == After::Nothing {
+    if after == After::Nothing && needed.is_none() {
         diag = diag.with_fix(Fix::unsafe_(
             format!("Add `{flag}`"),
             vec![Edit::insert(run.after_word(sub), format!(" {flag}"))],
@@ -826,5 +922,18 @@ mod tests {
         assert_eq!(after_kind(&cmd("yarn build")), After::Build);
         assert_eq!(after_kind(&cmd("npm prune --production")), After::Prune);
         assert_eq!(after_kind(&cmd("npm cache clean --force")), After::Nothing);
+        let pkg = r#"{"scripts": {"start": "nodemon server.js"}, "devDependencies": {"nodemon": "^3", "typescript": "^5"}}"#;
+        let npm_start = ["npm".to_string(), "start".to_string()];
+        assert_eq!(
+            start_uses_dev_dependency(pkg, &npm_start).as_deref(),
+            Some("nodemon")
+        );
+        let node = ["node".to_string(), "server.js".to_string()];
+        assert_eq!(start_uses_dev_dependency(pkg, &node), None);
+        let tsc = ["node_modules/.bin/tsc".to_string()];
+        assert_eq!(
+            start_uses_dev_dependency(pkg, &tsc).as_deref(),
+            Some("typescript")
+        );
     }
 }
