@@ -31,7 +31,8 @@ Checks what `COPY` and `ADD` take from the build context (not `--from`, not URLs
 - **Secrets in a broad copy** (needs the context): a `COPY . .`, a copied folder or a `*`
   wildcard that takes any of the above along because the ignore file (or its absence) lets
   them through; the first few are named. Dependency folders (`node_modules`, `vendor`,
-  virtualenvs, `target`) are not searched.
+  virtualenvs, `target`) are not searched, and the search is bounded (6 levels, 1,000 names
+  per folder, 20,000 paths, shallow ones first).
 
 ## Why is this bad?
 A source the ignore file excludes is not in the context the builder receives: the build fails
@@ -543,9 +544,12 @@ fn secrets_sent(
         return Vec::new();
     }
     let mut found = Vec::new();
-    let mut budget = 4000usize;
-    let mut stack: Vec<(String, usize)> = roots.into_iter().map(|r| (r, 0)).collect();
-    while let Some((path, depth)) = stack.pop() {
+    // A bounded search: so many paths in all, so many names per folder.
+    let mut budget = 20_000usize;
+    // Breadth first: within the budget, the shallow paths (the likely secrets) come first.
+    let mut queue: std::collections::VecDeque<(String, usize)> =
+        roots.into_iter().map(|r| (r, 0)).collect();
+    while let Some((path, depth)) = queue.pop_front() {
         if budget == 0 {
             break;
         }
@@ -581,13 +585,13 @@ fn secrets_sent(
         if !c.is_dir(&path) || depth >= 6 || (!is_root && NOT_SEARCHED.contains(&name)) {
             continue;
         }
-        for n in c.list(&path).into_iter().rev() {
+        for n in c.list(&path).into_iter().take(1000) {
             let child = if path.is_empty() {
                 n
             } else {
                 format!("{path}/{n}")
             };
-            stack.push((child, depth + 1));
+            queue.push_back((child, depth + 1));
         }
     }
     found.sort_by_key(|p| (p.matches('/').count(), p.clone()));
