@@ -293,15 +293,28 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> Option<String> {
     Some(
         diff.unified_diff()
             .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .header(&format!("a{}", rooted(path)), &format!("b{}", rooted(path)))
             .to_string(),
     )
+}
+
+/// A path after the `a`/`b` of a diff header: `a/rel/path`, and `a/abs/path` (not
+/// `a//abs/path`) for an absolute one.
+fn rooted(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
 }
 
 /// A unified diff that creates a file (against `/dev/null`).
 pub fn new_file_diff(path: &str, content: &str) -> String {
     let lines = content.lines().count();
-    let mut out = format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{lines} @@\n");
+    let mut out = format!(
+        "--- /dev/null\n+++ b{}\n@@ -0,0 +1,{lines} @@\n",
+        rooted(path)
+    );
     for line in content.lines() {
         out.push('+');
         out.push_str(line);
