@@ -166,3 +166,4 @@ fixture!(df103_ignored, "DF103-ignored");
 fixture!(df103_secrets, "DF103-secrets.Dockerfile");
 fixture!(df103_context_secrets, "DF103-context-secrets");
 fixture!(df209_start_uses_dev_dependency, "DF209-start-dev");
+fixture!(df209_yarn_pnpm, "DF209-yarn.Dockerfile");

@@ -22,11 +22,13 @@ Two checks on Node.js installs in RUN:
    that name the lockfile or `package*.json`. Likewise `yarn install` (or a bare `yarn`)
    without `--frozen-lockfile`/`--immutable` where `yarn.lock` was copied, and `pnpm install`
    without `--frozen-lockfile` where `pnpm-lock.yaml` was copied.
-2. `npm ci` or `npm install` that installs dev dependencies in the shipped image: the RUN is in
+2. `npm ci`, `npm install`, `yarn install` or `pnpm install` (without package names) that
+   installs dev dependencies in the shipped image: the RUN is in
    the last stage (or a stage it is built on, or a stage whose `node_modules` the last stage
    copies), the image starts the app (`CMD`/`ENTRYPOINT` running `node`, `npm start`,
    `yarn start`, `pm2-runtime`...), and nothing turns dev dependencies off: no `--omit=dev`,
-   `--production`, `--only=prod`, no `NODE_ENV=production` from `ENV`/`ARG` or on the command,
+   `--production`, `--only=prod`, `--prod`, no `NODE_ENV=production` from `ENV`/`ARG` or on
+   the command,
    no later `npm prune --production`. Quiet when a build step follows the install in the
    shipped stages (`npm run build`, `tsc`, `ng build`...): it needs the dev dependencies (a
    multi-stage build is DF212's advice).
@@ -62,7 +64,9 @@ Both fixes are Unsafe. `npm ci` deletes `node_modules` first and fails where the
 `package.json` disagree, where `npm install` would have updated the lockfile; yarn's and pnpm's
 frozen-lockfile options fail the same way. `--omit=dev` (`--production` on Node.js 14 and older
 base images, whose npm 6 does not know `--omit`) leaves out packages the app might use at run
-time if they were declared as dev dependencies by mistake. The dev-dependency fix is offered
+time if they were declared as dev dependencies by mistake; Yarn 1 takes `--production`, pnpm
+`--prod`, and Yarn 2 or newer has no such flag (`yarn workspaces focus --production`: no fix).
+The dev-dependency fix is offered
 only when no `npm run`, `npx`, `yarn` or `pnpm` script runs after the install in the shipped
 stages (such a script may need dev dependencies), and not when the app's start command (the
 `CMD`, or the `start` script of the `package.json` the install read from the build context) runs
@@ -182,7 +186,13 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
         (Tool::Pnpm, Some(s)) => (false, s == "install" || s == "i"),
         _ => (false, false),
     };
-    if !ok || sub.is_some_and(|s| s.complex) {
+    let informational = words[1..].iter().any(|w| {
+        matches!(
+            w.value.as_str(),
+            "--version" | "-v" | "-V" | "--help" | "-h"
+        )
+    });
+    if !ok || informational || sub.is_some_and(|s| s.complex) {
         return None;
     }
     Some(Install {
@@ -516,7 +526,8 @@ fn app_command(ctx: &Context) -> Option<Vec<String>> {
             .map(|w| w.rsplit('/').next().unwrap_or(w).to_string())
     };
     let starts = match base(0).as_deref() {
-        Some("node" | "nodejs" | "pm2-runtime") => true,
+        // `node` alone is a REPL (the official image's CMD), not an app.
+        Some("node" | "nodejs" | "pm2-runtime") => command[1..].iter().any(|w| !w.starts_with('-')),
         Some("npm" | "yarn" | "pnpm") => matches!(
             (base(1).as_deref(), base(2).as_deref()),
             (Some("start"), _) | (Some("run" | "run-script"), Some("start"))
@@ -713,7 +724,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 locked_install(ctx, run, index, cmd, &inst, out);
             }
             if let Some(shipped) = &shipped
-                && inst.tool == Tool::Npm
                 && shipped.stages.contains(&run.stage)
             {
                 dev_dependencies(ctx, runs, r, index, &inst, shipped, out);
@@ -850,13 +860,22 @@ fn dev_dependencies(
     if matches!(after, After::Build | After::Prune) {
         return;
     }
-    let Some(sub) = inst.sub else {
-        return;
+    // The word the flag goes after, and the flag; `None`: no flag does it (Yarn 2+).
+    let last = inst.sub.unwrap_or(inst.program);
+    let flag = match inst.tool {
+        Tool::Npm if node_major(ctx, run.stage).is_some_and(|m| m <= 14) => Some("--production"),
+        Tool::Npm => Some("--omit=dev"),
+        Tool::Yarn if yarn_berry(ctx) => None,
+        Tool::Yarn => Some("--production"),
+        Tool::Pnpm => Some("--prod"),
     };
-    let flag = if node_major(ctx, run.stage).is_some_and(|m| m <= 14) {
-        "--production"
-    } else {
-        "--omit=dev"
+    let advice = match flag {
+        Some(f) => format!("add `{f}`"),
+        None => "use `yarn workspaces focus --production`".to_string(),
+    };
+    let shown = match inst.sub {
+        Some(sub) => format!("{} {}", inst.program.value, sub.value),
+        None => inst.program.value.clone(),
     };
     // The start command runs a dev dependency: it has to move to `dependencies` first.
     let needed = ctx.options.context.as_ref().and_then(|c| {
@@ -867,13 +886,11 @@ fn dev_dependencies(
     let final_chain = stage_chain(ctx, ctx.stages.len() - 1);
     let mut message = if final_chain.contains(&run.stage) {
         format!(
-            "`npm {}` installs dev dependencies into the image that runs the app: add `{flag}` (or install them in a build stage)",
-            sub.value
+            "`{shown}` installs dev dependencies into the image that runs the app: {advice} (or install them in a build stage)"
         )
     } else {
         format!(
-            "`npm {}` installs dev dependencies into `node_modules`, which the final stage copies: add `{flag}` (or prune them before the copy)",
-            sub.value
+            "`{shown}` installs dev dependencies into `node_modules`, which the final stage copies: {advice} (or prune them before the copy)"
         )
     };
     if let Some(dep) = &needed {
@@ -881,11 +898,14 @@ fn dev_dependencies(
             "; the app's start command runs `{dep}`, a dev dependency: move it to `dependencies` first"
         ));
     }
-    let mut diag = Diagnostic::new(&RULE, word_span(run, inst.program, sub), message);
-    if after == After::Nothing && needed.is_none() {
+    let mut diag = Diagnostic::new(&RULE, word_span(run, inst.program, last), message);
+    if let Some(flag) = flag
+        && after == After::Nothing
+        && needed.is_none()
+    {
         diag = diag.with_fix(Fix::unsafe_(
             format!("Add `{flag}`"),
-            vec![Edit::insert(run.after_word(sub), format!(" {flag}"))],
+            vec![Edit::insert(run.after_word(last), format!(" {flag}"))],
         ));
     }
     out.push(diag);
@@ -909,6 +929,8 @@ mod tests {
         let c = cmd("yarn");
         assert!(install(&c).unwrap().sub.is_none());
         let c = cmd("yarn add left-pad");
+        assert!(install(&c).is_none());
+        let c = cmd("yarn --version");
         assert!(install(&c).is_none());
         let c = cmd("npm ci");
         assert!(install(&c).unwrap().ci);
