@@ -163,7 +163,10 @@ fn fixing_with_a_build_context_converges() {
     }
     eprintln!("{files} files; DF101 fixed {df101} times; {created} files created");
     // Few corpus files install after `COPY . .` (most are already ordered), but some must.
-    assert!(df101 >= 3 && created > 50, "DF101 fixed {df101} times, {created} files created");
+    assert!(
+        df101 >= 3 && created > 50,
+        "DF101 fixed {df101} times, {created} files created"
+    );
 }
 
 #[test]
