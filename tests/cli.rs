@@ -40,7 +40,7 @@ fn err(o: &Output) -> String {
 }
 
 /// One Safe finding (DF204) and one Unsafe one (DF901); the other apt rules are satisfied.
-const FIXABLE: &str = "FROM debian:bookworm\n# keep me\nRUN apt-get update && apt-get install curl \
+const FIXABLE: &str = "FROM debian:bookworm-slim\n# keep me\nRUN apt-get update && apt-get install curl \
     --no-install-recommends && rm -rf /var/lib/apt/lists/*\nMAINTAINER me\nUSER 1000\n";
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
