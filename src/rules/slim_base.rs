@@ -63,7 +63,8 @@ The fix rewrites the tag (`python:3.12-bookworm` to `python:3.12-slim-bookworm`)
 registry and `--platform`. It is withheld, and the message says why, when a stage built on
 that base (build stages included: they get the slim image too):
 - runs `gcc`, `g++`, `cc`, `make`, `cmake`, `git`, `curl`, `wget`, `pkg-config`,
-  `./configure` or `node-gyp` without installing it first with `apt-get`;
+  `./configure` or `node-gyp` without installing it first with `apt-get`, or installs from a
+  `git+` URL (`pip install git+https://...` runs `git`);
 - installs `*-dev` headers with `apt-get` without installing `gcc` (they are there to compile
   with the full image's compilers: `pip install psycopg2` after `libpq-dev`);
 - on `ruby` runs `bundle install` or `gem install`, on `perl` `cpanm` or `cpan`, on `rust`
@@ -444,6 +445,13 @@ fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
                         "a stage built on it runs `{prog}`, which the slim image lacks"
                     ));
                 }
+                // `pip install git+https://...` clones with `git`.
+                if words.iter().any(|w| w.value.contains("git+")) && !provides(&installed, "git") {
+                    return Some(
+                        "a stage built on it installs from a `git+` URL, which needs `git`, which the slim image lacks"
+                            .to_string(),
+                    );
+                }
                 let native = match image {
                     "ruby" => {
                         matches!(prog, "bundle" | "bundler")
@@ -694,6 +702,10 @@ mod tests {
         );
         assert_eq!(
             fix("FROM rust:1.80\nRUN cargo build --release\n"),
+            Some(false)
+        );
+        assert_eq!(
+            fix("FROM python:3.12\nRUN pip install git+https://github.com/a/b.git\n"),
             Some(false)
         );
         assert_eq!(
