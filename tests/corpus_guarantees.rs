@@ -44,6 +44,22 @@ fn corpus_texts() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The fixed text parses, with the same comment lines and heredoc bodies as before.
+fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &str) {
+    let after =
+        syntax::parse(fixed).unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
+    assert_eq!(
+        comments(before),
+        comments(&after),
+        "{name}: comments changed"
+    );
+    assert_eq!(
+        heredoc_bodies(before),
+        heredoc_bodies(&after),
+        "{name}: heredocs changed"
+    );
+}
+
 #[test]
 fn fixing_converges_and_keeps_comments_and_heredocs() {
     let mut settings = Settings::default();
@@ -59,18 +75,7 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
         }
         let outcome = dockerfix::fix_text(&text, &settings, None, true)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let after = syntax::parse(&outcome.text)
-            .unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
-        assert_eq!(
-            comments(&before),
-            comments(&after),
-            "{name}: comments changed"
-        );
-        assert_eq!(
-            heredoc_bodies(&before),
-            heredoc_bodies(&after),
-            "{name}: heredocs changed"
-        );
+        keeps_comments_and_heredocs(&name, &before, &outcome.text);
         let again = dockerfix::fix_text(&outcome.text, &settings, None, true).unwrap();
         assert_eq!(
             again.text, outcome.text,
@@ -126,18 +131,7 @@ fn fixing_with_a_build_context_converges() {
         let before = syntax::parse(&text).unwrap();
         let outcome = dockerfix::fix_text_in(&text, &settings, None, true, Some(&context))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let after = syntax::parse(&outcome.text)
-            .unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
-        assert_eq!(
-            comments(&before),
-            comments(&after),
-            "{name}: comments changed"
-        );
-        assert_eq!(
-            heredoc_bodies(&before),
-            heredoc_bodies(&after),
-            "{name}: heredocs changed"
-        );
+        keeps_comments_and_heredocs(&name, &before, &outcome.text);
         // Files the first run created count as written for the second.
         let written = outcome
             .created

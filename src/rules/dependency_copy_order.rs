@@ -941,35 +941,6 @@ fn plan_fix(
         }
     }
     if context.is_none() {
-        // Without a context, an optional file is a wildcard that may match nothing; a COPY
-        // needs one source that exists, which the required manifest is.
-        if installs.iter().any(|i| i.eco == Eco::Gradle) && !files.iter().any(|f| !f.ends_with('*'))
-        {
-            return Err(
-                "which Gradle build files exist is not known without a build context".into(),
-            );
-        }
-    }
-    // A folder that the install creates and the source COPY would then overwrite with the
-    // context's own copy (it replaced that copy before).
-    if let Some(c) = context {
-        for inst in installs {
-            let dir = match inst.eco {
-                Eco::Npm | Eco::Yarn | Eco::Pnpm => "node_modules",
-                Eco::Composer | Eco::Bundler => "vendor",
-                _ => continue,
-            };
-            let Some(path) = context_path(broad, &resolve(cwd, dir)) else {
-                continue;
-            };
-            if c.is_dir(&path) && !ignored(c, &path) {
-                return Err(format!(
-                    "the context's `{path}` would overwrite the installed one: exclude it in .dockerignore"
-                ));
-            }
-        }
-    }
-    if context.is_none() {
         // npm's idiom: `package*.json` is package.json with whichever lockfile exists.
         let npm = ["package.json", "package-lock.json*", "npm-shrinkwrap.json*"];
         if let Some(at) = files
