@@ -15,9 +15,10 @@ would unpack. Which local files ADD unpacks is decided by their content (a tar a
 or compressed with gzip, bzip2, xz or zstd), not their name: with a build context the rule
 reads the start of each source file; without one (standard input without `--context`, or a
 file the build creates) it goes by the name (`.tar`, `.tgz`, `.tar.gz`, `.gz`, `.bz2`, `.tbz2`,
-`.xz`, `.txz`, `.zst`, `.tzst`...). Not flagged: an ADD with an archive source, a URL or Git
-source (see DF307), or a source that names a variable (`ADD $PKG /`), which may expand to any
-of those.
+`.xz`, `.txz`, `.zst`, `.tzst`..., and the package formats that are tar archives: `.gem`,
+`.crate`, `.apk`, `.ipk`, `.ova`, `.box`, `.xbps`). Not flagged: an ADD with an archive
+source, a URL or Git source (see DF307), or a source that names a variable (`ADD $PKG /`),
+which may expand to any of those.
 
 ## Why is this bad?
 `ADD` fetches URLs and unpacks archives; `COPY` only copies. With `ADD` a reader has to check
@@ -65,10 +66,13 @@ enum Source {
     Plain,
 }
 
-/// Name endings BuildKit's content sniffing would recognise as (compressed) tar archives.
+/// Name endings BuildKit's content sniffing would recognise as (compressed) tar archives,
+/// including package formats that are tar archives under another name: RubyGems `.gem`
+/// (plain tar), Cargo `.crate`, Alpine `.apk` and opkg `.ipk` (gzipped tar), `.ova` virtual
+/// appliances and Vagrant `.box` files (tar), Void Linux `.xbps` (zstd tar).
 const ARCHIVE_EXTENSIONS: &[&str] = &[
     ".tar", ".tgz", ".tbz", ".tbz2", ".tb2", ".txz", ".tzst", ".tlz", ".gz", ".bz2", ".xz", ".zst",
-    ".zstd", ".lzma", ".taz",
+    ".zstd", ".lzma", ".taz", ".gem", ".crate", ".apk", ".ipk", ".ova", ".box", ".xbps",
 ];
 
 fn is_archive_name(name: &str) -> bool {
@@ -346,6 +350,11 @@ mod tests {
         assert_eq!(by_name(".muttrc"), Source::Plain);
         assert_eq!(by_name("rootfs.tar.xz"), Source::NotPlain);
         assert_eq!(by_name("x.TGZ"), Source::NotPlain);
+        // Tar archives under a package format's name: ADD unpacks them too.
+        assert_eq!(by_name("rails-7.1.0.gem"), Source::NotPlain);
+        assert_eq!(by_name("serde-1.0.0.crate"), Source::NotPlain);
+        assert_eq!(by_name("musl-1.2.5-r0.apk"), Source::NotPlain);
+        assert_eq!(by_name("*.gem"), Source::NotPlain);
         assert_eq!(by_name("conf"), Source::Probably);
         assert_eq!(by_name("*.sh"), Source::Plain);
         assert_eq!(by_name("files/*"), Source::MaybeArchive);
