@@ -506,12 +506,18 @@ fn harmless(cmd: &Command) -> bool {
                 || w.value.starts_with("$HOME")
         }),
         p if p.starts_with("pip") || p.starts_with("python") => {
-            // `pip install --upgrade pip`, `pip install gunicorn`: packages by name.
+            // `pip install --upgrade pip`, `pip install gunicorn`, `python -m pip install
+            // gunicorn`: packages by name. Another module (`python -m pytest`) reads the source.
+            let python_m_pip = args.iter().position(|w| w.value == "-m").is_some_and(|m| {
+                args.get(m + 1).is_some_and(|w| w.value == "pip")
+                    && args.get(m + 2).is_some_and(|w| w.value == "install")
+            });
             no_local()
                 && !args
                     .iter()
                     .any(|w| w.value.starts_with("-c") || w.value.starts_with("--constraint"))
-                && (sub == Some("install") || args.iter().any(|w| w.value == "-m"))
+                && (p.starts_with("pip") && p != "pipenv" && sub == Some("install")
+                    || p.starts_with("python") && python_m_pip)
         }
         "npm" => {
             matches!(sub, Some("cache" | "config" | "set" | "install" | "i"))
