@@ -542,6 +542,19 @@ fn harmless(cmd: &Command) -> bool {
     }
 }
 
+/// Whether an `rm` removes something under the folder the source COPY fills (`rm -rf
+/// /app/tests` after `COPY . /app`): moved before that COPY, it would remove nothing and the
+/// files would stay in the image.
+fn removes_from_dest(cmd: &Command, dest: &str) -> bool {
+    if program(cmd) != Some("rm") || dest.starts_with("<base>") {
+        return false;
+    }
+    super::common::command_words(cmd)[1..].iter().any(|w| {
+        let v = w.value.trim_end_matches(['*', '/']);
+        v.starts_with('/') && (dest == "/" || super::common::is_within(&resolve("/", v), dest))
+    })
+}
+
 /// A COPY of a folder of the context (the whole context, usually).
 struct Broad<'a> {
     ins: &'a Instruction,
@@ -798,7 +811,7 @@ fn plan_fix(
         if program(cmd) == Some("cd") && !seen_install {
             return Err("the RUN changes directory before installing".into());
         }
-        if !harmless(cmd) {
+        if !harmless(cmd) || removes_from_dest(cmd, &broad.dest) {
             let w = super::common::command_words(cmd);
             let name = w
                 .iter()
