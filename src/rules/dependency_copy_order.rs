@@ -481,15 +481,16 @@ fn harmless(cmd: &Command) -> bool {
         })
     };
     match prog {
-        "apt-get"
-        | "apt"
-        | "apk"
-        | "yum"
-        | "dnf"
-        | "microdnf"
-        | "tdnf"
-        | "zypper"
-        | "true"
+        // A package file of the source tree (`apt-get install ./vendor/x.deb`) is read.
+        "apt-get" | "apt" | "apk" | "yum" | "dnf" | "microdnf" | "tdnf" | "zypper" => {
+            !args.iter().any(|w| {
+                !w.value.contains("://")
+                    && [".deb", ".rpm", ".apk"]
+                        .iter()
+                        .any(|e| w.value.ends_with(e))
+            })
+        }
+        "true"
         | ":"
         | "set"
         | "export"
