@@ -144,6 +144,7 @@ fixture!(df101_withheld, "DF101-withheld");
 fixture!(df101_crlf_and_eof, "DF101-crlf.Dockerfile");
 fixture!(df101_node_modules_in_context, "DF101-node-modules");
 fixture!(df101_node_modules_ignored, "DF101-node-modules-ignored");
+fixture!(df101_manifest_extras, "DF101-manifest-extras");
 fixture!(df101_split, "DF101-split");
 fixture!(df213_add_for_local_files, "DF213.Dockerfile");
 fixture!(df213_windows, "DF213-windows.Dockerfile");

@@ -44,16 +44,17 @@ Unsafe. The fix puts a COPY of the manifests where the whole-source COPY was (sa
 `--chmod`, `--link`) and moves the whole-source COPY right after the install RUN, so that the
 WORKDIR, ENV, ARG and USER the RUN saw are still in effect. It reads the build context
 (`--context`, by default the Dockerfile's folder): only manifests that exist are copied
-(lockfiles, `.npmrc`, requirement files that a requirement file includes). Without a context
-(standard input without `--context`) it copies what the command names, and optional lockfiles
-with a wildcard (`poetry.lock*`) that matches nothing when they are absent.
+(lockfiles, `.npmrc`, `.pnpmfile.cjs`, requirement files that a requirement file includes,
+`.ruby-version` when the Gemfile reads it, Gradle's `gradle/libs.versions.toml`). Without a
+context (standard input without `--context`) it copies what the command names, and optional
+lockfiles with a wildcard (`poetry.lock*`) that matches nothing when they are absent.
 
 It is withheld when the install may need more than the manifests: `pip install .` or `-e .`,
 local paths in requirement files or `--find-links`, npm/yarn/pnpm workspaces and install
-scripts (`preinstall`, `install`, `postinstall`, `prepare`), local `file:` dependencies, Yarn
-Berry projects, Go `replace` directives to local folders and `go.work`, Maven modules and
-wrappers, Gradle multi-project builds and wrappers, Bundler `gemspec`/`path:` gems, Composer
-scripts and autoloaders, `poetry install` without `--no-root` (and the like for uv and pdm),
+scripts (`preinstall`, `install`, `postinstall`, `prepare`), local `file:` dependencies, pnpm
+patched dependencies, Yarn Berry projects, Go `replace` directives to local folders and
+`go.work`, Maven modules, wrappers and `.mvn/` configuration, Gradle multi-project builds and
+wrappers, Bundler `gemspec`/`path:` gems, Composer scripts and autoloaders, `poetry install` without `--no-root` (and the like for uv and pdm),
 `cargo fetch` (Cargo needs the crate's source files to read its manifest). It is also withheld
 when the RUN does anything besides installing (`npm run build`, `python manage.py ...`), when
 another RUN, COPY, ADD or VOLUME stands between the COPY and the install, when a WORKDIR, ENV or
@@ -383,7 +384,14 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
                 .then(|| "it names another folder or workspace".to_string());
             simple(
                 Eco::Pnpm,
-                vec![req("package.json"), opt("pnpm-lock.yaml"), opt(".npmrc")],
+                // pnpm runs the hooks of `.pnpmfile.cjs` at install (and a frozen install
+                // fails when its checksum differs from the lockfile's).
+                vec![
+                    req("package.json"),
+                    opt("pnpm-lock.yaml"),
+                    opt(".npmrc"),
+                    opt(".pnpmfile.cjs"),
+                ],
                 withhold,
             )
         }
@@ -437,6 +445,8 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
                     opt("settings.gradle"),
                     opt("settings.gradle.kts"),
                     opt("gradle.properties"),
+                    // The version catalog the build scripts read as `libs`.
+                    opt("gradle/libs.versions.toml"),
                 ],
                 withhold,
             )
@@ -1103,6 +1113,15 @@ fn extend_from_context(
             if json.get("workspaces").is_some() {
                 return Err("package.json declares workspaces".into());
             }
+            if json
+                .get("pnpm")
+                .is_some_and(|p| p.get("patchedDependencies").is_some())
+                || json.get("patchedDependencies").is_some()
+            {
+                return Err(
+                    "package.json patches dependencies with files of the source tree".into(),
+                );
+            }
             let ignore_scripts = inst.cmd.words.iter().any(|w| w.value == "--ignore-scripts");
             if !ignore_scripts {
                 if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
@@ -1165,6 +1184,9 @@ fn extend_from_context(
                     return Err("the POM has modules".into());
                 }
             }
+            if ctx_path(".mvn").is_some_and(|p| c.is_dir(&p)) {
+                return Err("`.mvn/` configures Maven (maven.config, extensions.xml)".into());
+            }
         }
         Eco::Gradle => {
             for f in ["settings.gradle", "settings.gradle.kts"] {
@@ -1189,6 +1211,12 @@ fn extend_from_context(
                             || l.starts_with("eval_gemfile"))
                 }) {
                     return Err("the Gemfile names local gems (`gemspec`, `path:`)".into());
+                }
+                // `ruby file: ".ruby-version"`, `File.read(".ruby-version")`.
+                for f in [".ruby-version", ".tool-versions"] {
+                    if text.contains(f) && !list.iter().any(|m| m.path == f) {
+                        list.push(opt(f));
+                    }
                 }
             }
         }
