@@ -48,11 +48,13 @@ the build recreates (`node_modules`, virtualenvs, build outputs) are listed only
 of the Dockerfile installs or builds them. No line excludes a path that a `COPY`, `ADD` or
 `RUN --mount=type=bind` of this Dockerfile (or of another Dockerfile in the context's root)
 names, or that a `RUN`, `CMD` or `ENTRYPOINT` names as `./path`; `.git` stays when a `RUN` uses
-`git` or the project takes its version from git (setuptools-scm, hatch-vcs, versioneer). The
-lines left out are listed in the file's comments. Unsafe: the build no longer sees the
-excluded files, and a step that reads one of them in a way the Dockerfile does not show (a
-script that opens `.env`, a build that needs `.git`) changes or fails; the file is also shared
-by every Dockerfile built with this context. Review it before committing.
+`git`, the project takes its version from git (setuptools-scm, hatch-vcs, versioneer,
+poetry-dynamic-versioning, pdm's `source = \"scm\"`, the git-version crate...), or
+`package.json` runs git (Husky, `git rev-parse` in a script). The lines left out are listed
+in the file's comments. Unsafe: the build no longer sees the excluded files, and a step that
+reads one of them in a way the Dockerfile does not show (a script that opens `.env`, a build
+that needs `.git`) changes or fails; the file is also shared by every Dockerfile built with
+this context. Review it before committing.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -227,17 +229,35 @@ fn stack(ctx: &Context, context: &BuildContext) -> Stack {
         let body = r.rest.slice(&r.ins.logical);
         body.contains("pip install") || body.contains("pip3 install")
     });
-    // Versions taken from git tags need `.git` in the context.
-    for f in ["pyproject.toml", "setup.py", "setup.cfg"] {
+    // Versions taken from git tags, and scripts that run git, need `.git` in the context:
+    // Python build plugins (setuptools-scm, hatch-vcs, poetry-dynamic-versioning,
+    // setuptools-git-versioning, versioningit, pdm's `source = "scm"`...), Husky's `prepare`
+    // (it fails outside a git checkout), npm scripts that call git, the git-version crate.
+    for f in [
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "package.json",
+        "Cargo.toml",
+    ] {
         if let Some(text) = context.read(f) {
             let t = text.to_ascii_lowercase();
             if [
-                "setuptools_scm",
-                "setuptools-scm",
-                "hatch-vcs",
+                "scm",
+                "vcs",
                 "versioneer",
                 "dunamai",
                 "pbr",
+                "git-versioning",
+                "git_versioning",
+                "dynamic-versioning",
+                "dynamic_versioning",
+                "versioningit",
+                "husky",
+                "git rev-parse",
+                "git describe",
+                "git log",
+                "git-version",
             ]
             .iter()
             .any(|k| t.contains(k))
@@ -565,5 +585,45 @@ mod tests {
         assert!(text.contains("\n**/__pycache__\n") && !text.contains("\n.venv\n"));
         // Nothing broad: silent.
         assert!(generated(&files, "FROM python:3.12\nCOPY app.py /src/\n").is_none());
+    }
+
+    #[test]
+    fn other_builds_that_need_git() {
+        let keeps_git = |files: &[(&str, &str)], dockerfile: &str| {
+            let text = generated(files, dockerfile).unwrap();
+            !text.contains("\n.git\n") && text.contains("#   .git (the build uses git)")
+        };
+        let python = "FROM python:3.12\nCOPY . /src\nRUN pip install /src\n";
+        // Other plugins that take the version from git tags.
+        for requires in [
+            "poetry-dynamic-versioning",
+            "setuptools-git-versioning",
+            "versioningit",
+            "uv-dynamic-versioning",
+        ] {
+            let pyproject = format!("[build-system]\nrequires = [\"{requires}\"]\n");
+            assert!(
+                keeps_git(&[("pyproject.toml", &pyproject)], python),
+                "{requires}"
+            );
+        }
+        // pdm-backend's own: `[tool.pdm.version] source = "scm"`.
+        let pdm = "[tool.pdm.version]\nsource = \"scm\"\n";
+        assert!(keeps_git(&[("pyproject.toml", pdm)], python));
+        // Husky's `prepare` script fails outside a git checkout; a script that reads git.
+        let node = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n";
+        let husky = r#"{"scripts":{"prepare":"husky install"}}"#;
+        assert!(keeps_git(&[("package.json", husky)], node));
+        let sha = r#"{"scripts":{"build":"VERSION=$(git rev-parse HEAD) vite build"}}"#;
+        assert!(keeps_git(&[("package.json", sha)], node));
+        // The git-version crate runs `git describe` at compile time.
+        let rust = "FROM rust:1.80\nCOPY . .\nRUN cargo build --release\n";
+        let cargo = "[dependencies]\ngit-version = \"0.3\"\n";
+        assert!(keeps_git(&[("Cargo.toml", cargo)], rust));
+        // A plain project does not.
+        assert!(!keeps_git(
+            &[("package.json", r#"{"scripts":{"build":"vite build"}}"#)],
+            node
+        ));
     }
 }
