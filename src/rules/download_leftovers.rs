@@ -216,7 +216,14 @@ fn download_path(cmd: &Command) -> Option<(String, bool)> {
         }
     }
     if let Some(o) = output {
-        return plain_output(&o);
+        // curl's `--output-dir` applies to `-o` too (wget's `-P` does not apply to `-O`).
+        return match dir {
+            Some(d) if prog == "curl" && !o.starts_with('/') && o != "-" => {
+                let (path, literal) = plain_output(&format!("{}/{o}", d.trim_end_matches('/')))?;
+                Some((path, literal && !d.contains(['$', '`', '*', '?', '['])))
+            }
+            _ => plain_output(&o),
+        };
     }
     if !remote {
         return None;
@@ -682,6 +689,19 @@ mod tests {
         );
         assert_eq!(
             path("curl -o x.tgz \"https://a/$V/x.tgz\""),
+            Some(("x.tgz".into(), true))
+        );
+        // curl's --output-dir applies to -o; wget's -P does not apply to -O.
+        assert_eq!(
+            path("curl --output-dir /tmp -o x.tgz https://a/x.tgz"),
+            Some(("/tmp/x.tgz".into(), true))
+        );
+        assert_eq!(
+            path("curl -o /opt/x.tgz --output-dir /tmp https://a/x.tgz"),
+            Some(("/opt/x.tgz".into(), true))
+        );
+        assert_eq!(
+            path("wget -P /tmp -O x.tgz https://a/x.tgz"),
             Some(("x.tgz".into(), true))
         );
     }
