@@ -45,7 +45,8 @@ what every project can leave out (`.git`, `.env` files, logs, editor and OS file
 stack the Dockerfile and the context show: `node_modules` (package.json), Python caches and
 virtualenvs, `target/` (Cargo, Maven), `.gradle` and `build/` (Gradle), `bin/` (Go). Folders
 the build recreates (`node_modules`, virtualenvs, build outputs) are listed only when a `RUN`
-of the Dockerfile installs or builds them. No line excludes a path that a `COPY`, `ADD` or
+of the Dockerfile (or of another Dockerfile in the context's root: they share the file, and
+each generates the same one) installs or builds them. No line excludes a path that a `COPY`, `ADD` or
 `RUN --mount=type=bind` of this Dockerfile (or of another Dockerfile in the context's root)
 names, or that a `RUN`, `CMD` or `ENTRYPOINT` names as `./path`; `.git` stays when a `RUN` uses
 `git`, the project takes its version from git (setuptools-scm, hatch-vcs, versioneer,
@@ -156,7 +157,48 @@ struct Stack {
     uses_git: bool,
 }
 
+/// The other Dockerfiles in the context's root (they share the ignore file), parsed.
+fn other_dockerfiles(
+    ctx: &Context,
+    context: &BuildContext,
+) -> Vec<(String, crate::syntax::Document)> {
+    context
+        .list("")
+        .into_iter()
+        .filter(|n| is_dockerfile_name(n))
+        .take(20)
+        .filter_map(|name| {
+            let text = context.read(&name)?;
+            if text == ctx.doc.text {
+                return None;
+            }
+            let doc = crate::syntax::parse(&text).ok()?;
+            Some((name, doc))
+        })
+        .collect()
+}
+
+/// The stack of this Dockerfile and of the other Dockerfiles in the context's root: they share
+/// the ignore file, so each of them generates the same one (a folder that one of them
+/// installs, such as `node_modules`, is listed for all).
 fn stack(ctx: &Context, context: &BuildContext) -> Stack {
+    let mut s = stack_of(ctx, context);
+    for (_, doc) in other_dockerfiles(ctx, context) {
+        let o = stack_of(&Context::new(&doc), context);
+        s.node |= o.node;
+        s.node_install |= o.node_install;
+        s.python |= o.python;
+        s.python_install |= o.python_install;
+        s.go_build |= o.go_build;
+        s.cargo_build |= o.cargo_build;
+        s.maven_build |= o.maven_build;
+        s.gradle_build |= o.gradle_build;
+        s.uses_git |= o.uses_git;
+    }
+    s
+}
+
+fn stack_of(ctx: &Context, context: &BuildContext) -> Stack {
     let mut s = Stack::default();
     let images: Vec<String> = ctx
         .stages
@@ -392,21 +434,7 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
     let mut out = Vec::new();
     add_doc(ctx, sources, &mut out);
     // Other Dockerfiles that share this context.
-    for name in context
-        .list("")
-        .into_iter()
-        .filter(|n| is_dockerfile_name(n))
-        .take(20)
-    {
-        let Some(text) = context.read(&name) else {
-            continue;
-        };
-        if text == ctx.doc.text {
-            continue;
-        }
-        let Ok(doc) = crate::syntax::parse(&text) else {
-            continue;
-        };
+    for (name, doc) in other_dockerfiles(ctx, context) {
         let other = Context::new(&doc);
         let other_sources = local_sources(&other);
         let mut found = Vec::new();
@@ -585,6 +613,22 @@ mod tests {
         assert!(text.contains("\n**/__pycache__\n") && !text.contains("\n.venv\n"));
         // Nothing broad: silent.
         assert!(generated(&files, "FROM python:3.12\nCOPY app.py /src/\n").is_none());
+    }
+
+    #[test]
+    fn same_file_for_every_dockerfile_of_the_context() {
+        // Dockerfile.web installs node_modules; the Python Dockerfile linted here must list
+        // them too: the file it creates is the one Dockerfile.web's build (and DF101's fix
+        // there, which relies on node_modules being excluded) gets.
+        let web = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
+        let files = [
+            ("package.json", "{}"),
+            ("requirements.txt", "flask\n"),
+            ("Dockerfile.web", web),
+        ];
+        let python = "FROM python:3.12\nWORKDIR /app\nCOPY . .\n";
+        let text = generated(&files, python).unwrap();
+        assert!(text.contains("\n**/node_modules\n"), "{text}");
     }
 
     #[test]
