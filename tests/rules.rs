@@ -157,6 +157,7 @@ fixture!(df209_build_step, "DF209-build.Dockerfile");
 fixture!(df209_node_env, "DF209-env.Dockerfile");
 fixture!(df209_context, "DF209-context");
 fixture!(df209_no_lockfile, "DF209-nolock");
+fixture!(df209_lockfile_ignored, "DF209-ignored-lock");
 fixture!(df102_node, "DF102-node");
 fixture!(df102_python, "DF102-python");
 fixture!(df102_copies_env, "DF102-copies-env");

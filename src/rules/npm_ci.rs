@@ -18,7 +18,7 @@ Two checks on Node.js installs in RUN:
    where an earlier `COPY` of the stage (or a stage it is built on) put a lockfile
    (`package-lock.json` or `npm-shrinkwrap.json`). With a build context the rule looks in the
    context: `COPY . .` brings a lockfile when the copied folder has one, `COPY package*.json ./`
-   when one matches. Without one (standard input without `--context`) it counts only COPYs
+   when one matches (and the `.dockerignore` does not exclude it). Without one (standard input without `--context`) it counts only COPYs
    that name the lockfile or `package*.json`. Likewise `yarn install` (or a bare `yarn`)
    without `--frozen-lockfile`/`--immutable` where `yarn.lock` was copied, and `pnpm install`
    without `--frozen-lockfile` where `pnpm-lock.yaml` was copied.
@@ -309,6 +309,13 @@ fn context_copy(ins: &Instruction) -> Option<(Vec<String>, String)> {
     (!all.is_empty()).then_some((all, dest))
 }
 
+/// Whether the build context's ignore file excludes a path.
+fn ignored(c: &BuildContext, path: &str) -> bool {
+    c.dockerignore()
+        .and_then(|(_, text)| crate::dockerignore::Matcher::parse(&text).ok())
+        .is_some_and(|m| m.excluded(path).is_some())
+}
+
 fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
@@ -364,9 +371,10 @@ fn copied_file(
                 let trimmed = src.trim_end_matches('/');
                 let name = trimmed.rsplit('/').next().unwrap_or(trimmed);
                 let parent = trimmed.rsplit_once('/').map_or("", |(p, _)| p);
+                // A file the `.dockerignore` excludes is not sent: the build does not have it.
                 let in_context = |rel: &str| {
                     let rel = join_path("", rel);
-                    context.map(|c| (c.is_file(&rel), rel))
+                    context.map(|c| (c.is_file(&rel) && !ignored(c, &rel), rel))
                 };
                 for file in names {
                     if name == *file {
