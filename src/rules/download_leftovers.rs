@@ -216,9 +216,10 @@ fn download_path(cmd: &Command) -> Option<(String, bool)> {
         }
     }
     if let Some(o) = output {
-        // curl's `--output-dir` applies to `-o` too (wget's `-P` does not apply to `-O`).
+        // curl's `--output-dir` is put in front of `-o`'s path, even an absolute one (wget's
+        // `-P` does not apply to `-O`).
         return match dir {
-            Some(d) if prog == "curl" && !o.starts_with('/') && o != "-" => {
+            Some(d) if prog == "curl" && o != "-" => {
                 let (path, literal) = plain_output(&format!("{}/{o}", d.trim_end_matches('/')))?;
                 Some((path, literal && !d.contains(['$', '`', '*', '?', '['])))
             }
@@ -698,7 +699,7 @@ mod tests {
         );
         assert_eq!(
             path("curl -o /opt/x.tgz --output-dir /tmp https://a/x.tgz"),
-            Some(("/opt/x.tgz".into(), true))
+            Some(("/tmp//opt/x.tgz".into(), true))
         );
         assert_eq!(
             path("wget -P /tmp -O x.tgz https://a/x.tgz"),
