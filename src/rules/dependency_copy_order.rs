@@ -157,10 +157,15 @@ const PIP_TAKES_VALUE: &[&str] = &[
     "--use-deprecated",
 ];
 
-/// Whether a word names a local path rather than a package (`.`, `./pkg`, `/src`, a wheel or
-/// an archive file, `file:`).
+/// Whether a word names a local path rather than a package (`.`, `.[dev]`, `./pkg`, `/src`, a
+/// wheel or an archive file, `file:`, or a variable that may name one).
 fn is_local_path(v: &str) -> bool {
     v == "."
+        || v == ".."
+        // `.[dev]`: the project in the current folder, with extras.
+        || v.starts_with(".[")
+        // `$PWD`, `${SRC}`: may name a folder of the source tree.
+        || v.starts_with('$')
         || v.starts_with("./")
         || v.starts_with("../")
         || v.starts_with('/')
