@@ -171,7 +171,7 @@ fn is_local_path(v: &str) -> bool {
         || v.starts_with('/')
         || v.starts_with("file:")
         || v.starts_with('~')
-        || [".whl", ".tar.gz", ".zip", ".tgz"]
+        || [".whl", ".tar.gz", ".zip", ".tgz", ".gem", ".egg"]
             .iter()
             .any(|e| v.ends_with(e))
         || v.contains('/') && !v.contains("://") && !v.contains('@')
@@ -536,11 +536,13 @@ fn harmless(cmd: &Command) -> bool {
                     || p.starts_with("python") && python_m_pip)
         }
         "npm" => {
+            // `npm install -g pm2`; not `npm install -g .` (the project itself).
             matches!(sub, Some("cache" | "config" | "set" | "install" | "i"))
                 && (sub != Some("install") && sub != Some("i")
                     || args
                         .iter()
-                        .any(|w| w.value == "-g" || w.value == "--global"))
+                        .any(|w| w.value == "-g" || w.value == "--global")
+                        && no_local())
         }
         "yarn" => matches!(sub, Some("cache" | "config" | "global")),
         "pnpm" => matches!(sub, Some("store" | "config")),
