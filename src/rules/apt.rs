@@ -2,7 +2,7 @@
 //! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
 
 use super::common::{
-    command_words, from_image, program, stage_chain, subcommand_index, texts_before,
+    command_words, from_image, program, stage_root, subcommand_index, texts_before,
 };
 use super::{Context, ShellRun};
 use crate::shell::{Command, Word};
@@ -99,9 +99,7 @@ pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
     {
         return false;
     }
-    let Some(&root) = stage_chain(ctx, run.stage).last() else {
-        return false;
-    };
+    let root = stage_root(ctx, run.stage);
     let Some(image) = from_image(ctx, root) else {
         return false;
     };

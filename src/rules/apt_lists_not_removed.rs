@@ -1,13 +1,13 @@
 use super::apt::{Apt, USES_INDEX, apt_command, docker_clean_base, wraps_apt};
 use super::common::{
-    append_offset, command_words, mounted_over, program, removed_path, stage_chain,
+    append_offset, command_words, mounted_over, program, removed_path, stage_parent,
     tolerates_failure, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
-use crate::syntax::Kind;
+use crate::syntax::{Instruction, Kind};
 
 pub static RULE: Rule = Rule {
     code: "DF202",
@@ -62,6 +62,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let runs = ctx.shell_runs();
+    let readers = std::cell::OnceCell::new();
     for run in runs {
         if mounted_over(run, "/var/lib/apt/lists") {
             continue;
@@ -115,15 +116,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 apt.program, apt.sub.value
             ),
         );
-        if let Some(fix) = fix(ctx, runs, run) {
+        let readers = readers.get_or_init(|| list_readers(ctx, runs));
+        if let Some(fix) = fix(ctx, readers, run) {
             diag = diag.with_fix(fix);
         }
         out.push(diag);
     }
 }
 
-fn fix(ctx: &Context, runs: &[ShellRun], run: &ShellRun) -> Option<Fix> {
-    if later_run_needs_lists(ctx, runs, run) {
+fn fix(ctx: &Context, readers: &ListReaders, run: &ShellRun) -> Option<Fix> {
+    if later_run_needs_lists(ctx, readers, run) {
         return None;
     }
     let at = append_offset(run)?;
@@ -176,55 +178,93 @@ fn removes_lists(cmd: &Command, body: &str) -> bool {
     }
 }
 
-/// Whether a later RUN of the stage, or of a stage built on it, reads the package lists before
-/// it updates them: then deleting them here would break it.
-fn later_run_needs_lists(ctx: &Context, runs: &[ShellRun], run: &ShellRun) -> bool {
-    let later = ctx
-        .stages
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i > run.stage && stage_chain(ctx, i).contains(&run.stage))
-        .flat_map(|(_, s)| s.instructions.iter())
-        .chain(
-            ctx.stages[run.stage]
-                .instructions
-                .iter()
-                .skip_while(|i| !std::ptr::eq(**i, run.ins))
-                .skip(1),
-        );
-    for ins in later {
-        let mentions_apt = |text: &str| {
-            ["apt-get", "apt ", "aptitude", "apt-cache"]
-                .iter()
-                .any(|p| text.contains(p))
-        };
-        match (ins.kind(), runs.iter().find(|r| std::ptr::eq(r.ins, *ins))) {
-            (Kind::Run, Some(r)) => {
-                if mounted_over(r, "/var/lib/apt/lists") {
-                    continue;
-                }
-                // Heredoc bodies run after the commands of the RUN line (when they are scripts).
-                let mut commands = r.commands.clone();
-                for h in &ins.heredocs {
-                    let body = ctx.doc.slice(h.body);
-                    match crate::shell::commands(body) {
-                        Some(more) => commands.extend(more),
-                        None if mentions_apt(body) => return true,
-                        None => {}
-                    }
-                }
-                if reads_lists_before_update(&commands) {
-                    return true;
-                }
+/// Where the package lists are read before an update: per stage, the position of the last
+/// instruction that reads them, and whether a stage built on it (directly or not) has one.
+/// Computed once per file: asking each RUN to walk the later stages again made a file of many
+/// stages built on each other cubic.
+struct ListReaders {
+    last_in_stage: Vec<Option<usize>>,
+    in_descendants: Vec<bool>,
+}
+
+fn list_readers(ctx: &Context, runs: &[ShellRun]) -> ListReaders {
+    let n = ctx.stages.len();
+    let mut last_in_stage = vec![None; n];
+    for (s, stage) in ctx.stages.iter().enumerate() {
+        for (k, ins) in stage.instructions.iter().enumerate() {
+            if reads_lists(ctx, runs, ins) {
+                last_in_stage[s] = Some(k);
             }
-            // Exec form, another shell, a body the lexer cannot read, ONBUILD triggers.
-            (Kind::Run | Kind::Onbuild, _) if mentions_apt(ctx.doc.slice(ins.span)) => {
-                return true;
-            }
-            _ => {}
         }
     }
-    false
+    // A stage's parent comes before it: one pass from the end sees every descendant first.
+    let mut in_descendants = vec![false; n];
+    for s in (0..n).rev() {
+        if let Some(p) = stage_parent(ctx, s) {
+            let here = in_descendants[s] || last_in_stage[s].is_some();
+            if let Some(d) = in_descendants.get_mut(p) {
+                *d |= here;
+            }
+        }
+    }
+    ListReaders {
+        last_in_stage,
+        in_descendants,
+    }
+}
+
+/// Whether a later RUN of the stage, or of a stage built on it, reads the package lists before
+/// it updates them: then deleting them here would break it.
+fn later_run_needs_lists(ctx: &Context, readers: &ListReaders, run: &ShellRun) -> bool {
+    let stage = run.stage;
+    if readers.in_descendants.get(stage).copied().unwrap_or(false) {
+        return true;
+    }
+    // The instructions are in document order: those after the RUN start after it.
+    let after = ctx.stages[stage]
+        .instructions
+        .partition_point(|i| i.span.start <= run.ins.span.start);
+    readers
+        .last_in_stage
+        .get(stage)
+        .copied()
+        .flatten()
+        .is_some_and(|last| last >= after)
+}
+
+/// Whether an instruction reads the package lists before it updates them (or may: exec form,
+/// another shell, a body the lexer cannot read, ONBUILD triggers that mention apt).
+fn reads_lists(ctx: &Context, runs: &[ShellRun], ins: &Instruction) -> bool {
+    let mentions_apt = |text: &str| {
+        ["apt-get", "apt ", "aptitude", "apt-cache"]
+            .iter()
+            .any(|p| text.contains(p))
+    };
+    // The lexed RUNs are in document order.
+    let lexed = runs
+        .binary_search_by_key(&ins.span.start, |r| r.ins.span.start)
+        .ok()
+        .and_then(|i| runs.get(i));
+    match (ins.kind(), lexed) {
+        (Kind::Run, Some(r)) => {
+            if mounted_over(r, "/var/lib/apt/lists") {
+                return false;
+            }
+            // Heredoc bodies run after the commands of the RUN line (when they are scripts).
+            let mut commands = r.commands.clone();
+            for h in &ins.heredocs {
+                let body = ctx.doc.slice(h.body);
+                match crate::shell::commands(body) {
+                    Some(more) => commands.extend(more),
+                    None if mentions_apt(body) => return true,
+                    None => {}
+                }
+            }
+            reads_lists_before_update(&commands)
+        }
+        (Kind::Run | Kind::Onbuild, _) => mentions_apt(ctx.doc.slice(ins.span)),
+        _ => false,
+    }
 }
 
 /// Whether a command list uses the package lists before any `apt-get update`.

@@ -191,19 +191,42 @@ fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
 pub(super) fn stage_chain(ctx: &Context, stage: usize) -> Vec<usize> {
     let mut chain = vec![stage];
     let mut current = stage;
-    while let Some(image) = from_image(ctx, current) {
-        let parent = (1..current)
-            .rev()
-            .find(|&i| stage_name(ctx, i).is_some_and(|n| n.eq_ignore_ascii_case(image)));
-        match parent {
-            Some(p) => {
-                chain.push(p);
-                current = p;
-            }
-            None => break,
-        }
+    while let Some(p) = stage_parent(ctx, current) {
+        chain.push(p);
+        current = p;
     }
     chain
+}
+
+/// The stage a stage builds on (`FROM build AS test`: `build`), always an earlier one.
+pub(super) fn stage_parent(ctx: &Context, stage: usize) -> Option<usize> {
+    let links = ctx.stage_parents.get_or_init(|| stage_links(ctx));
+    links.get(stage).and_then(|l| l.0)
+}
+
+/// The first stage of a stage's chain (the last of [`stage_chain`]), without walking it.
+pub(super) fn stage_root(ctx: &Context, stage: usize) -> usize {
+    let links = ctx.stage_parents.get_or_init(|| stage_links(ctx));
+    links.get(stage).map_or(stage, |l| l.1)
+}
+
+/// For each stage, in one pass: its parent, the latest earlier stage whose name its `FROM`
+/// image is (ASCII case ignored), and its root.
+fn stage_links(ctx: &Context) -> Vec<(Option<usize>, usize)> {
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut links: Vec<(Option<usize>, usize)> = Vec::with_capacity(ctx.stages.len());
+    for i in 0..ctx.stages.len() {
+        let parent = match from_image(ctx, i) {
+            Some(image) if i > 0 => names.get(&image.to_ascii_lowercase()).copied(),
+            _ => None,
+        };
+        let root = parent.and_then(|p| links.get(p)).map_or(i, |l| l.1);
+        links.push((parent, root));
+        if let Some(name) = stage_name(ctx, i).filter(|_| i > 0) {
+            names.insert(name.to_ascii_lowercase(), i);
+        }
+    }
+    links
 }
 
 /// The shell RUNs that ran before run `r` in the image it builds: earlier RUNs of its stage and
@@ -213,8 +236,11 @@ pub(super) fn earlier_runs<'r, 'a>(
     runs: &'r [ShellRun<'a>],
     r: usize,
 ) -> impl Iterator<Item = &'r ShellRun<'a>> {
+    // Stage numbers decrease along a chain: a binary search, not a scan, per earlier RUN.
     let chain = stage_chain(ctx, runs[r].stage);
-    runs[..r].iter().filter(move |o| chain.contains(&o.stage))
+    runs[..r]
+        .iter()
+        .filter(move |o| chain.binary_search_by(|s| o.stage.cmp(s)).is_ok())
 }
 
 /// The shell RUNs that run after run `r` on top of what it leaves: later RUNs of its stage and
@@ -227,7 +253,20 @@ pub(super) fn later_runs<'r, 'a>(
     let stage = runs[r].stage;
     runs[r + 1..]
         .iter()
-        .filter(move |o| stage_chain(ctx, o.stage).contains(&stage))
+        .filter(move |o| builds_on(ctx, o.stage, stage))
+}
+
+/// Whether stage `stage` is `ancestor` or built on it, directly or not (without collecting
+/// its chain: parents come before their children, so the walk stops below `ancestor`).
+pub(super) fn builds_on(ctx: &Context, stage: usize, ancestor: usize) -> bool {
+    let mut current = stage;
+    while current > ancestor {
+        match stage_parent(ctx, current) {
+            Some(p) => current = p,
+            None => return false,
+        }
+    }
+    current == ancestor
 }
 
 /// The text of every instruction the RUN's stage ran before it, its parent stages included.

@@ -285,6 +285,13 @@ pub struct Context<'a> {
     pub options: LintOptions,
     /// The lexed RUNs, computed once for all rules.
     shell_runs: std::sync::OnceLock<Vec<ShellRun<'a>>>,
+    /// Each stage's parent (the latest earlier stage its `FROM` names), computed once: rules
+    /// ask for stage chains per RUN, and a search per question made a file with many stages
+    /// quadratic.
+    /// (Each stage's root: the first stage of its chain.)
+    stage_parents: std::sync::OnceLock<Vec<(Option<usize>, usize)>>,
+    /// The stages' base images (`unpinned_base::base_images`), computed once.
+    base_images: std::sync::OnceLock<Vec<unpinned_base::BaseImage<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -308,6 +315,8 @@ impl<'a> Context<'a> {
             stages,
             options: LintOptions::default(),
             shell_runs: std::sync::OnceLock::new(),
+            stage_parents: std::sync::OnceLock::new(),
+            base_images: std::sync::OnceLock::new(),
         }
     }
 

@@ -1,7 +1,7 @@
 use super::apt::{USES_INDEX, apt_command, wraps_apt};
 use super::common::{
     APK_TAKES_VALUE, command_words, earlier_runs, env_pairs, from_image, is_within, mounted_over,
-    network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
+    network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain, stage_root,
     subcommand_index, texts_before, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
@@ -478,7 +478,7 @@ struct RunEnv {
 /// The official image a stage chain starts from (`rust`, `golang`), without registry, tag or
 /// digest; `None` for other images.
 fn official_image(ctx: &Context, stage: usize) -> Option<String> {
-    let root = *stage_chain(ctx, stage).last()?;
+    let root = stage_root(ctx, stage);
     let image = from_image(ctx, root)?.to_ascii_lowercase();
     let name = image.split('@').next()?.split(':').next()?;
     let name = name

@@ -113,19 +113,46 @@ fn sets_pipefail<'s>(args: impl IntoIterator<Item = &'s str>) -> bool {
 
 /// The `SHELL` in effect for the RUN, and its stage: its stage's last before it, or inherited
 /// from the stages it builds on. `None`: the default `/bin/sh -c`.
-fn shell_in_effect<'a>(ctx: &Context<'a>, run: &ShellRun) -> Option<(usize, &'a Instruction)> {
-    let mut shell = None;
-    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
-            if std::ptr::eq(*ins, run.ins) {
-                return shell;
-            }
-            if let (Kind::Shell, Args::Json(_)) = (ins.kind(), &ins.node.args) {
-                shell = Some((stage, *ins));
-            }
-        }
+/// The JSON-form `SHELL` instructions of each stage, with their positions in the stage: found
+/// once per file, so that finding the shell in effect for each RUN does not walk its stage
+/// again (a stage of many RUNs was quadratic).
+type Shells<'a> = Vec<Vec<(usize, &'a Instruction)>>;
+
+fn shells<'a>(ctx: &Context<'a>) -> Shells<'a> {
+    ctx.stages
+        .iter()
+        .map(|stage| {
+            stage
+                .instructions
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| matches!((i.kind(), &i.node.args), (Kind::Shell, Args::Json(_))))
+                .map(|(k, i)| (k, *i))
+                .collect()
+        })
+        .collect()
+}
+
+fn shell_in_effect<'a>(
+    ctx: &Context<'a>,
+    shells: &Shells<'a>,
+    run: &ShellRun,
+) -> Option<(usize, &'a Instruction)> {
+    // The last SHELL before the RUN in its stage, else the last one of the nearest stage it
+    // builds on that has one.
+    let at = ctx
+        .stages
+        .get(run.stage)?
+        .instructions
+        .partition_point(|i| i.span.start < run.ins.span.start);
+    let own = shells.get(run.stage)?;
+    if let Some(&(_, ins)) = own[..own.partition_point(|&(k, _)| k < at)].last() {
+        return Some((run.stage, ins));
     }
-    shell
+    stage_chain(ctx, run.stage)
+        .into_iter()
+        .skip(1)
+        .find_map(|s| shells.get(s)?.last().map(|&(_, ins)| (s, ins)))
 }
 
 fn json_args(ins: &Instruction) -> &[JsonArg] {
@@ -242,14 +269,14 @@ fn insertion_point<'d>(ctx: &Context<'d>, run: &ShellRun) -> (usize, &'d str) {
 /// The `SHELL` that turns pipefail on, from the shell in effect: bash with `-o pipefail` added
 /// after the program. `None` when the base image is not known to have bash, or the shell in
 /// effect is another program.
-fn pipefail_shell(ctx: &Context, run: &ShellRun) -> Option<String> {
+fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<String> {
     let bash_base = || {
         let base = root_base(ctx, run.stage)?;
         let name = base.name()?;
         let tag = base.tag().ok()?.unwrap_or("latest").to_ascii_lowercase();
         (HAS_BASH.contains(&name) && !NO_BASH_TAGS.iter().any(|t| tag.contains(t))).then_some(())
     };
-    let mut args: Vec<String> = match shell_in_effect(ctx, run) {
+    let mut args: Vec<String> = match shell_in_effect(ctx, shells, run) {
         None => {
             bash_base()?;
             vec!["/bin/bash".into(), "-c".into()]
@@ -280,9 +307,9 @@ fn pipefail_shell(ctx: &Context, run: &ShellRun) -> Option<String> {
 /// The fix: rewrite the stage's `SHELL` in place when nothing but comments and non-RUN
 /// instructions separate it from the RUN (and it is on one line), else insert a `SHELL` line
 /// before the RUN.
-fn shell_fix(ctx: &Context, run: &ShellRun) -> Option<Fix> {
-    let json = pipefail_shell(ctx, run)?;
-    if let Some((stage, shell)) = shell_in_effect(ctx, run) {
+fn shell_fix<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<Fix> {
+    let json = pipefail_shell(ctx, shells, run)?;
+    if let Some((stage, shell)) = shell_in_effect(ctx, shells, run) {
         let between = ctx.stages[stage]
             .instructions
             .iter()
@@ -312,8 +339,9 @@ fn shell_fix(ctx: &Context, run: &ShellRun) -> Option<Fix> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (mut tried, mut fixed): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let shells = shells(ctx);
     for run in ctx.shell_runs() {
-        if shell_in_effect(ctx, run).is_some_and(|(_, shell)| {
+        if shell_in_effect(ctx, &shells, run).is_some_and(|(_, shell)| {
             sets_pipefail(json_args(shell).iter().skip(1).map(|a| a.value.as_str()))
         }) {
             continue;
@@ -341,7 +369,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let chain = stage_chain(ctx, run.stage);
         if !tried.contains(&run.stage) && !chain.iter().any(|s| fixed.contains(s)) {
             tried.push(run.stage);
-            if let Some(fix) = shell_fix(ctx, run) {
+            if let Some(fix) = shell_fix(ctx, &shells, run) {
                 fixed.push(run.stage);
                 diag = diag.with_fix(fix);
             }

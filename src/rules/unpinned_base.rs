@@ -49,6 +49,7 @@ const UNKNOWN: char = '\u{1}';
 
 /// The base image of a stage's `FROM`, after global `ARG` expansion. Stages that build on an
 /// earlier stage and `scratch` have none.
+#[derive(Clone)]
 pub(super) struct BaseImage<'a> {
     pub stage: usize,
     /// The image word as written (`python:${PY}`).
@@ -135,8 +136,12 @@ impl BaseImage<'_> {
 }
 
 /// The base images of every stage's `FROM`, in order: stage references and `scratch` left out,
-/// global `ARG` defaults expanded.
-pub(super) fn base_images<'a>(ctx: &Context<'a>) -> Vec<BaseImage<'a>> {
+/// global `ARG` defaults expanded. Computed once per document.
+pub(super) fn base_images<'c, 'a>(ctx: &'c Context<'a>) -> &'c [BaseImage<'a>] {
+    ctx.base_images.get_or_init(|| find_base_images(ctx))
+}
+
+fn find_base_images<'a>(ctx: &Context<'a>) -> Vec<BaseImage<'a>> {
     let globals = global_args(ctx);
     let mut names: Vec<String> = Vec::new();
     let mut out = Vec::new();
@@ -174,8 +179,11 @@ pub(super) fn base_images<'a>(ctx: &Context<'a>) -> Vec<BaseImage<'a>> {
 /// The base image a stage's image is made from: its own `FROM`, or that of the earliest stage
 /// of its chain (`FROM build AS test` builds on `build`'s base).
 pub(super) fn root_base<'a>(ctx: &Context<'a>, stage: usize) -> Option<BaseImage<'a>> {
-    let root = *super::common::stage_chain(ctx, stage).last()?;
-    base_images(ctx).into_iter().find(|b| b.stage == root)
+    let root = super::common::stage_root(ctx, stage);
+    let bases = base_images(ctx);
+    // In stage order: a search per RUN stays logarithmic in the number of stages.
+    let at = bases.binary_search_by_key(&root, |b| b.stage).ok()?;
+    bases.get(at).cloned()
 }
 
 /// The global ARGs (before the first `FROM`): name to default, `None` without a default.
@@ -349,7 +357,7 @@ mod tests {
         let doc = crate::syntax::parse(text).unwrap();
         let ctx = Context::new(&doc);
         base_images(&ctx)
-            .into_iter()
+            .iter()
             .map(|b| b.resolved.replace(UNKNOWN, "?"))
             .collect()
     }
