@@ -2,7 +2,7 @@
 //! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
 
 use super::common::{
-    command_words, from_image, program, stage_root, subcommand_index, texts_before,
+    any_text_before, command_words, from_image, program, stage_root, subcommand_index,
 };
 use super::{Context, ShellRun};
 use crate::shell::{Command, Word};
@@ -92,10 +92,8 @@ pub(super) fn wraps_apt(cmd: &Command) -> bool {
 /// removing its hook: those images carry Debian's `docker-clean` apt hook, which deletes
 /// downloaded `.deb` files after every install.
 pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
-    if texts_before(ctx, run)
-        .into_iter()
-        .chain([ctx.doc.slice(run.ins.span)])
-        .any(|t| t.contains("docker-clean"))
+    if any_text_before(ctx, run, "docker-clean", |t| t.contains("docker-clean"))
+        || ctx.doc.slice(run.ins.span).contains("docker-clean")
     {
         return false;
     }

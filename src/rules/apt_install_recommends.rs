@@ -1,5 +1,5 @@
 use super::apt::apt_command;
-use super::common::{texts_before, word_span};
+use super::common::{any_text_before, word_span};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::shell::Command;
@@ -56,9 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // Configured off earlier in the stage, or earlier in this RUN.
             let before = &body[..apt.word.span.start];
             if *configured.get_or_insert_with(|| {
-                texts_before(ctx, run)
-                    .iter()
-                    .any(|t| config_declines_recommends(t))
+                any_text_before(ctx, run, "declines-recommends", config_declines_recommends)
             }) || config_declines_recommends(before)
             {
                 continue;

@@ -269,21 +269,46 @@ pub(super) fn builds_on(ctx: &Context, stage: usize, ancestor: usize) -> bool {
     current == ancestor
 }
 
-/// The text of every instruction the RUN's stage ran before it, its parent stages included.
-pub(super) fn texts_before<'a>(ctx: &'a Context, run: &ShellRun) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    for (n, stage) in stage_chain(ctx, run.stage).into_iter().enumerate() {
-        let instructions = ctx.stages[stage].instructions.iter();
-        let before: Vec<_> = if n == 0 {
-            instructions
-                .take_while(|i| !std::ptr::eq(**i, run.ins))
-                .collect()
-        } else {
-            instructions.collect()
-        };
-        out.extend(before.into_iter().map(|i| ctx.doc.slice(i.span)));
-    }
-    out
+/// Whether the text of an instruction the RUN's stage ran before it (its parent stages
+/// included) satisfies `test`. Each stage's texts are tested once per file and `key`, not once
+/// per RUN (a stage of many RUNs was quadratic).
+/// `key` names the question; one key, one `test`.
+pub(super) fn any_text_before(
+    ctx: &Context,
+    run: &ShellRun,
+    key: &'static str,
+    test: fn(&str) -> bool,
+) -> bool {
+    let marks = {
+        let mut cache = ctx.text_marks.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(key)
+            .or_insert_with(|| {
+                std::sync::Arc::new(
+                    ctx.stages
+                        .iter()
+                        .map(|s| {
+                            s.instructions
+                                .iter()
+                                .position(|i| test(ctx.doc.slice(i.span)))
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
+    };
+    let at = ctx.stages[run.stage]
+        .instructions
+        .partition_point(|i| i.span.start < run.ins.span.start);
+    marks
+        .get(run.stage)
+        .copied()
+        .flatten()
+        .is_some_and(|k| k < at)
+        || stage_chain(ctx, run.stage)
+            .into_iter()
+            .skip(1)
+            .any(|s| marks.get(s).copied().flatten().is_some())
 }
 
 // Appending a command.
@@ -582,7 +607,10 @@ mod tests {
             assert_eq!(later, [3, 4]);
             let earlier: Vec<_> = earlier_runs(ctx, runs, 3).map(|r| r.stage).collect();
             assert_eq!(earlier, [1, 3]);
-            assert_eq!(texts_before(ctx, &runs[2]), ["RUN a\n"]);
+            assert!(any_text_before(ctx, &runs[2], "a", |t| t == "RUN a\n"));
+            assert!(!any_text_before(ctx, &runs[2], "b", |t| t == "RUN b\n"));
+            assert!(!any_text_before(ctx, &runs[2], "c", |t| t == "RUN c\n"));
+            assert!(any_text_before(ctx, &runs[3], "c", |t| t == "RUN c\n"));
         });
     }
 

@@ -292,7 +292,12 @@ pub struct Context<'a> {
     stage_parents: std::sync::OnceLock<Vec<(Option<usize>, usize)>>,
     /// The stages' base images (`unpinned_base::base_images`), computed once.
     base_images: std::sync::OnceLock<Vec<unpinned_base::BaseImage<'a>>>,
+    /// Per question asked of instruction texts (`common::any_text_before`): each stage's
+    /// first instruction whose text answers yes, found once per file.
+    text_marks: std::sync::Mutex<TextMarks>,
 }
+
+type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
 
 impl<'a> Context<'a> {
     pub fn new(doc: &'a Document) -> Context<'a> {
@@ -317,6 +322,7 @@ impl<'a> Context<'a> {
             shell_runs: std::sync::OnceLock::new(),
             stage_parents: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
+            text_marks: std::sync::Mutex::new(TextMarks::new()),
         }
     }
 

@@ -1,8 +1,8 @@
 use super::apt::{USES_INDEX, apt_command, wraps_apt};
 use super::common::{
-    APK_TAKES_VALUE, command_words, earlier_runs, env_pairs, from_image, is_within, mounted_over,
-    network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain, stage_root,
-    subcommand_index, texts_before, word_span,
+    APK_TAKES_VALUE, any_text_before, command_words, env_pairs, from_image, is_within,
+    mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
+    stage_root, subcommand_index, word_span,
 };
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
@@ -458,7 +458,7 @@ enum User {
 }
 
 /// A user an earlier RUN makes with `useradd` or `adduser`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Account {
     home: Option<String>,
     uid: Option<u32>,
@@ -582,7 +582,14 @@ fn account(cmd: &Command) -> Option<(String, Account)> {
 }
 
 impl RunEnv {
-    fn new(ctx: &Context, runs: &[ShellRun], r: usize) -> RunEnv {
+    /// `accounts[i]`: the accounts RUN `i` creates (found once per file: asking every earlier
+    /// RUN again for each RUN made a file of many RUNs quadratic).
+    fn new(
+        ctx: &Context,
+        runs: &[ShellRun],
+        accounts: &[Vec<(String, Account)>],
+        r: usize,
+    ) -> RunEnv {
         let run = &runs[r];
         let mut vars = HashMap::new();
         let mut user = User::Root;
@@ -606,11 +613,13 @@ impl RunEnv {
                 }
             }
         }
-        let mut accounts = HashMap::new();
-        for o in earlier_runs(ctx, runs, r) {
-            for cmd in &o.commands {
-                if let Some((name, acc)) = account(cmd) {
-                    accounts.insert(name, acc);
+        let mut created = HashMap::new();
+        let chain = stage_chain(ctx, run.stage);
+        // The RUNs that create accounts, of this stage's chain (as `earlier_runs` has them).
+        for (o, made) in runs[..r].iter().zip(accounts) {
+            if !made.is_empty() && chain.contains(&o.stage) {
+                for (name, acc) in made {
+                    created.insert(name.clone(), acc.clone());
                 }
             }
         }
@@ -618,7 +627,7 @@ impl RunEnv {
             vars,
             user,
             image: official_image(ctx, run.stage),
-            accounts,
+            accounts: created,
         }
     }
 
@@ -1577,6 +1586,10 @@ fn changes(defeats: &[Defeat]) -> Option<String> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mount_mode = ctx.options.cache_strategy == CacheStrategy::Mount;
     let runs = ctx.shell_runs();
+    let accounts: Vec<Vec<(String, Account)>> = runs
+        .iter()
+        .map(|o| o.commands.iter().filter_map(account).collect())
+        .collect();
     // Stages whose docker-clean hook an earlier fix removes.
     let mut unhooked: Vec<usize> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
@@ -1587,7 +1600,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if uses.is_empty() {
             continue;
         }
-        let env = RunEnv::new(ctx, runs, r);
+        let env = RunEnv::new(ctx, runs, &accounts, r);
         let existing = mounts(run);
         let mut fixed = false;
         if mount_mode {
@@ -1807,10 +1820,8 @@ fn mount_fix(
     let mut hook = false;
     if fixable.iter().any(|(u, _)| u.tool == Tool::Apt) {
         let chain = stage_chain(ctx, run.stage);
-        let mentioned = texts_before(ctx, run)
-            .into_iter()
-            .chain([ctx.doc.slice(run.ins.span)])
-            .any(|t| t.contains("docker-clean"));
+        let mentioned = any_text_before(ctx, run, "docker-clean", |t| t.contains("docker-clean"))
+            || ctx.doc.slice(run.ins.span).contains("docker-clean");
         if !mentioned && !chain.iter().any(|s| unhooked.contains(s)) {
             let body = run.rest.slice(&run.ins.logical);
             let name_len = body

@@ -1,5 +1,5 @@
 use super::apt::{USES_INDEX, apt_command, docker_clean_base};
-use super::common::{command_words, texts_before, word_span};
+use super::common::{any_text_before, command_words, word_span};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::shell::Command;
@@ -149,9 +149,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .skip(1)
                         .any(|w| !std::ptr::eq(w, sub) && is_pattern(&w.value))
-                    && !texts_before(ctx, run)
-                        .iter()
-                        .any(|t| t.contains("Binary::apt::"));
+                    && !any_text_before(ctx, run, "Binary::apt::", |t| t.contains("Binary::apt::"));
                 let mut edits = vec![Edit::insert(run.after_word(program), "-get")];
                 let mut title = "Use `apt-get`".to_string();
                 if sub.value == "upgrade" && !cmd.words.iter().any(|w| w.value == "--with-new-pkgs")
