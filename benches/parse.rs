@@ -113,3 +113,54 @@ fn format_corpus(bencher: Bencher) {
             .count()
     });
 }
+
+#[path = "../tests/common/adversarial.rs"]
+mod adversarial;
+
+/// `check` with every rule (parse included) over one generated file, at size `n`.
+fn check_all(bencher: Bencher, text: String) {
+    let mut settings = dockerfix::settings::Settings::default();
+    settings.enabled.iter_mut().for_each(|e| *e = true);
+    bencher.counter(BytesCount::of_str(&text)).bench(|| {
+        let doc = syntax::parse(black_box(&text)).expect("parses");
+        dockerfix::lint(&doc, &settings, None).len()
+    });
+}
+
+// Adversarial inputs, each at a size and twice that size (the `n` argument): with a linear
+// cost the throughput is the same for both (docs/performance.md).
+
+/// One RUN continued over `n` lines.
+#[divan::bench(args = [50_000, 100_000])]
+fn adversarial_continuation_lines(bencher: Bencher, n: usize) {
+    check_all(bencher, adversarial::continuation_lines(n));
+}
+
+/// `n` RUNs with a heredoc each.
+#[divan::bench(args = [5_000, 10_000])]
+fn adversarial_heredocs(bencher: Bencher, n: usize) {
+    check_all(bencher, adversarial::heredocs(n));
+}
+
+/// `n` RUNs in one stage.
+#[divan::bench(args = [5_000, 10_000])]
+fn adversarial_runs(bencher: Bencher, n: usize) {
+    check_all(bencher, adversarial::runs(n));
+}
+
+/// `n` stages, each built on the one before.
+#[divan::bench(args = [500, 1_000])]
+fn adversarial_stages(bencher: Bencher, n: usize) {
+    check_all(bencher, adversarial::stages(n));
+}
+
+/// `check` with the default rules over the big file (the corpus joined, about 2.7 MB).
+#[divan::bench]
+fn check_large_file(bencher: Bencher) {
+    let big = &*BIG;
+    let settings = dockerfix::settings::Settings::default();
+    bencher.counter(BytesCount::of_str(big)).bench(|| {
+        let doc = syntax::parse(black_box(big)).expect("parses");
+        dockerfix::lint(&doc, &settings, None).len()
+    });
+}
