@@ -34,7 +34,10 @@
 #   bash tests/e2e/apps.sh --table         # also rewrite the results table in docs/e2e.md
 # Environment: as run.sh (E2E_CACHE, E2E_MIRROR, DOCKERFIX_BIN, E2E_SIZE_NOISE), and
 # E2E_EXTRA_CA_DIR (CA certificates the language base images carry, default
-# /usr/local/share/ca-certificates).
+# /usr/local/share/ca-certificates), E2E_STORAGE_DRIVER (overlay or vfs, default: overlay when
+# the kernel allows it), E2E_REBUILD (the variants the cache test rebuilds), E2E_TALLY (a tally
+# binary: its fixes are built and checked beside dockerfix's, as notes; `pip install
+# tally-cli==0.45.0`).
 # Exit codes: 0 proven, 1 an assertion failed (each failure names the app, the variant, the step
 # and ends with the log's tail), 2 missing tools or binary.
 set -euo pipefail
@@ -56,16 +59,31 @@ if [ ${#APPS[@]} -eq 0 ]; then
   for d in tests/e2e/apps/*/; do APPS+=("$(basename "$d")"); done
 fi
 
+# tally's fixer beside dockerfix's (optional): E2E_TALLY=path/to/tally adds the variants
+# tally-safe (`tally lint --fix`) and tally-unsafe (`--fix --fix-unsafe`); what goes wrong with
+# them is listed as notes, not failures.
+TALLY=${E2E_TALLY:-}
+if [ -n "$TALLY" ]; then
+  [ -x "$TALLY" ] || die "E2E_TALLY=$TALLY is not an executable"
+  VARIANTS+=(tally-safe tally-unsafe)
+fi
 # The variants the cache test rebuilds.
-REBUILD=${E2E_REBUILD:-original fixed-unsafe}
+REBUILD=${E2E_REBUILD:-original fixed-unsafe${TALLY:+ tally-unsafe}}
 # The dependency install steps whose layer the cache test follows.
 DEPS_RE='(pip[0-9.]* install|npm (ci|install)|go mod download|yarn install)'
 
 FAILURES=()
-# fail APP/VARIANT STEP MESSAGE [LOG]: a failure, with the tail of its log.
+NOTES=()
+# fail APP/VARIANT STEP MESSAGE [LOG]: a failure, with the tail of its log. For tally's variants
+# it is only a note: the suite proves dockerfix, and shows tally beside it.
 fail() {
   local what=$1 stepname=$2 msg=$3 log=${4:-}
   local text="$what: $stepname: $msg"
+  if [[ $what == */tally-* ]]; then
+    NOTES+=("$text")
+    echo "NOTE $what: $stepname: $msg" >&2
+    return
+  fi
   if [ -n "$log" ] && [ -s "$log" ]; then
     text+=$'\n'"      --- last lines of $log"$'\n'"$(tail -n 25 "$log" | sed 's/^/      | /')"
   fi
@@ -183,17 +201,21 @@ for app in "${APPS[@]}"; do
     mkdir -p "$work/$variant"
     # The build context, without the suite's own file.
     tar -C "$src" --exclude=./e2e.conf -cf - . | tar -C "$work/$variant" -xf -
-    [ "$variant" = original ] && continue
-    flags=(--fix)
-    [ "$variant" = fixed-unsafe ] && flags+=(--unsafe-fixes)
+    case $variant in
+      original) continue ;;
+      fixed-safe) fixer=("$BIN" check --fix --isolated --output-format concise Dockerfile) ;;
+      fixed-unsafe) fixer=("$BIN" check --fix --unsafe-fixes --isolated --output-format concise
+        Dockerfile) ;;
+      tally-safe) fixer=("$TALLY" lint --fix --context . Dockerfile) ;;
+      tally-unsafe) fixer=("$TALLY" lint --fix --fix-unsafe --context . Dockerfile) ;;
+    esac
     rc=0
-    (cd "$work/$variant" && "$BIN" check "${flags[@]}" --isolated --output-format concise \
-      Dockerfile) >"$work/$variant.dockerfix.log" 2>&1 || rc=$?
+    (cd "$work/$variant" && "${fixer[@]}") >"$work/$variant.dockerfix.log" 2>&1 || rc=$?
     # 1 only says that findings remain (those without a fix, or unsafe ones in safe mode).
-    [ "$rc" -le 1 ] || fail "$app/$variant" dockerfix "dockerfix check ${flags[*]} exited $rc" \
+    [ "$rc" -le 1 ] || fail "$app/$variant" fix "${fixer[*]} exited $rc" \
       "$work/$variant.dockerfix.log"
     diff -ruN "$work/original" "$work/$variant" >"$work/$variant.diff" || true
-    echo "---- $variant: dockerfix check ${flags[*]}"
+    echo "---- $variant: ${fixer[*]}"
     cat "$work/$variant.diff"
   done
   if [ ! -s "$work/fixed-unsafe.diff" ]; then
@@ -237,14 +259,14 @@ for app in "${APPS[@]}"; do
     if [ "$variant" != original ] && [ "${BUILT[original]}" = yes ]; then
       step "$app: config and file tree $variant"
       user_flag=()
-      [ "$variant" = fixed-unsafe ] && user_flag=(--user-may-change)
+      [[ $variant == *-unsafe ]] && user_flag=(--user-may-change)
       if ! "${TOOL[@]}" config "$work/original.answer.inspect.json" \
         "$work/$variant.answer.inspect.json" "${user_flag[@]}" >"$work/$variant.config.log" 2>&1; then
         fail "$app/$variant" config "the image config changed" "$work/$variant.config.log"
       fi
       sed 's/^/    /' "$work/$variant.config.log"
       tree_flag=()
-      [ "$variant" = fixed-unsafe ] && tree_flag=(--unsafe)
+      [[ $variant == *-unsafe ]] && tree_flag=(--unsafe)
       if ! "${TOOL[@]}" tree "$work/original.answer.tree.json" "$work/$variant.answer.tree.json" \
         "${tree_flag[@]}" >"$work/$variant.tree.log" 2>&1; then
         fail "$app/$variant" tree "the file tree changed" "$work/$variant.tree.log"
@@ -352,6 +374,11 @@ PY
   echo "docs/e2e.md: results table rewritten"
 fi
 
+if [ ${#NOTES[@]} -gt 0 ]; then
+  echo "Notes on tally's fixes"
+  printf '  - %s\n' "${NOTES[@]}"
+  echo
+fi
 if [ ${#FAILURES[@]} -gt 0 ]; then
   echo "e2e apps: FAILED"
   printf '  - %s\n' "${FAILURES[@]}"

@@ -122,7 +122,7 @@ slimify() {
 
 ensure_base() {
   if [ -n "$(bh images -q "$BASE_IMAGE" 2>/dev/null)" ]; then
-    echo "    $BASE_IMAGE is cached in $CACHE/storage"
+    echo "    $BASE_IMAGE is cached ($DRIVER store under $CACHE)"
     return
   fi
   local dir=$CACHE/base
