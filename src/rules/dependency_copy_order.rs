@@ -45,7 +45,8 @@ Unsafe. The fix puts a COPY of the manifests where the whole-source COPY was (sa
 WORKDIR, ENV, ARG and USER the RUN saw are still in effect. It reads the build context
 (`--context`, by default the Dockerfile's folder): only manifests that exist are copied
 (lockfiles, `.npmrc`, `.pnpmfile.cjs`, requirement files that a requirement file includes,
-`.ruby-version` when the Gemfile reads it, Gradle's `gradle/libs.versions.toml`). Without a
+`.ruby-version` when the Gemfile reads it, Gradle's `gradle/libs.versions.toml`, Composer's
+`auth.json`). Without a
 context (standard input without `--context`) it copies what the command names, and optional
 lockfiles with a wildcard (`poetry.lock*`) that matches nothing when they are absent.
 
@@ -60,8 +61,8 @@ when the RUN does anything besides installing (`npm run build`, `python manage.p
 another RUN, COPY, ADD or VOLUME stands between the COPY and the install, when a WORKDIR, ENV or
 ARG between them would change what the COPY means, when the COPY uses other flags
 (`--exclude`, `--parents`), and when the context holds a folder the install creates and the
-source COPY would now overwrite (`node_modules`, `vendor`, `.venv`, `.gradle`) that the
-`.dockerignore` does not exclude. Without a context that last check cannot be made.
+source COPY would now overwrite (`node_modules`, `vendor`, `.bundle`, `.venv`, `.gradle`) that
+the `.dockerignore` does not exclude. Without a context that last check cannot be made.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -960,7 +961,9 @@ fn plan_fix(
         for inst in &installs {
             let dirs: &[&str] = match inst.eco {
                 Eco::Npm | Eco::Yarn | Eco::Pnpm => &["node_modules"],
-                Eco::Composer | Eco::Bundler => &["vendor"],
+                Eco::Composer => &["vendor"],
+                // `.bundle/config` sets where the gems go (BUNDLE_PATH) and which groups.
+                Eco::Bundler => &["vendor", ".bundle"],
                 Eco::Poetry | Eco::Uv | Eco::Pdm | Eco::Pipenv => &[".venv", "__pypackages__"],
                 Eco::Gradle => &[".gradle"],
                 _ => &[],
@@ -1228,6 +1231,10 @@ fn extend_from_context(
             }
         }
         Eco::Composer => {
+            // A project's `auth.json` holds the credentials of private repositories.
+            if ctx_path("auth.json").is_some_and(|p| c.is_file(&p)) {
+                list.push(opt("auth.json"));
+            }
             if let Some(text) = ctx_path("composer.json").and_then(|p| c.read(&p)) {
                 let json: serde_json::Value = serde_json::from_str(&text)
                     .map_err(|_| "composer.json does not parse".to_string())?;
