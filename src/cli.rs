@@ -496,12 +496,15 @@ fn check(args: CheckArgs) -> ExitCode {
             None => c,
         });
         if fixing {
-            let outcome = dockerfix::fix_text_in(
+            // `--fix` on standard input writes no file (see below): no fix may rely on one.
+            let create_files = write_to.is_some() || args.diff;
+            let outcome = dockerfix::fix_text_creating(
                 &text,
                 &settings,
                 Some(&path),
                 unsafe_fixes,
                 context.as_ref(),
+                create_files,
             )
             .map_err(|e| match e {
                 FixError::Parse(p) => parse_problem(&display, &p),

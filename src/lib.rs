@@ -117,6 +117,20 @@ pub fn fix_text_in(
     unsafe_fixes: bool,
     context: Option<&BuildContext>,
 ) -> Result<FixOutcome, FixError> {
+    fix_text_creating(text, settings, path, unsafe_fixes, context, true)
+}
+
+/// [`fix_text_in`]; with `create_files` false, fixes that create files are not applied (their
+/// findings remain), so that no other fix relies on a file that will not be written (a
+/// Dockerfile read from standard input: its fixes cannot create files).
+pub fn fix_text_creating(
+    text: &str,
+    settings: &Settings,
+    path: Option<&Path>,
+    unsafe_fixes: bool,
+    context: Option<&BuildContext>,
+    create_files: bool,
+) -> Result<FixOutcome, FixError> {
     let mut doc = syntax::parse(text)?;
     let mut applied = Vec::new();
     let mut context = context.cloned();
@@ -125,7 +139,11 @@ pub fn fix_text_in(
         let diagnostics = lint_in(&doc, settings, path, context.as_ref());
         let fixable: Vec<&Diagnostic> = diagnostics
             .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applies(unsafe_fixes)))
+            .filter(|d| {
+                d.fix.as_ref().is_some_and(|f| {
+                    f.applies(unsafe_fixes) && (create_files || f.files.is_empty())
+                })
+            })
             .collect();
         if fixable.is_empty() {
             return Ok(FixOutcome {

@@ -735,7 +735,7 @@ fn missing_dockerignore_is_created_once_and_never_replaced() {
     );
 
     // Standard input: silent without --context; with it, --diff shows the new file, and --fix
-    // (which prints the fixed Dockerfile) says it did not create it.
+    // (which prints the fixed Dockerfile and writes no other file) leaves it as a finding.
     let d = project(&files);
     let o = run_stdin(
         d.path(),
@@ -756,6 +756,42 @@ fn missing_dockerignore_is_created_once_and_never_replaced() {
         node.as_bytes(),
     );
     assert_eq!(out(&o), node, "{}", err(&o));
-    assert!(err(&o).contains("not created"), "{}", err(&o));
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(err(&o).contains("DF102"), "{}", err(&o));
     assert!(!ignore(&d).exists());
+
+    // No other fix may rely on the file standard input's --fix does not create: DF101 is
+    // offered only once node_modules is excluded, which here it is not.
+    let d = project(&files);
+    std::fs::create_dir_all(d.path().join("node_modules/left-pad")).unwrap();
+    std::fs::write(d.path().join("package-lock.json"), "{}\n").unwrap();
+    let broad = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
+    let both = [
+        "check",
+        "--isolated",
+        "--select",
+        "DF101,DF102",
+        "--fix",
+        "--unsafe-fixes",
+        "--context",
+        ".",
+        "-",
+    ];
+    let o = run_stdin(d.path(), &both, broad.as_bytes());
+    assert_eq!(out(&o), broad, "{}", err(&o));
+    assert!(!ignore(&d).exists());
+    // With the Dockerfile on disk both apply: the file is created and the COPY split.
+    std::fs::write(d.path().join("Dockerfile"), broad).unwrap();
+    let o = run(d.path(), &both[..both.len() - 1]);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(
+        std::fs::read_to_string(ignore(&d))
+            .unwrap()
+            .contains("\n**/node_modules\n")
+    );
+    assert!(
+        std::fs::read_to_string(d.path().join("Dockerfile"))
+            .unwrap()
+            .contains("COPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n")
+    );
 }
