@@ -173,15 +173,11 @@ fn glob_in_context(context: &BuildContext, pattern: &str) -> Option<Source> {
     if has_glob(dir) || name.is_empty() || !context.is_dir(if dir.is_empty() { "." } else { dir }) {
         return None;
     }
-    let matcher = globset::GlobBuilder::new(name)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
-        .ok()?
-        .compile_matcher();
+    // Go's `filepath.Match`, as BuildKit matches sources: no `{a,b}` alternatives, `[^a]`.
+    crate::dockerignore::glob_match(name, "")?;
     let mut result = None;
     for entry in context.list(dir) {
-        if matcher.is_match(&entry) {
+        if crate::dockerignore::glob_match(name, &entry) == Some(true) {
             let rel = if dir.is_empty() {
                 entry
             } else {
@@ -387,6 +383,11 @@ mod tests {
         assert_eq!(classify("s*", Some(&c)), Source::Plain);
         assert_eq!(classify("*", Some(&c)), Source::NotPlain);
         assert_eq!(classify("x*", Some(&c)), Source::MaybeArchive);
+        // Braces are literal to Go's filepath.Match: `{a,b}*` matches `{a,b}.tar`, an archive
+        // (a matcher with alternatives would see only `a.txt` and call it plain).
+        std::fs::write(dir.path().join("a.txt"), "plain\n").unwrap();
+        std::fs::write(dir.path().join("{a,b}.tar"), &tar).unwrap();
+        assert_eq!(classify("{a,b}*", Some(&c)), Source::NotPlain);
         // A v7 tar header without the ustar magic: found by its checksum.
         let mut old = vec![0u8; 512];
         old[..4].copy_from_slice(b"a.sh");
