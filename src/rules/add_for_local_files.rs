@@ -39,9 +39,10 @@ COPY requirements.txt app/ /srv/
 The fix replaces the keyword `ADD` with `COPY` in the same letter case. Safe when every source
 is known not to be unpacked: a folder (its contents are copied, archives inside it are not
 unpacked), a file whose content the rule read and found not to be a tar archive, a heredoc, or,
-for a file the context does not hold, a name with a non-archive extension. Unsafe for a name
-without an extension that the context does not hold (`ADD rootfs /`: it could be a tar
-archive). No fix when a wildcard may
+without a build context (standard input), a name with a non-archive extension. Unsafe for a
+file the build context does not hold (it may be made before the build; its name is only a
+guess) and, without a context, for a name without an extension (`ADD rootfs /`: it could be a
+tar archive). No fix when a wildcard may
 match an archive (`ADD files/* /srv/`), or when the ADD uses a flag COPY does not have
 (`--checksum`, `--keep-git-dir`, `--unpack`); `--chown`, `--chmod`, `--link` and `--exclude`
 mean the same for COPY.
@@ -235,7 +236,19 @@ fn classify(src: &str, context: Option<&BuildContext>) -> Source {
             from_context(c, src)
         }
     });
-    known.unwrap_or(name)
+    match (context, known) {
+        (_, Some(k)) => k,
+        // The context does not hold the file (made before the build, or this is not the
+        // build's context): its name alone is a guess.
+        (Some(_), None) if name == Source::Plain && !folder_syntax(src) => Source::Probably,
+        _ => name,
+    }
+}
+
+/// A source written as a folder (`.`, `app/`, `app/.`): never a file ADD could unpack.
+fn folder_syntax(src: &str) -> bool {
+    let trimmed = src.trim_end_matches('/');
+    trimmed.is_empty() || trimmed == "." || src.ends_with('/') || trimmed.ends_with("/.")
 }
 
 /// The ADD node of an instruction: the instruction itself, or the one under ONBUILD.
