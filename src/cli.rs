@@ -629,7 +629,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut fixed_stdout: Option<String> = None;
     let mut total_applied = 0;
     let mut show_fixes = String::new();
-    let mut created_seen = std::collections::HashSet::new();
+    let mut created_seen: HashMap<PathBuf, String> = HashMap::new();
     // Whether unsafe fixes apply (from `--unsafe-fixes` or a file's `unsafe-fixes = true`).
     let mut any_unsafe = false;
     // The parts of a report rendered file by file, and their counts.
@@ -654,11 +654,20 @@ fn check(args: CheckArgs) -> ExitCode {
                 }
             }
             // Files the fixes create: each once, even when several Dockerfiles share a context.
+            // Other fixes of the file may rely on them (DF101 on a new .dockerignore), so a
+            // Dockerfile is written only when each file it created is in place as computed.
+            let mut not_in_place: Option<String> = None;
             for (path, content) in &r.created {
-                if !created_seen.insert(path.clone()) {
+                let shown = walk::display_path(path);
+                if let Some(earlier) = created_seen.get(path) {
+                    if earlier != content && not_in_place.is_none() {
+                        not_in_place = Some(format!(
+                            "another Dockerfile of the run made {shown} differently"
+                        ));
+                    }
                     continue;
                 }
-                let shown = walk::display_path(path);
+                created_seen.insert(path.clone(), content.clone());
                 if args.diff {
                     let d = report::new_file_diff(&shown, content);
                     diff_out.push_str(&if color_out { report::color_diff(&d) } else { d });
@@ -671,12 +680,24 @@ fn check(args: CheckArgs) -> ExitCode {
                                 show_fixes.push_str(&format!("Created {shown}\n"));
                             }
                         }
-                        Ok(false) => {}
+                        Ok(false) => {
+                            if std::fs::read_to_string(path).ok().as_deref() != Some(content) {
+                                not_in_place.get_or_insert(format!("{shown} appeared meanwhile"));
+                            }
+                        }
                         Err(e) => {
-                            problems.push(Problem(format!("{shown}: error: cannot create: {e}")))
+                            problems.push(Problem(format!("{shown}: error: cannot create: {e}")));
+                            not_in_place.get_or_insert(format!("{shown} could not be created"));
                         }
                     }
                 }
+            }
+            if let (Some(why), true) = (&not_in_place, args.fix && !args.diff) {
+                problems.push(Problem(format!(
+                    "{}: error: not written: its fixes rely on files dockerfix creates, and {why}; run again",
+                    r.display
+                )));
+                continue;
             }
             if args.diff {
                 if let Some(d) = report::unified_diff(&r.display, &r.source, new) {

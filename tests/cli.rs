@@ -795,3 +795,66 @@ fn missing_dockerignore_is_created_once_and_never_replaced() {
             .contains("COPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n")
     );
 }
+
+/// Two Dockerfiles of one context whose fixes would create different `.dockerignore` files:
+/// the first is created, and the other Dockerfile, whose fixes may rely on its own version
+/// (DF101 moves `COPY . .` after `npm ci` only when `node_modules` is excluded), is not
+/// written; the next run works from the file that exists.
+#[test]
+fn created_file_that_differs_blocks_the_write() {
+    let dir = project(&[
+        (
+            "ctx/package.json",
+            "{\"name\": \"x\", \"version\": \"1.0.0\"}\n",
+        ),
+        ("ctx/package-lock.json", "{\"lockfileVersion\": 3}\n"),
+        (
+            "ctx/node_modules/left-pad/index.js",
+            "module.exports = 1;\n",
+        ),
+        ("ctx/requirements.txt", "flask\n"),
+        (
+            "docker/a-py.Dockerfile",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        ),
+        (
+            "docker/b-node.Dockerfile",
+            "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+        ),
+    ]);
+    let args = [
+        "check",
+        "--isolated",
+        "--select",
+        "DF101,DF102",
+        "--fix",
+        "--unsafe-fixes",
+        "--context",
+        "ctx",
+        "docker/a-py.Dockerfile",
+        "docker/b-node.Dockerfile",
+    ];
+    let node_before = std::fs::read_to_string(dir.path().join("docker/b-node.Dockerfile")).unwrap();
+    let o = run(dir.path(), &args);
+    let ignore = std::fs::read_to_string(dir.path().join("ctx/.dockerignore")).unwrap();
+    let node_after = std::fs::read_to_string(dir.path().join("docker/b-node.Dockerfile")).unwrap();
+    // The Python Dockerfile comes first: its file, without `node_modules`, is the one created.
+    assert!(
+        !ignore.lines().any(|l| l.trim() == "node_modules"),
+        "{ignore}"
+    );
+    assert!(ignore.ends_with('\n'), "{ignore:?}");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("b-node.Dockerfile: error: not written"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(node_after, node_before);
+    // The next run sees the real .dockerignore: node_modules is not excluded, so DF101 keeps
+    // `COPY . .` above `npm ci`, and nothing else is created.
+    let o = run(dir.path(), &args);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let node = std::fs::read_to_string(dir.path().join("docker/b-node.Dockerfile")).unwrap();
+    assert!(node.contains("COPY . .\nRUN npm ci"), "{node}");
+}
