@@ -37,7 +37,7 @@
 # /usr/local/share/ca-certificates), E2E_STORAGE_DRIVER (overlay or vfs, default: overlay when
 # the kernel allows it), E2E_REBUILD (the variants the cache test rebuilds), E2E_TALLY (a tally
 # binary: its fixes are built and checked beside dockerfix's, as notes; `pip install
-# tally-cli==0.45.0`).
+# tally-cli==0.45.0`), E2E_BUILD_TIMEOUT (seconds, default 600).
 # Exit codes: 0 proven, 1 an assertion failed (each failure names the app, the variant, the step
 # and ends with the log's tail), 2 missing tools or binary.
 set -euo pipefail
@@ -93,12 +93,16 @@ fail() {
 
 secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }'; }
 
-# build CTX IMAGE LOG [BUD OPTIONS]
+# build CTX IMAGE LOG [BUD OPTIONS]: a build, stopped after E2E_BUILD_TIMEOUT seconds. Buildah
+# 1.28 hangs on a RUN whose two `--mount=type=cache,...,sharing=locked` mounts an earlier RUN used
+# too (the usual apt pair, /var/cache/apt and /var/lib/apt): seen with tally's apt fix.
 build() {
-  local ctx=$1 image=$2 log=$3
+  local ctx=$1 image=$2 log=$3 rc=0
   shift 3
-  bh bud --isolation chroot --pull=never --layers --format docker "$@" \
-    -f "$ctx/Dockerfile" -t "$image" "$ctx" >"$log" 2>&1
+  timeout "${E2E_BUILD_TIMEOUT:-600}" "${BH[@]}" bud --isolation chroot --pull=never --layers \
+    --format docker "$@" -f "$ctx/Dockerfile" -t "$image" "$ctx" >"$log" 2>&1 || rc=$?
+  [ "$rc" = 124 ] && echo "e2e: the build took more than ${E2E_BUILD_TIMEOUT:-600} s: stopped" >>"$log"
+  return "$rc"
 }
 
 # answer IMAGE OUT LOG: list the image's file tree (OUT.tree.json) and config
