@@ -156,7 +156,21 @@ pub fn full(files: &[FileDiagnostics], unsafe_fixes: bool, color: bool) -> Strin
     };
     let mut out = String::new();
     for f in files {
+        let starts = line_starts(&f.source);
         for d in &f.diagnostics {
+            // Only the lines the diagnostic and its fix touch are given to annotate-snippets,
+            // which reads the source it is given for each diagnostic: a file with many
+            // diagnostics was rendered in quadratic time (the 2.5 MB file: 17 s).
+            let (lo, hi) = d
+                .fix
+                .iter()
+                .flat_map(|f| &f.edits)
+                .map(|e| e.span)
+                .fold((d.span.start, d.span.end), |(lo, hi), s| {
+                    (lo.min(s.start), hi.max(s.end))
+                });
+            let (at, line, source) = lines_around(&f.source, &starts, lo, hi);
+            let span = |s: crate::syntax::Span| s.start - at..s.end - at;
             let level = match d.rule.severity {
                 Severity::Error => Level::ERROR,
                 Severity::Warning => Level::WARNING,
@@ -164,16 +178,18 @@ pub fn full(files: &[FileDiagnostics], unsafe_fixes: bool, color: bool) -> Strin
             };
             let title = format!("{}{}", d.message, fix_hint(d, unsafe_fixes));
             let mut group = level.primary_title(title).id(d.rule.code).element(
-                Snippet::source(f.source.as_str())
+                Snippet::source(source)
+                    .line_start(line)
                     .path(f.path.as_str())
-                    .annotation(AnnotationKind::Primary.span(d.span.start..d.span.end)),
+                    .annotation(AnnotationKind::Primary.span(span(d.span))),
             );
             let mut report = vec![];
             if let Some(fix) = &d.fix {
-                let mut snippet = Snippet::source(f.source.as_str()).path(f.path.as_str());
+                let mut snippet = Snippet::source(source)
+                    .line_start(line)
+                    .path(f.path.as_str());
                 for e in &fix.edits {
-                    snippet =
-                        snippet.patch(Patch::new(e.span.start..e.span.end, e.content.as_str()));
+                    snippet = snippet.patch(Patch::new(span(e.span), e.content.as_str()));
                 }
                 let label = match fix.applicability {
                     crate::fix::Applicability::Safe => format!("{} (safe fix)", fix.title),
@@ -189,6 +205,27 @@ pub fn full(files: &[FileDiagnostics], unsafe_fixes: bool, color: bool) -> Strin
         }
     }
     out
+}
+
+/// The whole lines of `source` from the one holding byte `lo` to the one holding byte `hi`, and
+/// a line more on either side, with the offset and the 1-based number of their first line.
+fn lines_around<'s>(
+    source: &'s str,
+    starts: &[usize],
+    lo: usize,
+    hi: usize,
+) -> (usize, usize, &'s str) {
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).max(1) - 1;
+    // A line of margin on either side, as the whole source would have.
+    let first = line_of(lo.min(source.len())).saturating_sub(1);
+    let at = starts.get(first).copied().unwrap_or(0);
+    let end = starts
+        .get(line_of(hi.min(source.len())) + 2)
+        .map_or(source.len(), |&e| e.min(source.len()));
+    match source.get(at..end) {
+        Some(window) => (at, first + 1, window),
+        None => (0, 1, source),
+    }
 }
 
 pub fn json(files: &[FileDiagnostics]) -> String {
