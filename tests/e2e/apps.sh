@@ -21,8 +21,9 @@
 #   tree    the file trees are the same (paths and types) except for removed apt lists and
 #           caches, the pip and npm caches, and with unsafe fixes the files of packages the
 #           fixed image no longer installs (imagetool.py lists them);
-#   size    the safe fix is not larger (pushed size), the unsafe fix is smaller unless the app's
-#           e2e.conf says UNSAFE_SMALLER=no;
+#   size    the safe fix is not larger, the unsafe fix is smaller unless the app's e2e.conf says
+#           UNSAFE_SMALLER=no (then it is not larger), pushed (within E2E_SIZE_NOISE bytes) and
+#           unpacked (within 1%: buildah rounds to 3 digits);
 #   cache   after a code-only change (a comment appended to CHANGE), a `--layers` rebuild of the
 #           unsafe-fixed Dockerfile takes the dependency install step from the cache; the
 #           original's does not (it runs after `COPY . .`). DF101, which moves the install above
@@ -162,6 +163,15 @@ touch_code() {
   esac
 }
 
+# unpacked_mb IMAGE: the size `buildah images` reports (its layers unpacked), in MB.
+unpacked_mb() {
+  bh images --format '{{.Size}}' "$1" | head -n 1 | awk '{
+    v = $1; u = $2
+    if (u == "") { u = v; sub(/[0-9.]+/, "", u); sub(/[a-zA-Z]+$/, "", v) }
+    f = (u == "GB") ? 1000 : (u == "kB") ? 0.001 : (u == "B") ? 0.000001 : 1
+    printf "%.4g\n", v * f }'
+}
+
 # base_pushed_size IMAGE: its pushed size, remembered per image ID in the cache.
 base_pushed_size() {
   local id file
@@ -227,7 +237,7 @@ for app in "${APPS[@]}"; do
   fi
   step_done
 
-  declare -A BUILT=() PUSHED=() ROW=()
+  declare -A BUILT=() PUSHED=() UNPACKED=() ROW=()
   from_image=$(awk 'toupper($1) == "FROM" { print $2 }' "$src/Dockerfile" | tail -n 1)
   base_pushed=$(base_pushed_size "$from_image")
   for variant in "${VARIANTS[@]}"; do
@@ -235,6 +245,7 @@ for app in "${APPS[@]}"; do
     IMAGES+=("$image")
     BUILT[$variant]=no
     PUSHED[$variant]=0
+    UNPACKED[$variant]=0
 
     step "$app: build $variant"
     t0=$EPOCHREALTIME
@@ -280,7 +291,8 @@ for app in "${APPS[@]}"; do
     fi
 
     step "$app: measure $variant"
-    unpacked=$(bh images --format '{{.Size}}' "$image" | sed 's/ *MB$//')
+    unpacked=$(unpacked_mb "$image")
+    UNPACKED[$variant]=$unpacked
     rm -rf "$OCI"
     bh push --quiet "$image" "oci:$OCI:$variant" >/dev/null
     read -r pushed layers <<<"$("${TOOL[@]}" pushed "$OCI" "$variant")"
@@ -303,6 +315,16 @@ for app in "${APPS[@]}"; do
     elif [ "${PUSHED[fixed-unsafe]}" -gt $((PUSHED[original] + NOISE)) ]; then
       fail "$app/fixed-unsafe" size "the unsafe fix made the image larger (${PUSHED[fixed-unsafe]} > ${PUSHED[original]} + $NOISE bytes pushed)"
     fi
+  fi
+
+  # The unpacked sizes too, as buildah rounds them (3 digits): 1% counts as equal.
+  if awk -v o="${UNPACKED[original]}" -v f="${UNPACKED[fixed-safe]}" \
+    'BEGIN { exit !(o > 0 && f > 0 && f > o * 1.01) }'; then
+    fail "$app/fixed-safe" size "the safe fix made the unpacked image larger (${UNPACKED[fixed-safe]} > ${UNPACKED[original]} MB)"
+  fi
+  if [ "$UNSAFE_SMALLER" = yes ] && awk -v o="${UNPACKED[original]}" \
+    -v f="${UNPACKED[fixed-unsafe]}" 'BEGIN { exit !(o > 0 && f > 0 && f >= o * 0.99) }'; then
+    fail "$app/fixed-unsafe" size "the unsafe fix did not make the unpacked image smaller (${UNPACKED[fixed-unsafe]} >= ${UNPACKED[original]} MB)"
   fi
 
   # ---- cache: a code-only change, then a --layers rebuild that may use the cache. DF101 (the
@@ -348,7 +370,7 @@ for app in "${APPS[@]}"; do
   for variant in "${VARIANTS[@]}"; do
     printf '%s\t%s\t%s\t%s\n' "$app" "$variant" "${ROW[$variant]}" "${CACHED[$variant]}" >>"$RESULTS"
   done
-  unset BUILT PUSHED ROW CACHED
+  unset BUILT PUSHED UNPACKED ROW CACHED
 done
 
 TIMINGS+=("$(printf '%-44s %7ss' total "$(awk -v a="$RUN_T0" -v b="$EPOCHREALTIME" \
