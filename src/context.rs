@@ -75,6 +75,11 @@ impl BuildContext {
         &self.root
     }
 
+    /// The Dockerfile this context is for, when known.
+    pub fn dockerfile(&self) -> Option<&Path> {
+        self.dockerfile.as_deref()
+    }
+
     fn path(&self, rel: &str) -> Option<PathBuf> {
         let rel = normalize(rel)?;
         Some(if rel.is_empty() {

@@ -433,8 +433,22 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
     }
     let mut out = Vec::new();
     add_doc(ctx, sources, &mut out);
+    let others = other_dockerfiles(ctx, context);
+    // With other Dockerfiles in the context, each entry names its Dockerfile, and the list is
+    // sorted: every Dockerfile of the context must generate the same file.
+    if !others.is_empty() {
+        let own = context
+            .dockerfile()
+            .and_then(|p| p.file_name())
+            .map_or("this Dockerfile".to_string(), |n| {
+                n.to_string_lossy().into_owned()
+            });
+        for p in &mut out {
+            p.why = format!("{own}: {}", p.why);
+        }
+    }
     // Other Dockerfiles that share this context.
-    for (name, doc) in other_dockerfiles(ctx, context) {
+    for (name, doc) in others {
         let other = Context::new(&doc);
         let other_sources = local_sources(&other);
         let mut found = Vec::new();
@@ -444,6 +458,7 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
             out.push(p);
         }
     }
+    out.sort_by(|a, b| (&a.path, &a.why).cmp(&(&b.path, &b.why)));
     out
 }
 
