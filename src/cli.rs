@@ -473,6 +473,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let (inputs, mut problems, saw_dir) = gather(&args.common, &configs);
     let stdin_mode = inputs.iter().any(|i| matches!(i, Input::Stdin { .. }));
     let fixing = args.fix || args.diff;
+    // Build contexts are read once per run, whatever the number of Dockerfiles in them.
+    let context_cache = Arc::new(dockerfix::context::ContextCache::default());
 
     let one = |input: Input| -> Result<CheckResult, Problem> {
         let (display, bytes, path, write_to) = load(input)?;
@@ -494,7 +496,8 @@ fn check(args: CheckArgs) -> ExitCode {
         .map(|c| match &write_to {
             Some(file) => c.for_dockerfile(file),
             None => c,
-        });
+        })
+        .map(|c| c.with_cache(context_cache.clone()));
         if fixing {
             // `--fix` on standard input writes no file (see below): no fix may rely on one.
             let create_files = write_to.is_some() || args.diff;

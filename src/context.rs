@@ -6,18 +6,91 @@
 //! A fix may create a file (DF102 writes a `.dockerignore`); until the run writes it, the
 //! file lives in the context's overlay so that the next round of rules sees it.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Files larger than this are not read by rules (a manifest is small).
 const MAX_READ: u64 = 1 << 20;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct BuildContext {
     root: PathBuf,
     /// The Dockerfile, for `<Dockerfile>.dockerignore`.
     dockerfile: Option<PathBuf>,
     /// Files created by fixes and not written yet: path relative to the root, content.
     overlay: Vec<(String, String)>,
+    /// What the run has already read of the file system, shared by its Dockerfiles.
+    cache: Option<Arc<ContextCache>>,
+}
+
+impl PartialEq for BuildContext {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.root, &self.dockerfile, &self.overlay)
+            == (&other.root, &other.dockerfile, &other.overlay)
+    }
+}
+
+impl Eq for BuildContext {}
+
+/// What a run has read of build contexts: folder listings, file kinds and small files, and
+/// what rules computed once per context folder ([`BuildContext::memo`]). Dockerfiles of one
+/// folder share it, so that a folder of many Dockerfiles is read once, not once per file. A
+/// run reads each path once: files that change during the run are not seen changing (as
+/// with one Dockerfile checked at a time).
+#[derive(Default)]
+pub struct ContextCache {
+    kinds: Mutex<HashMap<PathBuf, Kind>>,
+    reads: Mutex<HashMap<PathBuf, Option<Arc<str>>>>,
+    lists: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
+    memo: Mutex<HashMap<(PathBuf, &'static str), Memo>>,
+}
+
+/// A value a rule computed for one context folder.
+type Memo = Arc<dyn Any + Send + Sync>;
+
+impl std::fmt::Debug for ContextCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContextCache")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    Other,
+    Missing,
+}
+
+fn kind_of(path: &Path) -> Kind {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Kind::File,
+        Ok(m) if m.is_dir() => Kind::Dir,
+        Ok(_) => Kind::Other,
+        Err(_) => Kind::Missing,
+    }
+}
+
+fn read_small(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_READ {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+fn list_dir(path: &Path) -> Vec<String> {
+    std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A file a fix creates. The path is relative to the build context's root.
@@ -49,7 +122,75 @@ impl BuildContext {
             root: root.into(),
             dockerfile: None,
             overlay: Vec::new(),
+            cache: None,
         }
+    }
+
+    /// The same context reading through a run's shared cache.
+    pub fn with_cache(self, cache: Arc<ContextCache>) -> BuildContext {
+        BuildContext {
+            cache: Some(cache),
+            ..self
+        }
+    }
+
+    fn kind(&self, path: &Path) -> Kind {
+        match &self.cache {
+            None => kind_of(path),
+            Some(c) => *lock(&c.kinds)
+                .entry(path.to_path_buf())
+                .or_insert_with(|| kind_of(path)),
+        }
+    }
+
+    fn read_path(&self, path: &Path) -> Option<String> {
+        match &self.cache {
+            None => read_small(path),
+            Some(c) => {
+                if let Some(hit) = lock(&c.reads).get(path) {
+                    return hit.as_deref().map(str::to_string);
+                }
+                let text = read_small(path);
+                lock(&c.reads).insert(path.to_path_buf(), text.as_deref().map(Arc::from));
+                text
+            }
+        }
+    }
+
+    fn list_path(&self, path: &Path) -> Arc<Vec<String>> {
+        match &self.cache {
+            None => Arc::new(list_dir(path)),
+            Some(c) => {
+                if let Some(hit) = lock(&c.lists).get(path) {
+                    return hit.clone();
+                }
+                let names = Arc::new(list_dir(path));
+                lock(&c.lists).insert(path.to_path_buf(), names.clone());
+                names
+            }
+        }
+    }
+
+    /// A value a rule computes once per context folder and run (`key` names it), such as
+    /// what all the Dockerfiles of the folder install. Without a shared cache, or with files a
+    /// fix created in this context, it is computed each time.
+    pub fn memo<T: Any + Send + Sync>(
+        &self,
+        key: &'static str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let Some(c) = self.cache.as_ref().filter(|_| self.overlay.is_empty()) else {
+            return Arc::new(make());
+        };
+        let k = (self.root.clone(), key);
+        if let Some(hit) = lock(&c.memo).get(&k).cloned() {
+            if let Ok(v) = hit.downcast::<T>() {
+                return v;
+            }
+        }
+        let v = Arc::new(make());
+        lock(&c.memo).insert(k, v.clone());
+        v
     }
 
     /// The same context for a given Dockerfile (its `<name>.dockerignore` wins over the
@@ -99,16 +240,19 @@ impl BuildContext {
 
     /// Whether a regular file (or a symlink to one) exists at `rel`.
     pub fn is_file(&self, rel: &str) -> bool {
-        self.overlay(rel).is_some() || self.path(rel).is_some_and(|p| p.is_file())
+        self.overlay(rel).is_some() || self.path(rel).is_some_and(|p| self.kind(&p) == Kind::File)
     }
 
     pub fn is_dir(&self, rel: &str) -> bool {
-        self.path(rel).is_some_and(|p| p.is_dir())
+        self.path(rel).is_some_and(|p| self.kind(&p) == Kind::Dir)
     }
 
     /// Whether anything exists at `rel`.
     pub fn exists(&self, rel: &str) -> bool {
-        self.overlay(rel).is_some() || self.path(rel).is_some_and(|p| p.exists())
+        self.overlay(rel).is_some()
+            || self
+                .path(rel)
+                .is_some_and(|p| self.kind(&p) != Kind::Missing)
     }
 
     /// A small text file's content (None when absent, too large, or not UTF-8).
@@ -117,22 +261,15 @@ impl BuildContext {
             return Some(c.to_string());
         }
         let path = self.path(rel)?;
-        let meta = std::fs::metadata(&path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_READ {
-            return None;
-        }
-        std::fs::read_to_string(path).ok()
+        self.read_path(&path)
     }
 
     /// The names in a folder of the context, sorted (empty when it is not a folder).
     pub fn list(&self, rel: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .path(rel)
-            .and_then(|p| std::fs::read_dir(p).ok())
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
+        let mut names: Vec<String> = match self.path(rel) {
+            Some(p) => self.list_path(&p).as_ref().clone(),
+            None => Vec::new(),
+        };
         let dir = normalize(rel).unwrap_or_default();
         for (p, _) in &self.overlay {
             let (parent, name) = p.rsplit_once('/').unwrap_or(("", p));
@@ -152,7 +289,7 @@ impl BuildContext {
             let mut name = df.file_name()?.to_os_string();
             name.push(".dockerignore");
             let specific = df.with_file_name(name);
-            if let Ok(text) = std::fs::read_to_string(&specific) {
+            if let Some(text) = self.read_path(&specific) {
                 return Some((specific, text));
             }
         }
@@ -194,5 +331,37 @@ mod tests {
         std::fs::write(dir.path().join("Dockerfile.dockerignore"), "*.md\n").unwrap();
         let ctx = ctx.for_dockerfile(&dir.path().join("Dockerfile"));
         assert_eq!(ctx.dockerignore().unwrap().1, "*.md\n");
+    }
+
+    #[test]
+    fn a_shared_cache_reads_once_and_memoises_per_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let cache = Arc::new(ContextCache::default());
+        let a = BuildContext::new(dir.path()).with_cache(cache.clone());
+        let b = BuildContext::new(dir.path())
+            .for_dockerfile(&dir.path().join("other.Dockerfile"))
+            .with_cache(cache);
+        assert_eq!(a.read("package.json").as_deref(), Some("{}"));
+        // Read once per run: a change during the run is not seen.
+        std::fs::write(dir.path().join("package.json"), "{\"x\": 1}").unwrap();
+        assert_eq!(b.read("package.json").as_deref(), Some("{}"));
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let make = || {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            42usize
+        };
+        assert_eq!(*a.memo("k", make), 42);
+        assert_eq!(*b.memo("k", make), 42);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // Without a cache, or with files a fix created, it is computed each time.
+        let plain = BuildContext::new(dir.path());
+        assert_eq!(*plain.memo("k", make), 42);
+        let overlaid = a.with_file(&NewFile {
+            path: ".dockerignore".into(),
+            content: String::new(),
+        });
+        assert_eq!(*overlaid.memo("k", make), 42);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 3);
     }
 }

@@ -237,7 +237,11 @@ impl Pattern {
             }
             Kind::Regex => {
                 let s: Vec<char> = path.chars().collect();
-                let mut memo = std::collections::HashSet::new();
+                // One flag per (token, position): a state that failed once fails again.
+                let mut memo = Failed {
+                    width: s.len() + 1,
+                    seen: vec![false; (self.tokens.len() + 1) * (s.len() + 1)],
+                };
                 match_tokens(&self.tokens, &s, 0, 0, &mut memo)
             }
         }
@@ -258,14 +262,23 @@ impl Pattern {
     }
 }
 
+/// The failed states of a match, a flag per (token index, position).
+struct Failed {
+    width: usize,
+    seen: Vec<bool>,
+}
+
+impl Failed {
+    fn contains(&self, &(ti, si): &(usize, usize)) -> bool {
+        self.seen[ti * self.width + si]
+    }
+    fn insert(&mut self, (ti, si): (usize, usize)) {
+        self.seen[ti * self.width + si] = true;
+    }
+}
+
 /// Backtracking match of tokens `t[ti..]` against `s[si..]`, remembering failed states.
-fn match_tokens(
-    t: &[Token],
-    s: &[char],
-    ti: usize,
-    si: usize,
-    failed: &mut std::collections::HashSet<(usize, usize)>,
-) -> bool {
+fn match_tokens(t: &[Token], s: &[char], ti: usize, si: usize, failed: &mut Failed) -> bool {
     if failed.contains(&(ti, si)) {
         return false;
     }

@@ -67,6 +67,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(context) = ctx.options.context.as_ref() else {
         return;
     };
+    // The Dockerfile alone first: most copy named files, and then the context is not read.
+    let sources = local_sources(ctx);
+    let Some(broad) = sources.iter().find(|s| !s.mount && is_broad(s)) else {
+        return;
+    };
     // Any file there counts, even one that cannot be read as text (or a dangling link): the
     // fix would not replace it anyway.
     if context.dockerignore().is_some()
@@ -79,10 +84,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    let sources = local_sources(ctx);
-    let Some(broad) = sources.iter().find(|s| !s.mount && is_broad(s)) else {
-        return;
-    };
     let (content, kept) = generate(ctx, context, &sources);
     // What the new file would keep out, among the context's top-level entries.
     let matcher = Matcher::new(&kept).ok();
@@ -144,7 +145,7 @@ struct Section {
 }
 
 /// What the Dockerfile shows about the project: which tools its RUNs run.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Stack {
     node: bool,
     node_install: bool,
@@ -157,24 +158,47 @@ struct Stack {
     uses_git: bool,
 }
 
-/// The other Dockerfiles in the context's root (they share the ignore file), parsed.
-fn other_dockerfiles(
-    ctx: &Context,
-    context: &BuildContext,
-) -> Vec<(String, crate::syntax::Document)> {
-    context
-        .list("")
-        .into_iter()
-        .filter(|n| is_dockerfile_name(n))
+/// A Dockerfile in the context's root (they share the ignore file), with what DF102 needs of
+/// it.
+struct Sibling {
+    name: String,
+    text: String,
+    stack: Stack,
+    protected: Vec<Protected>,
+}
+
+/// The Dockerfiles in the context's root, read and analysed once per folder and run (a folder
+/// of many Dockerfiles would otherwise parse each of them once per Dockerfile).
+fn siblings(context: &BuildContext) -> std::sync::Arc<Vec<Sibling>> {
+    context.memo("df102-siblings", || {
+        context
+            .list("")
+            .into_iter()
+            .filter(|n| is_dockerfile_name(n))
+            .take(21)
+            .filter_map(|name| {
+                let text = context.read(&name)?;
+                let doc = crate::syntax::parse(&text).ok()?;
+                let c = Context::new(&doc);
+                let stack = stack_of(&c, context);
+                let mut protected = Vec::new();
+                add_doc(&c, &local_sources(&c), &mut protected);
+                Some(Sibling {
+                    name,
+                    text,
+                    stack,
+                    protected,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The other Dockerfiles in the context's root (at most 20).
+fn other_dockerfiles<'s>(ctx: &Context, all: &'s [Sibling]) -> Vec<&'s Sibling> {
+    all.iter()
+        .filter(|s| s.text != ctx.doc.text)
         .take(20)
-        .filter_map(|name| {
-            let text = context.read(&name)?;
-            if text == ctx.doc.text {
-                return None;
-            }
-            let doc = crate::syntax::parse(&text).ok()?;
-            Some((name, doc))
-        })
         .collect()
 }
 
@@ -183,8 +207,9 @@ fn other_dockerfiles(
 /// installs, such as `node_modules`, is listed for all).
 fn stack(ctx: &Context, context: &BuildContext) -> Stack {
     let mut s = stack_of(ctx, context);
-    for (_, doc) in other_dockerfiles(ctx, context) {
-        let o = stack_of(&Context::new(&doc), context);
+    let all = siblings(context);
+    for sib in other_dockerfiles(ctx, &all) {
+        let o = &sib.stack;
         s.node |= o.node;
         s.node_install |= o.node_install;
         s.python |= o.python;
@@ -389,51 +414,55 @@ fn sections(s: &Stack) -> Vec<Section> {
 }
 
 /// A path the build reads, and why (for the comments of the generated file).
+#[derive(Clone)]
 struct Protected {
     path: String,
     glob: bool,
     why: String,
 }
 
-/// Paths the build reads from the context: this Dockerfile's sources, those of the other
-/// Dockerfiles in the context's root, and `./path` words of RUN, CMD and ENTRYPOINT.
-fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<Protected> {
-    fn add_doc(ctx: &Context, sources: &[Source], out: &mut Vec<Protected>) {
-        for s in sources.iter().filter(|s| !s.path.is_empty()) {
-            let verb = match (s.mount, s.ins.kind()) {
-                (true, _) => "RUN --mount",
-                (_, Kind::Add) => "ADD",
-                _ => "COPY",
-            };
-            out.push(Protected {
-                path: s.path.clone(),
-                glob: s.glob,
-                why: format!("{verb} {}", s.text),
-            });
-        }
-        for st in &ctx.stages {
-            for ins in &st.instructions {
-                if !matches!(ins.kind(), Kind::Run | Kind::Cmd | Kind::Entrypoint) {
-                    continue;
-                }
-                let text = ins.node.rest.slice(&ins.logical);
-                for w in text.split(|c: char| c.is_whitespace() || "\"',;=()[]&|<>`".contains(c)) {
-                    if let Some(rel) = w.strip_prefix("./") {
-                        if let Some(p) = normalize(rel).filter(|p| !p.is_empty()) {
-                            out.push(Protected {
-                                path: p,
-                                glob: false,
-                                why: format!("{} names {w}", ins.node.kind.keyword()),
-                            });
-                        }
+/// The paths one Dockerfile reads from the context, and why.
+fn add_doc(ctx: &Context, sources: &[Source], out: &mut Vec<Protected>) {
+    for s in sources.iter().filter(|s| !s.path.is_empty()) {
+        let verb = match (s.mount, s.ins.kind()) {
+            (true, _) => "RUN --mount",
+            (_, Kind::Add) => "ADD",
+            _ => "COPY",
+        };
+        out.push(Protected {
+            path: s.path.clone(),
+            glob: s.glob,
+            why: format!("{verb} {}", s.text),
+        });
+    }
+    for st in &ctx.stages {
+        for ins in &st.instructions {
+            if !matches!(ins.kind(), Kind::Run | Kind::Cmd | Kind::Entrypoint) {
+                continue;
+            }
+            let text = ins.node.rest.slice(&ins.logical);
+            for w in text.split(|c: char| c.is_whitespace() || "\"',;=()[]&|<>`".contains(c)) {
+                if let Some(rel) = w.strip_prefix("./") {
+                    if let Some(p) = normalize(rel).filter(|p| !p.is_empty()) {
+                        out.push(Protected {
+                            path: p,
+                            glob: false,
+                            why: format!("{} names {w}", ins.node.kind.keyword()),
+                        });
                     }
                 }
             }
         }
     }
+}
+
+/// Paths the build reads from the context: this Dockerfile's sources, those of the other
+/// Dockerfiles in the context's root, and `./path` words of RUN, CMD and ENTRYPOINT.
+fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<Protected> {
     let mut out = Vec::new();
     add_doc(ctx, sources, &mut out);
-    let others = other_dockerfiles(ctx, context);
+    let all = siblings(context);
+    let others = other_dockerfiles(ctx, &all);
     // With other Dockerfiles in the context, each entry names its Dockerfile, and the list is
     // sorted: every Dockerfile of the context must generate the same file.
     if !others.is_empty() {
@@ -448,13 +477,10 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
         }
     }
     // Other Dockerfiles that share this context.
-    for (name, doc) in others {
-        let other = Context::new(&doc);
-        let other_sources = local_sources(&other);
-        let mut found = Vec::new();
-        add_doc(&other, &other_sources, &mut found);
-        for mut p in found {
-            p.why = format!("{name}: {}", p.why);
+    for sib in others {
+        for p in &sib.protected {
+            let mut p = p.clone();
+            p.why = format!("{}: {}", sib.name, p.why);
             out.push(p);
         }
     }
@@ -465,11 +491,7 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
 /// Whether the pattern would keep the protected path out (or a folder it is in); for a
 /// wildcard source, any of its matches in the context, the parts of it without wildcards, and
 /// the wildcard text itself.
-fn hits(pattern: &str, p: &Protected, context: &BuildContext) -> bool {
-    let Ok(m) = Matcher::new(&[pattern]) else {
-        return true;
-    };
-    let pat = &m.patterns[0];
+fn hits(pat: &crate::dockerignore::Pattern, p: &Protected, context: &BuildContext) -> bool {
     if pat.matches_or_parent(&p.path) {
         return true;
     }
@@ -550,7 +572,12 @@ fn generate(ctx: &Context, context: &BuildContext, sources: &[Source]) -> (Strin
             if kept.iter().any(|k| k == pattern) {
                 continue;
             }
-            if let Some(p) = protected.iter().find(|p| hits(pattern, p, context)) {
+            // Compiled once per pattern; one that does not compile is kept out of the file.
+            let hit = match Matcher::new(&[pattern]) {
+                Ok(m) => protected.iter().find(|p| hits(&m.patterns[0], p, context)),
+                Err(_) => protected.first(),
+            };
+            if let Some(p) = hit {
                 left_out.push(format!("{pattern} ({})", p.why));
                 continue;
             }
