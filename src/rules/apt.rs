@@ -87,10 +87,10 @@ pub(super) fn wraps_apt(cmd: &Command) -> bool {
     })
 }
 
-/// Whether the RUN's stage is built on the official `debian` or `ubuntu` image (any tag or
-/// digest), directly or through earlier stages, and nothing before (or in) the RUN mentions
-/// removing its hook: those images carry Debian's `docker-clean` apt hook, which deletes
-/// downloaded `.deb` files after every install.
+/// Whether the RUN's stage is built on the official `debian` or `ubuntu` image, or an official
+/// image built on them (python, node, ...; any tag or digest), directly or through earlier
+/// stages, and nothing before (or in) the RUN mentions removing its hook: those images carry
+/// Debian's `docker-clean` apt hook, which deletes downloaded `.deb` files after every install.
 pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
     if any_text_before(ctx, run, "docker-clean", |t| t.contains("docker-clean"))
         || ctx.doc.slice(run.ins.span).contains("docker-clean")
@@ -128,7 +128,25 @@ pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
             )
         })
         .map_or(name, |(_, rest)| rest);
-    matches!(name, "debian" | "ubuntu")
+    // The official images built on debian or ubuntu without removing the hook, as their
+    // Dockerfiles in the corpus show (their Alpine and Windows tags have no apt, so a RUN
+    // using apt-get there is not one of them).
+    matches!(
+        name,
+        "debian"
+            | "ubuntu"
+            | "buildpack-deps"
+            | "python"
+            | "node"
+            | "ruby"
+            | "golang"
+            | "rust"
+            | "php"
+            | "nginx"
+            | "httpd"
+            | "postgres"
+            | "redis"
+    )
 }
 
 #[cfg(test)]
@@ -166,12 +184,16 @@ mod tests {
             "library/ubuntu",
             "docker.io/library/debian:12",
             "arm64v8/debian:12 AS x",
+            "python:3.12",
+            "node:20-bookworm-slim",
+            "docker.io/library/postgres:16",
         ] {
             assert!(base(yes), "{yes}");
         }
         for no in [
-            "python:3.12",
             "registry:5000/debian",
+            "registry.example.com/python:3.12",
+            "eclipse-temurin:21",
             "ghcr.io/x/debian",
             "$BASE",
             "debian-custom",

@@ -40,9 +40,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
 
 ## Fix safety
 The fix appends ` && rm -rf /var/lib/apt/lists/*` after the last command of the RUN. Where the
-stage is not built on the official `debian` or `ubuntu` images (which carry Debian's
-`docker-clean` apt hook that already deletes downloaded `.deb` files), or where an earlier
-instruction mentions that hook (removes it), it appends
+stage is not built on an image known to carry Debian's `docker-clean` apt hook, which already
+deletes downloaded `.deb` files (the official `debian` and `ubuntu` images, and the official
+images built on them that keep it: python, node, ruby, golang, rust, php, postgres, redis,
+nginx, httpd, buildpack-deps), or where an earlier instruction mentions that hook (removes
+it), it appends
 ` && apt-get clean && rm -rf /var/lib/apt/lists/*` (not when the RUN already cleans or has a
 cache mount on `/var/cache/apt`). Safe: `rm -rf` of these paths succeeds, so
 the RUN's exit status is what it was, and nothing after it in the RUN reads the lists. Unsafe

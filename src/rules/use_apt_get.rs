@@ -32,7 +32,9 @@ The fix renames the program (`apt` to `apt-get`, `/usr/bin/apt` to `/usr/bin/apt
 `apt upgrade`, which also installs new dependencies, it adds `--with-new-pkgs`, which makes
 `apt-get upgrade` do the same. Safe for `update`, `remove`, `purge`, `autoremove`, `clean` and
 `autoclean`. Where packages are downloaded (`install`, `reinstall`, `upgrade`, `dist-upgrade`)
-it is Safe only on the official `debian` and `ubuntu` images (and stages built on them): `apt`
+it is Safe only on images known to carry Debian's `docker-clean` hook (the official `debian`
+and `ubuntu` images, the official images built on them that keep it, such as python or node,
+and stages built on those): `apt`
 deletes the downloaded `.deb` files and `apt-get` keeps them, which only those images'
 `docker-clean` hook undoes; elsewhere the fix is Unsafe (the image may grow). Also Unsafe when
 an earlier instruction configures `Binary::apt::...` (settings that only `apt` reads) or when a
