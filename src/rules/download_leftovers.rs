@@ -486,6 +486,10 @@ fn removes(
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
+        // Most RUNs download nothing: only those pay for the WORKDIR walk below.
+        if !run.commands.iter().any(|c| download_path(c).is_some()) {
+            continue;
+        }
         let body = run.rest.slice(&run.ins.logical);
         let workdir = workdir_at(ctx, run.stage, run.ins);
         let cwds = folders(&run.commands, workdir.as_deref());
