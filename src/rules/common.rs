@@ -387,6 +387,10 @@ pub(super) fn tolerates_failure(run: &ShellRun) -> bool {
 /// Whether the `SHELL` in effect for the RUN (its stage's, or inherited from the stage it is
 /// built on) runs with `-e` (`SHELL ["/bin/ash", "-exo", "pipefail", "-c"]`).
 pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
+    // Only a SHELL instruction can set `-e` for every RUN: without one, no walk.
+    if !ctx.has_shell() {
+        return false;
+    }
     let mut errexit = false;
     for stage in stage_chain(ctx, run.stage).into_iter().rev() {
         for ins in &ctx.stages[stage].instructions {

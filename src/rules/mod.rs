@@ -295,6 +295,8 @@ pub struct Context<'a> {
     /// Per question asked of instruction texts (`common::any_text_before`): each stage's
     /// first instruction whose text answers yes, found once per file.
     text_marks: std::sync::Mutex<TextMarks>,
+    /// Whether any instruction is a SHELL, found once per file.
+    has_shell: std::sync::OnceLock<bool>,
 }
 
 type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
@@ -321,9 +323,17 @@ impl<'a> Context<'a> {
             options: LintOptions::default(),
             shell_runs: std::sync::OnceLock::new(),
             stage_parents: std::sync::OnceLock::new(),
+            has_shell: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
         }
+    }
+
+    /// Whether the file has a SHELL instruction (most have none).
+    pub fn has_shell(&self) -> bool {
+        *self
+            .has_shell
+            .get_or_init(|| self.doc.instructions().any(|i| i.kind() == Kind::Shell))
     }
 
     /// Shell-form RUN instructions whose shell is POSIX, with their commands (offsets into the
