@@ -4,7 +4,7 @@
 
 use super::{Context, ShellRun};
 use crate::shell::{Command, Separator, Word};
-use crate::syntax::{Args, Kind, Span};
+use crate::syntax::{Args, Instruction, Kind, Span};
 
 // Words and spans.
 
@@ -525,6 +525,79 @@ pub(super) const APK_TAKES_VALUE: &[&str] = &[
     "-t",
     "--virtual",
 ];
+
+// Folders.
+
+/// Folder paths: join and normalise (`/a/./b/../c` is `/a/c`). The result is absolute when
+/// `base` is.
+pub(super) fn join_path(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = if rel.starts_with('/') || base.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{base}/{rel}")
+    };
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let body = parts.join("/");
+    if joined.starts_with('/') {
+        format!("/{body}")
+    } else {
+        body
+    }
+}
+
+/// The `WORKDIR` in effect for an instruction of a stage (and the stages it is built on):
+/// `None` when a variable names it or no `WORKDIR` sets it (the base image's is unknown).
+pub(super) fn workdir_at(ctx: &Context, stage: usize, at: &Instruction) -> Option<String> {
+    let mut dir: Option<String> = None;
+    for s in stage_chain(ctx, stage).into_iter().rev() {
+        for ins in &ctx.stages[s].instructions {
+            if std::ptr::eq(*ins, at) {
+                return dir;
+            }
+            if let (Kind::Workdir, Args::Text(t)) = (ins.kind(), &ins.node.args) {
+                let v = t.slice(&ins.logical).trim_matches(['"', '\'']);
+                dir = if v.contains('$') {
+                    None
+                } else if v.starts_with('/') {
+                    Some(join_path("/", v))
+                } else {
+                    dir.map(|d| join_path(&d, v))
+                };
+            }
+        }
+    }
+    dir
+}
+
+/// The folder each command of a RUN runs in: absolute when the `WORKDIR` is known or after
+/// `cd /x`, else relative to the RUN's start (`""`); `None` once a `cd` the rule cannot follow
+/// ran (a variable, `cd -`, `cd`).
+pub(super) fn folders(commands: &[Command], workdir: Option<&str>) -> Vec<Option<String>> {
+    let mut cwd = Some(workdir.unwrap_or("").to_string());
+    let mut out = Vec::with_capacity(commands.len());
+    for cmd in commands {
+        out.push(cwd.clone());
+        if matches!(program(cmd), Some("cd" | "pushd" | "popd")) {
+            let words = command_words(cmd);
+            let target = words.iter().skip(1).find(|w| !w.value.starts_with('-'));
+            cwd = match (program(cmd), target) {
+                (Some("popd"), _) | (_, None) => None,
+                (_, Some(t)) if t.value.contains(['$', '~', '*']) || t.value == "-" => None,
+                (_, Some(t)) => cwd.map(|c| join_path(&c, &t.value)),
+            };
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

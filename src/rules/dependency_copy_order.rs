@@ -1,4 +1,4 @@
-use super::common::program;
+use super::common::{join_path, program};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::context::{BuildContext, normalize};
 use crate::fix::{Applicability, Edit, Fix};
@@ -592,26 +592,12 @@ struct Broad<'a> {
 
 /// Joins a path to the directory in effect; a relative start stays symbolic (`<base>`).
 fn resolve(cwd: &str, path: &str) -> String {
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{cwd}/{path}")
-    };
-    let (root, rest) = match joined.strip_prefix("<base>") {
-        Some(r) => ("<base>/", r),
-        None => ("/", joined.as_str()),
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in rest.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
+    match cwd.strip_prefix("<base>") {
+        Some(rest) if !path.starts_with('/') => {
+            format!("<base>{}", join_path(&format!("/{rest}"), path))
         }
+        _ => join_path(cwd, path),
     }
-    format!("{root}{}", parts.join("/"))
 }
 
 fn args_of(ins: &Instruction) -> Option<(Vec<String>, bool)> {
@@ -804,7 +790,6 @@ fn short(s: &str) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn plan_fix(
     ctx: &Context,
     instructions: &[&Instruction],
@@ -1331,6 +1316,20 @@ fn split_point(run: &ShellRun, k: usize) -> Option<Split> {
     })
 }
 
+/// How an instruction starts, to write another like it: its indentation, its keyword as
+/// written, and its flags as written (each followed by a space).
+fn head_parts<'t>(text: &'t str, ins: &'t Instruction) -> (&'t str, &'t str, String) {
+    let own = &text[ins.span.start..];
+    let indent = &own[..own.len() - own.trim_start_matches([' ', '\t']).len()];
+    let flags = ins
+        .node
+        .flags
+        .iter()
+        .map(|f| format!("{} ", f.span.slice(&ins.logical)))
+        .collect();
+    (indent, ins.node.keyword.slice(&ins.logical), flags)
+}
+
 /// The edits: the manifest COPY where the broad COPY was, and the broad COPY (with the comment
 /// lines right above it) after the RUN.
 fn build_fix(
@@ -1361,16 +1360,7 @@ fn build_fix(
     } else {
         "\n"
     };
-    let own = &text[broad.ins.span.start..];
-    let indent = &own[..own.len() - own.trim_start_matches([' ', '\t']).len()];
-    let keyword = broad.ins.node.keyword.slice(&broad.ins.logical);
-    let flags: String = broad
-        .ins
-        .node
-        .flags
-        .iter()
-        .map(|f| format!("{} ", f.span.slice(&broad.ins.logical)))
-        .collect();
+    let (indent, keyword, flags) = head_parts(text, broad.ins);
     // One COPY per folder, so that `requirements/base.txt` keeps its place next to the file
     // that includes it.
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
@@ -1428,17 +1418,7 @@ fn build_fix(
         let cut = run.ins.source_offset_end(sp.prefix_end);
         let rest = run.ins.source_offset(sp.rest_start);
         let head_end = run.ins.head_span().end;
-        let run_text = &text[run.ins.span.start..];
-        let run_indent =
-            &run_text[..run_text.len() - run_text.trim_start_matches([' ', '\t']).len()];
-        let run_keyword = run.ins.node.keyword.slice(&run.ins.logical);
-        let run_flags: String = run
-            .ins
-            .node
-            .flags
-            .iter()
-            .map(|f| format!("{} ", f.span.slice(&run.ins.logical)))
-            .collect();
+        let (run_indent, run_keyword, run_flags) = head_parts(text, run.ins);
         let run_nl = if text[..run.ins.span.end].ends_with("\r\n") {
             "\r\n"
         } else {

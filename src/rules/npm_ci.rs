@@ -1,5 +1,6 @@
-use super::common::{command_words, env_pairs, program, stage_chain, word_span};
-use super::download_leftovers::{folders, join_path, workdir_at};
+use super::common::{
+    command_words, env_pairs, folders, join_path, program, stage_chain, word_span, workdir_at,
+};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::context::BuildContext;
 use crate::fix::{Applicability, Edit, Fix};
