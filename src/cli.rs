@@ -161,6 +161,8 @@ enum RuleFormat {
 }
 
 pub fn run() -> ExitCode {
+    // A panic is reported as an internal error of the file it happened in (see `contained`).
+    dockerfix::guard::install_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -278,6 +280,14 @@ enum Input {
 }
 
 impl Input {
+    /// The name messages give it (as [`load`] gives it).
+    fn shown(&self) -> String {
+        match self {
+            Input::Stdin { name, .. } => name.display().to_string(),
+            Input::File(p) => walk::display_path(p),
+        }
+    }
+
     /// The path its configuration is found for (as [`load`] gives it).
     fn path(&self) -> &Path {
         match self {
@@ -603,24 +613,37 @@ fn check(args: CheckArgs) -> ExitCode {
     });
     let mut results: Vec<(usize, Result<CheckResult, Problem>)> = first
         .into_par_iter()
-        .map(|(i, input)| (i, one(input)))
+        .map(|(i, input)| {
+            let shown = input.shown();
+            (i, contained(&shown, || one(input)))
+        })
         .collect();
     let known_unsafe = args.unsafe_fixes
         || results
             .iter()
             .any(|(_, r)| r.as_ref().is_ok_and(|r| r.unsafe_fixes));
     results.par_iter_mut().for_each(|(_, r)| {
-        if let Ok(r) = r {
-            render_one(r, known_unsafe);
+        if let Ok(done) = r {
+            let shown = done.display.clone();
+            if let Err(p) = contained(&shown, || {
+                render_one(done, known_unsafe);
+                Ok(())
+            }) {
+                *r = Err(p);
+            }
         }
     });
     let rest: Vec<(usize, Result<CheckResult, Problem>)> = rest
         .into_par_iter()
         .map(|(i, input)| {
-            let mut r = one(input);
-            if let Ok(r) = &mut r {
-                render_one(r, known_unsafe);
-            }
+            let shown = input.shown();
+            let r = contained(&shown, || {
+                let mut r = one(input);
+                if let Ok(r) = &mut r {
+                    render_one(r, known_unsafe);
+                }
+                r
+            });
             (i, r)
         })
         .collect();
@@ -649,13 +672,6 @@ fn check(args: CheckArgs) -> ExitCode {
         };
         any_unsafe |= r.unsafe_fixes;
         if let Some(new) = &r.fixed {
-            total_applied += r.applied.len();
-            if args.show_fixes && !r.applied.is_empty() {
-                show_fixes.push_str(&format!("Fixed in {}:\n", r.display));
-                for a in &r.applied {
-                    show_fixes.push_str(&format!("  {} {}\n", a.rule.code, a.title));
-                }
-            }
             // Files the fixes create: each once, even when several Dockerfiles share a context.
             // Other fixes of the file may rely on them (DF101 on a new .dockerignore), so a
             // Dockerfile is written only when each file it created is in place as computed.
@@ -718,6 +734,15 @@ fn check(args: CheckArgs) -> ExitCode {
                     None => fixed_stdout = Some(new.clone()),
                 }
             }
+            // Counted only once written (or shown): a file that could not be written was not
+            // fixed.
+            total_applied += r.applied.len();
+            if args.show_fixes && !r.applied.is_empty() {
+                show_fixes.push_str(&format!("Fixed in {}:\n", r.display));
+                for a in &r.applied {
+                    show_fixes.push_str(&format!("  {} {}\n", a.rule.code, a.title));
+                }
+            }
             // Positions of remaining diagnostics refer to the fixed text.
             files.push(FileDiagnostics {
                 path: r.display,
@@ -777,14 +802,14 @@ fn check(args: CheckArgs) -> ExitCode {
             if report_to_stderr {
                 eprint!("{part}");
             } else {
-                print!("{part}");
+                out(part);
             }
         }
     }
     if let Some(text) = fixed_stdout {
-        print!("{text}");
+        out(&text);
     }
-    print!("{diff_out}");
+    out(&diff_out);
     if !show_fixes.is_empty() {
         eprint!("{show_fixes}");
     }
@@ -894,55 +919,59 @@ fn format(args: FormatArgs) -> ExitCode {
         Unchanged { stdout: Option<String> },
         Changed { stdout: String },
     }
+    let format_one = |input: Input| -> Result<Formatted, Problem> {
+        let (display, bytes, path, write_to) = load(input)?;
+        let settings = configs
+            .for_path(&path)
+            .map_err(|e| Problem(format!("error: {e}")))?;
+        let text = read_text(&display, bytes)?;
+        let new = dockerfix::format::format(&text, &settings.format).map_err(|e| match e {
+            FormatError::Parse(p) => parse_problem(&display, &p),
+            other => Problem(format!("{display}: error: {other}")),
+        })?;
+        let to_stdout = write_to.is_none() && !args.check && !args.diff;
+        if new == text {
+            return Ok(Formatted::Unchanged {
+                stdout: to_stdout.then_some(new),
+            });
+        }
+        let stdout = if args.diff {
+            let d = report::unified_diff(&display, &text, &new).unwrap_or_default();
+            if color { report::color_diff(&d) } else { d }
+        } else if args.check {
+            format!("Would reformat: {display}\n")
+        } else if let Some(path) = write_to {
+            write::write_if_changed(&path, &new)
+                .map_err(|e| Problem(format!("{display}: error: cannot write: {e}")))?;
+            String::new()
+        } else {
+            new
+        };
+        Ok(Formatted::Changed { stdout })
+    };
     let results: Vec<Result<Formatted, Problem>> = inputs
         .into_par_iter()
         .map(|input| {
-            let (display, bytes, path, write_to) = load(input)?;
-            let settings = configs
-                .for_path(&path)
-                .map_err(|e| Problem(format!("error: {e}")))?;
-            let text = read_text(&display, bytes)?;
-            let new = dockerfix::format::format(&text, &settings.format).map_err(|e| match e {
-                FormatError::Parse(p) => parse_problem(&display, &p),
-                other => Problem(format!("{display}: error: {other}")),
-            })?;
-            let to_stdout = write_to.is_none() && !args.check && !args.diff;
-            if new == text {
-                return Ok(Formatted::Unchanged {
-                    stdout: to_stdout.then_some(new),
-                });
-            }
-            let stdout = if args.diff {
-                let d = report::unified_diff(&display, &text, &new).unwrap_or_default();
-                if color { report::color_diff(&d) } else { d }
-            } else if args.check {
-                format!("Would reformat: {display}\n")
-            } else if let Some(path) = write_to {
-                write::write_if_changed(&path, &new)
-                    .map_err(|e| Problem(format!("{display}: error: cannot write: {e}")))?;
-                String::new()
-            } else {
-                new
-            };
-            Ok(Formatted::Changed { stdout })
+            let shown = input.shown();
+            contained(&shown, || format_one(input))
         })
         .collect();
     let (mut changed, mut unchanged) = (0, 0);
-    let mut out = String::new();
+    let mut printed = String::new();
     for r in results {
         match r {
             Ok(Formatted::Unchanged { stdout }) => {
                 unchanged += 1;
-                out.push_str(stdout.as_deref().unwrap_or(""));
+                printed.push_str(stdout.as_deref().unwrap_or(""));
             }
             Ok(Formatted::Changed { stdout }) => {
                 changed += 1;
-                out.push_str(&stdout);
+                printed.push_str(&stdout);
             }
             Err(p) => problems.push(p),
         }
     }
-    print!("{out}");
+    out(&printed);
     let _ = std::io::stdout().flush();
     for p in &problems {
         eprintln!("{}", p.0);
@@ -971,6 +1000,31 @@ fn format(args: FormatArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes to standard output. When the reader has gone (`dockerfix check | head -1`), the rest
+/// is dropped quietly: the run finishes (files are still fixed) and exits as it would have.
+fn out(text: &str) {
+    static GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if text.is_empty() || GONE.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        GONE.store(true, std::sync::atomic::Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {e}");
+        }
+    }
+}
+
+/// Runs one file's work; a panic in it becomes that file's error (the file is not written, the
+/// other files go on).
+fn contained<T>(shown: &str, work: impl FnOnce() -> Result<T, Problem>) -> Result<T, Problem> {
+    dockerfix::guard::contain(work).unwrap_or_else(|e| Err(Problem(format!("{shown}: error: {e}"))))
 }
 
 fn fix_label(f: FixAvailability) -> &'static str {
@@ -1018,33 +1072,36 @@ fn rule(args: RuleArgs) -> ExitCode {
         } else {
             v.into_iter().next().unwrap_or_default()
         };
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        ));
     } else if args.all {
         for r in selected {
-            println!(
-                "{}  {:<28} {:<8} {:<8} fix: {:<18} {}",
+            out(&format!(
+                "{}  {:<28} {:<8} {:<8} fix: {:<18} {}\n",
                 r.code,
                 r.name,
                 r.severity.as_str(),
                 if r.default_enabled { "on" } else { "off" },
                 fix_label(r.fix),
                 r.summary
-            );
+            ));
         }
     } else {
         let r = selected[0];
-        println!("# {} ({})\n", r.name, r.code);
-        println!("{}\n", r.summary);
+        out(&format!("# {} ({})\n\n", r.name, r.code));
+        out(&format!("{}\n\n", r.summary));
         if !r.aliases.is_empty() {
-            println!("Aliases: {}\n", r.aliases.join(", "));
+            out(&format!("Aliases: {}\n\n", r.aliases.join(", ")));
         }
-        println!(
-            "Severity: {}. Enabled by default: {}. Fix: {}.\n",
+        out(&format!(
+            "Severity: {}. Enabled by default: {}. Fix: {}.\n\n",
             r.severity.as_str(),
             if r.default_enabled { "yes" } else { "no" },
             fix_label(r.fix)
-        );
-        print!("{}", r.doc);
+        ));
+        out(r.doc);
     }
     ExitCode::SUCCESS
 }

@@ -9,6 +9,7 @@ pub mod context;
 pub mod dockerignore;
 pub mod fix;
 pub mod format;
+pub mod guard;
 pub mod report;
 pub mod rules;
 pub mod settings;

@@ -858,3 +858,124 @@ fn created_file_that_differs_blocks_the_write() {
     let node = std::fs::read_to_string(dir.path().join("docker/b-node.Dockerfile")).unwrap();
     assert!(node.contains("COPY . .\nRUN npm ci"), "{node}");
 }
+
+#[test]
+fn read_only_file_is_not_counted_as_fixed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = project(&[("Dockerfile", FIXABLE)]);
+    let p = d.path().join("Dockerfile");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = run(d.path(), &["check", "--fix", "--show-fixes"]);
+    assert_eq!(code(&o), 2);
+    assert!(!err(&o).contains("1 fixed"), "{}", err(&o));
+    assert!(!err(&o).contains("Fixed in"), "{}", err(&o));
+}
+
+/// A panic in one file (a rule that panics on purpose, compiled only into debug builds and
+/// armed by `DOCKERFIX_TEST_PANIC`) is that file's internal error: exit 2, the file untouched,
+/// every other file checked, fixed and reported as usual.
+#[test]
+fn a_panic_stays_in_its_file() {
+    let bad = "FROM debian:bookworm-slim\n# dockerfix-test-panic\nRUN apt-get install -y curl\n";
+    let good = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\n";
+    let d = project(&[
+        ("a/Dockerfile", bad),
+        ("b/Dockerfile", good),
+        ("c/Dockerfile", good),
+    ]);
+    let arm = |args: &[&str]| {
+        bin()
+            .current_dir(d.path())
+            .env("DOCKERFIX_TEST_PANIC", "1")
+            .env_remove("RUST_BACKTRACE")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = arm(&["check", "--output-format", "concise"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "a/Dockerfile: error: internal error in DF999 (a panic on purpose (DOCKERFIX_TEST_PANIC), at src/rules/test_panic.rs:"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("panicked at"), "{}", err(&o));
+    for f in ["b/Dockerfile", "c/Dockerfile"] {
+        assert!(out(&o).contains(&format!("{f}:2:5: DF202")), "{}", out(&o));
+    }
+    assert!(!out(&o).contains("a/Dockerfile"), "{}", out(&o));
+    let o = arm(&["check", "--fix"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("a/Dockerfile")).unwrap(),
+        bad
+    );
+    for f in ["b/Dockerfile", "c/Dockerfile"] {
+        let fixed = std::fs::read_to_string(d.path().join(f)).unwrap();
+        assert!(fixed.contains("rm -rf /var/lib/apt/lists/*"), "{fixed}");
+    }
+    // Without the switch the same files are fine: the rule is not in the registry.
+    let o = run(d.path(), &["check", "--select", "ALL", "a"]);
+    assert_ne!(code(&o), 2, "{}", err(&o));
+    let o = run(d.path(), &["rule", "DF999"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn broken_pipe_is_quiet() {
+    let text: String = (0..2000)
+        .map(|_| "FROM a\nRUN apt-get install curl\n")
+        .collect();
+    let d = project(&[("Dockerfile", &text)]);
+    let mut child = bin()
+        .current_dir(d.path())
+        .args(["check", "--output-format", "concise"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then hang up, as `| head -1` does.
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("DF"), "{line}");
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+    assert!(!err(&o).contains("Broken pipe"), "{}", err(&o));
+}
+
+/// Version numbers too large for an integer once made the slim-base rule index past the end
+/// of its list (issue: `FROM python:4294967296` panicked).
+#[test]
+fn odd_image_tags_do_not_panic() {
+    for tag in [
+        "python:4294967296",
+        "openjdk:4294967296",
+        "openjdk:99999999999999999999-jdk",
+        "python:3.",
+        "python:.3",
+        "python:-slim",
+        "python:4294967296.1.2-bookworm",
+        "node:4294967296",
+        "debian:4294967296",
+        "debian:9.4294967296",
+        "perl:5.4294967296",
+        "ruby:4294967296.0.0",
+        "rust:1.4294967296",
+        "eclipse-temurin:4294967296",
+    ] {
+        let d = project(&[("Dockerfile", &format!("FROM {tag}\nRUN make\n"))]);
+        let o = run(
+            d.path(),
+            &["check", "--select", "ALL", "--fix", "--unsafe-fixes"],
+        );
+        assert!(matches!(code(&o), 0 | 1), "{tag}: {}", err(&o));
+    }
+}

@@ -33,6 +33,8 @@ mod shell_form_cmd;
 mod slim_base;
 mod sudo;
 mod syntax_directive;
+#[cfg(debug_assertions)]
+mod test_panic;
 mod unknown_instruction;
 mod unpinned_base;
 mod unpinned_packages;
@@ -406,7 +408,13 @@ pub fn check_with(
     ctx.options = options;
     let mut diagnostics = Vec::new();
     for rule in RULES.iter().copied().filter(|r| enabled(r)) {
-        (rule.check)(&ctx, &mut diagnostics);
+        crate::guard::run_rule(rule.code, || (rule.check)(&ctx, &mut diagnostics));
+    }
+    #[cfg(debug_assertions)]
+    if test_panic::armed() {
+        crate::guard::run_rule(test_panic::RULE.code, || {
+            (test_panic::RULE.check)(&ctx, &mut diagnostics)
+        });
     }
     diagnostics.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diagnostics

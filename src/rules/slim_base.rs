@@ -154,8 +154,15 @@ fn dotted(v: &str, min: usize, max: usize) -> bool {
 }
 
 /// The numbers of a dotted version (`3.12.1` is `[3, 12, 1]`), as far as they are numbers.
+/// A number too large for `u32` counts as `u32::MAX` (`python:4294967296` is a dotted
+/// version with one part, and must give one number).
 fn numbers(v: &str) -> Vec<u32> {
-    v.split('.').map_while(|p| p.parse().ok()).collect()
+    v.split('.')
+        .map_while(|p| {
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().unwrap_or(u32::MAX))
+        })
+        .collect()
 }
 
 /// `3.12.0a1`, `3.12.0rc2`: a dotted version with a pre-release suffix on its last number.
@@ -211,13 +218,16 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
                 let n = numbers(head);
                 // Patch releases from before the slim variant (2014), and patch tags on
                 // jessie/stretch (2017), which had none.
-                let old_patch = n.len() == 3
-                    && (n[..2] == [2, 7] && n[2] < 8
-                        || n[..2] == [3, 3] && n[2] < 6
-                        || n[..2] == [3, 4] && n[2] < 2
-                        || suite.is_some_and(|s| s == "jessie" || s == "stretch"));
-                let old_minor = n.len() >= 2 && n[0] == 3 && n[1] == 3 && suite.is_some();
-                !old_patch && !old_minor && (n[0] == 2 || n[0] == 3)
+                let old_suite = suite.is_some_and(|s| s == "jessie" || s == "stretch");
+                let old_patch = match n.as_slice() {
+                    [2, 7, p] => *p < 8 || old_suite,
+                    [3, 3, p] => *p < 6 || old_suite,
+                    [3, 4, p] => *p < 2 || old_suite,
+                    [_, _, _] => old_suite,
+                    _ => false,
+                };
+                let old_minor = matches!(n.as_slice(), [3, 3, ..]) && suite.is_some();
+                !old_patch && !old_minor && matches!(n.first(), Some(2 | 3))
             } else if let Some(v) = head.strip_suffix("-rc") {
                 dotted(v, 2, 2) && suite != Some("jessie")
             } else {
@@ -250,9 +260,12 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
                     })
             });
             let n = numbers(version);
-            let old = n.len() == 3
-                && (n[0] == 1 || n[..2] == [2, 0] || n[..2] == [2, 1] && n[2] < 5)
-                || n.len() == 3 && n[..2] == [2, 2] && pre.is_some();
+            let old = match n.as_slice() {
+                [1, _, _] | [2, 0, _] => true,
+                [2, 1, p] => *p < 5,
+                [2, 2, _] => pre.is_some(),
+                _ => false,
+            };
             let ok = head.is_empty() || dotted(version, 1, 3) && pre_ok && !old;
             ok.then(|| slim_before_suite(head, None, suite))
                 .and_then(slim)
@@ -260,8 +273,8 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
         "rust" => {
             // Slim since 1.25.
             let n = numbers(head);
-            let ok =
-                head.is_empty() || dotted(head, 1, 3) && (n.len() == 1 || n[0] > 1 || n[1] >= 25);
+            let ok = head.is_empty()
+                || dotted(head, 1, 3) && !matches!(n.as_slice(), [1, m, ..] if *m < 25);
             ok.then(|| slim_before_suite(head, None, suite))
                 .and_then(slim)
         }
@@ -279,10 +292,10 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
             let ok = version.is_empty()
                 || version == "stable"
                 || dotted(version, 1, 3)
-                    && match n.len() {
-                        1 => true,
-                        2 => n[0] > 5 || n[1] >= 24,
-                        _ => n[0] > 5 || n[1] >= 30,
+                    && match n.as_slice() {
+                        [major, minor] => *major > 5 || *minor >= 24,
+                        [major, minor, _] => *major > 5 || *minor >= 30,
+                        _ => true,
                     };
             ok.then(|| slim_before_suite(version, threaded, suite))
                 .and_then(slim)
@@ -299,7 +312,7 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
                 && (head.is_empty()
                     || matches!(head, "lts" | "current")
                     || CODENAMES.contains(&head)
-                    || dotted(head, 1, 3) && n[0] >= 6 && n[0] < 100);
+                    || dotted(head, 1, 3) && n.first().is_some_and(|m| (6..100).contains(m)));
             ok.then(|| format!("{tag}-slim")).and_then(slim)
         }
         "debian" => {
@@ -323,7 +336,12 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
             let n = numbers(release);
             let numbered = date.is_none()
                 && dotted(release, 1, 2)
-                && (n[0] >= 10 || n.len() == 1 && n[0] >= 8 || n[0] == 9 && n[1] >= 3);
+                && match n.as_slice() {
+                    [major] => *major >= 8,
+                    [9, minor] => *minor >= 3,
+                    [major, ..] => *major >= 10,
+                    [] => false,
+                };
             ((named && release != "jessie" || numbered) && release != "duke")
                 .then(|| format!("{tag}-slim"))
                 .and_then(slim)
@@ -337,13 +355,14 @@ pub(super) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
             let n = numbers(version);
             let ok = match suite {
                 None => {
-                    (dotted(version, 1, 1) && (8..=26).contains(&n[0]) && n[0] != 12)
+                    (dotted(version, 1, 1)
+                        && n.first().is_some_and(|m| (8..=26).contains(m) && *m != 12))
                         || version.split_once('u').is_some_and(|(major, update)| {
                             major == "8" && update.parse::<u32>().is_ok_and(|u| u >= 131)
                         }) && kind.is_some()
                 }
                 Some("bullseye" | "bookworm" | "buster") => {
-                    dotted(version, 1, 1) && (11..=26).contains(&n[0])
+                    dotted(version, 1, 1) && n.first().is_some_and(|m| (11..=26).contains(m))
                 }
                 _ => false,
             };
