@@ -93,6 +93,7 @@ fixture!(df204_package_manager_prompt, "DF204.Dockerfile");
 fixture!(df204_windows_skipped, "DF204-windows.Dockerfile");
 fixture!(df204_shell_instruction, "DF204-shell.Dockerfile");
 fixture!(df302_shell_form_cmd, "DF302.Dockerfile");
+fixture!(df302_not_a_program, "DF302-not-a-program.Dockerfile");
 fixture!(df901_maintainer_deprecated, "DF901.Dockerfile");
 fixture!(df901_backtick_escape, "DF901-backtick.Dockerfile");
 fixture!(df001_to_df004_build_errors, "DF001-DF004.Dockerfile");

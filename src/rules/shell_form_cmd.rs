@@ -1,4 +1,4 @@
-use super::common::{from_image, stage_chain};
+use super::common::{from_image, stage_chain, stage_parent};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::syntax::{Args, Instruction, Kind, Node, Span};
@@ -7,14 +7,17 @@ pub static RULE: Rule = Rule {
     code: "DF302",
     name: "shell-form-cmd",
     aliases: &["DL3025", "JSONArgsRecommended"],
-    summary: "Shell-form CMD, ENTRYPOINT or HEALTHCHECK CMD: use the exec form",
+    summary: "Shell-form CMD or ENTRYPOINT: use the exec form",
     doc: "## What it does
-Flags `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` written in shell form, and rewrites them in
-exec form (`CMD [\"python\", \"app.py\"]`) when the command is plain words.
+Flags `CMD` and `ENTRYPOINT` written in shell form, and rewrites them in exec form
+(`CMD [\"python\", \"app.py\"]`) when the command is one program with plain words.
+`HEALTHCHECK CMD` in shell form is not reported: a check is a short-lived command, for which
+a shell costs little and signals do not matter (hadolint and BuildKit do not report it either).
 
 ## Why is this bad?
-In shell form the process runs under `/bin/sh -c`: the shell is PID 1, so `docker stop`'s
-SIGTERM does not reach the application, which is killed after the timeout. A shell-form
+In shell form the process runs under `/bin/sh -c`. Where `/bin/sh` is dash (Debian, Ubuntu)
+the shell stays the parent of the application, as PID 1 or under the ENTRYPOINT, and does not
+pass on `docker stop`'s SIGTERM: the application is killed after the timeout. A shell-form
 ENTRYPOINT also ignores CMD and `docker run` arguments.
 
 ## Example
@@ -27,10 +30,27 @@ CMD [\"python\", \"app.py\", \"--port\", \"5000\"]
 ```
 
 ## Fix safety
-Offered only when every word is plain after exact POSIX quote removal: no `$`, backticks,
-globs, `~`, braces, redirections, operators or comments, and a POSIX shell (not Windows, not a
-PowerShell or cmd `SHELL`). Then the same program gets the same arguments, without the shell.
-- `HEALTHCHECK CMD`: Safe.
+The fix must start the same program with the same arguments, environment and folder. It is
+offered only when:
+- every word is plain after exact POSIX quote removal: no `$`, backticks, globs, `~`,
+  braces, redirections, operators or comments;
+- the first word names a program: not an assignment (`FLASK_ENV=prod python app.py`), not a
+  shell builtin or keyword (`cd`, `source`, `.`, `ulimit`, `trap`, `wait`, `export`, `set`,
+  `eval`, `if`..., and `echo`, `printf`, `test`, `true`, which are programs too but not the
+  same ones). A leading `exec` is dropped (`exec gunicorn ...` becomes `[\"gunicorn\", ...]`:
+  the shell would have replaced itself with gunicorn); `exec` with options gives no fix;
+- the shell in effect is `/bin/sh`, or a `SHELL` of sh, bash, dash or ash with only `-c`,
+  `-e`, `-u` and `-o pipefail` (`-l` and `-i` read startup files), and no `ENV BASH_ENV`
+  (bash reads that file first); a stage built on another inherits both. Not Windows.
+
+This is proven by an oracle (`tests/exec_form_oracle.rs`): for every fix offered in the whole
+corpus and in adversarial cases, the shell form is run as BuildKit runs it (`sh -c` with dash,
+bash, `bash --posix` and busybox) and the exec form as the runtime does (execve, PATH lookup),
+with recording stubs as programs; the program, argv, environment and folder must be the same.
+The one difference allowed is the shell's own bookkeeping (`PWD`, bash's `SHLVL` and `_`),
+which the exec form does not export (a shell script started in exec form sets `PWD` itself).
+
+The pairing with ENTRYPOINT decides the applicability:
 - `ENTRYPOINT`: Safe when neither its stage nor a stage built on it has a `CMD` (an exec-form
   ENTRYPOINT would receive it as arguments; a shell-form one ignores it); otherwise no fix.
 - `CMD`: Safe when the ENTRYPOINT in effect is known to be none (set in the stage, or a base
@@ -65,8 +85,184 @@ const NO_ENTRYPOINT: &[&str] = &[
     "openjdk",
     "ruby",
     "perl",
-    "php",
 ];
+
+/// Words the shell runs itself instead of looking up a program: POSIX special and regular
+/// builtins, those of dash, bash and busybox ash, and reserved words. A command starting with
+/// one of them does something else (or nothing) without the shell: `cd`, `source`, `ulimit`,
+/// `trap`, `wait`, `set`, `export`, `eval`, `if`... `echo`, `printf`, `test`, `kill`, `pwd`,
+/// `true` and `false` are programs too, but not the same ones (dash's `echo` interprets
+/// escapes, `/bin/echo` does not).
+const SHELL_WORDS: &[&str] = &[
+    // POSIX special builtins
+    ":",
+    ".",
+    "break",
+    "continue",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "readonly",
+    "return",
+    "set",
+    "shift",
+    "times",
+    "trap",
+    "unset",
+    // POSIX regular builtins and those of dash, bash, busybox ash
+    "alias",
+    "bg",
+    "cd",
+    "command",
+    "false",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "jobs",
+    "kill",
+    "newgrp",
+    "pwd",
+    "read",
+    "true",
+    "type",
+    "ulimit",
+    "umask",
+    "unalias",
+    "wait",
+    "echo",
+    "printf",
+    "test",
+    "[",
+    "local",
+    "source",
+    "declare",
+    "typeset",
+    "let",
+    "shopt",
+    "enable",
+    "builtin",
+    "caller",
+    "complete",
+    "compgen",
+    "compopt",
+    "dirs",
+    "disown",
+    "help",
+    "history",
+    "logout",
+    "mapfile",
+    "popd",
+    "pushd",
+    "readarray",
+    "suspend",
+    "bind",
+    "chdir",
+    // reserved words
+    "if",
+    "then",
+    "else",
+    "elif",
+    "fi",
+    "case",
+    "esac",
+    "for",
+    "while",
+    "until",
+    "do",
+    "done",
+    "in",
+    "function",
+    "select",
+    "time",
+    "coproc",
+    "!",
+    "{",
+    "}",
+    "[[",
+    "]]",
+];
+
+/// Whether a word, as written, is a variable assignment to the shell (`NAME=value`).
+fn is_assignment(raw: &str) -> bool {
+    raw.split_once('=').is_some_and(|(name, _)| {
+        name.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// The exec form of a plain command: the program and its arguments as the shell would start
+/// them, or `None` when the shell does something a program cannot (a builtin, a keyword, an
+/// assignment, `exec` with options). A leading `exec` is dropped: `exec gunicorn ...` replaces
+/// the shell with gunicorn, which is what the exec form starts directly.
+fn program_words(text: &str, mut words: Vec<String>) -> Option<Vec<String>> {
+    // The first word as written (before quote removal): `FOO=1 python` is an assignment.
+    let raw_first = text.split([' ', '\t']).find(|w| !w.is_empty())?;
+    if is_assignment(raw_first) {
+        return None;
+    }
+    if words.first().is_some_and(|w| w == "exec") && raw_first == "exec" {
+        words.remove(0);
+        // `exec -a name prog` or `exec -c prog` (bash) change argv[0] or the environment.
+        if words.first().is_none_or(|w| w.starts_with('-')) {
+            return None;
+        }
+        let raw_next = text.split([' ', '\t']).filter(|w| !w.is_empty()).nth(1)?;
+        if is_assignment(raw_next) {
+            return None;
+        }
+    }
+    let first = words.first()?;
+    if SHELL_WORDS.contains(&first.as_str()) {
+        return None;
+    }
+    // A program path is written as is (no quotes or escapes): the oracle roots it in a
+    // scratch folder, which it can do only for a word it can find in the text.
+    if first.contains('/') && !text.split([' ', '\t']).take(2).any(|w| w == first) {
+        return None;
+    }
+    Some(words)
+}
+
+/// Whether a `SHELL` runs a command the way `/bin/sh -c` does: a POSIX shell with only `-c`,
+/// `-e`, `-u` and `-o pipefail` (which change nothing for one simple command). `-l`, `-i` or a
+/// startup file would change the environment the program gets.
+fn plain_shell(args: &[crate::syntax::JsonArg]) -> bool {
+    let Some((prog, flags)) = args.split_first() else {
+        return false;
+    };
+    let name = prog.value.rsplit(['/', '\\']).next().unwrap_or("");
+    if !matches!(name, "sh" | "bash" | "ash" | "dash") {
+        return false;
+    }
+    let mut flags = flags.iter().map(|f| f.value.as_str());
+    let mut saw_c = false;
+    while let Some(f) = flags.next() {
+        if saw_c {
+            return false;
+        }
+        match f {
+            "-o" => {
+                if flags.next() != Some("pipefail") {
+                    return false;
+                }
+            }
+            _ => {
+                let Some(letters) = f.strip_prefix('-') else {
+                    return false;
+                };
+                if letters.is_empty() || !letters.chars().all(|c| matches!(c, 'e' | 'u' | 'c')) {
+                    return false;
+                }
+                saw_c = letters.contains('c');
+            }
+        }
+    }
+    saw_c
+}
 
 fn image_name(image: &str) -> &str {
     let image = image.split('@').next().unwrap_or(image);
@@ -146,6 +342,16 @@ fn plain_words(text: &str) -> Option<Vec<String>> {
     (!words.is_empty()).then_some(words)
 }
 
+/// Whether an ENV sets `BASH_ENV` or `ENV` (startup files a shell reads before the command).
+fn sets_startup_file(ins: &Instruction) -> bool {
+    match &ins.node.args {
+        Args::Pairs(pairs) => pairs
+            .iter()
+            .any(|p| matches!(p.key.slice(&ins.logical), "BASH_ENV" | "ENV")),
+        _ => true,
+    }
+}
+
 fn exec_form(words: &[String]) -> String {
     let items: Vec<String> = words
         .iter()
@@ -194,32 +400,33 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if ctx.doc.escape != '\\' {
         return;
     }
+    // Per stage, at its end: whether the shell in effect runs one plain command as
+    // `/bin/sh -c` does (SHELL), and whether an ENV set a startup file (`BASH_ENV`: bash -c
+    // reads it first, with its functions, aliases and variables). A stage built on an earlier
+    // one starts with that stage's state.
+    let mut at_end: Vec<(bool, bool)> = Vec::with_capacity(ctx.stages.len());
     for (index, stage) in ctx.stages.iter().enumerate() {
         let windows = stage.from.is_some_and(|f| {
             let t = f.logical.to_ascii_lowercase();
             t.contains("windows") || t.contains("nanoserver") || t.contains("servercore")
         });
-        let mut posix = !windows;
+        let (mut plain, mut startup) = match stage_parent(ctx, index) {
+            Some(p) => at_end.get(p).copied().unwrap_or((false, true)),
+            None => (!windows, false),
+        };
         for ins in &stage.instructions {
             let node: &Node = &ins.node;
             match (node.kind, &node.args) {
-                (Kind::Shell, Args::Json(args)) => {
-                    posix = args.first().is_some_and(|a| {
-                        let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
-                        matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
-                    });
-                }
+                (Kind::Shell, Args::Json(args)) => plain = plain_shell(args),
+                (Kind::Shell, _) => plain = false,
+                (Kind::Env, _) if sets_startup_file(ins) => startup = true,
                 (Kind::Cmd | Kind::Entrypoint, Args::Text(text)) => {
-                    report(ctx, index, ins, *text, posix, out);
-                }
-                (Kind::Healthcheck, Args::Health { cmd, .. }) => {
-                    if let Args::Text(text) = **cmd {
-                        report(ctx, index, ins, text, posix, out);
-                    }
+                    report(ctx, index, ins, *text, plain && !startup, out);
                 }
                 _ => {}
             }
         }
+        at_end.push((plain, startup));
     }
 }
 
@@ -232,26 +439,20 @@ fn report(
     out: &mut Vec<Diagnostic>,
 ) {
     let kw = ins.node.kind.keyword();
-    let what = if ins.node.kind == Kind::Healthcheck {
-        "HEALTHCHECK CMD"
-    } else {
-        kw
-    };
     let mut diag = Diagnostic::new(
         &RULE,
         ins.to_source(text),
-        if ins.node.kind == Kind::Healthcheck {
-            format!("Shell-form {what}: every check starts a shell first")
-        } else {
-            format!("Shell-form {what}: the shell is PID 1 and signals do not reach the process")
-        },
+        format!(
+            "Shell-form {kw}: it runs under `/bin/sh -c`, and `docker stop`'s signal may not reach the process"
+        ),
     );
+    let command = text.slice(&ins.logical);
     let words = (posix && ins.inner_comments.is_empty() && ins.empty_continuation_lines.is_empty())
-        .then(|| plain_words(text.slice(&ins.logical)))
-        .flatten();
+        .then(|| plain_words(command))
+        .flatten()
+        .and_then(|words| program_words(command, words));
     if let Some(words) = words {
         let applicability = match ins.node.kind {
-            Kind::Healthcheck => Some(Applicability::Safe),
             Kind::Entrypoint => (!cmd_in_or_after(ctx, stage)).then_some(Applicability::Safe),
             _ => match entrypoint_known_harmless(ctx, stage, ins) {
                 Some(true) => Some(Applicability::Safe),
