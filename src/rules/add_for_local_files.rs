@@ -116,18 +116,18 @@ fn looks_like_archive(head: &[u8]) -> bool {
     if compressed {
         return true;
     }
-    if head.len() < 512 {
+    let Some(header) = head.first_chunk::<512>() else {
         return false;
-    }
-    if &head[257..262] == b"ustar" {
+    };
+    if &header[257..262] == b"ustar" {
         return true;
     }
     // The header checksum: the sum of the 512 bytes with the checksum field read as spaces.
-    let field = String::from_utf8_lossy(&head[148..156]);
+    let field = String::from_utf8_lossy(&header[148..156]);
     let Ok(expected) = u32::from_str_radix(field.trim_matches(['\0', ' ']), 8) else {
         return false;
     };
-    let sum: u32 = head[..512]
+    let sum: u32 = header
         .iter()
         .enumerate()
         .map(|(i, &b)| {
@@ -138,7 +138,7 @@ fn looks_like_archive(head: &[u8]) -> bool {
             }
         })
         .sum();
-    sum == expected && head[0] != 0
+    sum == expected && header[0] != 0
 }
 
 /// What the build context says of a local file or folder; `None` when it is not there.

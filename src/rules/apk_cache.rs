@@ -78,13 +78,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
+            let Some(first) = cmd.words.first() else {
+                continue;
+            };
             let safe = failure_fails_the_run(body, &run.commands, index, shell_errexit(ctx, run))
                 && !network_none(run)
                 && !later_reads_index(ctx, runs, r, index);
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    word_span(run, &cmd.words[0], sub),
+                    word_span(run, first, sub),
                     "`apk add` without `--no-cache` keeps the package index in /var/cache/apk",
                 )
                 .with_fix(Fix::new(
@@ -134,16 +137,23 @@ fn writes_index(cmd: &Command) -> bool {
 /// stored index; other commands only where apk does not refresh a missing index by itself
 /// (older apk-tools) and this command stores one explicitly (`-U`).
 fn later_reads_index(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
-    let run = &runs[r];
-    let explicit = writes_index(&run.commands[index]);
+    let Some((run, cmd)) = runs
+        .get(r)
+        .and_then(|run| Some((run, run.commands.get(index)?)))
+    else {
+        return false;
+    };
+    let explicit = writes_index(cmd);
     let mut earlier = earlier_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())
-        .chain(&run.commands[..index]);
+        .chain(run.commands.iter().take(index));
     if earlier.any(writes_index) {
         return false;
     }
-    let later = run.commands[index + 1..]
+    let later = run
+        .commands
         .iter()
+        .skip(index + 1)
         .chain(later_runs(ctx, runs, r).flat_map(|o| o.commands.iter()));
     for cmd in later {
         if writes_index(cmd) {

@@ -61,9 +61,9 @@ pub(super) fn apt_command(cmd: &Command) -> Option<Apt<'_>> {
     if program != "apt-get" && program != "apt" {
         return None;
     }
-    let sub = &words[subcommand_index(words, 1, APT_TAKES_VALUE)?];
+    let sub = words.get(subcommand_index(words, 1, APT_TAKES_VALUE)?)?;
     (!sub.complex).then_some(Apt {
-        word: &words[0],
+        word: words.first()?,
         program,
         sub,
     })

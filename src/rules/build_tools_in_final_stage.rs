@@ -164,6 +164,7 @@ fn rpm_sub(words: &[Word], prog: &str) -> Option<usize> {
 fn install(cmd: &Command) -> Option<Install<'_>> {
     let words = command_words(cmd);
     let prog = program(cmd)?;
+    let first = words.first()?;
     match prog {
         "apt-get" | "apt" => {
             let apt = apt_command(cmd)?;
@@ -172,14 +173,14 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
             }
             let at = words.iter().position(|w| std::ptr::eq(w, apt.sub))?;
             Some(Install {
-                program: &words[0],
+                program: first,
                 packages: operands(words, at + 1, APT_TAKES_VALUE),
                 virtual_name: None,
             })
         }
         "apk" => {
             let at = subcommand_index(words, 1, APK_TAKES_VALUE)?;
-            if words[at].value != "add" {
+            if words.get(at)?.value != "add" {
                 return None;
             }
             let virtual_name = words.iter().enumerate().find_map(|(i, w)| {
@@ -190,14 +191,14 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
                 }
             });
             Some(Install {
-                program: &words[0],
+                program: first,
                 packages: operands(words, at + 1, APK_TAKES_VALUE),
                 virtual_name,
             })
         }
         "yum" | "dnf" | "microdnf" | "tdnf" | "zypper" => {
             let at = rpm_sub(words, prog)?;
-            let sub = words[at].value.as_str();
+            let sub = words.get(at)?.value.as_str();
             let packages = match sub {
                 "install" | "in" => operands(words, at + 1, DNF_TAKES_VALUE),
                 // `yum groupinstall "Development Tools"`, `dnf group install ...`.
@@ -220,7 +221,7 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
                 packages
             };
             Some(Install {
-                program: &words[0],
+                program: first,
                 packages,
                 virtual_name: None,
             })
@@ -254,14 +255,14 @@ fn removal(cmd: &Command) -> Option<Removal> {
         }
         "apk" => {
             let at = subcommand_index(words, 1, APK_TAKES_VALUE)?;
-            if words[at].value != "del" {
+            if words.get(at)?.value != "del" {
                 return None;
             }
             (at, APK_TAKES_VALUE)
         }
         "yum" | "dnf" | "microdnf" | "tdnf" | "zypper" => {
             let at = rpm_sub(words, prog)?;
-            let sub = words[at].value.as_str();
+            let sub = words.get(at)?.value.as_str();
             // `dnf history undo last`: everything the last transaction installed.
             if sub == "history" && words.get(at + 1).is_some_and(|w| w.value == "undo") {
                 return Some(Removal {
@@ -284,7 +285,7 @@ fn removal(cmd: &Command) -> Option<Removal> {
     Some(Removal {
         // A computed list (`$buildDeps`, `$(diff before after)`) is taken to remove them all.
         all: names.iter().any(|n| n.contains(['$', '`'])),
-        auto: words[at].value == "autoremove"
+        auto: words.get(at).is_some_and(|w| w.value == "autoremove")
             || words
                 .iter()
                 .any(|w| w.value == "--auto-remove" || w.value == "--autoremove"),
@@ -300,14 +301,14 @@ fn installed_tools(run: &ShellRun) -> Vec<(String, Span)> {
     let marks_auto = cmds.iter().any(|c| {
         command_words(c)
             .windows(2)
-            .any(|w| w[0].value.rsplit('/').next() == Some("apt-mark") && w[1].value == "auto")
+            .any(|w| matches!(w, [p, a] if p.value.rsplit('/').next() == Some("apt-mark") && a.value == "auto"))
     });
     let mut out = Vec::new();
     for (i, cmd) in cmds.iter().enumerate() {
         let Some(inst) = install(cmd) else {
             continue;
         };
-        let removals: Vec<Removal> = cmds[i + 1..].iter().filter_map(removal).collect();
+        let removals: Vec<Removal> = cmds.iter().skip(i + 1).filter_map(removal).collect();
         let removed = |name: &str| {
             removals.iter().any(|r| {
                 r.names
@@ -333,7 +334,7 @@ fn build_step(run: &ShellRun, cmd: &Command) -> Option<(String, Span)> {
     let words = command_words(cmd);
     let prog = program(cmd)?;
     // `javac --version`, `gcc -v`: a smoke test, not a build.
-    if words[1..].iter().any(|w| {
+    if words.iter().skip(1).any(|w| {
         matches!(
             w.value.as_str(),
             "--version" | "-version" | "-v" | "-V" | "version"
@@ -349,13 +350,13 @@ fn build_step(run: &ShellRun, cmd: &Command) -> Option<(String, Span)> {
         .find(|(_, w)| !w.value.starts_with('-'));
     let sub = first_operand.map(|(_, w)| w.value.as_str());
     let step = |last: usize| -> Option<(String, Span)> {
-        let last = last.min(words.len() - 1);
-        let text = words[..=last]
+        let shown = words.get(..=last).unwrap_or(words);
+        let text = shown
             .iter()
             .map(|w| w.value.rsplit('/').next().unwrap_or(&w.value).to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        Some((text, word_span(run, &words[0], &words[last])))
+        Some((text, word_span(run, shown.first()?, shown.last()?)))
     };
     let sub_at = first_operand.map_or(0, |(i, _)| i);
     match prog {

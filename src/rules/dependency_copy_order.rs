@@ -182,8 +182,8 @@ fn is_local_path(v: &str) -> bool {
 fn option_values<'w>(words: &'w [Word], short: &str, long: &str) -> Vec<&'w Word> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < words.len() {
-        let v = words[i].value.as_str();
+    while let Some(w) = words.get(i) {
+        let v = w.value.as_str();
         if v == short || v == long {
             if let Some(w) = words.get(i + 1) {
                 out.push(w);
@@ -228,8 +228,8 @@ fn pip_install<'r>(cmd: &'r Command, args: &'r [Word]) -> Option<Install<'r>> {
         return None;
     }
     let mut i = 0;
-    while i < args.len() {
-        let v = args[i].value.as_str();
+    while let Some(w) = args.get(i) {
+        let v = w.value.as_str();
         let takes = PIP_TAKES_VALUE.contains(&v)
             || ["-r", "--requirement", "-c", "--constraint"].contains(&v);
         if v == "-e" || v == "--editable" {
@@ -268,7 +268,7 @@ fn pip_install<'r>(cmd: &'r Command, args: &'r [Word]) -> Option<Install<'r>> {
 fn recognize(cmd: &Command) -> Option<Install<'_>> {
     let words = super::common::command_words(cmd);
     let prog = program(cmd)?;
-    let args = &words[1..];
+    let args = words.get(1..).unwrap_or_default();
     let sub_at = |i: usize| args.get(i).map(|w| w.value.as_str());
     let first_operand = args.iter().position(|w| !w.value.starts_with('-'));
     let sub = first_operand.and_then(sub_at);
@@ -277,8 +277,8 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
             .any(|w| w.value == f || w.value.starts_with(&format!("{f}=")))
     };
     let operands_after = |i: usize| {
-        args[i + 1..]
-            .iter()
+        args.iter()
+            .skip(i + 1)
             .filter(|w| !w.value.starts_with('-'))
             .count()
     };
@@ -302,8 +302,8 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
     };
     match prog {
         p if is_pip(p) => {
-            let i = first_operand?;
-            (args[i].value == "install").then(|| pip_install(cmd, &args[i + 1..]))?
+            let (sub, rest) = args.get(first_operand?..)?.split_first()?;
+            (sub.value == "install").then(|| pip_install(cmd, rest))?
         }
         p if is_python(p) => {
             let m = args.iter().position(|w| w.value == "-m")?;
@@ -311,7 +311,7 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
             if module.value != "pip" || args.get(m + 2)?.value != "install" {
                 return None;
             }
-            pip_install(cmd, &args[m + 3..])
+            pip_install(cmd, args.get(m + 3..)?)
         }
         "uv" => match sub? {
             "pip" => {
@@ -319,7 +319,7 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
                 if sub_at(i + 1) != Some("install") && sub_at(i + 1) != Some("sync") {
                     return None;
                 }
-                pip_install(cmd, &args[i + 2..]).map(|mut inst| {
+                pip_install(cmd, args.get(i + 2..)?).map(|mut inst| {
                     inst.eco = Eco::Uv;
                     inst
                 })
@@ -486,7 +486,7 @@ fn harmless(cmd: &Command) -> bool {
         return true;
     };
     let words = super::common::command_words(cmd);
-    let args = &words[1..];
+    let args = words.get(1..).unwrap_or_default();
     let sub = args
         .iter()
         .find(|w| !w.value.starts_with('-'))
@@ -568,7 +568,7 @@ fn removes_from_dest(cmd: &Command, dest: &str) -> bool {
     if program(cmd) != Some("rm") || dest.starts_with("<base>") {
         return false;
     }
-    super::common::command_words(cmd)[1..].iter().any(|w| {
+    super::common::command_words(cmd).iter().skip(1).any(|w| {
         let v = w.value.trim_end_matches(['*', '/']);
         v.starts_with('/') && (dest == "/" || super::common::is_within(&resolve("/", v), dest))
     })
@@ -684,13 +684,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // The lexed RUNs of each stage (they come in document order).
     let mut by_stage: Vec<Vec<&ShellRun>> = vec![Vec::new(); ctx.stages.len()];
     for r in ctx.shell_runs() {
-        by_stage[r.stage].push(r);
+        if let Some(runs) = by_stage.get_mut(r.stage) {
+            runs.push(r);
+        }
     }
-    for (si, stage) in ctx.stages.iter().enumerate() {
+    for (stage, runs) in ctx.stages.iter().zip(&by_stage) {
         if stage.from.is_none() {
             continue;
         }
-        let runs = &by_stage[si];
         let mut cwd = "<base>".to_string();
         let mut broads: Vec<Broad> = Vec::new();
         let mut next_run = 0;
@@ -839,8 +840,9 @@ fn plan_fix(
         Some(at) => installs
             .iter()
             .filter(|i| {
-                run.commands[..at.index]
+                run.commands
                     .iter()
+                    .take(at.index)
                     .any(|c| std::ptr::eq(i.cmd, c))
             })
             .collect(),
@@ -869,7 +871,10 @@ fn plan_fix(
         .position(|i| std::ptr::eq(*i, run.ins))
         .ok_or_else(|| "internal: RUN not in its stage".to_string())?;
     let copy_has_var = broad.ins.logical.contains('$');
-    for ins in &instructions[broad.index + 1..run_index] {
+    let between = instructions
+        .get(broad.index + 1..run_index)
+        .ok_or_else(|| "internal: the COPY is not before the RUN".to_string())?;
+    for ins in between {
         match ins.kind() {
             Kind::Run => {
                 return Err(format!(
@@ -972,7 +977,11 @@ fn plan_fix(
             .iter()
             .position(|f| f == "package.json" || f.ends_with("/package.json"))
         {
-            let dir = files[at][..files[at].len() - "package.json".len()].to_string();
+            let dir = files
+                .get(at)
+                .and_then(|f| f.strip_suffix("package.json"))
+                .unwrap_or_default()
+                .to_string();
             let names: Vec<String> = npm.iter().map(|n| format!("{dir}{n}")).collect();
             if names.iter().all(|n| files.contains(n)) {
                 files.retain(|f| !names.contains(f));
@@ -1009,8 +1018,7 @@ fn extend_from_context(
         {
             // Requirement files may include others (`-r base.txt`), relative to themselves.
             let mut i = 0;
-            while i < list.len() {
-                let m = list[i].clone();
+            while let Some(m) = list.get(i).cloned() {
                 i += 1;
                 let Some(path) = ctx_path(&m.path) else {
                     continue;
@@ -1264,7 +1272,7 @@ fn split_point(run: &ShellRun, k: usize) -> Option<Split> {
         Some((first.span.start, c.words.last().unwrap_or(first).span.end))
     };
     let mut prev_end = 0;
-    for (i, c) in cmds[..=k].iter().enumerate() {
+    for (i, c) in cmds.get(..=k)?.iter().enumerate() {
         if !c.keywords.is_empty() {
             return None;
         }
@@ -1296,8 +1304,8 @@ fn split_point(run: &ShellRun, k: usize) -> Option<Split> {
         }
         prev_end = end;
     }
-    let (_, prefix_end) = span(&cmds[k - 1])?;
-    let (rest_start, _) = span(&cmds[k])?;
+    let (_, prefix_end) = span(cmds.get(k.checked_sub(1)?)?)?;
+    let (rest_start, _) = span(cmds.get(k)?)?;
     // Comment lines inside the continuation between the two parts would be lost.
     let cut = run.ins.source_offset_end(run.rest.start + prefix_end);
     let rest = run.ins.source_offset(run.rest.start + rest_start);
@@ -1348,7 +1356,7 @@ fn build_fix(
         .position(|it| matches!(it, Item::Instruction(i) if std::ptr::eq(&**i, broad.ins)))
         .unwrap_or(0);
     let mut start = broad.ins.span.start;
-    for it in doc.items[..item].iter().rev() {
+    for it in doc.items.iter().take(item).rev() {
         match it {
             Item::Comment(s) => start = s.start,
             _ => break,

@@ -157,8 +157,7 @@ fn download_path(cmd: &Command) -> Option<(String, bool)> {
     let mut dir: Option<String> = None;
     let mut urls: Vec<&Word> = Vec::new();
     let mut i = 1;
-    while i < words.len() {
-        let w = &words[i];
+    while let Some(w) = words.get(i) {
         let v = w.value.as_str();
         i += 1;
         // The option's name (`o`, `output`) and its value, when it takes one.
@@ -439,21 +438,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if reported.contains(&dl.path) {
                 continue;
             }
-            let file_cwd = &cwds[dl.index];
-            let Some(verb) = run.commands[dl.index + 1..]
-                .iter()
-                .enumerate()
-                .find_map(|(k, c)| {
-                    let cwd = &cwds[dl.index + 1 + k];
-                    consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, file_cwd))
-                })
-            else {
+            let Some(file_cwd) = cwds.get(dl.index) else {
                 continue;
             };
-            let removed = run.commands[dl.index + 1..]
-                .iter()
-                .enumerate()
-                .any(|(k, c)| removes(c, body, &cwds[dl.index + 1 + k], &dl.path, file_cwd));
+            // The commands after the download, each with its folder.
+            let later = || run.commands.iter().zip(&cwds).skip(dl.index + 1);
+            let Some(verb) = later().find_map(|(c, cwd)| {
+                consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, file_cwd))
+            }) else {
+                continue;
+            };
+            let removed = later().any(|(c, cwd)| removes(c, body, cwd, &dl.path, file_cwd));
             if removed {
                 continue;
             }

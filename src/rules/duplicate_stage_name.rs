@@ -38,14 +38,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Args::Words(words) = &from.node.args else {
             continue;
         };
-        if words.len() != 3 || !words[1].slice(&from.logical).eq_ignore_ascii_case("as") {
+        let [_, as_word, stage] = words.as_slice() else {
+            continue;
+        };
+        if !as_word.slice(&from.logical).eq_ignore_ascii_case("as") {
             continue;
         }
-        let name = words[2].slice(&from.logical).to_ascii_lowercase();
+        let name = stage.slice(&from.logical).to_ascii_lowercase();
         if seen.contains(&name) {
             out.push(Diagnostic::new(
                 &RULE,
-                from.to_source(words[2]),
+                from.to_source(*stage),
                 format!("Duplicate stage name `{name}`: stage names must be unique"),
             ));
         } else {

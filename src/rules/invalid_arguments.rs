@@ -61,7 +61,7 @@ fn problem(ins: &Instruction, node: &Node, nested: bool) -> Option<String> {
             let Args::Words(words) = &node.args else {
                 return Some("FROM requires either one or three arguments".into());
             };
-            let w = |i: usize| words[i].slice(&ins.logical);
+            let w = |i: usize| words.get(i).map_or("", |s| s.slice(&ins.logical));
             if words.len() == 3 && w(1).eq_ignore_ascii_case("as") {
                 let name = w(2).to_ascii_lowercase();
                 let mut chars = name.chars();

@@ -504,7 +504,7 @@ fn hits(pat: &crate::dockerignore::Pattern, p: &Protected, context: &BuildContex
         .iter()
         .take_while(|x| !x.contains(['*', '?', '[']))
         .count();
-    if literal > 0 && pat.matches_or_parent(&parts[..literal].join("/")) {
+    if literal > 0 && pat.matches_or_parent(&parts.get(..literal).unwrap_or_default().join("/")) {
         return true;
     }
     match expand(context, &parts) {
@@ -574,7 +574,10 @@ fn generate(ctx: &Context, context: &BuildContext, sources: &[Source]) -> (Strin
             }
             // Compiled once per pattern; one that does not compile is kept out of the file.
             let hit = match Matcher::new(&[pattern]) {
-                Ok(m) => protected.iter().find(|p| hits(&m.patterns[0], p, context)),
+                Ok(m) => m
+                    .patterns
+                    .first()
+                    .and_then(|pat| protected.iter().find(|p| hits(pat, p, context))),
                 Err(_) => protected.first(),
             };
             if let Some(p) = hit {

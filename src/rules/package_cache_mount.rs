@@ -345,8 +345,9 @@ fn detect(cmd: &Command) -> Option<(Tool, usize)> {
                 .then_some((Tool::Npm, i))
         }
         "yarn" | "bundle"
-            if words[1..]
+            if words
                 .iter()
+                .skip(1)
                 .any(|w| matches!(w.value.as_str(), "-v" | "--version" | "-h" | "--help")) =>
         {
             None
@@ -402,8 +403,11 @@ fn detect(cmd: &Command) -> Option<(Tool, usize)> {
                     || is_opt(w, "--gradle-user-home")
                     || (!maven && w.value == "-g")
             };
-            if words[1..].iter().all(|w| info(&w.value))
-                || words[1..].iter().any(|w| offline(&w.value) || own_cache(w))
+            if words.iter().skip(1).all(|w| info(&w.value))
+                || words
+                    .iter()
+                    .skip(1)
+                    .any(|w| offline(&w.value) || own_cache(w))
             {
                 return None;
             }
@@ -576,7 +580,7 @@ fn account(cmd: &Command) -> Option<(String, Account)> {
     acc.no_home = prog == "adduser"
         && system
         && acc.home.is_none()
-        && !words[1..].iter().any(|w| w.value == "-S");
+        && !words.iter().skip(1).any(|w| w.value == "-S");
     let name = operands.into_iter().next()?;
     Some((name, acc))
 }
@@ -589,12 +593,12 @@ impl RunEnv {
         runs: &[ShellRun],
         accounts: &[Vec<(String, Account)>],
         r: usize,
-    ) -> RunEnv {
-        let run = &runs[r];
+    ) -> Option<RunEnv> {
+        let run = runs.get(r)?;
         let mut vars = HashMap::new();
         let mut user = User::Root;
         'stages: for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-            for ins in &ctx.stages[stage].instructions {
+            for ins in ctx.stages.get(stage).iter().flat_map(|s| &s.instructions) {
                 if std::ptr::eq(*ins, run.ins) {
                     break 'stages;
                 }
@@ -616,19 +620,19 @@ impl RunEnv {
         let mut created = HashMap::new();
         let chain = stage_chain(ctx, run.stage);
         // The RUNs that create accounts, of this stage's chain (as `earlier_runs` has them).
-        for (o, made) in runs[..r].iter().zip(accounts) {
+        for (o, made) in runs.iter().take(r).zip(accounts) {
             if !made.is_empty() && chain.contains(&o.stage) {
                 for (name, acc) in made {
                     created.insert(name.clone(), acc.clone());
                 }
             }
         }
-        RunEnv {
+        Some(RunEnv {
             vars,
             user,
             image: official_image(ctx, run.stage),
             accounts: created,
-        }
+        })
     }
 
     /// A variable as command `index` of the RUN sees it: its prefix assignments, an earlier
@@ -640,14 +644,14 @@ impl RunEnv {
                 .filter(|(k, _)| *k == name)
                 .map(|(_, v)| val(v))
         };
-        let cmd = &run.commands[index];
-        cmd.assignments
-            .iter()
-            .rev()
+        let cmd = run.commands.get(index);
+        cmd.iter()
+            .flat_map(|c| c.assignments.iter().rev())
             .find_map(assigned)
             .or_else(|| {
-                run.commands[..index]
+                run.commands
                     .iter()
+                    .take(index)
                     .rev()
                     .filter(|c| c.program() == Some("export"))
                     .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
@@ -824,11 +828,11 @@ fn plan(tool: Tool, env: &RunEnv, run: &ShellRun, index: usize) -> Result<Plan, 
             }
         }
         Tool::Cargo => {
-            let cmd = &run.commands[index];
-            if cmd
-                .words
-                .iter()
-                .any(|w| w.value == "--offline" || w.value == "--frozen")
+            let offline = |w: &Word| w.value == "--offline" || w.value == "--frozen";
+            if run
+                .commands
+                .get(index)
+                .is_some_and(|cmd| cmd.words.iter().any(offline))
             {
                 return Err(
                     "`--offline`: the mount would hide the crates earlier steps fetched".into(),
@@ -1081,41 +1085,54 @@ fn delete_commands(
         g if !start && g.chars().all(|c| matches!(c, ')' | '}' | ';')) => Some(Join::End),
         _ => None,
     };
-    if cmds[first..=last].iter().any(|c| !c.keywords.is_empty()) {
+    let cmd = |i: usize| cmds.get(i).ok_or_else(not_simple);
+    // The text from the end of command `from` (or the body's start) to the start of command
+    // `to` (or the body's end).
+    let gap = |from: Option<usize>, to: Option<usize>| -> Result<&str, String> {
+        let start = from.map(cmd).transpose()?.map_or(0, cmd_end);
+        let end = to.map(cmd).transpose()?.map_or(body.len(), cmd_start);
+        body.get(start..end).ok_or_else(not_simple)
+    };
+    if cmds
+        .get(first..=last)
+        .ok_or_else(not_simple)?
+        .iter()
+        .any(|c| !c.keywords.is_empty())
+    {
         return Err(not_simple());
     }
     for i in first..last {
         if !matches!(
-            join(&body[cmd_end(&cmds[i])..cmd_start(&cmds[i + 1])], false),
+            join(gap(Some(i), Some(i + 1))?, false),
             Some(Join::And | Join::Semi)
         ) {
             return Err(not_simple());
         }
     }
     let before = match first.checked_sub(1) {
-        Some(p) => join(&body[cmd_end(&cmds[p])..cmd_start(&cmds[first])], true).filter(|j| {
-            *j != Join::Start
-                || !squeeze(&body[cmd_end(&cmds[p])..cmd_start(&cmds[first])]).is_empty()
-        }),
-        None => join(&body[..cmd_start(&cmds[first])], true),
+        Some(p) => {
+            let g = gap(Some(p), Some(first))?;
+            join(g, true).filter(|j| *j != Join::Start || !squeeze(g).is_empty())
+        }
+        None => join(gap(None, Some(first))?, true),
     };
-    let after = match cmds.get(last + 1) {
-        Some(next) => join(&body[cmd_end(&cmds[last])..cmd_start(next)], false),
-        None => join(&body[cmd_end(&cmds[last])..], false),
+    let next = (last + 1 < cmds.len()).then_some(last + 1);
+    let after = match (next, join(gap(Some(last), next)?, false)) {
+        // A `;` ending the body ends the RUN like its end does (`&&` there is a syntax error).
+        (None, Some(Join::Semi)) => Some(Join::End),
+        (None, Some(Join::And)) => None,
+        (_, j) => j,
     };
     let (Some(before), Some(after)) = (before, after) else {
         return Err(not_simple());
     };
-    let start_of = |i: usize| run.ins.source_offset(run.rest.start + cmd_start(&cmds[i]));
+    let start_of = |i: usize| cmd(i).map(|c| run.ins.source_offset(run.rest.start + cmd_start(c)));
     // From the command to the next one: the separator before it stays.
-    let forward = || deletion(run, Span::new(start_of(first), start_of(last + 1)));
+    let forward = || deletion(run, Span::new(start_of(first)?, start_of(last + 1)?));
     // From the end of the previous command: the separator after it stays.
     let backward = || {
-        let p = first - 1;
-        deletion(
-            run,
-            body_source(run, cmd_end(&cmds[p]), cmd_end(&cmds[last])),
-        )
+        let p = cmd(first.checked_sub(1).ok_or_else(not_simple)?)?;
+        deletion(run, body_source(run, cmd_end(p), cmd_end(cmd(last)?)))
     };
     match (before, after) {
         (Join::Start | Join::Semi, Join::And | Join::Semi) => forward(),
@@ -1124,16 +1141,13 @@ fn delete_commands(
         (Join::Semi, Join::End) => {
             // The RUN's status becomes that of the command before: the same only when a
             // failure of it (alone in its list) stops the shell.
-            let p = first - 1;
+            let p = first.checked_sub(1).ok_or_else(not_simple)?;
             let alone = match p.checked_sub(1) {
-                Some(q) => matches!(
-                    join(&body[cmd_end(&cmds[q])..cmd_start(&cmds[p])], false),
-                    Some(Join::Semi)
-                ),
-                None => join(&body[..cmd_start(&cmds[p])], true) == Some(Join::Start),
+                Some(q) => matches!(join(gap(Some(q), Some(p))?, false), Some(Join::Semi)),
+                None => join(gap(None, Some(p))?, true) == Some(Join::Start),
             };
-            let errexit = shell_errexit || sets_errexit(&cmds[..p]);
-            if alone && errexit && cmds[p].keywords.is_empty() {
+            let errexit = shell_errexit || sets_errexit(cmds.get(..p).unwrap_or_default());
+            if alone && errexit && cmd(p)?.keywords.is_empty() {
                 backward()
             } else {
                 Err(
@@ -1170,33 +1184,38 @@ fn defeats(
             continue;
         }
         let tool = detect(cmd).map(|t| t.0);
-        let flag_words: Vec<usize> = match tool {
+        // Each word after the first, with its index and the word before it.
+        let with_prev = || {
+            words
+                .iter()
+                .zip(words.iter().skip(1))
+                .enumerate()
+                .map(|(k, (prev, w))| (k + 1, prev, w))
+        };
+        let flag_words: Vec<(usize, &Word, &Word)> = match tool {
             Some(Tool::Pip) if has(Tool::Pip) => {
                 let start = pip_start(words).unwrap_or(1);
-                (start..words.len())
-                    .filter(|&j| is_no_cache_dir(&words[j].value))
+                with_prev()
+                    .filter(|&(j, _, w)| j >= start && is_no_cache_dir(&w.value))
                     .collect()
             }
-            Some(Tool::Apk) if has(Tool::Apk) => (1..words.len())
-                .filter(|&j| words[j].value == "--no-cache")
+            Some(Tool::Apk) if has(Tool::Apk) => with_prev()
+                .filter(|(_, _, w)| w.value == "--no-cache")
                 .collect(),
-            Some(t @ (Tool::Uv | Tool::Poetry)) if has(t) && !flags_only => (1..words.len())
-                .filter(|&j| {
-                    words[j].value == "--no-cache" || (t == Tool::Uv && words[j].value == "-n")
-                })
+            Some(t @ (Tool::Uv | Tool::Poetry)) if has(t) && !flags_only => with_prev()
+                .filter(|(_, _, w)| w.value == "--no-cache" || (t == Tool::Uv && w.value == "-n"))
                 .collect(),
             _ => Vec::new(),
         };
         let refresh = words
             .iter()
             .any(|w| matches!(w.value.as_str(), "-U" | "--update" | "--update-cache"));
-        for (n, &j) in flag_words.iter().enumerate() {
-            let w = &words[j];
+        for (n, &(_, prev, w)) in flag_words.iter().enumerate() {
             // apk: keep fetching a fresh index, as `--no-cache` did.
             let edit = if tool == Some(Tool::Apk) && !refresh && n == 0 {
                 Ok(Edit::replace(word_source(run, w), "--update-cache"))
             } else {
-                delete_word(run, &words[j - 1], w)
+                delete_word(run, prev, w)
             };
             out.push(Defeat {
                 what: w.value.clone(),
@@ -1214,7 +1233,10 @@ fn defeats(
             .map(|w| w.value.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let span = word_source(run, &words[0]);
+        let Some(first) = words.first() else {
+            continue;
+        };
+        let span = word_source(run, first);
         let word = |k: usize, v: &str| words.get(k).is_some_and(|w| w.value == v);
         let cleans = match program(cmd) {
             Some("apt-get" | "apt") => apt_command(cmd)
@@ -1250,24 +1272,25 @@ fn defeats(
         if program(cmd) != Some("rm") {
             continue;
         }
-        let operands: Vec<usize> = (1..words.len())
-            .filter(|&j| !words[j].value.starts_with('-'))
+        let operands: Vec<(usize, &Word, &Word)> = with_prev()
+            .filter(|(_, _, w)| !w.value.starts_with('-'))
             .collect();
-        let rm = words[..operands.first().copied().unwrap_or(words.len())]
+        let rm = words
             .iter()
+            .take(operands.first().map_or(words.len(), |o| o.0))
             .map(|w| w.value.as_str())
             .collect::<Vec<_>>()
             .join(" ");
         let mut inside = Vec::new();
-        for &j in &operands {
-            let Some(path) = rm_path(&words[j], body, env, run, i) else {
+        for &(_, prev, w) in &operands {
+            let Some(path) = rm_path(w, body, env, run, i) else {
                 continue;
             };
             match classify(&path, targets, bases) {
-                RmOperand::Inside => inside.push(j),
+                RmOperand::Inside => inside.push((prev, w)),
                 RmOperand::Holds(t) => conflicts.push(format!(
                     "`{rm} {}` would fail on the mount point {t}",
-                    words[j].value
+                    w.value
                 )),
                 RmOperand::Other => {}
             }
@@ -1278,26 +1301,24 @@ fn defeats(
         if inside.len() == operands.len() {
             whole.push((i, text, span, None));
         } else {
-            for j in inside {
+            for (prev, w) in inside {
                 out.push(Defeat {
-                    what: format!("{rm} {}", words[j].value),
-                    operand: Some(words[j].value.clone()),
-                    span: word_source(run, &words[j]),
+                    what: format!("{rm} {}", w.value),
+                    operand: Some(w.value.clone()),
+                    span: word_source(run, w),
                     tool: None,
-                    edit: delete_word(run, &words[j - 1], &words[j]).map(Some),
+                    edit: delete_word(run, prev, w).map(Some),
                 });
             }
         }
     }
     // Consecutive commands go together.
-    let mut k = 0;
-    while k < whole.len() {
-        let mut e = k;
-        while e + 1 < whole.len() && whole[e + 1].0 == whole[e].0 + 1 {
-            e += 1;
-        }
-        let edit = delete_commands(run, whole[k].0, whole[e].0, shell_errexit);
-        for (n, (_, what, span, tool)) in whole[k..=e].iter().enumerate() {
+    for group in whole.chunk_by(|a, b| b.0 == a.0 + 1) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let edit = delete_commands(run, first.0, last.0, shell_errexit);
+        for (n, (_, what, span, tool)) in group.iter().enumerate() {
             out.push(Defeat {
                 what: what.clone(),
                 span: *span,
@@ -1310,7 +1331,6 @@ fn defeats(
                 },
             });
         }
-        k = e + 1;
     }
     out.sort_by_key(|d| d.span.start);
     (out, conflicts)
@@ -1336,9 +1356,11 @@ fn reads_lists_before_update(commands: &[Command]) -> bool {
 /// The instructions that run after run `r` on top of what it leaves: later ones of its stage
 /// and those of the stages built on it.
 fn later_instructions<'a>(ctx: &Context<'a>, run: &ShellRun) -> Vec<&'a Instruction> {
-    let mut out: Vec<&Instruction> = ctx.stages[run.stage]
-        .instructions
+    let mut out: Vec<&Instruction> = ctx
+        .stages
+        .get(run.stage)
         .iter()
+        .flat_map(|s| &s.instructions)
         .skip_while(|i| !std::ptr::eq(**i, run.ins))
         .skip(1)
         .copied()
@@ -1463,7 +1485,7 @@ fn offline_blocked(
 /// Why a mount on `target` would hide files an earlier COPY or ADD put there, if it would.
 fn copy_blocked(ctx: &Context, run: &ShellRun, targets: &[String]) -> Option<String> {
     for stage in stage_chain(ctx, run.stage) {
-        for ins in &ctx.stages[stage].instructions {
+        for ins in ctx.stages.get(stage).iter().flat_map(|s| &s.instructions) {
             if std::ptr::eq(*ins, run.ins) {
                 break;
             }
@@ -1505,7 +1527,12 @@ fn uses<'c>(run: &'c ShellRun) -> Vec<Use<'c>> {
             continue;
         };
         let words = command_words(cmd);
-        let label = words[..=last]
+        let (Some(first_word), Some(last_word), Some(named)) =
+            (words.first(), words.get(last), words.get(..=last))
+        else {
+            continue;
+        };
+        let label = named
             .iter()
             .map(|w| w.value.rsplit('/').next().unwrap_or(&w.value))
             .collect::<Vec<_>>()
@@ -1522,9 +1549,9 @@ fn uses<'c>(run: &'c ShellRun) -> Vec<Use<'c>> {
             if u.tool == Tool::GoMod && tool == Tool::Go {
                 u.tool = Tool::Go;
             }
-            if tool == Tool::Apt && u.last.value == "update" && words[last].value != "update" {
-                u.first = &words[0];
-                u.last = &words[last];
+            if tool == Tool::Apt && u.last.value == "update" && last_word.value != "update" {
+                u.first = first_word;
+                u.last = last_word;
                 u.label = label;
             }
             continue;
@@ -1532,8 +1559,8 @@ fn uses<'c>(run: &'c ShellRun) -> Vec<Use<'c>> {
         out.push(Use {
             tool,
             index,
-            first: &words[0],
-            last: &words[last],
+            first: first_word,
+            last: last_word,
             label,
         });
     }
@@ -1600,7 +1627,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if uses.is_empty() {
             continue;
         }
-        let env = RunEnv::new(ctx, runs, &accounts, r);
+        let Some(env) = RunEnv::new(ctx, runs, &accounts, r) else {
+            continue;
+        };
         let existing = mounts(run);
         let mut fixed = false;
         if mount_mode {
@@ -1613,8 +1642,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .any(|m| tool_mounted(u.tool, p.as_ref().ok(), m))
                 })
                 .collect();
-            if !missing.is_empty() {
-                let (diag, has_fix) = missing_diag(ctx, runs, run, &env, &missing, &mut unhooked);
+            if let Some((diag, has_fix)) =
+                missing_diag(ctx, runs, run, &env, &missing, &mut unhooked)
+            {
                 fixed = has_fix;
                 out.push(diag);
             }
@@ -1642,7 +1672,7 @@ fn missing_diag(
     env: &RunEnv,
     missing: &[(&Use, Result<Plan, String>)],
     unhooked: &mut Vec<usize>,
-) -> (Diagnostic, bool) {
+) -> Option<(Diagnostic, bool)> {
     let n = missing.len();
     let labels: Vec<String> = missing
         .iter()
@@ -1702,7 +1732,7 @@ fn missing_diag(
     if let Some(h) = home_note {
         notes.insert(0, h);
     }
-    let first = missing[0].0;
+    let first = missing.first()?.0;
     let verb = if n == 1 { "downloads" } else { "download" };
     let mut message = format!(
         "{} {verb} packages without a cache mount",
@@ -1728,7 +1758,7 @@ fn missing_diag(
     if let Some(f) = fix {
         diag = diag.with_fix(f);
     }
-    (diag, has_fix)
+    Some((diag, has_fix))
 }
 
 /// The fix that adds the mounts for `fixable` and removes what defeats them.
@@ -1805,8 +1835,8 @@ fn mount_fix(
         }
     }
     let added = targets_of(fixable);
-    let mut title = if added.len() == 1 {
-        format!("Add a cache mount on {}", added[0])
+    let mut title = if let [only] = added.as_slice() {
+        format!("Add a cache mount on {only}")
     } else {
         format!("Add cache mounts on {}", and_list(&added))
     };
@@ -1848,8 +1878,8 @@ fn mount_fix(
     let continued = after.starts_with("\\\n") || after.starts_with("\\\r\n");
     edits.push(Edit::insert(
         at,
-        if flags.len() == 1 && !hook {
-            format!(" {}", flags[0])
+        if let ([only], false) = (flags.as_slice(), hook) {
+            format!(" {only}")
         } else if continued {
             flags
                 .iter()
@@ -2002,6 +2032,33 @@ mod tests {
         assert_eq!(clean.len(), 1);
         assert!(clean[0].message.contains("defeated by `--no-cache-dir`"));
         assert_eq!(df501(text, CacheStrategy::Mount).len(), 2);
+    }
+
+    #[test]
+    fn cleaning_at_the_edges_of_the_body() {
+        // These panicked (index out of bounds, subtract with overflow) before.
+        let one = |body: &str| {
+            let d = df501(
+                &format!("FROM python:3.12\nRUN {body}\n"),
+                CacheStrategy::Mount,
+            );
+            assert_eq!(d.len(), 1, "{body}");
+            (d[0].message.clone(), d[0].fix.is_some())
+        };
+        let not_joined = "cannot be removed: it is not joined to the rest of the RUN";
+        for body in [
+            "pip install flask; pip cache purge &&",
+            "&& pip cache purge; pip install flask",
+        ] {
+            let (message, fixed) = one(body);
+            assert!(message.contains(not_joined) && !fixed, "{body}: {message}");
+        }
+        // A `;` at the end is the end of the RUN: the cleaning goes when `set -e` makes the
+        // RUN's status the same.
+        let (message, fixed) = one("pip install flask; pip cache purge;");
+        assert!(message.contains("without `set -e`") && !fixed, "{message}");
+        assert!(one("set -e; pip install flask; pip cache purge;").1);
+        assert!(one("pip install flask && pip cache purge;").1);
     }
 
     #[test]

@@ -109,13 +109,14 @@ const FAMILIES: &[Family] = &[
 ];
 
 fn answers_yes(family: &Family, cmd: &Command) -> bool {
+    let apt = family.programs.first() == Some(&"apt-get");
     let mut q_count = 0;
     for (i, w) in cmd.words.iter().enumerate().skip(1) {
         let v = w.value.as_str();
         if family.yes.contains(&v) {
             return true;
         }
-        if family.programs[0] == "apt-get" {
+        if apt {
             if v == "-o"
                 && cmd.words.get(i + 1).is_some_and(|n| {
                     let n = n.value.to_ascii_lowercase();
@@ -141,7 +142,7 @@ fn answers_yes(family: &Family, cmd: &Command) -> bool {
         }
     }
     // apt-get: quiet level 2 implies -y.
-    family.programs[0] == "apt-get" && q_count >= 2
+    apt && q_count >= 2
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -156,8 +157,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let Some(sub) =
-                subcommand_index(&cmd.words, 1, family.takes_value).map(|i| &cmd.words[i])
+                subcommand_index(&cmd.words, 1, family.takes_value).and_then(|i| cmd.words.get(i))
             else {
+                continue;
+            };
+            let Some(first) = cmd.words.first() else {
                 continue;
             };
             if sub.complex
@@ -169,7 +173,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    word_span(run, &cmd.words[0], sub),
+                    word_span(run, first, sub),
                     format!(
                         "`{program} {}` without `-y` stops at the confirmation prompt",
                         sub.value

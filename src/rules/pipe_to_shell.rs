@@ -86,7 +86,9 @@ fn collect(text: &str, base: usize, depth: usize, out: &mut Vec<Vec<Command>>) {
             w.span = Span::new(base + w.span.start, base + w.span.end);
         }
     }
-    out[at] = commands;
+    if let Some(slot) = out.get_mut(at) {
+        *slot = commands;
+    }
 }
 
 /// The bodies (between `$(` and `)`) of the command substitutions in a word's raw text, not
@@ -95,10 +97,10 @@ fn substitutions(raw: &str) -> Vec<Span> {
     let b = raw.as_bytes();
     let mut out = Vec::new();
     let (mut i, mut in_double) = (0, false);
-    while i < b.len() {
-        match b[i] {
+    while let Some(&c) = b.get(i) {
+        match c {
             b'\\' => i += 1,
-            b'\'' if !in_double => match raw[i + 1..].find('\'') {
+            b'\'' if !in_double => match raw.get(i + 1..).and_then(|r| r.find('\'')) {
                 Some(end) => i += end + 1,
                 None => return out,
             },
@@ -117,35 +119,10 @@ fn substitutions(raw: &str) -> Vec<Span> {
     out
 }
 
-/// The offset of the `)` that closes a `(` opened right before `start`.
+/// The offset of the `)` that closes a `(` opened right before `start` (as the shell lexer
+/// reads it: quotes, nesting, `case` patterns).
 fn closing_paren(raw: &str, start: usize) -> Option<usize> {
-    let b = raw.as_bytes();
-    let (mut depth, mut i) = (1usize, start);
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'\'' => i += raw[i + 1..].find('\'')? + 1,
-            b'"' => {
-                i += 1;
-                while *b.get(i)? != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    shell::substitution_body_end(raw, start)
 }
 
 /// The words of the command that runs, after reserved words and the wrappers that run it:
@@ -195,7 +172,7 @@ pub(super) fn effective_words(cmd: &Command) -> &[Word] {
                 break;
             }
         }
-        words = &words[i.min(words.len())..];
+        words = words.get(i..).unwrap_or_default();
     }
 }
 
@@ -292,18 +269,18 @@ fn is_stdout(path: Option<&str>) -> bool {
 /// Whether a command downloads to its standard output (`curl URL`, `curl -o- URL`,
 /// `wget -qO- URL`); `curl -o file`, `curl -O` and a plain `wget URL` write a file.
 fn downloads_to_stdout(words: &[Word]) -> bool {
-    let Some(first) = words.first() else {
+    let Some((first, args)) = words.split_first() else {
         return false;
     };
     match basename(first) {
-        "curl" => options(&words[1..], CURL_SHORT_VALUES, CURL_LONG_VALUES)
+        "curl" => options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
             .iter()
             .all(|(name, value)| match name.as_str() {
                 "-o" | "--output" => is_stdout(*value),
                 "-O" | "--remote-name" | "--remote-name-all" => false,
                 _ => true,
             }),
-        "wget" => options(&words[1..], WGET_SHORT_VALUES, WGET_LONG_VALUES)
+        "wget" => options(args, WGET_SHORT_VALUES, WGET_LONG_VALUES)
             .iter()
             .any(|(name, value)| {
                 matches!(name.as_str(), "-O" | "--output-document") && is_stdout(*value)
@@ -462,10 +439,11 @@ fn piped_scripts(commands: &[Command]) -> Vec<(&[Word], &Word)> {
         let mut j = i + 1;
         while let Some(next) = commands.get(j) {
             let words = effective_words(next);
-            if let Some(kind) = words.first().and_then(|w| interpreter(basename(w)))
-                && runs_stdin(kind, &words[1..])
+            if let Some((shell, args)) = words.split_first()
+                && let Some(kind) = interpreter(basename(shell))
+                && runs_stdin(kind, args)
             {
-                out.push((download, &words[0]));
+                out.push((download, shell));
                 break;
             }
             if next.separator != Separator::Pipe {
@@ -480,10 +458,10 @@ fn piped_scripts(commands: &[Command]) -> Vec<(&[Word], &Word)> {
 /// The words of a command that turn a TLS certificate check off (`-fsSLk`,
 /// `--no-check-certificate`, `set strict-ssl false`).
 fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
-    let program = basename(words.first()?);
-    let args = &words[1..];
+    let (first, args) = words.split_first()?;
+    let program = basename(first);
     let at = |pred: &dyn Fn(&str) -> bool| args.iter().position(|w| pred(&w.value));
-    let one = |i: usize| Some(&args[i..=i]);
+    let one = |i: usize| args.get(i..=i);
     match program {
         "curl" => {
             let insecure = options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
@@ -512,29 +490,32 @@ fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
             }
             // pip config set global.trusted-host HOST
             let i = at(&|v| v == "config")?;
-            let key = args.get(i + 2)?;
-            (args[i + 1].value == "set" && key.value.ends_with(".trusted-host"))
-                .then(|| &args[i..=i + 2])
+            let ws = args.get(i..=i + 2)?;
+            match ws {
+                [_, set, key] if set.value == "set" && key.value.ends_with(".trusted-host") => {
+                    Some(ws)
+                }
+                _ => None,
+            }
         }
         "npm" | "yarn" | "pnpm" => {
             if let Some(i) = at(&|v| v == "--strict-ssl=false") {
                 return one(i);
             }
             let i = at(&|v| v == "strict-ssl" || v == "strict-ssl=false")?;
-            if i == 0 || args[i - 1].value != "set" {
+            let set = i.checked_sub(1)?;
+            if args.get(set)?.value != "set" {
                 return None;
             }
-            let from = if i >= 2 && args[i - 2].value == "config" {
-                i - 2
-            } else {
-                i - 1
+            let from = match set.checked_sub(1) {
+                Some(config) if args.get(config).is_some_and(|c| c.value == "config") => config,
+                _ => set,
             };
-            if args[i].value == "strict-ssl=false" {
-                Some(&args[from..=i])
+            if args.get(i)?.value == "strict-ssl=false" {
+                args.get(from..=i)
             } else {
-                args.get(i + 1)
-                    .is_some_and(|v| v.value == "false")
-                    .then(|| &args[from..=i + 1])
+                args.get(i + 1).filter(|v| v.value == "false")?;
+                args.get(from..=i + 1)
             }
         }
         "git" => {
@@ -547,17 +528,17 @@ fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
             for (i, w) in args.iter().enumerate() {
                 let v = w.value.to_ascii_lowercase();
                 if let Some(value) = v.strip_prefix("http.sslverify=")
-                    && i > 0
-                    && args[i - 1].value == "-c"
+                    && let Some(c) = i.checked_sub(1)
+                    && args.get(c).is_some_and(|a| a.value == "-c")
                     && off(value)
                 {
-                    return Some(&args[i - 1..=i]);
+                    return args.get(c..=i);
                 }
                 if v == "http.sslverify"
                     && args.get(i + 1).is_some_and(|n| off(&n.value))
-                    && let Some(config) = args[..i].iter().position(|a| a.value == "config")
+                    && let Some(config) = args.iter().take(i).position(|a| a.value == "config")
                 {
-                    return Some(&args[config..=i + 1]);
+                    return args.get(config..=i + 1);
                 }
             }
             None
@@ -572,14 +553,14 @@ fn unauthenticated(words: &[Word]) -> Option<&[Word]> {
     if !matches!(program, "apt-get" | "apt" | "aptitude") {
         return None;
     }
-    let args = &words[1..];
+    let args = words.get(1..).unwrap_or_default();
     for (i, w) in args.iter().enumerate() {
         let v = w.value.as_str();
         if matches!(
             v,
             "--allow-unauthenticated" | "--allow-insecure-repositories"
         ) {
-            return Some(&args[i..=i]);
+            return Some(std::slice::from_ref(w));
         }
         let (option, words) = if v == "-o" || v == "--option" {
             (
@@ -646,8 +627,8 @@ fn chmod_world_writable(words: &[Word]) -> Option<(&Word, &[Word])> {
         .skip(1)
         .position(|w| !w.value.starts_with('-') || w.value.len() == 1)?
         + 1;
-    let mode = &words[at];
-    world_writable(&mode.value).then(|| (mode, &words[at + 1..]))
+    let (mode, files) = words.get(at..)?.split_first()?;
+    world_writable(&mode.value).then_some((mode, files))
 }
 
 /// Whether every file is removed by an `rm` among `later` (the chmod then leaves nothing in
@@ -658,7 +639,7 @@ fn removed_later(files: &[Word], later: &[Command]) -> bool {
         .iter()
         .map(effective_words)
         .filter(|w| w.first().is_some_and(|p| basename(p) == "rm"))
-        .flat_map(|w| w[1..].iter().filter(|a| !a.value.starts_with('-')))
+        .flat_map(|w| w.iter().skip(1).filter(|a| !a.value.starts_with('-')))
         .map(|a| norm(&a.value))
         .collect();
     !files.is_empty() && files.iter().all(|f| removed.contains(&norm(&f.value)))
@@ -675,38 +656,45 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut found: Vec<(Span, String)> = Vec::new();
         for commands in run.nested_commands() {
             for (download, shell) in piped_scripts(commands) {
+                let Some(program) = download.first() else {
+                    continue;
+                };
                 found.push((
-                    word_span(run, &download[0], shell),
-                    format!("`{} | {}` {PIPE}", basename(&download[0]), shell.value),
+                    word_span(run, program, shell),
+                    format!("`{} | {}` {PIPE}", basename(program), shell.value),
                 ));
             }
             for (i, cmd) in commands.iter().enumerate() {
                 let words = effective_words(cmd);
-                let Some(first) = words.first() else {
+                let Some((first, args)) = words.split_first() else {
                     continue;
                 };
                 if let Some(kind) = interpreter(basename(first))
-                    && let Some(script) = substituted_script(kind, &words[1..])
+                    && let Some(script) = substituted_script(kind, args)
                 {
                     found.push((
                         word_span(run, first, script),
                         format!("`{}` {PIPE}", script_form(basename(first), &script.value)),
                     ));
                 }
-                if let Some(ws) = insecure_tls(words) {
+                if let Some(ws) = insecure_tls(words)
+                    && let (Some(a), Some(z)) = (ws.first(), ws.last())
+                {
                     found.push((
-                        word_span(run, &ws[0], &ws[ws.len() - 1]),
+                        word_span(run, a, z),
                         format!("`{} {}` {TLS}", basename(first), text(ws)),
                     ));
                 }
-                if let Some(ws) = unauthenticated(words) {
+                if let Some(ws) = unauthenticated(words)
+                    && let (Some(a), Some(z)) = (ws.first(), ws.last())
+                {
                     found.push((
-                        word_span(run, &ws[0], &ws[ws.len() - 1]),
+                        word_span(run, a, z),
                         format!("`{} {}` {UNSIGNED}", basename(first), text(ws)),
                     ));
                 }
                 if let Some((mode, files)) = chmod_world_writable(words)
-                    && !removed_later(files, &commands[i + 1..])
+                    && !removed_later(files, commands.get(i + 1..).unwrap_or_default())
                 {
                     found.push((
                         word_span(run, first, mode),

@@ -146,7 +146,8 @@ fn shell_in_effect<'a>(
         .instructions
         .partition_point(|i| i.span.start < run.ins.span.start);
     let own = shells.get(run.stage)?;
-    if let Some(&(_, ins)) = own[..own.partition_point(|&(k, _)| k < at)].last() {
+    let before = own.get(..own.partition_point(|&(k, _)| k < at));
+    if let Some(&(_, ins)) = before.and_then(<[_]>::last) {
         return Some((run.stage, ins));
     }
     stage_chain(ctx, run.stage)
@@ -165,14 +166,15 @@ fn json_args(ins: &Instruction) -> &[JsonArg] {
 /// Whether the pipeline's failure cannot change the build, or `pipefail` cannot help: a
 /// condition, `|| ...` after it, or only `echo`/`printf`/`yes` before the last command.
 fn exempt(pipeline: &[Command]) -> bool {
-    let first = &pipeline[0];
-    let last = &pipeline[pipeline.len() - 1];
+    let (Some(first), Some((last, feeders))) = (pipeline.first(), pipeline.split_last()) else {
+        return true;
+    };
     let condition = first
         .keywords
         .iter()
         .chain(first.words.first().map(|w| &w.value))
         .any(|k| matches!(k.as_str(), "if" | "elif" | "while" | "until" | "!"));
-    let harmless_feeders = pipeline[..pipeline.len() - 1]
+    let harmless_feeders = feeders
         .iter()
         .all(|c| matches!(program(c), Some("echo" | "printf" | "yes")));
     condition || last.separator == Separator::Or || harmless_feeders
@@ -184,14 +186,19 @@ fn exempt(pipeline: &[Command]) -> bool {
 fn case_pattern(body: &str, commands: &[Command], i: usize, j: usize) -> bool {
     let end = |c: &Command| c.words.last().map_or(0, |w| w.span.end);
     let start = |c: &Command| c.words.first().map_or(0, |w| w.span.start);
-    let closes = body.get(end(&commands[j])..).is_some_and(|rest| {
+    let (Some(first), Some(last), Some(rest)) =
+        (commands.get(i), commands.get(j), commands.get(i + 1..=j))
+    else {
+        return false;
+    };
+    let closes = body.get(end(last)..).is_some_and(|rest| {
         rest.trim_start_matches([' ', '\t', '\\', '\n'])
             .starts_with(')')
     });
-    let singles = commands[i + 1..=j]
+    let singles = rest
         .iter()
         .all(|c| c.words.len() == 1 && c.assignments.is_empty());
-    let first = &commands[i];
+    let before = i.checked_sub(1).and_then(|p| commands.get(p));
     let opens = first.words.first().is_some_and(|w| w.value == "case")
         && first
             .words
@@ -201,11 +208,11 @@ fn case_pattern(body: &str, commands: &[Command], i: usize, j: usize) -> bool {
             .is_some_and(|w| w.value == "in")
         || first.words.len() == 1
             && body
-                .get(i.checked_sub(1).map_or(0, |p| end(&commands[p]))..start(first))
+                .get(before.map_or(0, end)..start(first))
                 .is_some_and(|gap| {
                     let gap = gap.trim_end_matches([' ', '\t', '\\', '\n', '(']);
-                    let after_in = i.checked_sub(1).is_some_and(|p| {
-                        let w = &commands[p].words;
+                    let after_in = before.is_some_and(|c| {
+                        let w = &c.words;
                         w.first().is_some_and(|w| w.value == "case")
                             && w.last().is_some_and(|w| w.value == "in")
                     });
@@ -218,8 +225,7 @@ fn case_pattern(body: &str, commands: &[Command], i: usize, j: usize) -> bool {
 /// unless a `set -o pipefail` comes before it.
 fn unprotected_pipeline(body: &str, commands: &[Command]) -> Option<(usize, usize)> {
     let mut i = 0;
-    while i < commands.len() {
-        let cmd = &commands[i];
+    while let Some(cmd) = commands.get(i) {
         if program(cmd) == Some("set")
             && sets_pipefail(cmd.words.iter().skip(1).map(|w| w.value.as_str()))
         {
@@ -230,10 +236,15 @@ fn unprotected_pipeline(body: &str, commands: &[Command]) -> Option<(usize, usiz
             continue;
         }
         let mut j = i;
-        while j + 1 < commands.len() && commands[j].separator == Separator::Pipe {
+        while j + 1 < commands.len()
+            && commands
+                .get(j)
+                .is_some_and(|c| c.separator == Separator::Pipe)
+        {
             j += 1;
         }
-        if !exempt(&commands[i..=j]) && !case_pattern(body, commands, i, j) {
+        let pipeline = commands.get(i..=j).unwrap_or_default();
+        if !exempt(pipeline) && !case_pattern(body, commands, i, j) {
             return Some((i, j));
         }
         i = j + 1;
@@ -250,13 +261,11 @@ fn insertion_point<'d>(ctx: &Context<'d>, run: &ShellRun) -> (usize, &'d str) {
         .iter()
         .position(|i| matches!(i, Item::Instruction(ins) if std::ptr::eq(&**ins, run.ins)));
     let mut start = run.ins.span.start;
-    if let Some(mut k) = index {
-        while k > 0 {
-            match &items[k - 1] {
-                Item::Comment(span) => {
-                    start = span.start;
-                    k -= 1;
-                }
+    if let Some(k) = index {
+        let above = items.iter().take(k).rev();
+        for item in above {
+            match item {
+                Item::Comment(span) => start = span.start,
                 _ => break,
             }
         }
@@ -289,7 +298,9 @@ fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) ->
                 "bash" => {}
                 "sh" => {
                     bash_base()?;
-                    args[0] = "/bin/bash".into();
+                    if let Some(program) = args.first_mut() {
+                        *program = "/bin/bash".into();
+                    }
                 }
                 _ => return None,
             }
@@ -310,9 +321,11 @@ fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) ->
 fn shell_fix<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<Fix> {
     let json = pipefail_shell(ctx, shells, run)?;
     if let Some((stage, shell)) = shell_in_effect(ctx, shells, run) {
-        let between = ctx.stages[stage]
-            .instructions
+        let between = ctx
+            .stages
+            .get(stage)
             .iter()
+            .flat_map(|s| &s.instructions)
             .skip_while(|i| !std::ptr::eq(**i, shell))
             .take_while(|i| !std::ptr::eq(**i, run.ins))
             .any(|i| matches!(i.kind(), Kind::Run | Kind::Onbuild));
@@ -350,18 +363,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some((first, last)) = unprotected_pipeline(body, &run.commands) else {
             continue;
         };
-        let (a, b) = (
-            run.command_span(&run.commands[first]),
-            run.command_span(&run.commands[last]),
-        );
+        let (Some(first), Some(last)) = (run.commands.get(first), run.commands.get(last)) else {
+            continue;
+        };
+        let (a, b) = (run.command_span(first), run.command_span(last));
         let name = |c: &Command| program(c).unwrap_or("").to_string();
         let mut diag = Diagnostic::new(
             &RULE,
             Span::new(a.start, b.end.max(a.start)),
             format!(
                 "Pipe without `pipefail`: when `{}` fails, the RUN still succeeds if `{}` does",
-                name(&run.commands[first]),
-                name(&run.commands[last]),
+                name(first),
+                name(last),
             ),
         );
         // One SHELL per stage: its later RUNs, and the stages built on it, get pipefail from

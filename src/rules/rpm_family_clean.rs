@@ -100,14 +100,14 @@ impl Family {
 fn subcommand(cmd: &Command) -> Option<(Family, usize)> {
     let family = Family::of(cmd.program()?)?;
     let i = subcommand_index(&cmd.words, 1, family.takes_value())?;
-    (!cmd.words[i].complex).then_some((family, i))
+    (!cmd.words.get(i)?.complex).then_some((family, i))
 }
 
 /// An install: its family, its subcommand as text, and the last word of the subcommand
 /// (`install` of `dnf group install`).
 fn install(cmd: &Command) -> Option<(Family, String, &Word)> {
     let (family, i) = subcommand(cmd)?;
-    let sub = &cmd.words[i];
+    let sub = cmd.words.get(i)?;
     match (family, cmd.program()?, sub.value.as_str()) {
         (Family::Zypper, _, "install" | "in")
         | (_, "microdnf" | "tdnf", "install")
@@ -115,7 +115,9 @@ fn install(cmd: &Command) -> Option<(Family, String, &Word)> {
             Some((family, sub.value.clone(), sub))
         }
         (Family::Dnf, _, "group" | "groups") => {
-            let next = &cmd.words[subcommand_index(&cmd.words, i + 1, family.takes_value())?];
+            let next = cmd
+                .words
+                .get(subcommand_index(&cmd.words, i + 1, family.takes_value())?)?;
             (next.value == "install" && !next.complex)
                 .then(|| (family, format!("{} install", sub.value), next))
         }
@@ -135,10 +137,13 @@ fn cleans(cmd: &Command, family: Family, body: &str) -> bool {
     let Some((f, i)) = subcommand(cmd) else {
         return false;
     };
+    let Some(sub) = cmd.words.get(i) else {
+        return false;
+    };
     f == family
-        && match (f, cmd.words[i].value.as_str()) {
+        && match (f, sub.value.as_str()) {
             (Family::Zypper, "clean" | "cc") => true,
-            (_, "clean") => cmd.words[i + 1..].iter().any(|w| w.value == "all"),
+            (_, "clean") => cmd.words.iter().skip(i + 1).any(|w| w.value == "all"),
             _ => false,
         }
 }
@@ -157,12 +162,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             if reported.contains(&family)
                 || family.cache_dirs().iter().any(|d| mounted_over(run, d))
-                || run.commands[index + 1..]
+                || run
+                    .commands
                     .iter()
+                    .skip(index + 1)
                     .any(|c| cleans(c, family, body))
             {
                 continue;
             }
+            let Some(first) = cmd.words.first() else {
+                continue;
+            };
             reported.push(family);
             let program = cmd.program().unwrap_or_default();
             let clean = match family {
@@ -171,7 +181,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let mut diag = Diagnostic::new(
                 &RULE,
-                word_span(run, &cmd.words[0], sub),
+                word_span(run, first, sub),
                 format!(
                     "`{program} {label}` without `{program} {clean}`: the package cache stays in the layer"
                 ),
@@ -199,7 +209,7 @@ fn fix(
     {
         return None;
     }
-    let run = &runs[r];
+    let run = runs.get(r)?;
     let at = append_offset(run)?;
     let later_uses_cache = later_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())

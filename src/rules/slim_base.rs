@@ -497,7 +497,7 @@ fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
         }
     }
     for &s in &on_base {
-        for ins in &ctx.stages[s].instructions {
+        for ins in ctx.stages.get(s).iter().flat_map(|s| &s.instructions) {
             if !matches!(ins.kind(), Kind::Healthcheck | Kind::Cmd | Kind::Entrypoint) {
                 continue;
             }

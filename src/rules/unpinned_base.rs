@@ -160,8 +160,10 @@ fn find_base_images<'a>(ctx: &Context<'a>) -> Vec<BaseImage<'a>> {
         let is_stage = names
             .iter()
             .any(|n| n.eq_ignore_ascii_case(written) || n.eq_ignore_ascii_case(&resolved));
-        if words.len() == 3 && words[1].slice(&from.logical).eq_ignore_ascii_case("as") {
-            names.push(words[2].slice(&from.logical).to_string());
+        if let [_, as_word, name] = words.as_slice()
+            && as_word.slice(&from.logical).eq_ignore_ascii_case("as")
+        {
+            names.push(name.slice(&from.logical).to_string());
         }
         if is_stage || resolved.eq_ignore_ascii_case("scratch") || resolved.is_empty() {
             continue;
@@ -226,13 +228,12 @@ fn expand(text: &str, vars: &HashMap<String, Option<String>>, escape: char) -> S
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         match c {
             '\'' if quote.is_none() => {
                 i += 1;
-                while i < chars.len() && chars[i] != '\'' {
-                    out.push(chars[i]);
+                while let Some(&q) = chars.get(i).filter(|&&q| q != '\'') {
+                    out.push(q);
                     i += 1;
                 }
                 i += 1;
@@ -242,15 +243,19 @@ fn expand(text: &str, vars: &HashMap<String, Option<String>>, escape: char) -> S
                 i += 1;
             }
             c if c == escape && i + 1 < chars.len() => {
-                out.push(chars[i + 1]);
+                out.extend(chars.get(i + 1));
                 i += 2;
             }
             '$' if chars.get(i + 1) == Some(&'{') => {
-                let Some(close) = chars[i..].iter().position(|&c| c == '}') else {
+                let Some(close) = chars.iter().skip(i).position(|&c| c == '}') else {
                     out.push(UNKNOWN);
                     break;
                 };
-                let inner: String = chars[i + 2..i + close].iter().collect();
+                let inner: String = chars
+                    .get(i + 2..i + close)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect();
                 out.push_str(&expand_braced(&inner, vars, escape));
                 i += close + 1;
             }
@@ -260,11 +265,13 @@ fn expand(text: &str, vars: &HashMap<String, Option<String>>, escape: char) -> S
             {
                 let start = i + 1;
                 let mut end = start;
-                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_')
+                while chars
+                    .get(end)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
                 {
                     end += 1;
                 }
-                let name: String = chars[start..end].iter().collect();
+                let name: String = chars.get(start..end).unwrap_or_default().iter().collect();
                 match lookup(vars, &name) {
                     Some(v) => out.push_str(&v),
                     None => out.push(UNKNOWN),

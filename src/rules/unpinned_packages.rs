@@ -315,7 +315,7 @@ fn inspect(words: &[Word]) -> Option<Found<'_>> {
             .collect();
         return Some(Found {
             manager: "pip",
-            from: &words[0],
+            from: words.first()?,
             to: sub,
             unpinned,
         });
@@ -348,7 +348,7 @@ fn inspect(words: &[Word]) -> Option<Found<'_>> {
         .collect();
     Some(Found {
         manager,
-        from: &words[0],
+        from: words.first()?,
         to: sub,
         unpinned,
     })

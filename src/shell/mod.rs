@@ -4,6 +4,11 @@
 //! set aside. Input it cannot lex with confidence (unbalanced quotes or substitutions) yields
 //! `None`, so rules skip the body rather than guess.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 use crate::syntax::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,8 +124,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
             ));
         }
     };
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         match c {
             b' ' | b'\t' | b'\r' => i += 1,
             b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
@@ -129,7 +133,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                 i += 1;
             }
             b'#' => {
-                while i < b.len() && b[i] != b'\n' {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
                     i += 1;
                 }
             }
@@ -169,7 +173,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                 let end = skip_substitution(text, i)?;
                 let word = Word {
                     span: Span::new(i, end),
-                    value: text[i..end].to_string(),
+                    value: text.get(i..end)?.to_string(),
                     complex: true,
                 };
                 i = end;
@@ -182,7 +186,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
             b'<' | b'>' => {
                 // Redirection: the operator, then its target word.
                 i += 1;
-                while i < b.len() && matches!(b[i], b'<' | b'>' | b'&' | b'|' | b'-') {
+                while matches!(b.get(i), Some(b'<' | b'>' | b'&' | b'|' | b'-')) {
                     i += 1;
                 }
                 skip_next_word = true;
@@ -233,7 +237,7 @@ fn is_assignment(w: &Word) -> bool {
         Some(eq) if eq > 0 => {
             let name = &v[..eq];
             name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-                && !name.as_bytes()[0].is_ascii_digit()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
         }
         _ => false,
     }
@@ -252,14 +256,14 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
     let mut i = start;
     let mut value = String::new();
     let mut complex = false;
-    while i < b.len() && !is_word_end(b[i]) {
-        match b[i] {
+    while let Some(&c) = b.get(i).filter(|&&c| !is_word_end(c)) {
+        match c {
             b'\\' => {
                 complex = true;
                 match b.get(i + 1) {
                     Some(b'\n') => i += 2,
                     Some(_) => {
-                        let ch = text[i + 1..].chars().next()?;
+                        let ch = text.get(i + 1..)?.chars().next()?;
                         value.push(ch);
                         i += 1 + ch.len_utf8();
                     }
@@ -268,8 +272,8 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
             }
             b'\'' => {
                 complex = true;
-                let end = text[i + 1..].find('\'')? + i + 1;
-                value.push_str(&text[i + 1..end]);
+                let end = text.get(i + 1..)?.find('\'')? + i + 1;
+                value.push_str(text.get(i + 1..end)?);
                 i = end + 1;
             }
             b'"' => {
@@ -281,23 +285,29 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
                             i += 1;
                             break;
                         }
-                        b'\\' if matches!(b.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
-                            value.push(b[i + 1] as char);
-                            i += 2;
-                        }
-                        b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
+                        b'\\' => match b.get(i + 1) {
+                            Some(&e @ (b'"' | b'\\' | b'$' | b'`')) => {
+                                value.push(char::from(e));
+                                i += 2;
+                            }
+                            Some(b'\n') => i += 2,
+                            _ => {
+                                value.push('\\');
+                                i += 1;
+                            }
+                        },
                         b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
                             let end = skip_substitution(text, i)?;
-                            value.push_str(&text[i..end]);
+                            value.push_str(text.get(i..end)?);
                             i = end;
                         }
                         b'`' => {
-                            let end = text[i + 1..].find('`')? + i + 2;
-                            value.push_str(&text[i..end]);
+                            let end = text.get(i + 1..)?.find('`')? + i + 2;
+                            value.push_str(text.get(i..end)?);
                             i = end;
                         }
                         _ => {
-                            let ch = text[i..].chars().next()?;
+                            let ch = text.get(i..)?.chars().next()?;
                             value.push(ch);
                             i += ch.len_utf8();
                         }
@@ -307,7 +317,7 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
             b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
                 complex = true;
                 let end = skip_substitution(text, i)?;
-                value.push_str(&text[i..end]);
+                value.push_str(text.get(i..end)?);
                 i = end;
             }
             b'$' => {
@@ -317,12 +327,12 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
             }
             b'`' => {
                 complex = true;
-                let end = text[i + 1..].find('`')? + i + 2;
-                value.push_str(&text[i..end]);
+                let end = text.get(i + 1..)?.find('`')? + i + 2;
+                value.push_str(text.get(i..end)?);
                 i = end;
             }
             _ => {
-                let ch = text[i..].chars().next()?;
+                let ch = text.get(i..)?.chars().next()?;
                 if matches!(ch, '*' | '?' | '[' | '~') {
                     complex = true;
                 }
@@ -341,38 +351,180 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
     ))
 }
 
-/// `$(...)`, `$((...))` or `${...}` starting at `$`: returns the offset after it.
+/// `$(...)`, `$((...))`, `${...}` starting at `$` (or `<(...)`, `>(...)` starting at `<`,
+/// `>`): returns the offset after it.
 fn skip_substitution(text: &str, start: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let (open, close) = match b.get(start + 1)? {
-        b'(' => (b'(', b')'),
-        _ => (b'{', b'}'),
-    };
+    match b.get(start + 1)? {
+        b'(' => skip_parens(b, start + 2),
+        _ => skip_braces(b, start + 1),
+    }
+}
+
+/// The offset of the `)` that closes a `(` opened right before `start` (the body of a
+/// `$(...)` starts at `start`), read as [`commands`] reads substitutions.
+pub fn substitution_body_end(text: &str, start: usize) -> Option<usize> {
+    skip_parens(text.as_bytes(), start)?.checked_sub(1)
+}
+
+/// The double-quoted string whose `"` is at `open`: returns the offset of its closing `"`.
+fn closing_double_quote(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// `{...}` with its `{` at `open`: returns the offset after the matching `}`.
+fn skip_braces(b: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
-    let mut i = start + 1;
-    while i < b.len() {
-        match b[i] {
-            c if c == open => depth += 1,
-            c if c == close => {
-                depth -= 1;
+    let mut i = open;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
                     return Some(i + 1);
                 }
             }
             b'\\' => i += 1,
-            b'\'' if open == b'(' => i = text[i + 1..].find('\'')? + i + 1,
-            b'"' => {
-                i += 1;
-                while *b.get(i)? != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' => i = closing_double_quote(b, i)?,
             _ => {}
         }
         i += 1;
+    }
+    None
+}
+
+/// Where a `case` read inside `$(...)` stands: its `)` after a pattern must not close the
+/// substitution.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CasePart {
+    /// After `case`: the word tested.
+    Subject,
+    /// Waiting for `in`.
+    In,
+    /// A pattern up to its `)`; `fresh` before its first character (where an optional `(`
+    /// may open it).
+    Pattern { fresh: bool },
+    /// The commands of a clause, up to `;;`, `;&` or `esac`.
+    Body,
+}
+
+/// The inside of `(...)` from `from`, just after the `(`: returns the offset after the
+/// matching `)`. Nested parentheses, quotes, escapes and `case ... in pattern) ...;; esac`
+/// (whose pattern `)` closes nothing) are followed.
+fn skip_parens(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    // Open `case`s with the depth they stand at, innermost last.
+    let mut cases: Vec<(usize, CasePart)> = Vec::new();
+    // Whether a reserved word such as `case` or `esac` is read as one here.
+    let mut command_start = true;
+    let mut i = from;
+    while let Some(&c) = b.get(i) {
+        let part = cases.last().filter(|(d, _)| *d == depth).map(|&(_, p)| p);
+        let mut set_part = |p: Option<CasePart>| match p {
+            Some(p) => {
+                if let Some(last) = cases.last_mut() {
+                    last.1 = p;
+                }
+            }
+            None => {
+                cases.pop();
+            }
+        };
+        match c {
+            b' ' | b'\t' | b'\r' | b'<' | b'>' => i += 1,
+            b'\n' | b'&' | b'|' => {
+                command_start = true;
+                i += 1;
+            }
+            b';' => {
+                let len = match b.get(i + 1) {
+                    Some(b';') if b.get(i + 2) == Some(&b'&') => 3,
+                    Some(b';' | b'&') => 2,
+                    _ => 1,
+                };
+                if len > 1 && part == Some(CasePart::Body) {
+                    set_part(Some(CasePart::Pattern { fresh: true }));
+                }
+                command_start = true;
+                i += len;
+            }
+            b'(' => {
+                if part == Some(CasePart::Pattern { fresh: true }) {
+                    // `case x in (a) ...`: the optional `(` before a pattern.
+                    set_part(Some(CasePart::Pattern { fresh: false }));
+                } else {
+                    depth += 1;
+                    command_start = true;
+                }
+                i += 1;
+            }
+            b')' => {
+                if matches!(part, Some(CasePart::Pattern { .. })) {
+                    set_part(Some(CasePart::Body));
+                    command_start = true;
+                } else {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                    // A `case` left open in a closed group (invalid shell): forget it.
+                    cases.retain(|&(d, _)| d <= depth);
+                    command_start = false;
+                }
+                i += 1;
+            }
+            _ => {
+                // One piece of a word: a quoted string, an escape, or a plain run.
+                let end = match c {
+                    b'\\' => i + 2,
+                    b'\'' => i + 2 + b.get(i + 1..)?.iter().position(|&q| q == b'\'')?,
+                    b'"' => closing_double_quote(b, i)? + 1,
+                    _ => {
+                        let rest = b.get(i..)?;
+                        let run = rest
+                            .iter()
+                            .position(|&q| is_word_end(q) || matches!(q, b'\\' | b'\'' | b'"'));
+                        i + run.unwrap_or(rest.len())
+                    }
+                };
+                let after_word_end = i == from
+                    || i.checked_sub(1)
+                        .and_then(|p| b.get(p))
+                        .is_some_and(|&p| is_word_end(p));
+                let standalone = after_word_end && b.get(end).is_none_or(|&n| is_word_end(n));
+                let word = match c {
+                    b'\\' | b'\'' | b'"' => &[][..],
+                    _ => b.get(i..end).unwrap_or_default(),
+                };
+                let keyword = |k: &str| standalone && word == k.as_bytes();
+                match part {
+                    Some(CasePart::Subject) => set_part(Some(CasePart::In)),
+                    Some(CasePart::In) if keyword("in") => {
+                        set_part(Some(CasePart::Pattern { fresh: true }));
+                    }
+                    Some(CasePart::Pattern { .. }) if keyword("esac") => set_part(None),
+                    Some(CasePart::Pattern { fresh: true }) => {
+                        set_part(Some(CasePart::Pattern { fresh: false }));
+                    }
+                    Some(CasePart::Body) if command_start && keyword("esac") => set_part(None),
+                    Some(CasePart::Body) | None if command_start && keyword("case") => {
+                        cases.push((depth, CasePart::Subject));
+                    }
+                    _ => {}
+                }
+                command_start =
+                    standalone && std::str::from_utf8(word).is_ok_and(|w| RESERVED.contains(&w));
+                i = end;
+            }
+        }
     }
     None
 }
@@ -430,6 +582,50 @@ mod tests {
             c.operands().map(|w| w.value.as_str()).collect::<Vec<_>>(),
             ["curl"]
         );
+    }
+
+    #[test]
+    fn case_inside_substitution() {
+        // The `)` after a `case` pattern does not close the substitution (issue 12).
+        let text = "x=$(case \"$a\" in foo) echo 1;; esac) && apt-get install -y curl";
+        let cmds = commands(text).unwrap();
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(
+            cmds[0].assignments[0].value,
+            "x=$(case \"$a\" in foo) echo 1;; esac)"
+        );
+        assert!(cmds[0].words.is_empty());
+        assert!(cmds[1].is("apt-get", "install"));
+        assert_eq!(cmds[1].words[0].span.slice(text), "apt-get");
+        // Optional `(` before patterns, `|` alternatives, several clauses, a last clause
+        // without `;;`, nesting in a clause and in the subject, subshells and `$((...))`.
+        assert_eq!(
+            words(
+                "echo \"$(case $(uname -m) in (x86_64|amd64) echo a;; \
+                 arm*) case \"$v\" in 7) echo v7 ;& *) (echo $((1+2))) ;; esac ;; \
+                 *) echo other; esac)\" done; make"
+            ),
+            vec![
+                vec![
+                    "echo",
+                    "$(case $(uname -m) in (x86_64|amd64) echo a;; \
+                 arm*) case \"$v\" in 7) echo v7 ;& *) (echo $((1+2))) ;; esac ;; \
+                 *) echo other; esac)",
+                    "done"
+                ],
+                vec!["make"],
+            ]
+        );
+        // Words that only look like the reserved words change nothing.
+        assert_eq!(
+            words("echo $(echo case in x) esac) y"),
+            vec![vec!["echo", "$(echo case in x)", "esac"], vec!["y"]]
+        );
+        assert_eq!(
+            words("a $(case x in y) b;; esac; (c)) d"),
+            vec![vec!["a", "$(case x in y) b;; esac; (c))", "d"]]
+        );
+        assert!(commands("echo $(case x in y) b;; esac").is_none());
     }
 
     #[test]

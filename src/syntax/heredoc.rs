@@ -335,9 +335,12 @@ fn parse_heredoc(word: &str) -> Result<Option<HeredocWord>, String> {
         ));
     }
     let quotes = |s: &str| s.matches(['\'', '"']).count();
+    let (Some(name), Some(raw_word)) = (plain.into_iter().next(), raw.first()) else {
+        return Ok(None);
+    };
     Ok(Some(HeredocWord {
-        expand: quotes(&plain[0]) == quotes(&raw[0]),
-        name: plain.into_iter().next().unwrap_or_default(),
+        expand: quotes(&name) == quotes(raw_word),
+        name,
         chomp,
         fd: if digits == 0 {
             None

@@ -31,7 +31,7 @@ impl Cursor<'_> {
         self.b.get(self.pos).copied()
     }
     fn eat(&mut self, lit: &[u8]) -> bool {
-        if self.b[self.pos..].starts_with(lit) {
+        if self.b.get(self.pos..).is_some_and(|r| r.starts_with(lit)) {
             self.pos += lit.len();
             true
         } else {

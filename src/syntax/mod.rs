@@ -9,6 +9,11 @@
 //! lines inside the continuation are removed). [`Instruction::to_source`] maps the second to the
 //! first, so rules can reason on what BuildKit sees and still edit the original bytes.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 mod heredoc;
 mod json;
 mod meaning;
@@ -289,8 +294,8 @@ fn split_lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
     let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
     let mut start = 0;
-    while start < bytes.len() {
-        match bytes[start..].iter().position(|&b| b == b'\n') {
+    while let Some(rest) = bytes.get(start..).filter(|r| !r.is_empty()) {
+        match rest.iter().position(|&b| b == b'\n') {
             Some(i) => {
                 lines.push(Line {
                     start,
@@ -442,8 +447,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
         seen: Vec::new(),
     };
     let mut i = 0;
-    while i < lines.len() {
-        let l = &lines[i];
+    while let Some(l) = lines.get(i) {
         let mut line_start = l.start;
         if i == 0 && text.starts_with('\u{feff}') {
             items.push(Item::Bom(Span::new(0, 3)));
@@ -489,7 +493,7 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
             i += 1;
             continue;
         }
-        let ins = read_instruction(text, &lines, &mut i, line_start, escape, &err_at)?;
+        let ins = read_instruction(text, &lines, l, &mut i, line_start, escape, &err_at)?;
         items.push(Item::Instruction(Box::new(ins)));
     }
 
@@ -526,13 +530,14 @@ fn starts_or_zero(mut starts: Vec<usize>) -> Vec<usize> {
 fn read_instruction(
     text: &str,
     lines: &[Line],
+    first: &Line,
     i: &mut usize,
     first_start: usize,
     escape: char,
     err_at: &dyn Fn(String, usize, usize) -> ParseError,
 ) -> Result<Instruction, ParseError> {
+    // `first` is `lines[*i]`.
     let first_idx = *i;
-    let first = &lines[first_idx];
     let raw = &text[first_start..first.content_end];
     let no_nl = trim_newline(raw);
     let content = trim_leading_ws(no_nl);
@@ -565,9 +570,13 @@ fn read_instruction(
         }
     };
     let mut last = first_idx;
-    while continues && last + 1 < lines.len() {
+    let mut last_line = first;
+    while continues {
+        let Some(l) = lines.get(last + 1) else {
+            break;
+        };
         last += 1;
-        let l = &lines[last];
+        last_line = l;
         let raw = &text[l.start..l.content_end];
         if is_comment(raw) {
             inner_comments.push(Span::new(l.start, l.end));
@@ -598,9 +607,9 @@ fn read_instruction(
         for word in words {
             let body_start = lines.get(last + 1).map_or(text.len(), |l| l.start);
             let mut terminated = None;
-            while last + 1 < lines.len() {
+            while let Some(l) = lines.get(last + 1) {
                 last += 1;
-                let l = &lines[last];
+                last_line = l;
                 let mut candidate = trim_newline(&text[l.start..l.end]);
                 if word.chomp {
                     candidate = candidate.trim_start_matches('\t');
@@ -630,7 +639,7 @@ fn read_instruction(
 
     *i = last + 1;
     Ok(Instruction {
-        span: Span::new(first_start, lines[last].end),
+        span: Span::new(first_start, last_line.end),
         start_line,
         end_line: last + 1,
         logical,

@@ -239,15 +239,14 @@ fn extract_flags(line: &str, base: usize, escape: char) -> (Vec<Flag>, usize, &s
         if pos >= b.len() {
             return (flags, base + b.len(), "");
         }
-        if !(b[pos] == b'-' && b.get(pos + 1) == Some(&b'-')) {
+        if !b.get(pos..).is_some_and(|r| r.starts_with(b"--")) {
             return (flags, base + pos, &line[pos..]);
         }
         let word_start = pos;
         let mut word: Vec<u8> = Vec::new();
         let mut blank_ok = false;
         let mut quote: Option<u8> = None;
-        while pos < b.len() {
-            let ch = b[pos];
+        while let Some(&ch) = b.get(pos) {
             match quote {
                 None => {
                     if space_len(line, pos).is_some() {
@@ -260,13 +259,13 @@ fn extract_flags(line: &str, base: usize, escape: char) -> (Vec<Flag>, usize, &s
                         continue;
                     }
                     if ch == esc {
-                        if pos + 1 == b.len() {
-                            pos += 1;
-                            continue;
+                        match b.get(pos + 1) {
+                            Some(&next) => {
+                                word.push(next);
+                                pos += 2;
+                            }
+                            None => pos += 1,
                         }
-                        pos += 1;
-                        word.push(b[pos]);
-                        pos += 1;
                         continue;
                     }
                     word.push(ch);
@@ -279,14 +278,16 @@ fn extract_flags(line: &str, base: usize, escape: char) -> (Vec<Flag>, usize, &s
                         continue;
                     }
                     if ch == esc {
-                        if pos + 1 == b.len() {
-                            quote = None;
-                            pos += 1;
-                            continue;
+                        match b.get(pos + 1) {
+                            Some(&next) => {
+                                word.push(next);
+                                pos += 2;
+                            }
+                            None => {
+                                quote = None;
+                                pos += 1;
+                            }
                         }
-                        pos += 1;
-                        word.push(b[pos]);
-                        pos += 1;
                         continue;
                     }
                     word.push(ch);
@@ -504,10 +505,9 @@ fn name_val(kind: Kind, rest: &str, base: usize, escape: char) -> Result<Args, S
     let text = |s: Span| &rest[s.start - base..s.end - base];
     if !text(*first).contains('=') {
         let parts = split_re_ws(rest, base);
-        if parts.len() < 2 {
+        let &[key, _, ..] = parts.as_slice() else {
             return Err(format!("{} must have two arguments", kind.keyword()));
-        }
-        let key = parts[0];
+        };
         let after_key = rest[key.end - base..].trim_start_matches(is_re_ws);
         let vstart = base + rest.len() - after_key.len();
         return Ok(Args::Pairs(vec![Pair {
