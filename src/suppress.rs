@@ -39,6 +39,11 @@ fn parse_list(list: &str) -> (Vec<&'static Rule>, bool) {
     (rules, all)
 }
 
+/// Whether a comment's text is a suppression comment of any scope.
+pub fn is_suppression(text: &str) -> bool {
+    parse_comment(text.trim()).is_some()
+}
+
 /// Reads one comment's text (after `#`): the scope and the rules it names.
 fn parse_comment(text: &str) -> Option<(Scope, Vec<&'static Rule>, bool)> {
     let t = text.trim_start_matches('#').trim();
@@ -125,6 +130,14 @@ impl Suppressions {
             }
         }
         s
+    }
+
+    /// Whether a suppression comment is attached to the instruction at this span (its comment
+    /// block, or a stage comment above this FROM).
+    pub fn attached_to(&self, instruction: Span) -> bool {
+        self.ranges
+            .iter()
+            .any(|(span, _, _)| span.start == instruction.start)
     }
 
     pub fn is_suppressed(&self, d: &Diagnostic) -> bool {

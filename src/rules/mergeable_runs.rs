@@ -36,6 +36,9 @@ Safe when the merge cannot change what runs: same RUN flags, no heredoc, only ap
 chained with `&&` in every body (nothing like `cd` or `export` whose state would leak, no `;`,
 `||`, `|` or `&` whose exit status would change), POSIX shell. Comments between or inside the
 RUNs move above the merged RUN, text unchanged. Otherwise the RUNs are reported and not merged.
+No fix either when a suppression comment (`# dockerfix: ignore=`, `# hadolint ignore=`,
+`# check=skip=`) sits above or among the RUNs: above the merged RUN it would cover every
+command, and findings it was never meant to hide would disappear.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -171,9 +174,31 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 group.len()
             ),
         );
-        if safe {
+        // A suppression comment above or among the RUNs would, above the merged RUN, cover
+        // commands it did not cover: a finding it never meant to hide would disappear.
+        let suppressions = crate::suppress::Suppressions::from_document(ctx.doc);
+        let span = Span::new(first.span.start, last.span.end);
+        let suppression_moved = group.iter().any(|r| suppressions.attached_to(r.ins.span))
+            || ctx.doc.items.iter().any(|item| {
+                let s = item.span();
+                s.start >= span.start
+                    && s.end <= span.end
+                    && match item {
+                        Item::Comment(c) => crate::suppress::is_suppression(ctx.doc.slice(*c)),
+                        Item::Instruction(ins) => ins
+                            .inner_comments
+                            .iter()
+                            .any(|c| crate::suppress::is_suppression(ctx.doc.slice(*c))),
+                        _ => false,
+                    }
+            });
+        if suppression_moved {
+            diag.message.push_str(
+                " (not merged here: a suppression comment above one of them would cover the others)",
+            );
+        }
+        if safe && !suppression_moved {
             let doc = ctx.doc;
-            let span = Span::new(first.span.start, last.span.end);
             // Comments inside the range, in order, each on its own line (text unchanged).
             let mut comments = String::new();
             for item in &doc.items {
