@@ -47,6 +47,14 @@ fn render(name: &str) -> String {
     if text.lines().next().map(str::trim) == Some("# strategy: mount") {
         settings.cache_strategy = dockerfix::settings::CacheStrategy::Mount;
     }
+    // A first line `# non-root-user: NAME` runs it under `[lint.non-root-user] user = "NAME"`.
+    if let Some(user) = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().strip_prefix("# non-root-user: "))
+    {
+        settings.non_root_user = user.to_string();
+    }
     let doc = dockerfix::syntax::parse(&text).unwrap();
     let diagnostics = dockerfix::lint_in(&doc, &settings, None, context);
     let mut out = String::new();
@@ -118,6 +126,7 @@ fixture!(df502_after_bom, "DF502-bom.Dockerfile");
 fixture!(df502_directive_present, "DF502-present.Dockerfile");
 fixture!(df301_root_user, "DF301.Dockerfile");
 fixture!(df301_node, "DF301-node.Dockerfile");
+fixture!(df301_node_chown, "DF301-node-chown.Dockerfile");
 fixture!(df301_alpine, "DF301-alpine.Dockerfile");
 fixture!(df301_distroless_nonroot, "DF301-distroless.Dockerfile");
 fixture!(df301_distroless_root, "DF301-distroless-root.Dockerfile");
@@ -134,6 +143,7 @@ fixture!(df301_no_trailer, "DF301-no-trailer.Dockerfile");
 fixture!(df301_steps_down, "DF301-steps-down.Dockerfile");
 fixture!(df301_gosu, "DF301-gosu.Dockerfile");
 fixture!(df301_su_exec, "DF301-su-exec.Dockerfile");
+fixture!(df301_entrypoint_script, "DF301-entrypoint-script");
 fixture!(df501_package_cache_mount, "DF501.Dockerfile");
 fixture!(df501_clean_strategy, "DF501-clean.Dockerfile");
 fixture!(df101_dependency_copy_order, "DF101.Dockerfile");

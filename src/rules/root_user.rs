@@ -10,37 +10,53 @@ pub static RULE: Rule = Rule {
     aliases: &["DL3002"],
     summary: "The final stage runs as root",
     doc: "## What it does
-Flags the final stage (the last `FROM`, the one that ships) when its container runs as root:
-its last `USER` is `root` or `0` (`root:root`, `0:0`, `root:<group>`...), or it has no `USER`,
-nor has what it is built on (`FROM builder` takes the user in effect at the end of `builder`),
-and its base image is not known to run as another user. Known non-root bases: tags with
-`nonroot` (`gcr.io/distroless/static:nonroot`), `cgr.dev/chainguard/*` (except `-dev` tags,
-`wolfi-base` and `busybox`), `nginxinc/nginx-unprivileged`, `bitnami/*` (except `minideb`),
-`jupyter/*`, `selenium/*`, `jenkins/jenkins`, `grafana/grafana`, `prom/prometheus`,
-`memcached`, `solr`, `sonarqube`. Any other image is assumed to run as root, as `scratch` does
-(uid 0). hadolint's DL3002 only flags an explicit `USER root`; a missing `USER` is flagged here
-too. Earlier stages are not checked: they do not ship. Windows files (a backtick `# escape`,
-Windows base images) are skipped. A `USER` whose value is a variable (`USER $UID`) is taken as
-non-root. Not flagged either: a final image whose ENTRYPOINT or CMD starts with a tool that
-drops privileges (`gosu`, `su-exec`, `setpriv`, `runuser`, ...), or that installs `gosu` or
-`su-exec` for its entrypoint script: such a process must start as root.
+Flags the final stage (the last `FROM`, the one that ships) when its container runs as root
+although the Dockerfile shows that it is meant to run as another user:
+- the file creates a user (`useradd`, `adduser`, `usermod --login`) or gives files to the base
+  image's user (`COPY --chown=node`), and never switches to it;
+- the stage switched to a non-root `USER` and then back to `USER root`, and never returned;
+- or `[lint.non-root-user] user` in the config names the user every image must run as (then
+  any final stage that runs as root is flagged: no `USER`, or a last `USER root`/`0`).
+
+Without one of these, root by omission cannot be told from root by design, and nothing is
+reported: on real projects most images that run as root do so on purpose (a data folder
+owned by root, a port below 1024, an entrypoint that sets things up and then steps down).
+An explicit `USER root` that is the stage's only `USER` is a decision, not an omission
+(hadolint's DL3002 flags it; set `user` in the config to get it flagged here).
+
+Never flagged: images that must start as root, because their entrypoint or server switches
+users itself: an ENTRYPOINT or CMD starting with `gosu`, `su-exec`, `setpriv`, `runuser`,
+`chpst`..., a stage that installs or downloads `gosu` or `su-exec`, an entrypoint script from
+the build context that steps down or configures the system (`gosu`, `su-exec`, `su`, `capsh`,
+`chown`, `cron`, `update-ca-certificates`, `sysctl`, `iptables`, `useradd`...), s6-overlay's
+`/init`, linuxserver.io images, php's apache and fpm images, `postgres`, `mysql`, `mariadb`,
+`redis`, `mongo`, `rabbitmq`, `couchdb`, `cassandra`, `zookeeper`, `httpd`, `nginx`,
+`wordpress`, `nextcloud`, `elasticsearch`, ClickHouse, `eclipse-mosquitto`, `influxdb`,
+`docker`; images that install tools needing root or capabilities (`tcpdump`, `nmap`,
+`iptables`, `openvpn`, `wireguard-tools`, `cron`, `openssh-server`, `supervisor`, `sudo`...);
+dev containers (a Dockerfile under `.devcontainer/`, `mcr.microsoft.com/devcontainers/*`
+bases: the editor's user is set in devcontainer.json). Earlier stages do not ship and are not
+checked. Windows files are skipped. A `USER` whose value is a variable is taken as non-root.
 
 ## Why is this bad?
 A process that runs as root in the container is root on the host's kernel: an escape through
 a kernel or runtime bug, a mounted host path or a mis-set capability gives root on the host.
-Running as an unprivileged user limits what a compromised application can do.
+Running as an unprivileged user limits what a compromised application can do. A user that
+the file creates and gives the application's files to, but never switches to, protects
+nothing.
 
 ## Example
 ```dockerfile
 FROM python:3.12-slim
-COPY . /app
+RUN useradd --system --no-create-home app
+COPY --chown=app . /app
 CMD [\"python\", \"/app/main.py\"]
 ```
 Use instead:
 ```dockerfile
 FROM python:3.12-slim
-COPY . /app
-RUN groupadd --system app && useradd --system --gid app --no-create-home app
+RUN useradd --system --no-create-home app
+COPY --chown=app . /app
 USER app
 CMD [\"python\", \"/app/main.py\"]
 ```
@@ -49,32 +65,20 @@ CMD [\"python\", \"/app/main.py\"]
 Unsafe: the process runs as another user, so it can no longer write to files and folders that
 root owns, or bind ports below 1024 where the runtime does not allow it.
 
-The fix puts `USER <user>` after the last `RUN`, `COPY`, `ADD`, `WORKDIR` and `USER` of the
-final stage, before the first `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `EXPOSE`, `LABEL` or
-`STOPSIGNAL` that follows them (or at the end of the stage), so every build step still runs as
-before; an existing `USER root` is left as it is. Files copied in keep root as their owner:
-readable with the usual modes, but an application that writes to its own folder needs
-`COPY --chown=<user>` (or a writable volume). The user is, in this order:
-1. `[lint.non-root-user] user` from the config, when it is not `auto`;
-2. a non-root `USER` the stage (or one it is built on) switched to earlier;
-3. the user the base image provides: `node` in `node` images, `nonroot` in distroless,
-   `65532:65532` in chainguard, `app` in .NET 8 and later (`mcr.microsoft.com/dotnet/*`);
-4. a user `app` that the fix creates: `RUN groupadd --system app && useradd --system --gid app
-   --no-create-home app` on Debian and Ubuntu bases (`debian`, `ubuntu`, `python`, `golang`,
-   `rust`, `openjdk`, `eclipse-temurin`, `ruby`, `php`, `buildpack-deps`...) and on the RHEL
-   family (`fedora`, `centos`, `rockylinux`, `almalinux`, `oraclelinux`, `ubi8`/`ubi9`), or
-   `RUN addgroup -S app && adduser -S app -G app` on Alpine (`alpine`, `*-alpine` tags);
-5. otherwise the numeric `65532:65532`, which needs no entry in `/etc/passwd`: `scratch`,
-   unknown bases, images without `useradd` (`ubi*-minimal`, `ubi-micro`, `amazonlinux`,
-   `-slim` Oracle Linux), a file whose `RUN`s already create a user or group named `app`, or a
-   non-POSIX `SHELL`.
+The fix switches to the user the stage is meant to run as, in this order: the config's
+`user`; the non-root `USER` the stage used before its `USER root`; the user the file creates
+and gives files to (or the only user it creates), or the base image's user it gives files to.
+It never invents a user: no user is created, and no name the image may lack is guessed.
+`USER <user>` goes after the last `RUN`, `COPY`, `ADD`, `WORKDIR` and `USER` of the final
+stage, before the first `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `EXPOSE`, `LABEL` or `STOPSIGNAL`
+that follows them (or at the end of the stage), so every build step still runs as before; an
+existing `USER root` is left as it is.
 
-A user name the image does not have is never inserted. No fix on images that start as root on
-purpose and switch to their own user (`postgres`, `mysql`, `mariadb`, `redis`, `mongo`,
-`rabbitmq`, `couchdb`, `cassandra`, `zookeeper`, `httpd`, `nginx`: a `USER` breaks their
-entrypoint; `nginxinc/nginx-unprivileged` is the non-root nginx), nor when the final stage
-builds on a stage that cannot be resolved (`FROM ${STAGE}`), nor when the file ends with a
-dangling line continuation.
+No fix (the finding says why) where the switch would break the container: a port below 1024
+(`EXPOSE 80`, `ENV PORT=80`, `--bind 0.0.0.0:80`), a runtime or state under `/root` (an
+`ENV` or path into `/root`, `pip install --user`, pyenv, uv's or nvm's installers), a final
+stage built on a stage or image that cannot be resolved, or a file that ends with a dangling
+line continuation.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -176,22 +180,13 @@ const RHEL_FAMILY: &[&str] = &[
     "oraclelinux",
 ];
 
-/// How a user-creating fix creates `app`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Create {
-    /// `groupadd` and `useradd` (Debian, Ubuntu, RHEL family).
-    Shadow,
-    /// BusyBox `addgroup` and `adduser` (Alpine).
-    Busybox,
-}
-
 /// The user a fix switches to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum FixUser {
     /// A user the image already has (or the config names).
     Existing(String),
-    /// `app`, created by the fix.
-    Create(Create),
+    /// The image has no user of its own (a fix never invents one).
+    NoUser,
     /// No fix: the image starts as root on purpose and switches to a user of its own.
     Withheld,
 }
@@ -311,7 +306,7 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
         return root(existing("node"));
     }
     if name == "alpine" || parts.iter().any(|p| p.starts_with("alpine")) {
-        return root(FixUser::Create(Create::Busybox));
+        return root(FixUser::NoUser);
     }
     if DEBIAN_FAMILY.contains(&name.as_str()) {
         // Tags of these images on other systems (`openjdk:17-oracle`,
@@ -322,7 +317,7 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
         return root(if other {
             existing(NUMERIC)
         } else {
-            FixUser::Create(Create::Shadow)
+            FixUser::NoUser
         });
     }
     let ubi = name
@@ -333,7 +328,7 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
         return root(if without_useradd {
             existing(NUMERIC)
         } else {
-            FixUser::Create(Create::Shadow)
+            FixUser::NoUser
         });
     }
     unknown
@@ -403,8 +398,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
     // An entrypoint that drops privileges itself (`gosu`, `su-exec`, ...) needs to start as
     // root: nothing to report. So does a stage that installs such a tool for its entrypoint
-    // script.
-    if drops_privileges(ctx, &chain) {
+    // script, an image that starts as root by design (s6-overlay, linuxserver.io, php's apache
+    // and fpm, dev containers), an entrypoint script that needs root, and tools that need it.
+    if drops_privileges(ctx, &chain)
+        || root_by_design(ctx, base.as_ref())
+        || needs_root(ctx, &chain)
+    {
         return;
     }
 
@@ -427,7 +426,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             match base {
                 Some(b) => {
                     let info = classify(b.name(), b.tag().ok().flatten());
-                    if !info.root {
+                    // Not root, or root on purpose (the entrypoint switches users itself).
+                    if !info.root || info.fix == FixUser::Withheld {
                         return;
                     }
                     Root::Base(b, info)
@@ -442,95 +442,78 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     };
 
+    // Root by omission is told from root by design only where the stage was meant to run as
+    // another user: the config names one, the stage switched to one and back to root, or the
+    // file creates one (or gives files to the base image's) and never switches to it.
+    let base_user = match &root {
+        Root::Base(_, info) => match &info.fix {
+            FixUser::Existing(u) if u != NUMERIC => Some(u.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let intended = configured_user(ctx)
+        .filter(|u| !is_root(u))
+        .map(|u| (u.to_string(), Intended::Config))
+        .or_else(|| match &root {
+            Root::Explicit(ins, _) => {
+                earlier_user(ctx, &chain, ins).map(|u| (u, Intended::Earlier))
+            }
+            _ => None,
+        })
+        .or_else(|| {
+            prepared_user(&prepared(ctx, &chain), base_user).map(|u| (u, Intended::Prepared))
+        });
+    let Some((user, why)) = intended else {
+        return;
+    };
+
     let image_span = match &final_from.node.args {
         Args::Words(w) if !w.is_empty() => final_from.to_source(w[0]),
         _ => final_from.head_span(),
     };
-    let no_user_where = if chain.len() > 1 {
-        " in it or in the stages it is built on"
-    } else {
-        ""
+    let span = match &root {
+        Root::Explicit(ins, s) if *s == stage => ins.head_span(),
+        _ => image_span,
     };
-    let (span, message) = match &root {
-        Root::Explicit(ins, s) if *s == stage => (
-            ins.head_span(),
-            format!(
-                "The final stage runs as root: its last `USER` is `{}`",
-                user_value(ins).unwrap_or_default()
-            ),
+    let state = match &root {
+        Root::Explicit(ins, s) if *s == stage => format!(
+            "its last `USER` is `{}`",
+            user_value(ins).unwrap_or_default()
         ),
-        Root::Explicit(ins, _) => (
-            image_span,
-            format!(
-                "The final stage runs as root: it has no `USER`, and the stage it is built on ends with `USER {}`",
-                user_value(ins).unwrap_or_default()
-            ),
+        Root::Explicit(ins, _) => format!(
+            "it has no `USER`, and the stage it is built on ends with `USER {}`",
+            user_value(ins).unwrap_or_default()
         ),
-        Root::Base(b, info) => (
-            image_span,
-            format!(
-                "The final stage runs as root: no `USER`{}, and the base image {} {}",
-                no_user_where,
-                b.describe(),
-                if info.fix == FixUser::Withheld {
-                    "starts as root, then switches to a user of its own (a `USER` would break that)"
-                } else if info.known {
-                    "runs as root"
-                } else {
-                    "is not known to run as another user"
-                }
-            ),
-        ),
-        Root::Scratch => (
-            image_span,
-            format!(
-                "The final stage runs as root: no `USER`{no_user_where}, and `scratch` runs everything as uid 0"
-            ),
-        ),
-        Root::Unresolved => (
-            image_span,
-            "The final stage may run as root: no `USER`, and what it is built on is not known"
-                .to_string(),
-        ),
+        Root::Base(b, _) => format!("no `USER`, on {}", b.describe()),
+        Root::Scratch => "no `USER`, on `scratch` (uid 0)".to_string(),
+        Root::Unresolved => "no `USER`, on an image that is not known".to_string(),
     };
-    let mut diag = Diagnostic::new(&RULE, span, message);
-    if let Some(fix) = make_fix(ctx, stage, &chain, &root) {
-        diag = diag.with_fix(fix);
+    let reason = match why {
+        Intended::Config => format!("`[lint.non-root-user] user` is `{user}`"),
+        Intended::Earlier => format!("it switched to `{user}` before and never back"),
+        Intended::Prepared => {
+            format!("the file prepares the user `{user}` but never switches to it")
+        }
+    };
+    let mut diag = Diagnostic::new(
+        &RULE,
+        span,
+        format!("The final stage runs as root: {state}; {reason}"),
+    );
+    let blocked = match &root {
+        Root::Unresolved => Some("what it is built on is not known"),
+        _ => blocks_user_switch(ctx, &chain),
+    };
+    match blocked {
+        Some(why_not) => diag.message.push_str(&format!(" (no fix: {why_not})")),
+        None => {
+            if let Some(fix) = make_fix(ctx, stage, &user) {
+                diag = diag.with_fix(fix);
+            }
+        }
     }
     out.push(diag);
-}
-
-/// The user the fix switches to (see the doc's order).
-fn choose_user(ctx: &Context, chain: &[usize], root: &Root) -> Option<FixUser> {
-    let table = match root {
-        Root::Explicit(..) => match root_base(ctx, *chain.first()?) {
-            Some(b) => classify(b.name(), b.tag().ok().flatten()).fix,
-            None => existing(NUMERIC),
-        },
-        Root::Base(_, info) => info.fix.clone(),
-        Root::Scratch => existing(NUMERIC),
-        Root::Unresolved => return None,
-    };
-    if let Some(user) = configured_user(ctx) {
-        return (table != FixUser::Withheld && !is_root(user)).then(|| existing(user));
-    }
-    // A non-root user the stage (or one it builds on) switched to before.
-    let earlier = chain.iter().find_map(|&s| {
-        ctx.stages[s]
-            .instructions
-            .iter()
-            .rev()
-            .filter(|i| i.kind() == Kind::User)
-            .filter_map(|i| user_value(i))
-            .find(|v| !is_root(v))
-    });
-    if let Some(user) = earlier {
-        return Some(FixUser::Existing(user));
-    }
-    match table {
-        FixUser::Withheld => None,
-        fix => Some(fallback(ctx, chain, &fix)),
-    }
 }
 
 /// `[lint.non-root-user] user`, unless `auto`.
@@ -539,58 +522,31 @@ fn configured_user<'c>(ctx: &'c Context) -> Option<&'c str> {
     (!configured.is_empty() && !configured.eq_ignore_ascii_case("auto")).then_some(configured)
 }
 
-/// The table's user, or the numeric one where creating `app` would fail.
-fn fallback(ctx: &Context, chain: &[usize], fix: &FixUser) -> FixUser {
-    if let FixUser::Create(_) = fix
-        && (creates_app(ctx, chain) || !posix_shell(ctx, chain))
-    {
-        return existing(NUMERIC);
-    }
-    fix.clone()
-}
-
-/// Whether a RUN of the chain creates a user or group and names `app` (the fix's `useradd`
-/// would then fail).
-fn creates_app(ctx: &Context, chain: &[usize]) -> bool {
-    chain.iter().any(|&s| {
+/// The last non-root `USER` of the chain before the given one (the stage switched to it, then
+/// back to root).
+fn earlier_user(ctx: &Context, chain: &[usize], before: &Instruction) -> Option<String> {
+    chain.iter().find_map(|&s| {
         ctx.stages[s]
             .instructions
             .iter()
-            .filter(|i| i.kind() == Kind::Run)
-            .any(|i| {
-                let text = ctx.doc.slice(i.span);
-                let mut words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-                let creates = ["useradd", "adduser", "groupadd", "addgroup"]
-                    .iter()
-                    .any(|c| text.contains(c));
-                creates && words.any(|w| w == "app")
-            })
+            .rev()
+            .filter(|i| i.kind() == Kind::User && i.span.start < before.span.start)
+            .filter_map(|i| user_value(i))
+            .find(|v| !is_root(v))
     })
 }
 
-/// Whether the SHELL in effect at the end of the stage is a POSIX shell.
-fn posix_shell(ctx: &Context, chain: &[usize]) -> bool {
-    let shell = chain.iter().find_map(|&s| {
-        ctx.stages[s]
-            .instructions
-            .iter()
-            .rfind(|i| i.kind() == Kind::Shell)
-    });
-    match shell.map(|i| &i.node.args) {
-        None => true,
-        Some(Args::Json(args)) => args.first().is_some_and(|a| {
-            let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
-            matches!(
-                prog,
-                "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "busybox"
-            )
-        }),
-        Some(_) => false,
-    }
+/// Why the stage is meant to run as another user.
+enum Intended {
+    /// `[lint.non-root-user] user`.
+    Config,
+    /// An earlier `USER` of the chain, before a `USER root`.
+    Earlier,
+    /// A user the file creates or gives files to.
+    Prepared,
 }
 
-fn make_fix(ctx: &Context, stage: usize, chain: &[usize], root: &Root) -> Option<Fix> {
-    let user = choose_user(ctx, chain, root)?;
+fn make_fix(ctx: &Context, stage: usize, name: &str) -> Option<Fix> {
     let text = &ctx.doc.text;
     let instructions = &ctx.stages[stage].instructions;
     // After the last instruction whose result the user changes (or that sets the user), before
@@ -669,31 +625,13 @@ fn make_fix(ctx: &Context, stage: usize, chain: &[usize], root: &Root) -> Option
     if !text[..at].ends_with('\n') {
         content.push_str(eol);
     }
-    let name = match &user {
-        FixUser::Existing(u) => u.clone(),
-        FixUser::Create(how) => {
-            let run = match how {
-                Create::Shadow => {
-                    " groupadd --system app && useradd --system --gid app --no-create-home app"
-                }
-                Create::Busybox => " addgroup -S app && adduser -S app -G app",
-            };
-            content.push_str(&format!("{indent}{}{run}{eol}", kw("RUN")));
-            "app".to_string()
-        }
-        FixUser::Withheld => return None,
-    };
     content.push_str(&format!("{indent}{} {name}{eol}", kw("USER")));
-    let created = match user {
-        FixUser::Create(_) => " (created by the fix)",
-        _ => "",
-    };
     let place = match before {
         Some(ins) => format!("before the {}", ins.node.kind.keyword()),
         None => "at the end of the stage".to_string(),
     };
     Some(Fix::unsafe_(
-        format!("Run as `{name}`{created}: add `USER {name}` {place}"),
+        format!("Run as `{name}`: add `USER {name}` {place}"),
         vec![Edit::insert(at, content)],
     ))
 }
@@ -733,15 +671,431 @@ fn drops_privileges(ctx: &Context, chain: &[usize]) -> bool {
                     first_word(ins).is_some_and(|w| PRIVILEGE_DROPPERS.contains(&w.as_str()))
                 }
                 Kind::Run => {
+                    // Installed or downloaded (`curl -o /usr/local/bin/gosu ...`).
                     let text = ins.logical.to_ascii_lowercase();
-                    (text.contains("install") || text.contains("apk add"))
-                        && text
-                            .split(|c: char| c.is_whitespace() || c == '=')
-                            .any(|w| w == "gosu" || w == "su-exec")
+                    words_of(&text).any(|w| w == "gosu" || w == "su-exec")
                 }
                 _ => false,
             })
     })
+}
+
+/// Options of `useradd`, `adduser` (Debian's and BusyBox's) and `usermod` that take the next
+/// word as their value.
+const USER_TOOL_TAKES_VALUE: &[&str] = &[
+    "-b",
+    "-c",
+    "-d",
+    "-e",
+    "-f",
+    "-g",
+    "-G",
+    "-k",
+    "-K",
+    "-p",
+    "-s",
+    "-u",
+    "-Z",
+    "-R",
+    "-P",
+    "-h",
+    "-l",
+    "-L",
+    "--base-dir",
+    "--comment",
+    "--home-dir",
+    "--home",
+    "--expiredate",
+    "--inactive",
+    "--gid",
+    "--groups",
+    "--skel",
+    "--key",
+    "--password",
+    "--shell",
+    "--uid",
+    "--ingroup",
+    "--gecos",
+    "--conf",
+    "--firstuid",
+    "--lastuid",
+    "--root",
+    "--prefix",
+    "--selinux-user",
+    "--login",
+    "--append",
+];
+
+/// The operands of a `useradd`/`adduser`/`usermod` command, options and their values left out.
+fn user_tool_operands(cmd: &crate::shell::Command) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut words = cmd.words.iter().skip(1);
+    while let Some(w) = words.next() {
+        let v = w.value.as_str();
+        if v.starts_with('-') {
+            if USER_TOOL_TAKES_VALUE.contains(&v) && !v.contains('=') {
+                words.next();
+            }
+        } else {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// What the file prepares for a non-root user: the users its RUNs create (`useradd`, `adduser`,
+/// `usermod --login NEW`) and the owners it gives files to (`COPY --chown`, `chown`).
+#[derive(Debug, Default)]
+struct Prepared {
+    created: Vec<String>,
+    owners: Vec<String>,
+}
+
+fn plain_name(v: &str) -> Option<String> {
+    let name = v.split(':').next().unwrap_or("");
+    (!name.is_empty()
+        && !is_root(name)
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+    .then(|| name.to_string())
+}
+
+fn prepared(ctx: &Context, chain: &[usize]) -> Prepared {
+    let mut p = Prepared::default();
+    for run in ctx.shell_runs().iter().filter(|r| chain.contains(&r.stage)) {
+        for cmd in &run.commands {
+            match cmd.program() {
+                Some("useradd" | "adduser") => {
+                    if let Some(name) = user_tool_operands(cmd).first().and_then(|n| plain_name(n))
+                    {
+                        p.created.push(name);
+                    }
+                }
+                Some("usermod") => {
+                    // `usermod --login NEW OLD` (or `-l NEW`): the user is now NEW.
+                    let mut words = cmd.words.iter();
+                    while let Some(w) = words.next() {
+                        if matches!(w.value.as_str(), "-l" | "--login") {
+                            if let Some(name) = words.next().and_then(|n| plain_name(&n.value)) {
+                                p.created.push(name);
+                            }
+                        } else if let Some(v) = w.value.strip_prefix("--login=") {
+                            p.created.extend(plain_name(v));
+                        }
+                    }
+                }
+                Some("chown") => {
+                    if let Some(owner) = cmd
+                        .words
+                        .iter()
+                        .skip(1)
+                        .find(|w| !w.value.starts_with('-'))
+                        .and_then(|w| plain_name(&w.value))
+                    {
+                        p.owners.push(owner);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for &s in chain {
+        for ins in &ctx.stages[s].instructions {
+            if matches!(ins.kind(), Kind::Copy | Kind::Add) {
+                for f in &ins.node.flags {
+                    if f.name() == "chown" {
+                        p.owners.extend(f.value().and_then(plain_name));
+                    }
+                }
+            }
+        }
+    }
+    p
+}
+
+/// The user the file prepared and never switched to: one it creates and gives files to (or the
+/// only one it creates), or the base image's user that it gives files to (`COPY --chown=node`).
+fn prepared_user(p: &Prepared, base_user: Option<&str>) -> Option<String> {
+    if let Some(u) = p.created.iter().find(|u| p.owners.contains(u)) {
+        return Some(u.clone());
+    }
+    let mut created = p.created.clone();
+    created.dedup();
+    if let [only] = created.as_slice() {
+        return Some(only.clone());
+    }
+    if !created.is_empty() {
+        return None;
+    }
+    base_user
+        .filter(|b| p.owners.iter().any(|o| o == b))
+        .map(str::to_string)
+}
+
+/// Images and image families that must start as root: their entrypoint or server sets up and
+/// then switches to a user of its own (besides [`STEPS_DOWN`]).
+const STARTS_AS_ROOT: &[&str] = &[
+    "wordpress",
+    "nextcloud",
+    "elasticsearch",
+    "clickhouse/clickhouse-server",
+    "yandex/clickhouse-server",
+    "altinity/clickhouse-server",
+    "eclipse-mosquitto",
+    "getsentry/sentry",
+    "docker",
+    "influxdb",
+    "percona",
+    "postgis/postgis",
+    "timescale/timescaledb",
+];
+
+/// Dev containers (the editor's user is set in devcontainer.json, the image runs as root on
+/// purpose) and images that start as root by design (s6-overlay's `/init`, linuxserver.io,
+/// php's apache and fpm, which bind port 80 or switch their workers to www-data).
+fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
+    let in_devcontainer = ctx
+        .options
+        .context
+        .as_ref()
+        .and_then(|c| c.dockerfile())
+        .is_some_and(|p| p.components().any(|c| c.as_os_str() == ".devcontainer"));
+    let Some(b) = base else {
+        return in_devcontainer;
+    };
+    let resolved = b.resolved.to_ascii_lowercase();
+    let name = b.name().unwrap_or("").to_ascii_lowercase();
+    let tag = b.tag().ok().flatten().unwrap_or("").to_ascii_lowercase();
+    in_devcontainer
+        || resolved.contains("devcontainers/")
+        || resolved.contains("linuxserver/")
+        || STARTS_AS_ROOT.contains(&name.as_str())
+        || (name == "php" && (tag.contains("apache") || tag.contains("fpm")))
+}
+
+/// Words of an entrypoint script (or command) that need root: stepping down to another user,
+/// services, system configuration.
+const NEEDS_ROOT_WORDS: &[&str] = &[
+    "gosu",
+    "su-exec",
+    "setpriv",
+    "runuser",
+    "chroot",
+    "capsh",
+    "s6-setuidgid",
+    "setuidgid",
+    "chpst",
+    "su",
+    "cron",
+    "crond",
+    "update-ca-certificates",
+    "chown",
+    "ldconfig",
+    "service",
+    "sysctl",
+    "iptables",
+    "nft",
+    "modprobe",
+    "mount",
+    "useradd",
+    "usermod",
+    "groupadd",
+    "adduser",
+    "addgroup",
+    "setcap",
+    "apt-get",
+    "apk",
+    "supervisord",
+    "sshd",
+    "rsyslogd",
+];
+
+/// Tools that need root or capabilities to do their work.
+const ROOT_TOOLS: &[&str] = &[
+    "nmap",
+    "masscan",
+    "tcpdump",
+    "tshark",
+    "wireshark",
+    "openvpn",
+    "wireguard",
+    "wireguard-tools",
+    "iptables",
+    "nftables",
+    "ipvsadm",
+    "bpfcc-tools",
+    "bcc-tools",
+    "bpftrace",
+    "traceroute",
+    "hping3",
+    "arping",
+    "cron",
+    "cronie",
+    "dcron",
+    "openssh-server",
+    "dropbear",
+    "systemd",
+    "supervisor",
+    "s6",
+    "s6-overlay",
+    "runit",
+    "sudo",
+];
+
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+}
+
+/// Whether the container's start needs root: `/init` (s6-overlay), an entrypoint script from
+/// the build context that steps down or configures the system, or tools installed that need
+/// root (`tcpdump`, `iptables`, `cron`, ...).
+fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
+    let instructions = || {
+        chain
+            .iter()
+            .flat_map(|&s| ctx.stages[s].instructions.iter())
+    };
+    let start = instructions()
+        .filter(|i| matches!(i.kind(), Kind::Entrypoint | Kind::Cmd))
+        .filter_map(|i| match &i.node.args {
+            Args::Json(v) => v.first().map(|a| a.value.clone()),
+            Args::Text(t) => t
+                .slice(&i.logical)
+                .split_whitespace()
+                .next()
+                .map(str::to_string),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    if start
+        .iter()
+        .any(|p| p == "/init" || p.ends_with("/s6-svscan"))
+    {
+        return true;
+    }
+    let installs_root_tool = instructions().any(|i| {
+        i.kind() == Kind::Run && {
+            let text = i.logical.to_ascii_lowercase();
+            (text.contains("install") || text.contains("apk add"))
+                && words_of(&text).any(|w| ROOT_TOOLS.contains(&w))
+        }
+    });
+    if installs_root_tool {
+        return true;
+    }
+    // The scripts the container starts with, read from the build context where a COPY or ADD
+    // puts them.
+    let Some(context) = ctx.options.context.as_ref() else {
+        return false;
+    };
+    let names: Vec<&str> = start
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect();
+    instructions()
+        .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
+        .filter(|i| !i.node.flags.iter().any(|f| f.name() == "from"))
+        .filter_map(|i| match &i.node.args {
+            Args::Words(w) if w.len() >= 2 => Some(
+                w.iter()
+                    .take(w.len() - 1)
+                    .map(|s| s.slice(&i.logical))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .filter(|src| names.contains(&src.rsplit('/').next().unwrap_or(src)))
+        .filter_map(|src| context.read(src))
+        .any(|script| {
+            script.lines().any(|l| {
+                let code = l.split('#').next().unwrap_or("");
+                words_of(code).any(|w| NEEDS_ROOT_WORDS.contains(&w))
+            })
+        })
+}
+
+/// Why a switch to another user would break the container, if it would: a port below 1024, or
+/// a runtime or state under `/root`.
+fn blocks_user_switch(ctx: &Context, chain: &[usize]) -> Option<&'static str> {
+    let instructions = || {
+        chain
+            .iter()
+            .flat_map(|&s| ctx.stages[s].instructions.iter())
+    };
+    let low_port = |v: &str| {
+        let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse::<u32>().is_ok_and(|p| p > 0 && p < 1024)
+    };
+    for ins in instructions() {
+        let text = &ins.logical;
+        match (ins.kind(), &ins.node.args) {
+            (Kind::Expose, Args::Words(words)) if words.iter().any(|w| low_port(w.slice(text))) => {
+                return Some("it exposes a port below 1024");
+            }
+            (Kind::Env | Kind::Arg, _) => {
+                for (k, v) in super::common::env_pairs(ins) {
+                    if k.to_ascii_uppercase().ends_with("PORT") && v.is_some_and(low_port) {
+                        return Some("it listens on a port below 1024");
+                    }
+                    if v.is_some_and(|v| v.contains("/root")) {
+                        return Some("its environment points into /root");
+                    }
+                }
+            }
+            (Kind::Cmd | Kind::Entrypoint, _) => {
+                let args = text.as_str();
+                let binds_low = args
+                    .split(|c: char| c.is_whitespace() || matches!(c, '"' | ',' | '[' | ']'))
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .any(|w| {
+                        matches!(w, [flag, value] if matches!(*flag, "--port" | "-p" | "--bind" | "-b") && (low_port(value) || value.rsplit_once(':').is_some_and(|(_, p)| low_port(p))))
+                    })
+                    || args
+                        .split(|c: char| c.is_whitespace() || matches!(c, '"' | ',' | '[' | ']' | '='))
+                        .any(|w| {
+                            w.rsplit_once(':').is_some_and(|(host, p)| {
+                                (host == "0.0.0.0" || host == "[::]" || host == "::" || host.is_empty()) && low_port(p) && p.bytes().all(|b| b.is_ascii_digit())
+                            })
+                        });
+                if binds_low {
+                    return Some("it listens on a port below 1024");
+                }
+                if text.contains("/root") || text.contains("~/") {
+                    return Some("it starts from /root");
+                }
+            }
+            (Kind::Workdir | Kind::Copy | Kind::Add, _)
+                if text.contains("/root") || text.contains(" ~/") =>
+            {
+                return Some("it keeps files in /root");
+            }
+            (Kind::Run, _) => {
+                let t = text.to_ascii_lowercase();
+                if [
+                    "--user ",
+                    "pyenv",
+                    "astral.sh/uv",
+                    "uv python install",
+                    "nvm ",
+                    "rustup",
+                    "sdkman",
+                    "/root/",
+                ]
+                .iter()
+                .any(|w| t.contains(w))
+                {
+                    return Some("it installs a runtime for root (under /root)");
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -770,17 +1124,12 @@ mod tests {
             fixed("FROM python:3.12\nCMD [\"x\"]\n", "10001:10001").as_deref(),
             Some("FROM python:3.12\nUSER 10001:10001\nCMD [\"x\"]\n")
         );
-        assert_eq!(
-            fixed("FROM python:3.12\nCMD [\"x\"]\n", "auto").as_deref(),
-            Some(
-                "FROM python:3.12\nRUN groupadd --system app && useradd --system --gid app --no-create-home app\nUSER app\nCMD [\"x\"]\n"
-            )
-        );
-        // A root user from the config is no fix.
-        assert_eq!(
-            fixed("FROM python:3.12\nCMD [\"x\"]\n", "root").as_deref(),
-            Some("<no fix>")
-        );
+        // Without a configured user, a stage that never meant to run as another user is
+        // not reported: root by omission cannot be told from root by design. No user is
+        // ever invented.
+        assert_eq!(fixed("FROM python:3.12\nCMD [\"x\"]\n", "auto"), None);
+        // A root user from the config asks for nothing.
+        assert_eq!(fixed("FROM python:3.12\nCMD [\"x\"]\n", "root"), None);
     }
 
     #[test]
@@ -795,23 +1144,103 @@ mod tests {
                 "FROM node:20\nUSER node\nRUN npm ci\nUSER root\nRUN apt-get update\nUSER node\nCMD [\"x\"]\n"
             )
         );
+        // An explicit `USER root` alone is a decision, not an omission.
+        assert_eq!(fixed("FROM debian:12\nUSER root\nCMD x\n", "auto"), None);
     }
 
     #[test]
-    fn no_app_user_twice() {
-        // The file creates `app` already: `useradd app` would fail, so the numeric user.
-        assert_eq!(
-            fixed("FROM debian:12\nRUN useradd app\n", "auto").as_deref(),
-            Some("FROM debian:12\nRUN useradd app\nUSER 65532:65532\n")
-        );
-        // A non-POSIX SHELL cannot run `groupadd && useradd` as written.
+    fn the_user_the_file_prepares() {
+        // Created and given the files: that user, not a new one.
         assert_eq!(
             fixed(
-                "FROM debian:12\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nCMD x\n",
+                "FROM alpine:3.20\nRUN addgroup -S docuseal && adduser -S docuseal -G docuseal\nCOPY --chown=docuseal:docuseal . /app\nCMD [\"./server\"]\n",
                 "auto"
             )
             .as_deref(),
-            Some("FROM debian:12\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nUSER 65532:65532\nCMD x\n")
+            Some(
+                "FROM alpine:3.20\nRUN addgroup -S docuseal && adduser -S docuseal -G docuseal\nCOPY --chown=docuseal:docuseal . /app\nUSER docuseal\nCMD [\"./server\"]\n"
+            )
+        );
+        assert_eq!(
+            fixed("FROM debian:12\nRUN useradd --uid 1000 -m app\n", "auto").as_deref(),
+            Some("FROM debian:12\nRUN useradd --uid 1000 -m app\nUSER app\n")
+        );
+        // The base image's user, given the files.
+        assert_eq!(
+            fixed(
+                "FROM node:22-slim\nCOPY --chown=node:node . /app\nCMD [\"node\", \"/app\"]\n",
+                "auto"
+            )
+            .as_deref(),
+            Some(
+                "FROM node:22-slim\nCOPY --chown=node:node . /app\nUSER node\nCMD [\"node\", \"/app\"]\n"
+            )
+        );
+        // A renamed user: the new name.
+        assert_eq!(
+            fixed(
+                "FROM node:22-slim\nRUN usermod --login paperless node && groupmod --new-name paperless node\n",
+                "auto"
+            )
+            .as_deref(),
+            Some(
+                "FROM node:22-slim\nRUN usermod --login paperless node && groupmod --new-name paperless node\nUSER paperless\n"
+            )
+        );
+        // Files given to `nobody` on an image where nothing is created: not a plan to switch.
+        assert_eq!(
+            fixed(
+                "FROM alpine:3.20\nRUN chown -R nobody /data\nCMD x\n",
+                "auto"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn root_on_purpose_is_quiet() {
+        let prepared = "RUN useradd app\nCOPY --chown=app . /app\n";
+        for (from, tail) in [
+            // The entrypoint steps down (a downloaded gosu).
+            (
+                "FROM oraclelinux:9-slim",
+                "RUN curl -fL -o /usr/local/bin/gosu https://x/gosu && chmod +x /usr/local/bin/gosu\n",
+            ),
+            ("FROM php:8.3-apache", ""),
+            ("FROM php:8.3-fpm-alpine", ""),
+            ("FROM nginx:alpine", ""),
+            ("FROM lscr.io/linuxserver/baseimage-alpine:3.20", ""),
+            ("FROM mcr.microsoft.com/devcontainers/base:bookworm", ""),
+            ("FROM debian:12", "ENTRYPOINT [\"/init\"]\n"),
+            (
+                "FROM alpine:3.20",
+                "RUN apk add --no-cache tcpdump nmap iptables\n",
+            ),
+            ("FROM debian:12", "RUN apt-get install -y cron\n"),
+        ] {
+            let text = format!("{from}\n{prepared}{tail}");
+            assert_eq!(fixed(&text, "auto"), None, "{text}");
+            assert_eq!(fixed(&text, "1000"), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn no_fix_where_a_user_cannot_work() {
+        for tail in [
+            "EXPOSE 80\n",
+            "ENV PORT=80\n",
+            "CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:80\", \"app:app\"]\n",
+            "ENV PATH=/root/.local/bin:$PATH\n",
+            "WORKDIR /root/app\n",
+            "RUN pip install --user flask\n",
+        ] {
+            let text = format!("FROM debian:12\nRUN useradd app\n{tail}");
+            assert_eq!(fixed(&text, "auto").as_deref(), Some("<no fix>"), "{text}");
+        }
+        // A high port is fine.
+        assert_eq!(
+            fixed("FROM debian:12\nRUN useradd app\nEXPOSE 8080\n", "auto").as_deref(),
+            Some("FROM debian:12\nRUN useradd app\nUSER app\nEXPOSE 8080\n")
         );
     }
 
@@ -819,58 +1248,56 @@ mod tests {
     fn layout() {
         // No final newline; CRLF; comments above the trailer stay with it.
         assert_eq!(
-            fixed("FROM scratch\nCOPY a /a", "auto").as_deref(),
-            Some("FROM scratch\nCOPY a /a\nUSER 65532:65532\n")
+            fixed("FROM scratch\nCOPY a /a", "10001").as_deref(),
+            Some("FROM scratch\nCOPY a /a\nUSER 10001\n")
         );
         assert_eq!(
             fixed(
                 "FROM scratch\r\nCOPY a /a\r\n\r\n# run\r\nCMD [\"/a\"]\r\n",
-                "auto"
+                "10001"
             )
             .as_deref(),
-            Some("FROM scratch\r\nCOPY a /a\r\n\r\nUSER 65532:65532\r\n# run\r\nCMD [\"/a\"]\r\n")
+            Some("FROM scratch\r\nCOPY a /a\r\n\r\nUSER 10001\r\n# run\r\nCMD [\"/a\"]\r\n")
         );
         // A dangling continuation at the end of the file would swallow the USER.
         assert_eq!(
-            fixed("FROM scratch\nENV a=b \\\n", "auto").as_deref(),
+            fixed("FROM scratch\nENV a=b \\\n", "10001").as_deref(),
             Some("<no fix>")
         );
         // Comment lines after it do not close it (found by the fuzzer).
         assert_eq!(
-            fixed("FROM scratch\nENV a=b \\\n    # c", "auto").as_deref(),
+            fixed("FROM scratch\nENV a=b \\\n    # c", "10001").as_deref(),
             Some("<no fix>")
         );
         assert_eq!(
-            fixed("FROM scratch\nENV a=b \\\n  # c\n\n", "auto").as_deref(),
+            fixed("FROM scratch\nENV a=b \\\n  # c\n\n", "10001").as_deref(),
             Some("<no fix>")
         );
         assert_eq!(
-            fixed("from alpine:3\ncmd [\"sh\"]\n", "auto").as_deref(),
-            Some(
-                "from alpine:3\nrun addgroup -S app && adduser -S app -G app\nuser app\ncmd [\"sh\"]\n"
-            )
+            fixed("from alpine:3\nrun adduser -D app\ncmd [\"sh\"]\n", "auto").as_deref(),
+            Some("from alpine:3\nrun adduser -D app\nuser app\ncmd [\"sh\"]\n")
         );
         assert_eq!(
-            fixed("FROM scratch\n", "auto").as_deref(),
-            Some("FROM scratch\nUSER 65532:65532\n")
+            fixed("FROM scratch\n", "10001").as_deref(),
+            Some("FROM scratch\nUSER 10001\n")
         );
     }
 
     #[test]
     fn skipped_and_unresolved() {
-        assert_eq!(fixed("# escape=`\nFROM debian:12\nCMD x\n", "auto"), None);
+        assert_eq!(fixed("# escape=`\nFROM debian:12\nCMD x\n", "10001"), None);
         assert_eq!(
             fixed(
                 "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD x\n",
-                "auto"
+                "10001"
             ),
             None
         );
-        assert_eq!(fixed("FROM debian:12\nUSER $UID\nCMD x\n", "auto"), None);
+        assert_eq!(fixed("FROM debian:12\nUSER $UID\nCMD x\n", "10001"), None);
         assert_eq!(
             fixed(
                 "ARG STAGE=build\nFROM debian:12 AS build\nFROM ${STAGE}\nCMD x\n",
-                "auto"
+                "10001"
             )
             .as_deref(),
             Some("<no fix>")
@@ -890,23 +1317,14 @@ mod tests {
         assert!(!c("bitnami/postgresql", Some("16")).root);
         assert!(c("bitnami/minideb", Some("bookworm")).root);
         assert_eq!(c("node", Some("20-alpine")).fix, existing("node"));
-        assert_eq!(
-            c("python", Some("3.12-alpine3.20")).fix,
-            FixUser::Create(Create::Busybox)
-        );
-        assert_eq!(
-            c("python", Some("3.12-slim")).fix,
-            FixUser::Create(Create::Shadow)
-        );
+        assert_eq!(c("python", Some("3.12-alpine3.20")).fix, FixUser::NoUser);
+        assert_eq!(c("python", Some("3.12-slim")).fix, FixUser::NoUser);
         assert_eq!(c("openjdk", Some("17-oracle")).fix, existing(NUMERIC));
         assert_eq!(
             c("eclipse-temurin", Some("21-jre-ubi9-minimal")).fix,
             existing(NUMERIC)
         );
-        assert_eq!(
-            c("ubi9/ubi", Some("9.4")).fix,
-            FixUser::Create(Create::Shadow)
-        );
+        assert_eq!(c("ubi9/ubi", Some("9.4")).fix, FixUser::NoUser);
         assert_eq!(c("ubi9/ubi-minimal", None).fix, existing(NUMERIC));
         assert_eq!(c("redhat/ubi9-minimal", None).fix, existing(NUMERIC));
         assert_eq!(c("rockylinux", Some("9-minimal")).fix, existing(NUMERIC));
@@ -918,14 +1336,8 @@ mod tests {
         assert!(!c("selenium/node-chrome", Some("latest")).root);
         assert_eq!(c("dotnet/aspnet", Some("8.0-alpine")).fix, existing("app"));
         assert_eq!(c("dotnet/aspnet", Some("6.0")).fix, existing(NUMERIC));
-        assert_eq!(
-            c("docker/library/centos", Some("7")).fix,
-            FixUser::Create(Create::Shadow)
-        );
-        assert_eq!(
-            c("arm64v8/alpine", None).fix,
-            FixUser::Create(Create::Busybox)
-        );
+        assert_eq!(c("docker/library/centos", Some("7")).fix, FixUser::NoUser);
+        assert_eq!(c("arm64v8/alpine", None).fix, FixUser::NoUser);
         assert!(is_root("root") && is_root("0") && is_root("0:0") && is_root("root:staff"));
         assert!(!is_root("app") && !is_root("1000:0") && !is_root("rooty"));
     }
