@@ -979,3 +979,46 @@ fn odd_image_tags_do_not_panic() {
         assert!(matches!(code(&o), 0 | 1), "{tag}: {}", err(&o));
     }
 }
+
+/// A dev container ships nothing: its caches and build tools are wanted, and it runs as root
+/// on purpose (devcontainer.json names the editor's user). The same file elsewhere is checked.
+#[test]
+fn dev_containers_are_not_images_that_ship() {
+    let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential git\nRUN useradd -m developer\n";
+    let d = project(&[(".devcontainer/Dockerfile", text), ("Dockerfile", text)]);
+    let o = run(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--select",
+            "DF202,DF212,DF301",
+            ".devcontainer/Dockerfile",
+            "Dockerfile",
+        ],
+    );
+    let report = out(&o);
+    assert!(!report.contains(".devcontainer"), "{report}");
+    // Without the folder's name it is checked like any other.
+    let o = run_stdin(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--select",
+            "DF202",
+            "-",
+        ],
+        text.as_bytes(),
+    );
+    assert!(out(&o).contains("DF202"), "{}", out(&o));
+    for code in ["DF202", "DF212", "DF301"] {
+        assert!(
+            report.contains("Dockerfile:2:") || report.contains("Dockerfile:1:"),
+            "{report}"
+        );
+        assert!(report.contains(code), "{code}: {report}");
+    }
+}

@@ -181,6 +181,7 @@ fixture!(df103_context_secrets, "DF103-context-secrets");
 fixture!(df209_start_uses_dev_dependency, "DF209-start-dev");
 fixture!(df209_yarn_pnpm, "DF209-yarn.Dockerfile");
 fixture!(df211_slim_base, "DF211.Dockerfile");
+fixture!(df211_node_native, "DF211-node-native.Dockerfile");
 fixture!(df211_chain, "DF211-chain.Dockerfile");
 fixture!(df211_withheld_native_gems, "DF211-withheld.Dockerfile");
 fixture!(df211_withheld_tools, "DF211-tools.Dockerfile");

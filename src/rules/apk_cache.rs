@@ -19,6 +19,11 @@ not silence it: `--no-cache` is the one flag that does both. Quiet for `apk add 
 (nothing is downloaded), when the RUN mounts something over `/var/cache/apk`, and under
 `[lint.package-cache] strategy = \"mount\"`.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 Without `--no-cache`, apk stores the package index it fetches, a few megabytes per repository,
 in `/var/cache/apk`: with `-U`, after an `apk update`, and (current apk-tools) whenever
@@ -64,6 +69,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         if mounted_over(run, "/var/cache/apk") {
             continue;
         }

@@ -16,6 +16,11 @@ packages: no `--no-install-recommends`, `-o APT::Install-Recommends=false` (or a
 stage it is built on), or the RUN itself before the install, turns recommends off in the apt
 configuration, e.g. `echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norec`.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 By default apt also installs every package the requested ones *recommend*: documentation,
 optional helpers, often hundreds of megabytes that the image never uses.
@@ -44,6 +49,10 @@ name.
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         let body = run.rest.slice(&run.ins.logical);
         let mut configured: Option<bool> = None;
         for cmd in &run.commands {

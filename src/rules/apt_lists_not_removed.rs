@@ -21,6 +21,11 @@ afterwards in the same RUN (`rm -rf /var/lib/apt/lists/*`, or the folder itself,
 `/var/lib/apt`; `find /var/lib/apt/lists ... -delete`; `apt-get dist-clean`). Quiet when the RUN mounts something over `/var/lib/apt` (a cache or tmpfs
 mount keeps the lists out of the layer) and under `[lint.package-cache] strategy = \"mount\"`.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 `apt-get update` downloads tens of megabytes of package lists to `/var/lib/apt/lists`. Nothing
 in the image needs them after the install, and once a layer holds them, deleting them in a
@@ -66,6 +71,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
     let readers = std::cell::OnceCell::new();
     for run in runs {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         if mounted_over(run, "/var/lib/apt/lists") {
             continue;
         }

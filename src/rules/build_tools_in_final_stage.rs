@@ -400,7 +400,8 @@ fn removes_packages(run: &ShellRun) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.doc.escape != '\\' || ctx.stages.len() < 2 {
+    // A dev container is meant to have its build tools.
+    if ctx.doc.escape != '\\' || ctx.stages.len() < 2 || super::common::dev_container(ctx) {
         return;
     }
     let last = ctx.stages.len() - 1;

@@ -176,6 +176,50 @@ pub(super) fn from_image<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str>
     Some(words.first()?.slice(&from.logical))
 }
 
+/// Whether the Dockerfile is a dev container's: under a `.devcontainer/` folder, or built on
+/// a dev container image (`mcr.microsoft.com/devcontainers/*`, `.../vscode/devcontainers/*`).
+pub(super) fn dev_container(ctx: &Context) -> bool {
+    let in_folder = ctx
+        .options
+        .context
+        .as_ref()
+        .and_then(|c| c.dockerfile())
+        .is_some_and(|p| p.components().any(|c| c.as_os_str() == ".devcontainer"));
+    in_folder
+        || (0..ctx.stages.len()).any(|s| {
+            from_image(ctx, s).is_some_and(|i| i.to_ascii_lowercase().contains("devcontainers/"))
+        })
+}
+
+/// The earlier stages a stage copies or mounts files from (`COPY --from=NAME` or an index,
+/// `RUN --mount=...,from=NAME`).
+pub(super) fn stages_copied_from(ctx: &Context, stage: usize) -> Vec<usize> {
+    let Some(st) = ctx.stages.get(stage) else {
+        return Vec::new();
+    };
+    let mut refs: Vec<&str> = Vec::new();
+    for ins in &st.instructions {
+        for f in &ins.node.flags {
+            match (f.name(), f.value()) {
+                ("from", Some(v)) => refs.push(v),
+                ("mount", Some(v)) => {
+                    refs.extend(v.split(',').filter_map(|kv| kv.strip_prefix("from=")))
+                }
+                _ => {}
+            }
+        }
+    }
+    refs.into_iter()
+        .filter_map(|r| {
+            (1..stage).find(|&i| {
+                stage_name(ctx, i).is_some_and(|n| n.eq_ignore_ascii_case(r))
+                    || r.parse::<usize>()
+                        .is_ok_and(|k| k.checked_add(1) == Some(i))
+            })
+        })
+        .collect()
+}
+
 /// The stage's name (`FROM image AS name`), as written.
 fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
     let from = ctx.stages.get(stage)?.from?;

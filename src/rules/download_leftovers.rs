@@ -23,6 +23,11 @@ cache mount); a file that is only downloaded (a binary to `/usr/local/bin`, a si
 moved (`mv`); a removal whose operand the rule cannot read (a variable: `rm -rf \"$tmp\"`). `ADD`
 of a URL is DF307's business.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 Once the unpacking or installing is done the archive is dead weight, often as large as what
 it installed, and it stays in the layer. Removing it in a later RUN does not shrink the image:
@@ -413,6 +418,10 @@ fn removes(
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         // Most RUNs download nothing: only those pay for the WORKDIR walk below.
         if !run.commands.iter().any(|c| download_path(c).is_some()) {
             continue;

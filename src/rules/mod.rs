@@ -299,6 +299,8 @@ pub struct Context<'a> {
     text_marks: std::sync::Mutex<TextMarks>,
     /// Whether any instruction is a SHELL, found once per file.
     has_shell: std::sync::OnceLock<bool>,
+    /// Per stage, whether its content ships (see [`Context::ships`]), found once per file.
+    shipped: std::sync::OnceLock<Vec<bool>>,
 }
 
 type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
@@ -326,9 +328,50 @@ impl<'a> Context<'a> {
             shell_runs: std::sync::OnceLock::new(),
             stage_parents: std::sync::OnceLock::new(),
             has_shell: std::sync::OnceLock::new(),
+            shipped: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
         }
+    }
+
+    /// Whether a stage's content may ship in an image: a stage no other stage uses is a build
+    /// target (the last one by default, any with `--target`), and it ships with the stages it
+    /// is built on (`FROM base`). A stage only copied from (`COPY --from=build`, `RUN
+    /// --mount=from=build`) does not ship. Nothing ships from a dev container (a Dockerfile
+    /// under `.devcontainer/`, or on a `devcontainers/` base): it is an editor's environment,
+    /// where tools and caches are wanted. Size and cleanup rules apply only where this holds:
+    /// elsewhere their fixes change nothing in any image.
+    pub fn ships(&self, stage: usize) -> bool {
+        self.shipped
+            .get_or_init(|| {
+                let n = self.stages.len();
+                let mut shipped = vec![false; n];
+                if n < 2 || common::dev_container(self) {
+                    return shipped;
+                }
+                let mut used = vec![false; n];
+                for s in 1..n {
+                    if let Some(u) = common::stage_parent(self, s).and_then(|p| used.get_mut(p)) {
+                        *u = true;
+                    }
+                    for target in common::stages_copied_from(self, s) {
+                        if let Some(u) = used.get_mut(target) {
+                            *u = true;
+                        }
+                    }
+                }
+                for s in (1..n).filter(|&s| !used.get(s).copied().unwrap_or(true)) {
+                    for c in common::stage_chain(self, s) {
+                        if let Some(x) = shipped.get_mut(c) {
+                            *x = true;
+                        }
+                    }
+                }
+                shipped
+            })
+            .get(stage)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Whether the file has a SHELL instruction (most have none).

@@ -23,6 +23,11 @@ RUN deletes the cache afterwards (`rm -rf /root/.cache/pip`, `~/.cache`, `pip ca
 when the command names its own `--cache-dir`; and under `[lint.package-cache] strategy =
 \"mount\"`. `uv pip install`, `pip download` and `pip wheel` are not flagged.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 pip keeps every wheel it downloads or builds in `~/.cache/pip`. In an image that cache is never
 used again, and it is often as large as the installed packages themselves.
@@ -73,6 +78,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         let body = run.rest.slice(&run.ins.logical);
         for (index, cmd) in run.commands.iter().enumerate() {
             let Some((start, sub)) = pip_subcommand(cmd) else {

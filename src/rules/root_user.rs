@@ -855,12 +855,7 @@ const STARTS_AS_ROOT: &[&str] = &[
 /// purpose) and images that start as root by design (s6-overlay's `/init`, linuxserver.io,
 /// php's apache and fpm, which bind port 80 or switch their workers to www-data).
 fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
-    let in_devcontainer = ctx
-        .options
-        .context
-        .as_ref()
-        .and_then(|c| c.dockerfile())
-        .is_some_and(|p| p.components().any(|c| c.as_os_str() == ".devcontainer"));
+    let in_devcontainer = super::common::dev_container(ctx);
     let Some(b) = base else {
         return in_devcontainer;
     };

@@ -21,6 +21,11 @@ Flags a `yum`, `dnf` or `microdnf` (`install`, `groupinstall`, `localinstall`,
 finding per RUN and package manager. Quiet when the RUN mounts something over the cache folder
 and under `[lint.package-cache] strategy = \"mount\"`.
 
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
 ## Why is this bad?
 These package managers download repository metadata (often a hundred megabytes or more) and
 packages into `/var/cache/...`. Nothing in the image needs them after the install, and once a
@@ -154,6 +159,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
         let body = run.rest.slice(&run.ins.logical);
         let mut reported: Vec<Family> = Vec::new();
         for (index, cmd) in run.commands.iter().enumerate() {
@@ -221,9 +230,15 @@ fn fix(
                         .chain(&c.assignments)
                         .any(|w| family.cache_dirs().iter().any(|d| w.value.contains(d)))
         });
+    // A later install of the family in a stage built on this one would download the metadata
+    // again: the image is smaller, each build of that stage slower (Unsafe).
+    let later_installs = later_runs(ctx, runs, r)
+        .filter(|o| o.stage != run.stage)
+        .flat_map(|o| o.commands.iter())
+        .any(|c| install(c).is_some_and(|(f, _, _)| f == family));
     Some(Fix::new(
         format!("Add `{clean}`"),
-        if tolerates_failure(run) || later_uses_cache {
+        if tolerates_failure(run) || later_uses_cache || later_installs {
             Applicability::Unsafe
         } else {
             Applicability::Safe

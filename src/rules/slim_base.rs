@@ -481,10 +481,18 @@ fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
                     }
                     "perl" => matches!(prog, "cpanm" | "cpan"),
                     "rust" => prog == "cargo",
+                    // node-gyp builds native modules with python3, make and g++.
+                    "node" => {
+                        matches!(prog, "npm" | "yarn" | "pnpm")
+                            && words.get(1).is_none_or(|w| {
+                                matches!(w.value.as_str(), "install" | "ci" | "add" | "i")
+                                    || w.value.starts_with('-')
+                            })
+                    }
                     _ => false,
                 };
                 if native {
-                    let what = if image == "ruby" {
+                    let what = if matches!(image, "ruby" | "node") {
                         format!("{prog} install")
                     } else {
                         prog.to_string()
@@ -517,7 +525,8 @@ fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.doc.escape != '\\' || ctx.stages.len() < 2 {
+    // A dev container is an editor's environment: the full image is what it wants.
+    if ctx.doc.escape != '\\' || ctx.stages.len() < 2 || super::common::dev_container(ctx) {
         return;
     }
     let last = ctx.stages.len() - 1;
