@@ -886,12 +886,26 @@ fn dev_dependencies(
         Some(sub) => format!("{} {}", inst.program.value, sub.value),
         None => inst.program.value.clone(),
     };
-    // The start command runs a dev dependency: it has to move to `dependencies` first.
-    let needed = ctx.options.context.as_ref().and_then(|c| {
+    // The `package.json` the install reads, from the build context when known.
+    let package_json = ctx.options.context.as_ref().and_then(|c| {
         let cwd = command_folder(ctx, run, index)?;
         let rel = copied_file(ctx, run, &cwd, &["package.json"], Some(c))??;
-        start_uses_dev_dependency(&c.read(&rel)?, &shipped.app)
+        c.read(&rel)
     });
+    // No dev dependencies declared: there is nothing to leave out.
+    if package_json.as_deref().is_some_and(|text| {
+        serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+            json.get("devDependencies")
+                .and_then(|d| d.as_object())
+                .is_none_or(|d| d.is_empty())
+        })
+    }) {
+        return;
+    }
+    // The start command runs a dev dependency: it has to move to `dependencies` first.
+    let needed = package_json
+        .as_deref()
+        .and_then(|text| start_uses_dev_dependency(text, &shipped.app));
     let final_chain = stage_chain(ctx, ctx.stages.len() - 1);
     let mut message = if final_chain.contains(&run.stage) {
         format!(

@@ -79,7 +79,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
     for (r, run) in runs.iter().enumerate() {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
-        if !ctx.ships(run.stage) {
+        // A base image named by a build argument (`FROM ${BASE}`) may set `PIP_NO_CACHE_DIR`
+        // itself: unknowable, so nothing is said.
+        if !ctx.ships(run.stage) || base_from_argument(ctx, run.stage) {
             continue;
         }
         let body = run.rest.slice(&run.ins.logical);
@@ -273,4 +275,50 @@ fn removes_cache(cmd: &Command, body: &str) -> bool {
                 .iter()
                 .any(|w| w.value == "purge" || w.value == "remove")
     })
+}
+
+/// Whether the image a stage is built on is named by a build argument (`FROM ${BASE}`,
+/// `FROM $REGISTRY/$IMAGE:1`): any image may be passed in. A variable tag alone
+/// (`python:${PY}`) keeps the image known.
+fn base_from_argument(ctx: &Context, stage: usize) -> bool {
+    super::unpinned_base::root_base(ctx, stage).is_some_and(|b| {
+        let without_tag = match b.written.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => name,
+            _ => b.written,
+        };
+        without_tag
+            .rsplit('/')
+            .next()
+            .unwrap_or(without_tag)
+            .contains('$')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    fn codes(text: &str) -> usize {
+        let doc = crate::syntax::parse(text).unwrap();
+        crate::rules::check(&doc, &|r| r.code == "DF208").len()
+    }
+
+    #[test]
+    fn a_base_image_from_a_build_argument_is_not_known() {
+        assert_eq!(
+            codes("ARG BASE=python:3.12-slim\nFROM ${BASE}\nRUN pip install flask\n"),
+            0
+        );
+        assert_eq!(
+            codes("ARG REG=r.io\nFROM $REG/team/$IMAGE:1\nRUN pip install flask\n"),
+            0
+        );
+        // A variable tag or registry keeps the image known.
+        assert_eq!(
+            codes("ARG PY=3.12\nFROM python:${PY}-slim\nRUN pip install flask\n"),
+            1
+        );
+        assert_eq!(
+            codes("ARG REG=r.io\nFROM $REG/python:3.12\nRUN pip install flask\n"),
+            1
+        );
+    }
 }
