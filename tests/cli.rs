@@ -1022,3 +1022,22 @@ fn dev_containers_are_not_images_that_ship() {
         assert!(report.contains(code), "{code}: {report}");
     }
 }
+
+/// An insertion after the file's last line break is shown on a line of its own, not glued to
+/// the last line (`gitUSER app`).
+#[test]
+fn full_report_shows_an_insertion_at_the_end_on_its_own_line() {
+    for eol in ["\n", "\r\n"] {
+        let text = format!("FROM debian:12{eol}RUN useradd app && apt-get install -y git{eol}");
+        let d = project(&[("Dockerfile", &text)]);
+        let o = run(d.path(), &["check", "--select", "DF301", "--unsafe-fixes"]);
+        let report = out(&o);
+        assert!(!report.contains("gitUSER"), "{report}");
+        assert!(
+            report
+                .lines()
+                .any(|l| l.trim_end_matches('\r') == "3 + USER app"),
+            "{report}"
+        );
+    }
+}

@@ -189,7 +189,25 @@ pub fn full(files: &[FileDiagnostics], unsafe_fixes: bool, color: bool) -> Strin
                     .line_start(line)
                     .path(f.path.as_str());
                 for e in &fix.edits {
-                    snippet = snippet.patch(Patch::new(span(e.span), e.content.as_str()));
+                    // An insertion after the file's last line break has no line to be shown
+                    // on (it was shown glued to the last line): the same text is shown
+                    // inserted before that line break instead.
+                    let eol = ["\r\n", "\n"]
+                        .into_iter()
+                        .find(|eol| source.ends_with(eol) && e.content.ends_with(eol));
+                    match eol {
+                        Some(eol)
+                            if e.span.start == e.span.end && e.span.start - at == source.len() =>
+                        {
+                            let before = source.len() - eol.len();
+                            let shown =
+                                format!("{eol}{}", &e.content[..e.content.len() - eol.len()]);
+                            snippet = snippet.patch(Patch::new(before..before, shown));
+                        }
+                        _ => {
+                            snippet = snippet.patch(Patch::new(span(e.span), e.content.as_str()));
+                        }
+                    }
                 }
                 let label = match fix.applicability {
                     crate::fix::Applicability::Safe => format!("{} (safe fix)", fix.title),
