@@ -48,6 +48,7 @@ pub fn lint_in(
         cache_strategy: settings.cache_strategy,
         non_root_user: settings.non_root_user.clone(),
         context: context.cloned(),
+        format: settings.format,
     };
     rules::check_with(
         doc,

@@ -1,4 +1,5 @@
 use super::apt::{Apt, USES_INDEX, apt_command, docker_clean_base, wraps_apt};
+use super::common::appended;
 use super::common::{
     append_offset, command_words, mounted_over, program, removed_path, stage_parent,
     tolerates_failure, word_span,
@@ -44,7 +45,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
 ```
 
 ## Fix safety
-The fix appends ` && rm -rf /var/lib/apt/lists/*` after the last command of the RUN. Where the
+The fix appends ` && rm -rf /var/lib/apt/lists/*` after the last command of the RUN. On a RUN of one line it goes on that line; on a
+RUN of several lines, on a line of its own, indented like the RUN's continuation lines, with
+`&&` where `[format] and-position` says (with `preserve`, where the RUN has it), so that the
+fixed file passes `format --check`. Where the
 stage is not built on an image known to carry Debian's `docker-clean` apt hook, which already
 deletes downloaded `.deb` files (the official `debian` and `ubuntu` images, and the official
 images built on them that keep it: python, node, ruby, golang, rust, php, postgres, redis,
@@ -147,17 +151,18 @@ fn fix(ctx: &Context, readers: &ListReaders, run: &ShellRun) -> Option<Fix> {
                 matches!(a.sub.value.as_str(), "clean" | "autoclean" | "dist-clean")
             })
         });
-    let (title, text) = if clean {
+    let (title, command) = if clean {
         (
             "Add `apt-get clean && rm -rf /var/lib/apt/lists/*`",
-            " && apt-get clean && rm -rf /var/lib/apt/lists/*",
+            "apt-get clean && rm -rf /var/lib/apt/lists/*",
         )
     } else {
         (
             "Add `rm -rf /var/lib/apt/lists/*`",
-            " && rm -rf /var/lib/apt/lists/*",
+            "rm -rf /var/lib/apt/lists/*",
         )
     };
+    let text = appended(ctx, run, at, command);
     Some(Fix::new(
         title,
         if tolerates_failure(run) {

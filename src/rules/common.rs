@@ -357,6 +357,77 @@ pub(super) fn any_text_before(
 
 // Appending a command.
 
+/// The text that appends `command` to a RUN at `at` (a source offset right after its last
+/// command, see [`append_offset`]), laid out as the RUN is: on the same line for a one-line RUN
+/// (` && command`), else on a line of its own, indented like the RUN's shallowest continuation
+/// line (which `format` puts at `indent-width`), with `&&` where `[format] and-position` says,
+/// or, with `preserve`, where the RUN has it (leading when it shows neither).
+pub(super) fn appended(ctx: &Context, run: &ShellRun, at: usize, command: &str) -> String {
+    let start = run.ins.span.start;
+    let Some(before) = ctx.doc.text.get(start..at) else {
+        return format!(" && {command}");
+    };
+    if !before.contains('\n') {
+        return format!(" && {command}");
+    }
+    let source = ctx.doc.slice(run.ins.span);
+    let escape = ctx.doc.escape;
+    let eol = if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let lines = || {
+        source
+            .lines()
+            .skip(1)
+            .map(|l| l.trim_end_matches('\r'))
+            .filter(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+    };
+    let width = |l: &str| {
+        l.chars()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .map(|c| {
+                if c == '\t' {
+                    ctx.options.format.indent_width.max(1)
+                } else {
+                    1
+                }
+            })
+            .sum::<usize>()
+    };
+    let indent = lines()
+        .min_by_key(|l| width(l))
+        .map(|l| {
+            l.chars()
+                .take_while(|c| matches!(c, ' ' | '\t'))
+                .collect::<String>()
+        })
+        .unwrap_or_else(|| " ".repeat(ctx.options.format.indent_width));
+    let trailing = match ctx.options.format.and_position {
+        crate::settings::AndPosition::Leading => false,
+        crate::settings::AndPosition::Trailing => true,
+        crate::settings::AndPosition::Preserve => {
+            let leading = lines().any(|l| l.trim_start().starts_with("&&"));
+            let trailing = source.lines().any(|l| {
+                l.trim_end_matches('\r')
+                    .trim_end()
+                    .strip_suffix(escape)
+                    .is_some_and(|l| l.trim_end().ends_with("&&"))
+            });
+            trailing && !leading
+        }
+    };
+    if trailing {
+        format!(" && {escape}{eol}{indent}{command}")
+    } else {
+        format!(" {escape}{eol}{indent}&& {command}")
+    }
+}
+
 /// Where ` && cmd` can go at the end of a RUN body (a logical offset relative to the body):
 /// after the last word, or after the `)`/`}` that close the body. `None` when something else
 /// follows the last word (a redirection, `&`) or the last command never returns (`exit`,

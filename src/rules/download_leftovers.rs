@@ -1,3 +1,4 @@
+use super::common::appended;
 use super::common::{
     append_offset, command_words, folders, is_within, join_path, later_runs, mounted_over, program,
     removed_path, word_span, workdir_at,
@@ -47,7 +48,10 @@ RUN curl -fsSL -o /tmp/node.tar.xz https://nodejs.org/dist/v22.12.0/node-v22.12.
 or pipe the download: `curl -fsSL URL | tar -xJ -C /usr/local --strip-components=1`.
 
 ## Fix safety
-The fix appends ` && rm -f FILE` to the RUN. Unsafe: the file is gone from the image, and
+The fix appends ` && rm -f FILE` to the RUN. On a RUN of one line it goes on that line; on a
+RUN of several lines, on a line of its own, indented like the RUN's continuation lines, with
+`&&` where `[format] and-position` says (with `preserve`, where the RUN has it), so that the
+fixed file passes `format --check`. Unsafe: the file is gone from the image, and
 something outside the Dockerfile (the running container, a script) may expect it. Offered only
 when the file name is literal (no variable, no wildcard), when the path it is removed by is
 certain (an absolute path, or a relative one in a RUN that does not change folder, or one the
@@ -564,7 +568,10 @@ fn fix(
     let at = append_offset(run)?;
     Some(Fix::unsafe_(
         format!("Add `rm -f {target}`"),
-        vec![Edit::insert(at, format!(" && rm -f {target}"))],
+        vec![Edit::insert(
+            at,
+            appended(ctx, run, at, &format!("rm -f {target}")),
+        )],
     ))
 }
 

@@ -1,7 +1,8 @@
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
+use crate::settings::AndPosition;
 use crate::shell::{Command, Separator};
-use crate::syntax::{Item, Span};
+use crate::syntax::{Item, Kind, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF201",
@@ -26,10 +27,13 @@ RUN apt-get install -y curl git
 Use instead:
 ```dockerfile
 RUN apt-get update \\
- && apt-get install -y \\
-      curl \\
-      git
+    && apt-get install -y \\
+        curl \\
+        git
 ```
+The merged RUN is laid out as `format` keeps it: continuation lines at `indent-width`,
+packages one level deeper, `&&` where `and-position` says (with `preserve`, where the file's
+RUNs put it; leading when they show neither).
 
 ## Fix safety
 Safe when the merge cannot change what runs: same RUN flags, no heredoc, only apt commands
@@ -94,7 +98,7 @@ fn classify(run: &ShellRun) -> Option<bool> {
 }
 
 /// One command laid out: an install puts each package on its own line.
-fn layout(run: &ShellRun, cmd: &Command) -> String {
+fn layout(run: &ShellRun, cmd: &Command, package_indent: &str) -> String {
     let text = |w: &crate::shell::Word| w.span.slice(run.rest.slice(&run.ins.logical)).to_string();
     let is_install = cmd.subcommand().is_some_and(|w| w.value == "install");
     let words: Vec<String> = cmd.words.iter().map(text).collect();
@@ -117,7 +121,8 @@ fn layout(run: &ShellRun, cmd: &Command) -> String {
     }
     let mut out = head.join(" ");
     for p in packages {
-        out.push_str(" \\\n      ");
+        out.push_str(" \\\n");
+        out.push_str(package_indent);
         out.push_str(&p);
     }
     out
@@ -230,12 +235,30 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 merged.push(' ');
                 merged.push_str(f);
             }
+            // Laid out as `format` keeps it: continuation lines at `indent-width`, packages
+            // one level deeper, `&&` where `and-position` says (with `preserve`, where the
+            // file's RUNs have it; leading when they show neither).
+            let indent = " ".repeat(ctx.options.format.indent_width);
+            let package_indent = indent.repeat(2);
+            let trailing = match ctx.options.format.and_position {
+                AndPosition::Leading => false,
+                AndPosition::Trailing => true,
+                AndPosition::Preserve => file_prefers_trailing(ctx),
+            };
             let commands: Vec<String> = group
                 .iter()
-                .flat_map(|r| r.commands.iter().map(move |c| layout(r, c)))
+                .flat_map(|r| {
+                    let package_indent = &package_indent;
+                    r.commands.iter().map(move |c| layout(r, c, package_indent))
+                })
                 .collect();
             merged.push(' ');
-            merged.push_str(&commands.join(" \\\n && "));
+            let join = if trailing {
+                format!(" && \\\n{indent}")
+            } else {
+                format!(" \\\n{indent}&& ")
+            };
+            merged.push_str(&commands.join(&join));
             let newline = if doc.slice(last.span).ends_with("\r\n") {
                 "\r\n"
             } else {
@@ -260,4 +283,25 @@ fn line(s: &str) -> String {
         .trim_start_matches([' ', '\t'])
         .trim_end_matches(['\r', '\n']);
     format!("{t}\n")
+}
+
+/// Whether the file's RUNs put `&&` at the end of their lines (`cmd && \`) rather than at the
+/// start of the next (`&& cmd`).
+fn file_prefers_trailing(ctx: &Context) -> bool {
+    let (mut leading, mut trailing) = (0, 0);
+    for ins in ctx.doc.instructions().filter(|i| i.kind() == Kind::Run) {
+        for line in ctx.doc.slice(ins.span).lines() {
+            let line = line.trim_end_matches('\r').trim();
+            if line.starts_with("&&") {
+                leading += 1;
+            }
+            if line
+                .strip_suffix('\\')
+                .is_some_and(|l| l.trim_end().ends_with("&&"))
+            {
+                trailing += 1;
+            }
+        }
+    }
+    trailing > leading
 }

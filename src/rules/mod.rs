@@ -224,11 +224,15 @@ pub struct LintOptions {
     /// The build context (`--context`, or the Dockerfile's folder); None for standard input
     /// without `--context`.
     pub context: Option<crate::context::BuildContext>,
+    /// The layout `format` keeps (`[format]`): text that fixes write follows it, so that the
+    /// fixed file passes `format --check` with the same settings.
+    pub format: crate::settings::FormatSettings,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
+            format: Default::default(),
             cache_strategy: Default::default(),
             non_root_user: "auto".into(),
             context: None,

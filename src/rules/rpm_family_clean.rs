@@ -1,3 +1,4 @@
+use super::common::appended;
 use super::common::{
     DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, append_offset, is_within, later_runs, mounted_over,
     removed_path, subcommand_index, tolerates_failure, word_span,
@@ -44,7 +45,10 @@ RUN dnf install -y httpd && dnf clean all
 
 ## Fix safety
 The fix appends ` && <tool> clean all` (` && zypper clean --all`) after the last command of the
-RUN, so it runs after everything that could use the cache. Safe: the clean only deletes the
+RUN, so it runs after everything that could use the cache. On a RUN of one line it goes on that line; on a
+RUN of several lines, on a line of its own, indented like the RUN's continuation lines, with
+`&&` where `[format] and-position` says (with `preserve`, where the RUN has it), so that the
+fixed file passes `format --check`. Safe: the clean only deletes the
 cache, and the RUN's exit status is what it was. Unsafe where the RUN has `||` or a background
 job `&` (the install may still be running, or its failure tolerated), and where a later RUN of
 the stage, or of a stage built on it, uses the cache (`-C`/`--cacheonly`, zypper's
@@ -243,6 +247,6 @@ fn fix(
         } else {
             Applicability::Safe
         },
-        vec![Edit::insert(at, format!(" && {clean}"))],
+        vec![Edit::insert(at, appended(ctx, run, at, clean))],
     ))
 }

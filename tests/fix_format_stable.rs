@@ -1,0 +1,73 @@
+//! Fix output looks hand-written: on every corpus file that `format` already accepts (the
+//! file as formatted), `check --fix --unsafe-fixes` with every rule gives text that `format
+//! --check` accepts with the same settings, for several option sets. A fix that wrote its own
+//! layout (a package line glued to `&& rm -rf ...`, another indentation) would fail here.
+
+mod common;
+
+use dockerfix::settings::{AndPosition, FormatSettings, Settings};
+
+#[test]
+fn fixed_text_is_formatted() {
+    let option_sets = [
+        FormatSettings::default(),
+        FormatSettings {
+            and_position: AndPosition::Leading,
+            indent_width: 2,
+            ..FormatSettings::default()
+        },
+        FormatSettings {
+            and_position: AndPosition::Trailing,
+            ..FormatSettings::default()
+        },
+    ];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in common::corpus_dockerfiles() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for fmt in &option_sets {
+            let Ok(formatted) = dockerfix::format::format(&text, fmt) else {
+                continue;
+            };
+            let mut settings = Settings::default();
+            settings.enabled.iter_mut().for_each(|e| *e = true);
+            settings.format = *fmt;
+            let Ok(fixed) = dockerfix::fix_text(&formatted, &settings, None, true) else {
+                continue;
+            };
+            if fixed.applied.is_empty() {
+                continue;
+            }
+            checked += 1;
+            let again = dockerfix::format::format(&fixed.text, fmt).unwrap();
+            if again != fixed.text {
+                let rules: std::collections::BTreeSet<_> =
+                    fixed.applied.iter().map(|a| a.rule.code).collect();
+                let diff = similar::TextDiff::from_lines(&fixed.text, &again)
+                    .unified_diff()
+                    .context_radius(1)
+                    .to_string();
+                failures.push(format!(
+                    "{} ({:?}, indent {}; fixes {rules:?}):\n{diff}",
+                    path.display(),
+                    fmt.and_position,
+                    fmt.indent_width
+                ));
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} fixed files");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} fixed files are not formatted:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
