@@ -37,9 +37,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
 ```
 
 ## Fix safety
-Unsafe: the image gets fewer packages, and something may have relied on a recommended one
-(`curl` without `ca-certificates` cannot verify HTTPS servers). Add the packages you need by
-name.
+Unsafe: the image gets fewer packages, and something may have relied on a recommended one.
+The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
+`wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
+without it HTTPS servers cannot be verified. No fix for `python3-pip`, whose recommended
+compilers and headers are what building packages from source needs. Other recommended
+packages the image relied on have to be added by name.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -70,23 +73,77 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    word_span(run, apt.word, apt.sub),
-                    format!(
-                        "`{} install` without `--no-install-recommends` also installs recommended packages",
-                        apt.program
-                    ),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Add `--no-install-recommends`",
-                    vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")],
-                )),
+            let mut diag = Diagnostic::new(
+                &RULE,
+                word_span(run, apt.word, apt.sub),
+                format!(
+                    "`{} install` without `--no-install-recommends` also installs recommended packages",
+                    apt.program
+                ),
             );
+            // The packages, and the last word of the command (where a package is added).
+            let packages: Vec<&crate::shell::Word> = cmd
+                .words
+                .iter()
+                .skip_while(|w| w.span != apt.sub.span)
+                .skip(1)
+                .filter(|w| !w.value.starts_with('-'))
+                .collect();
+            let installed_before = |name: &str| {
+                body.get(..apt.word.span.start)
+                    .is_some_and(|b| b.split_whitespace().any(|w| w == name))
+                    || any_text_before(ctx, run, "installs-ca-certificates", |t| {
+                        t.contains("ca-certificates")
+                    })
+            };
+            let needs_pip_tools = packages
+                .iter()
+                .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
+            match needs_pip_tools {
+                Some(p) => diag.message.push_str(&format!(
+                    " (no fix: `{}` recommends the compilers and headers that building from source needs)",
+                    p.value
+                )),
+                None => {
+                    let mut edits =
+                        vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")];
+                    let wants_certificates = packages
+                        .iter()
+                        .any(|p| RECOMMENDS_CA_CERTIFICATES.contains(&p.value.as_str()))
+                        && !packages.iter().any(|p| p.value == "ca-certificates")
+                        && !installed_before("ca-certificates");
+                    let mut title = "Add `--no-install-recommends`".to_string();
+                    if let (true, Some(last)) = (wants_certificates, cmd.words.last()) {
+                        edits.push(Edit::insert(run.after_word(last), " ca-certificates"));
+                        title.push_str(" and install `ca-certificates`, which it recommended");
+                    }
+                    diag = diag.with_fix(Fix::unsafe_(title, edits));
+                }
+            }
+            out.push(diag);
         }
     }
 }
+
+/// Packages that recommend `ca-certificates` (Debian and Ubuntu): without it they cannot
+/// verify HTTPS servers, so the fix installs it by name.
+const RECOMMENDS_CA_CERTIFICATES: &[&str] = &[
+    "curl",
+    "wget",
+    "git",
+    "libcurl4",
+    "libcurl4t64",
+    "libcurl3-gnutls",
+    "libcurl3t64-gnutls",
+    "python3-requests",
+    "apt-transport-https",
+    "openssl",
+];
+
+/// Packages whose recommended packages are what they are installed for: `python3-pip`
+/// recommends `build-essential` and `python3-dev`, which `pip install` needs to build packages
+/// from source. No fix there.
+const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip"];
 
 /// Whether the command chooses about recommends itself: `--no-install-recommends`,
 /// `--install-recommends[=no]`, `-o APT::Install-Recommends=false` (or `=true`: asking for them
