@@ -7,11 +7,16 @@ pub static RULE: Rule = Rule {
     aliases: &[],
     summary: "ADD from a URL without --checksum",
     doc: "## What it does
-Flags `ADD` of a remote source that nothing pins: an `http://` or `https://` URL without
-`--checksum=sha256:<digest>`, or a Git repository (`https://host/repo.git`, `git@host:repo`,
+Flags `ADD` of a remote source that nothing pins: an `http://` or `https://` URL of one
+release of a file (its path has a version such as `1.2` or `v3`, a variable such as
+`${VERSION}`, or a commit) without `--checksum=sha256:<digest>`, or a Git repository (`https://host/repo.git`, `git@host:repo`,
 `ssh://`, `git://`) without `--checksum=<commit>`, a full commit in the ref
 (`repo.git#<40 or 64 hex digits>`) or a `?checksum=`/`?commit=` query. Sources are read as
 BuildKit reads them: an `https://` URL whose path ends in `.git` is a Git repository.
+
+A URL that serves new content on purpose (no version in its path, or a moving name such as
+`latest`, `master`, `main` or `nightly`) is not flagged: a checksum would break the next build,
+and such a download is a choice, not an omission.
 
 ## Why is this bad?
 The build copies whatever the server returns that day: a changed or compromised file, or a
@@ -106,6 +111,40 @@ fn git_pinned(src: &str) -> bool {
     })
 }
 
+/// Whether a URL names one release of a file, which can have a checksum: its path has a
+/// version (`1.2`, `v3`, a variable such as `${VERSION}`) or a commit, and no moving name
+/// (`latest`, `master`, `main`, `nightly`...). A rolling URL serves new content on purpose: a
+/// checksum would break the next build.
+fn names_a_release(url: &str) -> bool {
+    let path = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let tokens: Vec<&str> = path
+        .split(['/', '-', '_', '+', '~'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let moving = tokens.iter().any(|t| {
+        let t = t.to_ascii_lowercase();
+        let stem = t.split('.').next().unwrap_or("");
+        [
+            "latest", "master", "main", "nightly", "current", "stable", "head", "trunk", "edge",
+        ]
+        .contains(&stem)
+    });
+    let version = |t: &&str| {
+        let t = t.trim_start_matches(['v', 'V']);
+        let b = t.as_bytes();
+        t.contains('$')
+            || b.first().is_some_and(u8::is_ascii_digit)
+                && (t.contains('.') || b.iter().all(u8::is_ascii_digit))
+            || (t.len() >= 7
+                && b.iter().all(u8::is_ascii_hexdigit)
+                && b.iter().any(u8::is_ascii_digit))
+    };
+    !moving && tokens.iter().any(version)
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for ins in ctx.doc.instructions() {
         if ins.kind() != Kind::Add || ins.node.flag("checksum").is_some() {
@@ -124,7 +163,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         for (span, src) in sources {
             let message = match remote(src) {
-                Some(Remote::Http) => {
+                Some(Remote::Http) if names_a_release(src) => {
                     "ADD from a URL without `--checksum=sha256:...`: the download is not verified"
                 }
                 Some(Remote::Git) if !git_pinned(src) => {
@@ -140,6 +179,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn releases_and_rolling_urls() {
+        for url in [
+            "https://mirrors.edge.kernel.org/pub/linux/kernel/Historic/linux-0.01.tar.gz",
+            "https://github.com/tianon/gosu/releases/download/1.17/gosu-amd64",
+            "https://example.com/tool-v2.tgz",
+            "https://example.com/${VERSION}/tool.tgz",
+            "https://raw.githubusercontent.com/org/repo/3f2a9c1d/install.sh",
+        ] {
+            assert!(names_a_release(url), "{url}");
+        }
+        for url in [
+            "https://example.com/latest/db.tar.gz",
+            "https://raw.githubusercontent.com/org/repo/master/install.sh",
+            "https://example.com/download/tool.tar.gz",
+            "https://example.com/releases/latest/download/tool-1.2.tgz",
+        ] {
+            assert!(!names_a_release(url), "{url}");
+        }
+    }
 
     #[test]
     fn sources() {

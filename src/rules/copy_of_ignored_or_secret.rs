@@ -24,7 +24,11 @@ Checks what `COPY` and `ADD` take from the build context (not `--from`, not URLs
   `.env.sample`, `.env.template`, `.env.dist`), SSH private keys (`id_rsa`, `id_dsa`,
   `id_ecdsa`, `id_ed25519`, with any suffix but `.pub`), `*.key`, `*.p12`, `*.pfx`, registry
   and login files (`.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.pgpass`), and the
-  folders `.ssh`, `.aws`, `.gnupg`. `.git` only in the stages the final image is built from.
+  folders `.ssh`, `.aws`, `.gnupg`. `.git` only in stages that ship (a build target and the
+  stages it is built on). In a stage only copied from, an `.env` is reported only when the
+  context's file sets a variable with a secret's name (`DB_PASSWORD=...`, BuildKit's word
+  list): often it holds build settings (`VITE_API_URL`) that stay out of the image, but an
+  exported build cache keeps the stage's layers.
   With a context, a `*.key` that is a public key or certificate is not reported, a `*.pem`
   that holds a `PRIVATE KEY` is, and an `.npmrc` or `.pypirc` without a token or password is
   not.
@@ -317,6 +321,21 @@ fn confirmed(kind: Secret, path: &str, context: Option<&BuildContext>) -> bool {
     }
 }
 
+/// Whether an environment file in the context sets a variable whose name says it is a secret
+/// (BuildKit's word list, as DF303) to a value. Without the context's file, it is taken to.
+fn env_holds_secret(path: &str, context: Option<&BuildContext>) -> bool {
+    let Some(text) = context.and_then(|c| c.read(path)) else {
+        return context.is_none();
+    };
+    text.lines().any(|l| {
+        let l = l.trim().trim_start_matches("export ");
+        l.split_once('=').is_some_and(|(k, v)| {
+            super::secret_in_arg_env::looks_like_secret(k.trim())
+                && !matches!(v.trim(), "" | "\"\"" | "''")
+        })
+    })
+}
+
 fn describe(kind: Secret, read: bool) -> &'static str {
     match kind {
         Secret::Env => "an environment file (where secrets usually live)",
@@ -395,13 +414,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if source.mount {
             continue;
         }
-        let in_shipped = shipped.contains(&source.stage) || shipped.is_empty();
+        let in_shipped =
+            shipped.contains(&source.stage) || shipped.is_empty() || ctx.ships(source.stage);
         // (b) A secret named by the COPY itself.
         if !source.glob {
             if let Some(kind) = secret_kind(&source.path) {
                 let is_dir = context.is_some_and(|c| c.is_dir(&source.path));
                 let read = context.is_some_and(|c| c.is_file(&source.path));
+                // `.git` in a build stage stays out of the image; so does an `.env` there, which
+                // is reported only when it holds a secret (not build settings such as `VITE_*`):
+                // an exported build cache keeps the stage's layers.
                 if (kind != Secret::Git || in_shipped)
+                    && (kind != Secret::Env
+                        || in_shipped
+                        || env_holds_secret(&source.path, context))
                     && (is_dir || confirmed(kind, &source.path, context))
                 {
                     out.push(Diagnostic::new(
@@ -570,6 +596,7 @@ fn secrets_sent(
             } else if let Some(kind) = secret_kind(&path) {
                 let reported = match kind {
                     Secret::Git => in_shipped,
+                    Secret::Env if !in_shipped => env_holds_secret(&path, Some(c)),
                     Secret::KeyFolder => true,
                     k => c.is_file(&path) && confirmed(k, &path, Some(c)),
                 };
@@ -656,12 +683,14 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("`.env`, `.git`"), "{found:?}");
         assert!(found[0].contains("there is no .dockerignore"), "{found:?}");
-        // In a build stage only, `.git` is not shipped; `.env` still is in its layers.
-        let found = run(
-            dir.path(),
-            "FROM python:3.12 AS build\nCOPY . /src\nFROM scratch\nCOPY --from=build /src/app.py /\n",
-        );
+        // In a build stage only, `.git` is not shipped; an `.env` without a secret's name
+        // is build configuration; one with `DB_PASSWORD=` is kept in the stage's layers.
+        let build = "FROM python:3.12 AS build\nCOPY . /src\nFROM scratch\nCOPY --from=build /src/app.py /\n";
+        assert!(run(dir.path(), build).is_empty());
+        std::fs::write(dir.path().join(".env"), "A=1\nDB_PASSWORD=hunter2\n").unwrap();
+        let found = run(dir.path(), build);
         assert!(found.len() == 1 && !found[0].contains(".git"), "{found:?}");
+        std::fs::write(dir.path().join(".env"), "A=1\n").unwrap();
         // Ignored: nothing to say; an exception brings `.env` back.
         std::fs::write(dir.path().join(".dockerignore"), ".git\n*.env\n").unwrap();
         assert!(run(dir.path(), "FROM python:3.12\nCOPY . /app\n").is_empty());

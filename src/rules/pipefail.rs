@@ -16,7 +16,9 @@ effect: no `set -o pipefail` (or `set -eo pipefail`...) earlier in the same `RUN
 `SHELL` of the stage, or of a stage it builds on, with `-o pipefail`. Not reported: a pipeline
 whose failure is tolerated anyway (`a | b || true`) or tested (`if a | grep -q x`), and one whose
 commands before the last are `echo`, `printf` or `yes` (they do not fail; `yes` is even killed by
-the closed pipe, which `pipefail` would turn into a failure).
+the closed pipe, which `pipefail` would turn into a failure), nor a check that ends in `grep`
+(`locale -a | grep en_US.utf8`: grep fails on the empty output of a failed command; after a
+download, `curl ... | grep`, it is still reported).
 
 ## Why is this bad?
 The exit status of a pipeline is that of its last command. When `curl` fails (a 404, the
@@ -177,7 +179,13 @@ fn exempt(pipeline: &[Command]) -> bool {
     let harmless_feeders = feeders
         .iter()
         .all(|c| matches!(program(c), Some("echo" | "printf" | "yes")));
-    condition || last.separator == Separator::Or || harmless_feeders
+    // A check such as `locale -a | grep en_US.utf8`: grep fails on the empty output of a
+    // failed command anyway. Not after a download, which may fail after a partial output.
+    let grep_check = matches!(program(last), Some("grep" | "egrep" | "fgrep"))
+        && !feeders
+            .iter()
+            .any(|c| matches!(program(c), Some("curl" | "wget" | "fetch" | "aria2c")));
+    condition || last.separator == Separator::Or || harmless_feeders || grep_check
 }
 
 /// Whether commands `i..=j`, split by `|`, are not a pipeline but the alternatives of a `case`

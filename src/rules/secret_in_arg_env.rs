@@ -15,6 +15,9 @@ no word `public`, `file` or `version` (`SSH_PUBLIC_KEY`, `PASSWORD_FILE`, `KEY_V
 fine). Only whole words count: `KEYBOARD`, `GPG_KEYS`, `AUTHORS` and `API-KEY` are not
 flagged, `GPG_KEY` is (as in BuildKit). Like BuildKit, ARGs before the first `FROM` (global
 build arguments, only seen by `FROM` lines) and instructions under `ONBUILD` are not checked.
+Unlike BuildKit, an `ENV` with an empty value (`ENV PASSWORD=\"\"`, a placeholder the container
+is given at run time) is not flagged: it stores nothing. An `ARG` without a value still is:
+its value comes from `--build-arg`.
 
 ## Why is this bad?
 `ENV` values are stored in the image configuration, and the values of build arguments that a
@@ -84,7 +87,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for ins in &stage.instructions {
             match (ins.kind(), &ins.node.args) {
                 (Kind::Env, Args::Pairs(pairs)) => {
-                    for p in pairs {
+                    // An empty value (`ENV PASSWORD=""`) is a placeholder: it stores nothing.
+                    for p in pairs
+                        .iter()
+                        .filter(|p| !matches!(p.value.slice(&ins.logical), "" | "\"\"" | "''"))
+                    {
                         report(ins, "ENV", p.key, out);
                     }
                 }
