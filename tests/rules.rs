@@ -157,6 +157,7 @@ fixture!(df101_node_modules_in_context, "DF101-node-modules");
 fixture!(df101_node_modules_ignored, "DF101-node-modules-ignored");
 fixture!(df101_manifest_extras, "DF101-manifest-extras");
 fixture!(df101_split, "DF101-split");
+fixture!(df101_manifests_copied, "DF101-manifests-copied");
 fixture!(df213_add_for_local_files, "DF213.Dockerfile");
 fixture!(df213_windows, "DF213-windows.Dockerfile");
 fixture!(df213_backtick_escape, "DF213-backtick.Dockerfile");

@@ -992,7 +992,63 @@ fn plan_fix(
     if files.is_empty() {
         return Err("no manifest found in the build context".into());
     }
+    // Manifests an earlier COPY already puts in place (`COPY package*.json ./` above
+    // `COPY . .`) are not copied again: with none left, the fix only moves the source COPY.
+    files.retain(|f| !copied_earlier(instructions, broad, f));
     Ok(build_fix(ctx, broad, run, &files, split))
+}
+
+/// Whether a COPY before the broad one already puts the context file `file` where the broad
+/// COPY would.
+fn copied_earlier(instructions: &[&Instruction], broad: &Broad, file: &str) -> bool {
+    let rel = if broad.src.is_empty() {
+        file
+    } else {
+        file.strip_prefix(&format!("{}/", broad.src))
+            .unwrap_or(file)
+    };
+    let target = resolve(&broad.dest, rel);
+    let (file_dir, file_name) = file.rsplit_once('/').unwrap_or(("", file));
+    let mut cwd = "<base>".to_string();
+    for ins in instructions.iter().take(broad.index) {
+        match ins.kind() {
+            Kind::Workdir => {
+                if let Args::Text(t) = &ins.node.args {
+                    cwd = resolve(&cwd, t.slice(&ins.logical));
+                }
+            }
+            Kind::Copy if ins.node.flag("from").is_none() && ins.heredocs.is_empty() => {
+                let Some((args, _)) = args_of(ins) else {
+                    continue;
+                };
+                let Some((dest, sources)) = args.split_last() else {
+                    continue;
+                };
+                let dest_path = resolve(&cwd, dest);
+                for src in sources {
+                    let Some(n) = normalize(src) else { continue };
+                    let (dir, name) = n.rsplit_once('/').unwrap_or(("", n.as_str()));
+                    let glob = name.contains(['*', '?', '[']);
+                    let matches = dir == file_dir
+                        && (name == file_name
+                            || glob
+                                && crate::dockerignore::glob_match(name, file_name) == Some(true));
+                    let into_folder =
+                        dest.ends_with('/') || dest == "." || sources.len() > 1 || glob;
+                    let lands = if into_folder {
+                        resolve(&dest_path, file_name)
+                    } else {
+                        dest_path.clone()
+                    };
+                    if matches && lands == target {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether the build context's ignore file excludes a path (so the build never sees it).
@@ -1418,7 +1474,8 @@ fn build_fix(
         };
         copies.push_str(&format!("{indent}{keyword} {flags}{args}{nl}"));
     }
-    // The comment lines above the COPY move with it; the manifest COPY takes its place.
+    // The comment lines above the COPY move with it; the manifest COPY takes its place (none
+    // when an earlier COPY has put the manifests in place already).
     let listed = files.join(" ");
     let copy_edit = Edit::replace(Span::new(start, broad.ins.span.end), copies);
     if let Some(sp) = split {
@@ -1437,7 +1494,11 @@ fn build_fix(
             &text[rest..head_end]
         );
         return Fix::unsafe_(
-            format!("Copy {listed} first, install, then copy the source and run the rest"),
+            if files.is_empty() {
+                "Install first (the manifests are copied already), then copy the source and run the rest".to_string()
+            } else {
+                format!("Copy {listed} first, install, then copy the source and run the rest")
+            },
             vec![copy_edit, Edit::replace(Span::new(cut, head_end), second)],
         );
     }
@@ -1448,7 +1509,11 @@ fn build_fix(
         format!("{nl}{}", block.trim_end_matches(['\n', '\r']))
     };
     Fix::unsafe_(
-        format!("Copy {listed} first and the source after the install"),
+        if files.is_empty() {
+            "Copy the source after the install (the manifests are copied already)".to_string()
+        } else {
+            format!("Copy {listed} first and the source after the install")
+        },
         vec![copy_edit, Edit::insert(run_end, moved)],
     )
 }
