@@ -118,7 +118,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (Some((_, apt)), Some(last_apt)) = (target, last_apt) else {
             continue;
         };
-        if run.commands[last_apt + 1..].iter().any(|c| {
+        if run.commands.iter().skip(last_apt + 1).any(|c| {
             removes_lists(c, body) || apt_command(c).is_some_and(|a| a.sub.value == "dist-clean")
         }) {
             continue;
@@ -206,10 +206,10 @@ struct ListReaders {
 fn list_readers(ctx: &Context, runs: &[ShellRun]) -> ListReaders {
     let n = ctx.stages.len();
     let mut last_in_stage = vec![None; n];
-    for (s, stage) in ctx.stages.iter().enumerate() {
+    for (last, stage) in last_in_stage.iter_mut().zip(&ctx.stages) {
         for (k, ins) in stage.instructions.iter().enumerate() {
             if reads_lists(ctx, runs, ins) {
-                last_in_stage[s] = Some(k);
+                *last = Some(k);
             }
         }
     }
@@ -217,7 +217,8 @@ fn list_readers(ctx: &Context, runs: &[ShellRun]) -> ListReaders {
     let mut in_descendants = vec![false; n];
     for s in (0..n).rev() {
         if let Some(p) = stage_parent(ctx, s) {
-            let here = in_descendants[s] || last_in_stage[s].is_some();
+            let here = in_descendants.get(s).copied().unwrap_or(false)
+                || last_in_stage.get(s).is_some_and(Option::is_some);
             if let Some(d) = in_descendants.get_mut(p) {
                 *d |= here;
             }
@@ -236,8 +237,11 @@ fn later_run_needs_lists(ctx: &Context, readers: &ListReaders, run: &ShellRun) -
     if readers.in_descendants.get(stage).copied().unwrap_or(false) {
         return true;
     }
+    let Some(stage_data) = ctx.stages.get(stage) else {
+        return false;
+    };
     // The instructions are in document order: those after the RUN start after it.
-    let after = ctx.stages[stage]
+    let after = stage_data
         .instructions
         .partition_point(|i| i.span.start <= run.ins.span.start);
     readers

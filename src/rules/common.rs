@@ -31,7 +31,7 @@ pub(super) fn command_words(cmd: &Command) -> &[Word] {
                 )
         })
         .count();
-    &cmd.words[n..]
+    cmd.words.get(n..).unwrap_or_default()
 }
 
 /// The program name of a command, without a directory, after leading reserved words (unlike
@@ -226,8 +226,12 @@ fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
     let Args::Words(words) = &from.node.args else {
         return None;
     };
-    (words.len() == 3 && words[1].slice(&from.logical).eq_ignore_ascii_case("as"))
-        .then(|| words[2].slice(&from.logical))
+    match words.as_slice() {
+        [_, as_, name] if as_.slice(&from.logical).eq_ignore_ascii_case("as") => {
+            Some(name.slice(&from.logical))
+        }
+        _ => None,
+    }
 }
 
 /// Which stages a stage is made of: the stage and the earlier stages it builds on (`FROM build
@@ -281,9 +285,11 @@ pub(super) fn earlier_runs<'r, 'a>(
     r: usize,
 ) -> impl Iterator<Item = &'r ShellRun<'a>> {
     // Stage numbers decrease along a chain: a binary search, not a scan, per earlier RUN.
-    let chain = stage_chain(ctx, runs[r].stage);
-    runs[..r]
-        .iter()
+    let chain = runs
+        .get(r)
+        .map_or_else(Vec::new, |run| stage_chain(ctx, run.stage));
+    runs.iter()
+        .take(r)
         .filter(move |o| chain.binary_search_by(|s| o.stage.cmp(s)).is_ok())
 }
 
@@ -294,10 +300,11 @@ pub(super) fn later_runs<'r, 'a>(
     runs: &'r [ShellRun<'a>],
     r: usize,
 ) -> impl Iterator<Item = &'r ShellRun<'a>> {
-    let stage = runs[r].stage;
-    runs[r + 1..]
-        .iter()
-        .filter(move |o| builds_on(ctx, o.stage, stage))
+    let (stage, later) = match runs.get(r..).and_then(<[_]>::split_first) {
+        Some((run, later)) => (run.stage, later),
+        None => (0, &[][..]),
+    };
+    later.iter().filter(move |o| builds_on(ctx, o.stage, stage))
 }
 
 /// Whether stage `stage` is `ancestor` or built on it, directly or not (without collecting
@@ -341,9 +348,10 @@ pub(super) fn any_text_before(
             })
             .clone()
     };
-    let at = ctx.stages[run.stage]
-        .instructions
-        .partition_point(|i| i.span.start < run.ins.span.start);
+    let at = ctx.stages.get(run.stage).map_or(0, |s| {
+        s.instructions
+            .partition_point(|i| i.span.start < run.ins.span.start)
+    });
     marks
         .get(run.stage)
         .copied()
@@ -444,8 +452,8 @@ pub(super) fn append_point(body: &str, last: &Command) -> Option<usize> {
         .max()?;
     let b = body.as_bytes();
     let (mut i, mut at) = (end, end);
-    while i < b.len() {
-        match b[i] {
+    while let Some(&byte) = b.get(i) {
+        match byte {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'\\' if b.get(i + 1) == Some(&b'\n') => i += 2,
             b';' if b.get(i + 1) != Some(&b';') => i += 1,
@@ -456,12 +464,14 @@ pub(super) fn append_point(body: &str, last: &Command) -> Option<usize> {
             b'#' => break,
             // A compound command's closing word (`...; fi`) ends with the body.
             _ => {
+                let rest = body.get(i..).unwrap_or_default();
                 let closer = ["fi", "done", "esac"].into_iter().find(|k| {
-                    body[i..].starts_with(k)
-                        && body[i + k.len()..]
+                    rest.strip_prefix(k).is_some_and(|after| {
+                        after
                             .chars()
                             .next()
                             .is_none_or(|c| c.is_whitespace() || matches!(c, ';' | ')' | '}' | '#'))
+                    })
                 });
                 match closer {
                     Some(k) => {
@@ -508,7 +518,12 @@ pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
     }
     let mut errexit = false;
     for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
+        for ins in ctx
+            .stages
+            .get(stage)
+            .into_iter()
+            .flat_map(|s| &s.instructions)
+        {
             if std::ptr::eq(*ins, run.ins) {
                 return errexit;
             }
@@ -544,7 +559,10 @@ pub(super) fn failure_fails_the_run(
                 Some("if" | "elif" | "while" | "until")
             )
     };
-    if commands[..=index].iter().any(conditional) {
+    let (Some(earlier), Some(command)) = (commands.get(..index), commands.get(index)) else {
+        return false;
+    };
+    if commands.iter().take(index + 1).any(conditional) {
         return false;
     }
     // `!` is not kept as a word: look at the text before the command.
@@ -562,24 +580,32 @@ pub(super) fn failure_fails_the_run(
             .max()
             .unwrap_or(0)
     };
-    let before = index.checked_sub(1).map_or(0, |p| end(&commands[p]));
+    let before = index
+        .checked_sub(1)
+        .and_then(|p| commands.get(p))
+        .map_or(0, end);
     if body
-        .get(before..start(&commands[index]))
+        .get(before..start(command))
         .is_none_or(|t| t.contains('!'))
     {
         return false;
     }
-    let errexit = shell_errexit || sets_errexit(&commands[..index]);
+    let errexit = shell_errexit || sets_errexit(earlier);
     let mut j = index;
-    loop {
+    // `j` stays below the length: it moves on only past a command that is not the last.
+    while let Some(c) = commands.get(j) {
         let last = j + 1 == commands.len();
-        match commands[j].separator {
+        match c.separator {
             Separator::Or | Separator::Pipe | Separator::Background => return false,
             _ if last => return true,
             // The next pipeline is skipped; the list is still failing.
             Separator::And => {
                 j += 1;
-                while commands[j].separator == Separator::Pipe && j + 1 < commands.len() {
+                while commands
+                    .get(j)
+                    .is_some_and(|c| c.separator == Separator::Pipe)
+                    && j + 1 < commands.len()
+                {
                     j += 1;
                 }
             }
@@ -588,6 +614,7 @@ pub(super) fn failure_fails_the_run(
             }
         }
     }
+    false
 }
 
 /// Whether one of these commands turns on `set -e` (`set -e`, `set -eux`, `set -o errexit`).
@@ -674,7 +701,7 @@ pub(super) fn join_path(base: &str, rel: &str) -> String {
 pub(super) fn workdir_at(ctx: &Context, stage: usize, at: &Instruction) -> Option<String> {
     let mut dir: Option<String> = None;
     for s in stage_chain(ctx, stage).into_iter().rev() {
-        for ins in &ctx.stages[s].instructions {
+        for ins in ctx.stages.get(s).into_iter().flat_map(|s| &s.instructions) {
             if std::ptr::eq(*ins, at) {
                 return dir;
             }

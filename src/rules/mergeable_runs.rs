@@ -83,13 +83,9 @@ fn classify(run: &ShellRun) -> Option<bool> {
     }
     let simple = run.ins.heredocs.is_empty()
         && run.commands.iter().all(|c| c.assignments.is_empty())
-        && run.commands[..run.commands.len() - 1]
-            .iter()
-            .all(|c| c.separator == Separator::And)
-        && run
-            .commands
-            .last()
-            .is_some_and(|c| c.separator == Separator::Group)
+        && run.commands.split_last().is_some_and(|(last, init)| {
+            init.iter().all(|c| c.separator == Separator::And) && last.separator == Separator::Group
+        })
         && !run
             .rest
             .slice(&run.ins.logical)
@@ -136,16 +132,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Instruction starts, in order: two RUNs are consecutive when their indices are.
     let starts: Vec<usize> = ctx.doc.instructions().map(|i| i.span.start).collect();
     let mut i = 0;
-    while i < runs.len() {
-        let Some(first_ok) = classify(&runs[i]) else {
+    while let Some(run) = runs.get(i) {
+        let Some(first_ok) = classify(run) else {
             i += 1;
             continue;
         };
         // Extend over RUNs that follow directly (only comments and blank lines between).
         let mut j = i;
         let mut safe = first_ok;
-        while j + 1 < runs.len() {
-            let (a, b) = (&runs[j], &runs[j + 1]);
+        while let (Some(a), Some(b)) = (runs.get(j), runs.get(j + 1)) {
             let Some(ok) = classify(b) else { break };
             let index = |r: &ShellRun| starts.binary_search(&r.ins.span.start).ok();
             let adjacent = a.stage == b.stage
@@ -168,9 +163,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             i += 1;
             continue;
         }
-        let group = &runs[i..=j];
-        let first = group[0].ins;
-        let last = group[group.len() - 1].ins;
+        let group = runs.get(i..=j).unwrap_or_default();
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            i = j + 1;
+            continue;
+        };
+        let (first, last) = (first.ins, last.ins);
         let mut diag = Diagnostic::new(
             &RULE,
             first.to_source(first.node.keyword),

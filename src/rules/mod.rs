@@ -1,6 +1,11 @@
 //! The rule registry: one table of every rule (code, name, aliases, default, fix availability),
 //! one file per rule with its documentation and its `check` function.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
+
 mod add_for_local_files;
 mod add_url_checksum;
 mod apk_cache;

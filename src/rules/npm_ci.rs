@@ -166,6 +166,7 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
         "pnpm" => Tool::Pnpm,
         _ => return None,
     };
+    let (program_word, options) = words.split_first()?;
     // The subcommand: the first word that is neither an option nor an option's value.
     let mut i = 1;
     while let Some(w) = words.get(i) {
@@ -187,7 +188,7 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
         (Tool::Pnpm, Some(s)) => (false, s == "install" || s == "i"),
         _ => (false, false),
     };
-    let informational = words[1..].iter().any(|w| {
+    let informational = options.iter().any(|w| {
         matches!(
             w.value.as_str(),
             "--version" | "-v" | "-V" | "--help" | "-h"
@@ -198,10 +199,10 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
     }
     Some(Install {
         tool,
-        program: &words[0],
+        program: program_word,
         sub,
         ci,
-        args: &words[(i + 1).min(words.len())..],
+        args: words.get(i + 1..).unwrap_or_default(),
     })
 }
 
@@ -265,12 +266,14 @@ fn node_env(ctx: &Context, run: &ShellRun, index: usize) -> Option<String> {
             .strip_prefix("NODE_ENV=")
             .map(|v| v.trim_matches(['"', '\'']).to_string())
     };
-    let cmd = &run.commands[index];
+    let cmd = run.commands.get(index)?;
     if let Some(v) = cmd.assignments.iter().rev().find_map(assigned) {
         return Some(v);
     }
-    if let Some(v) = run.commands[..index]
+    if let Some(v) = run
+        .commands
         .iter()
+        .take(index)
         .rev()
         .filter(|c| c.program() == Some("export"))
         .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
@@ -279,7 +282,12 @@ fn node_env(ctx: &Context, run: &ShellRun, index: usize) -> Option<String> {
     }
     let mut found = None;
     for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
+        for ins in ctx
+            .stages
+            .get(stage)
+            .into_iter()
+            .flat_map(|s| &s.instructions)
+        {
             if std::ptr::eq(*ins, run.ins) {
                 break;
             }
@@ -342,7 +350,12 @@ fn copied_file(
     let mut workdir = String::new();
     let mut found = None;
     for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
+        for ins in ctx
+            .stages
+            .get(stage)
+            .into_iter()
+            .flat_map(|s| &s.instructions)
+        {
             if std::ptr::eq(*ins, run.ins) {
                 return found;
             }
@@ -436,7 +449,7 @@ fn command_folder(ctx: &Context, run: &ShellRun, index: usize) -> Option<String>
     let workdir = workdir_at(ctx, run.stage, run.ins);
     let cwds = folders(&run.commands, workdir.as_deref());
     let cwd = cwds.get(index)?.clone()?;
-    let words = command_words(&run.commands[index]);
+    let words = command_words(run.commands.get(index)?);
     let moved = ["--prefix", "--cwd", "--dir", "-C"]
         .iter()
         .find_map(|o| option_value(words, o));
@@ -458,31 +471,39 @@ struct Shipped {
 /// The stages whose files end up in the shipped image: the last stage and those it is built
 /// on, and the stages (with theirs) whose `node_modules` it copies.
 fn shipped_stages(ctx: &Context) -> Vec<usize> {
-    let last = ctx.stages.len() - 1;
+    let last = ctx.stages.len().saturating_sub(1);
     if last == 0 {
         return Vec::new();
     }
     let mut shipped = stage_chain(ctx, last);
     for &s in shipped.clone().iter() {
-        for ins in &ctx.stages[s].instructions {
+        for ins in ctx.stages.get(s).into_iter().flat_map(|s| &s.instructions) {
             let Some(from) = ins.node.flag("from").and_then(|f| f.value()) else {
                 continue;
             };
             if ins.kind() != Kind::Copy || !ctx.doc.slice(ins.span).contains("node_modules") {
                 continue;
             }
-            let named = (1..ctx.stages.len()).find(|&i| {
-                let Some(f) = ctx.stages[i].from else {
-                    return false;
-                };
-                match &f.node.args {
-                    Args::Words(w) => {
-                        w.len() == 3 && w[2].slice(&f.logical).eq_ignore_ascii_case(from)
-                            || from.parse::<usize>().is_ok_and(|n| n + 1 == i)
-                    }
-                    _ => false,
-                }
-            });
+            let named = ctx
+                .stages
+                .iter()
+                .enumerate()
+                .skip(1)
+                .find_map(|(i, stage)| {
+                    let f = stage.from?;
+                    let Args::Words(w) = &f.node.args else {
+                        return None;
+                    };
+                    let by_name = matches!(
+                        w.as_slice(),
+                        [_, _, name] if name.slice(&f.logical).eq_ignore_ascii_case(from)
+                    );
+                    (by_name
+                        || from
+                            .parse::<usize>()
+                            .is_ok_and(|n| n.checked_add(1) == Some(i)))
+                    .then_some(i)
+                });
             if let Some(n) = named {
                 shipped.extend(stage_chain(ctx, n));
             }
@@ -495,10 +516,11 @@ fn shipped_stages(ctx: &Context) -> Vec<usize> {
 /// from the program on (after wrappers such as `tini` or `docker-entrypoint.sh`), when that runs
 /// `node`, `npm start`, `yarn start`, `pm2-runtime`...
 fn app_command(ctx: &Context) -> Option<Vec<String>> {
-    let chain = stage_chain(ctx, ctx.stages.len() - 1);
+    let chain = stage_chain(ctx, ctx.stages.len().checked_sub(1)?);
     let last_of = |kind: Kind| {
         chain.iter().find_map(|&s| {
-            ctx.stages[s]
+            ctx.stages
+                .get(s)?
                 .instructions
                 .iter()
                 .rfind(|i| i.kind() == kind)
@@ -528,7 +550,7 @@ fn app_command(ctx: &Context) -> Option<Vec<String>> {
             ) || w.starts_with('-')
         })
         .count();
-    let command: Vec<String> = all[skip..].to_vec();
+    let command: Vec<String> = all.into_iter().skip(skip).collect();
     let base = |i: usize| {
         command
             .get(i)
@@ -536,7 +558,9 @@ fn app_command(ctx: &Context) -> Option<Vec<String>> {
     };
     let starts = match base(0).as_deref() {
         // `node` alone is a REPL (the official image's CMD), not an app.
-        Some("node" | "nodejs" | "pm2-runtime") => command[1..].iter().any(|w| !w.starts_with('-')),
+        Some("node" | "nodejs" | "pm2-runtime") => {
+            command.iter().skip(1).any(|w| !w.starts_with('-'))
+        }
         Some("npm" | "yarn" | "pnpm") => matches!(
             (base(1).as_deref(), base(2).as_deref()),
             (Some("start"), _) | (Some("run" | "run-script"), Some("start"))
@@ -593,19 +617,34 @@ fn start_uses_dev_dependency(package_json: &str, command: &[String]) -> Option<S
 /// Whether the last stage is a development or test image by its name or the names of the
 /// stages it is built on (`development`, `dev-envs`, `test`): dev dependencies are wanted.
 fn development_image(ctx: &Context) -> bool {
-    stage_chain(ctx, ctx.stages.len() - 1).iter().any(|&s| {
-        ctx.stages[s].from.is_some_and(|f| match &f.node.args {
-            Args::Words(w) if w.len() == 3 => {
-                let name = w[2].slice(&f.logical).to_ascii_lowercase();
-                name.split(['-', '_', '.']).any(|p| {
-                    matches!(
-                        p,
-                        "dev" | "development" | "devel" | "test" | "tests" | "testing" | "debug"
-                    )
-                }) || name.starts_with("dev")
-            }
-            _ => false,
-        })
+    let Some(last) = ctx.stages.len().checked_sub(1) else {
+        return false;
+    };
+    stage_chain(ctx, last).iter().any(|&s| {
+        ctx.stages
+            .get(s)
+            .and_then(|stage| stage.from)
+            .is_some_and(|f| match &f.node.args {
+                Args::Words(w) => match w.as_slice() {
+                    [_, _, name] => {
+                        let name = name.slice(&f.logical).to_ascii_lowercase();
+                        name.split(['-', '_', '.']).any(|p| {
+                            matches!(
+                                p,
+                                "dev"
+                                    | "development"
+                                    | "devel"
+                                    | "test"
+                                    | "tests"
+                                    | "testing"
+                                    | "debug"
+                            )
+                        }) || name.starts_with("dev")
+                    }
+                    _ => false,
+                },
+                _ => false,
+            })
     })
 }
 
@@ -632,8 +671,8 @@ fn after_kind(cmd: &Command) -> After {
             let sub = words
                 .iter()
                 .skip(1)
-                .position(|w| !w.value.starts_with('-'))
-                .map_or("", |p| words[p + 1].value.as_str());
+                .find(|w| !w.value.starts_with('-'))
+                .map_or("", |w| w.value.as_str());
             let script = match sub {
                 "run" | "run-script" | "exec" => words
                     .iter()
@@ -676,16 +715,25 @@ fn after_kind(cmd: &Command) -> After {
         }
         "tsc" | "webpack" | "ng" | "vite" | "next" | "nest" | "rollup" | "gulp" | "grunt"
         | "parcel" | "esbuild" => After::Build,
-        _ if words[0].value.contains("node_modules/.bin/") => After::Build,
+        _ if words
+            .first()
+            .is_some_and(|w| w.value.contains("node_modules/.bin/")) =>
+        {
+            After::Build
+        }
         _ => After::Nothing,
     }
 }
 
 /// The strongest of what runs after command `index` of run `r` in the shipped stages.
 fn after_install(runs: &[ShellRun], r: usize, index: usize, shipped: &[usize]) -> After {
-    let same = runs[r].commands[index + 1..].iter();
-    let later = runs[r + 1..]
+    let same = runs
+        .get(r)
+        .into_iter()
+        .flat_map(|run| run.commands.iter().skip(index + 1));
+    let later = runs
         .iter()
+        .skip(r + 1)
         .filter(|o| shipped.contains(&o.stage))
         .flat_map(|o| o.commands.iter());
     same.chain(later)
@@ -858,8 +906,12 @@ fn dev_dependencies(
     shipped: &Shipped,
     out: &mut Vec<Diagnostic>,
 ) {
-    let run = &runs[r];
-    let cmd = &run.commands[index];
+    let Some(run) = runs.get(r) else {
+        return;
+    };
+    let Some(cmd) = run.commands.get(index) else {
+        return;
+    };
     if omits_dev(cmd)
         || node_env(ctx, run, index).is_some_and(|v| v == "production" || v.contains('$'))
     {
@@ -980,5 +1032,18 @@ mod tests {
             start_uses_dev_dependency(pkg, &tsc).as_deref(),
             Some("typescript")
         );
+    }
+
+    /// A `--from` stage number of `usize::MAX` overflowed `n + 1` (a panic in debug builds).
+    #[test]
+    fn huge_stage_number() {
+        let doc = crate::syntax::parse(
+            "FROM node:20 AS build\nRUN npm install\nFROM node:20\n\
+             COPY --from=18446744073709551615 /app/node_modules ./node_modules\n\
+             RUN npm install\nCMD [\"node\", \"server.js\"]\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(shipped_stages(&ctx), vec![2]);
     }
 }

@@ -89,7 +89,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some((start, sub)) = pip_subcommand(cmd) else {
                 continue;
             };
-            let args = &cmd.words[start..];
+            let args = cmd.words.get(start..).unwrap_or_default();
             if sub.value != "install"
                 || args.iter().any(|w| is_no_cache_dir(&w.value))
                 || args
@@ -97,8 +97,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
                 || disabled_by_env(ctx, runs, r, index)
                 || cache_mounted(ctx, runs, r, index)
-                || run.commands[index + 1..]
+                || run
+                    .commands
                     .iter()
+                    .skip(index + 1)
                     .any(|c| removes_cache(c, body))
             {
                 continue;
@@ -108,10 +110,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(p) => format!("{p} -m pip"),
                 None => continue,
             };
+            let Some(first) = cmd.words.first() else {
+                continue;
+            };
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    word_span(run, &cmd.words[0], sub),
+                    word_span(run, first, sub),
                     format!(
                         "`{program} install` without `--no-cache-dir` keeps pip's download cache in the image"
                     ),
@@ -192,7 +197,12 @@ fn stage_env<'a>(ctx: &'a Context, run: &ShellRun, name: &str) -> Option<Option<
     let chain = stage_chain(ctx, run.stage);
     let mut found = None;
     for stage in chain.into_iter().rev() {
-        for ins in &ctx.stages[stage].instructions {
+        for ins in ctx
+            .stages
+            .get(stage)
+            .into_iter()
+            .flat_map(|s| &s.instructions)
+        {
             if std::ptr::eq(*ins, run.ins) {
                 break;
             }
@@ -214,10 +224,11 @@ fn run_env<'r>(run: &'r ShellRun, index: usize, name: &str) -> Option<&'r str> {
             .filter(|(k, _)| *k == name)
             .map(|(_, v)| v)
     };
-    let cmd = &run.commands[index];
+    let cmd = run.commands.get(index)?;
     cmd.assignments.iter().rev().find_map(assigned).or_else(|| {
-        run.commands[..index]
+        run.commands
             .iter()
+            .take(index)
             .rev()
             .filter(|c| c.program() == Some("export"))
             .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
@@ -227,7 +238,9 @@ fn run_env<'r>(run: &'r ShellRun, index: usize, name: &str) -> Option<&'r str> {
 /// Whether pip's cache is turned off for command `index` of run `r` by the environment or pip's
 /// configuration.
 fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
-    let run = &runs[r];
+    let Some(run) = runs.get(r) else {
+        return false;
+    };
     if let Some(v) = run_env(run, index, "PIP_NO_CACHE_DIR") {
         return turns_cache_off(v);
     }
@@ -237,20 +250,22 @@ fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> 
     // `pip config set global.no-cache-dir ...` earlier in the stage.
     earlier_runs(ctx, runs, r)
         .flat_map(|o| o.commands.iter())
-        .chain(&run.commands[..index])
+        .chain(run.commands.iter().take(index))
         .any(|c| {
             pip_subcommand(c).is_some_and(|(start, sub)| {
                 sub.value == "config"
-                    && c.words[start..]
-                        .windows(2)
-                        .any(|w| w[0].value == "set" && w[1].value.ends_with(".no-cache-dir"))
+                    && c.words.get(start..).unwrap_or_default().windows(2).any(|w| {
+                        matches!(w, [a, b] if a.value == "set" && b.value.ends_with(".no-cache-dir"))
+                    })
             })
         })
 }
 
 /// Whether a mount of the RUN holds pip's cache (so it stays out of the layer).
 fn cache_mounted(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
-    let run = &runs[r];
+    let Some(run) = runs.get(r) else {
+        return false;
+    };
     let cache_dir = run_env(run, index, "PIP_CACHE_DIR")
         .or_else(|| stage_env(ctx, run, "PIP_CACHE_DIR").flatten())
         .map(|d| d.trim_matches(['"', '\'']).trim_end_matches('/'));
@@ -271,8 +286,10 @@ fn removes_cache(cmd: &Command, body: &str) -> bool {
     }
     pip_subcommand(cmd).is_some_and(|(start, sub)| {
         sub.value == "cache"
-            && cmd.words[start..]
+            && cmd
+                .words
                 .iter()
+                .skip(start)
                 .any(|w| w.value == "purge" || w.value == "remove")
     })
 }

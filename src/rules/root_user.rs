@@ -378,14 +378,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let stage = ctx.stages.len() - 1;
-    let Some(final_from) = ctx.stages[stage].from else {
+    let Some(final_from) = ctx.stages.last().and_then(|s| s.from) else {
         return;
     };
     let chain = stage_chain(ctx, stage);
-    if chain
-        .iter()
-        .any(|&s| ctx.stages[s].from.is_some_and(windows_from))
-    {
+    if chain.iter().any(|&s| {
+        ctx.stages
+            .get(s)
+            .and_then(|st| st.from)
+            .is_some_and(windows_from)
+    }) {
         return;
     }
     let base = root_base(ctx, stage);
@@ -410,7 +412,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // The user in effect at the end of the stage: its last USER, or that of the stage it is
     // built on, or the base image's.
     let last_user = chain.iter().find_map(|&s| {
-        ctx.stages[s]
+        ctx.stages
+            .get(s)?
             .instructions
             .iter()
             .rfind(|i| i.kind() == Kind::User)
@@ -469,9 +472,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
 
     let image_span = match &final_from.node.args {
-        Args::Words(w) if !w.is_empty() => final_from.to_source(w[0]),
-        _ => final_from.head_span(),
-    };
+        Args::Words(w) => w.first().map(|&first| final_from.to_source(first)),
+        _ => None,
+    }
+    .unwrap_or_else(|| final_from.head_span());
     let span = match &root {
         Root::Explicit(ins, s) if *s == stage => ins.head_span(),
         _ => image_span,
@@ -526,7 +530,8 @@ fn configured_user<'c>(ctx: &'c Context) -> Option<&'c str> {
 /// back to root).
 fn earlier_user(ctx: &Context, chain: &[usize], before: &Instruction) -> Option<String> {
     chain.iter().find_map(|&s| {
-        ctx.stages[s]
+        ctx.stages
+            .get(s)?
             .instructions
             .iter()
             .rev()
@@ -548,18 +553,20 @@ enum Intended {
 
 fn make_fix(ctx: &Context, stage: usize, name: &str) -> Option<Fix> {
     let text = &ctx.doc.text;
-    let instructions = &ctx.stages[stage].instructions;
+    let stage_data = ctx.stages.get(stage)?;
+    let instructions = &stage_data.instructions;
     // After the last instruction whose result the user changes (or that sets the user), before
     // the first trailer instruction that follows it.
     let build_end = instructions
         .iter()
         .rposition(|i| BUILD_STEP.contains(&i.kind()))
         .map_or(0, |p| p + 1);
-    let trailer = instructions[build_end..]
+    let trailer = instructions
         .iter()
-        .position(|i| TRAILER.contains(&i.kind()))
-        .map(|p| build_end + p);
-    let (at, indent, before) = match trailer.map(|t| instructions[t]) {
+        .skip(build_end)
+        .find(|i| TRAILER.contains(&i.kind()))
+        .copied();
+    let (at, indent, before) = match trailer {
         Some(first) => {
             // Before the comments right above the trailer: they describe it (or suppress a
             // finding on it).
@@ -567,11 +574,15 @@ fn make_fix(ctx: &Context, stage: usize, name: &str) -> Option<Fix> {
                 ctx.doc.items.iter().position(
                     |it| matches!(it, Item::Instruction(i) if std::ptr::eq(&**i, first)),
                 )?;
-            let mut start = index;
-            while start > 0 && matches!(ctx.doc.items[start - 1], Item::Comment(_)) {
-                start -= 1;
-            }
-            let at = ctx.doc.items[start].span().start;
+            let comments_above = ctx
+                .doc
+                .items
+                .iter()
+                .take(index)
+                .rev()
+                .take_while(|it| matches!(it, Item::Comment(_)))
+                .count();
+            let at = ctx.doc.items.get(index - comments_above)?.span().start;
             let line = Span::new(first.span.start, first.head_span().start).slice(text);
             let indent: String = line
                 .chars()
@@ -580,7 +591,7 @@ fn make_fix(ctx: &Context, stage: usize, name: &str) -> Option<Fix> {
             (at, indent, Some(first))
         }
         None => {
-            let last = instructions.last().copied().or(ctx.stages[stage].from)?;
+            let last = instructions.last().copied().or(stage_data.from)?;
             // A last line that ends with a continuation would take in what is appended (also
             // when only comment lines follow it: BuildKit skips them inside a continuation).
             let open = ctx
@@ -601,7 +612,7 @@ fn make_fix(ctx: &Context, stage: usize, name: &str) -> Option<Fix> {
     // stays so).
     let near = before
         .or(instructions.last().copied())
-        .or(ctx.stages[stage].from)?;
+        .or(stage_data.from)?;
     let lower = near
         .node
         .keyword
@@ -663,9 +674,10 @@ fn drops_privileges(ctx: &Context, chain: &[usize]) -> bool {
         Some(word.rsplit('/').next().unwrap_or(&word).to_string())
     };
     chain.iter().any(|&s| {
-        ctx.stages[s]
-            .instructions
-            .iter()
+        ctx.stages
+            .get(s)
+            .into_iter()
+            .flat_map(|st| st.instructions.iter())
             .any(|ins| match ins.kind() {
                 Kind::Entrypoint | Kind::Cmd => {
                     first_word(ins).is_some_and(|w| PRIVILEGE_DROPPERS.contains(&w.as_str()))
@@ -801,7 +813,12 @@ fn prepared(ctx: &Context, chain: &[usize]) -> Prepared {
         }
     }
     for &s in chain {
-        for ins in &ctx.stages[s].instructions {
+        for ins in ctx
+            .stages
+            .get(s)
+            .into_iter()
+            .flat_map(|st| &st.instructions)
+        {
             if matches!(ins.kind(), Kind::Copy | Kind::Add) {
                 for f in &ins.node.flags {
                     if f.name() == "chown" {
@@ -949,9 +966,12 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 /// root (`tcpdump`, `iptables`, `cron`, ...).
 fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
     let instructions = || {
-        chain
-            .iter()
-            .flat_map(|&s| ctx.stages[s].instructions.iter())
+        chain.iter().flat_map(|&s| {
+            ctx.stages
+                .get(s)
+                .into_iter()
+                .flat_map(|st| st.instructions.iter())
+        })
     };
     let start = instructions()
         .filter(|i| matches!(i.kind(), Kind::Entrypoint | Kind::Cmd))
@@ -1017,9 +1037,12 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
 /// a runtime or state under `/root`.
 fn blocks_user_switch(ctx: &Context, chain: &[usize]) -> Option<&'static str> {
     let instructions = || {
-        chain
-            .iter()
-            .flat_map(|&s| ctx.stages[s].instructions.iter())
+        chain.iter().flat_map(|&s| {
+            ctx.stages
+                .get(s)
+                .into_iter()
+                .flat_map(|st| st.instructions.iter())
+        })
     };
     let low_port = |v: &str| {
         let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();

@@ -362,12 +362,9 @@ fn exec_form(words: &[String]) -> String {
 
 /// Whether the stage (or one built on it) has a CMD.
 fn cmd_in_or_after(ctx: &Context, stage: usize) -> bool {
-    (stage..ctx.stages.len()).any(|s| {
+    ctx.stages.iter().enumerate().skip(stage).any(|(s, st)| {
         stage_chain(ctx, s).contains(&stage)
-            && ctx.stages[s]
-                .instructions
-                .iter()
-                .any(|i| i.kind() == Kind::Cmd)
+            && st.instructions.iter().any(|i| i.kind() == Kind::Cmd)
     })
 }
 
@@ -377,9 +374,11 @@ fn cmd_in_or_after(ctx: &Context, stage: usize) -> bool {
 /// do not know).
 fn entrypoint_known_harmless(ctx: &Context, stage: usize, before: &Instruction) -> Option<bool> {
     for s in stage_chain(ctx, stage) {
-        let entry = ctx.stages[s]
-            .instructions
-            .iter()
+        let entry = ctx
+            .stages
+            .get(s)
+            .into_iter()
+            .flat_map(|st| st.instructions.iter())
             .filter(|i| s != stage || i.span.start < before.span.start)
             .rfind(|i| i.kind() == Kind::Entrypoint);
         if let Some(e) = entry {
