@@ -9,6 +9,10 @@
 //! and `_`), which the exec form does not set; those are left out of the comparison, the only
 //! difference allowed (see DF302's "Fix safety").
 //!
+//! A command that needs the shell's expansions (`gunicorn --bind :$PORT app:app`) gets
+//! `exec` in front instead: then both shell forms run, with the variables set, and must start
+//! the same program with the same argv and environment.
+//!
 //! The oracle is checked too: conversions known to be wrong (the ones DF302 used to make,
 //! `exec gunicorn` to `["exec", "gunicorn"]`, `FOO=1 python` to `["FOO=1", "python"]`, a
 //! builtin) must be told apart, so that a passing run means something.
@@ -47,12 +51,17 @@ fn main() {
     for case in &cases {
         for shell in &shells {
             compared += 1;
-            if let Err(e) = compare(shell, &case.shell, &case.exec) {
+            let (result, shown) = match &case.fixed {
+                Fixed::Exec(exec) => (
+                    compare(shell, &case.shell, exec),
+                    serde_json::to_string(exec).unwrap(),
+                ),
+                Fixed::Shell(text) => (compare_shell(shell, &case.shell, text), text.clone()),
+            };
+            if let Err(e) = result {
                 failures.push(format!(
-                    "{}: DF302 offers `{}` for `{}` ({shell:?}): {e}",
-                    case.origin,
-                    serde_json::to_string(&case.exec).unwrap(),
-                    case.shell
+                    "{}: DF302 offers `{shown}` for `{}` ({shell:?}): {e}",
+                    case.origin, case.shell
                 ));
             }
         }
@@ -138,8 +147,14 @@ struct Case {
     from_corpus: bool,
     /// The command text BuildKit hands to the shell (the logical line).
     shell: String,
-    /// The exec form DF302 writes.
-    exec: Vec<String>,
+    /// The exec form DF302 writes, or, for a fix that puts `exec` in front of a command that
+    /// needs the shell's expansions, the shell form it writes.
+    fixed: Fixed,
+}
+
+enum Fixed {
+    Exec(Vec<String>),
+    Shell(String),
 }
 
 /// Adversarial inputs: each line is a Dockerfile body after `FROM python:3.12`.
@@ -190,6 +205,14 @@ const ADVERSARIAL: &[&str] = &[
     "SHELL [\"/bin/bash\", \"-ic\"]\nCMD python app.py",
     "ENV BASH_ENV=/etc/env.sh\nSHELL [\"/bin/bash\", \"-c\"]\nCMD python app.py",
     "CMD python ~/app.py",
+    "CMD gunicorn --bind :$PORT app:app",
+    "CMD python app.py --port \"${PORT:-8000}\" --name \"$APP_NAME\"",
+    "CMD exec gunicorn --bind :$PORT app:app",
+    "CMD $APP_HOME/bin/start",
+    "CMD python app.py > /var/log/app.log",
+    "CMD FOO=$BAR python app.py",
+    "CMD cd $HOME",
+    "CMD python $(cat args)",
     "CMD python app.py # comment",
 ];
 
@@ -208,7 +231,6 @@ fn cases() -> Vec<Case> {
             let [edit] = fix.edits.as_slice() else {
                 panic!("{origin}: one edit expected")
             };
-            let exec: Vec<String> = serde_json::from_str(&edit.content).unwrap();
             let shell = doc
                 .instructions()
                 .find_map(|ins| {
@@ -223,11 +245,17 @@ fn cases() -> Vec<Case> {
                     (ins.to_source(text) == d.span).then(|| text.slice(&ins.logical).to_string())
                 })
                 .unwrap_or_else(|| panic!("{origin}: no instruction at the fix"));
+            let fixed = if edit.content == "exec " {
+                let trimmed = shell.trim_start();
+                Fixed::Shell(format!("exec {trimmed}"))
+            } else {
+                Fixed::Exec(serde_json::from_str(&edit.content).unwrap())
+            };
             out.push(Case {
                 origin: format!("{origin}:{}", d.span.start),
                 from_corpus,
                 shell,
-                exec,
+                fixed,
             });
         }
     };
@@ -404,6 +432,63 @@ fn compare(shell: &[String], text: &str, exec: &[String]) -> Result<(), String> 
     }
 }
 
+/// A shell form against the shell form a fix writes (`exec` in front): both run by the same
+/// shell, with the variables they expand set, must start the same program the same way.
+fn compare_shell(shell: &[String], before: &str, after: &str) -> Result<(), String> {
+    // The program first (a stub is made at an absolute path, rooted in the sandbox), then
+    // every other word that can name one.
+    let program = before.split_whitespace().next().unwrap_or("").to_string();
+    let mut words = vec![program.clone()];
+    words.extend(
+        after
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
+            .filter(|w| !w.is_empty() && !w.contains('$') && *w != "exec")
+            .map(str::to_string),
+    );
+    let sandbox = Sandbox::new(&words);
+    let (before, after) = if program.starts_with('/') {
+        let rooted = sandbox.rooted(&program);
+        (
+            before.replacen(&program, &rooted, 1),
+            after.replacen(&program, &rooted, 1),
+        )
+    } else {
+        (before.to_string(), after.to_string())
+    };
+    let vars: Vec<String> = after
+        .split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.trim_start_matches('{')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .filter(|v: &String| !v.is_empty())
+        .collect();
+    let run = |text: &str| -> Result<Option<Recorded>, String> {
+        let mut c = sandbox.command(&shell[0]);
+        for v in &vars {
+            if v != "PATH" && v != "HOME" {
+                c.env(v, format!("value-of-{v}"));
+            }
+        }
+        c.args(&shell[1..])
+            .arg("-c")
+            .arg(text)
+            .status()
+            .map_err(|e| e.to_string())?;
+        Ok(sandbox.take_record())
+    };
+    match (run(&before)?, run(&after)?) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        (Some(a), Some(b)) => Err(format!("before: {a:?}, after: {b:?}")),
+        (a, b) => Err(format!(
+            "a form started no program: before {a:?}, after {b:?}"
+        )),
+    }
+}
+
 /// Conversions known to be wrong must fail the comparison with every shell.
 fn oracle_tells_wrong_conversions(shells: &[Vec<String>]) -> Vec<String> {
     let wrong: &[(&str, &[&str])] = &[
@@ -422,6 +507,19 @@ fn oracle_tells_wrong_conversions(shells: &[Vec<String>]) -> Vec<String> {
         ("python a\\ b", &["python", "a\\", "b"]),
     ];
     let mut missed = Vec::new();
+    // `exec` in front of a builtin or an assignment is not the same command.
+    for (before, after) in [
+        ("FOO=$BAR python app.py", "exec FOO=$BAR python app.py"),
+        ("echo $PORT", "exec echo $PORT"),
+    ] {
+        for shell in shells {
+            if compare_shell(shell, before, after).is_ok() {
+                missed.push(format!(
+                    "the oracle took `{before}` -> `{after}` for equivalent with {shell:?}"
+                ));
+            }
+        }
+    }
     for (text, exec) in wrong {
         let exec: Vec<String> = exec.iter().map(|s| s.to_string()).collect();
         for shell in shells {

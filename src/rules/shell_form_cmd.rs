@@ -9,10 +9,18 @@ pub static RULE: Rule = Rule {
     aliases: &["DL3025", "JSONArgsRecommended"],
     summary: "Shell-form CMD or ENTRYPOINT: use the exec form",
     doc: "## What it does
-Flags `CMD` and `ENTRYPOINT` written in shell form, and rewrites them in exec form
-(`CMD [\"python\", \"app.py\"]`) when the command is one program with plain words.
-`HEALTHCHECK CMD` in shell form is not reported: a check is a short-lived command, for which
-a shell costs little and signals do not matter (hadolint and BuildKit do not report it either).
+Flags `CMD` and `ENTRYPOINT` written in shell form when the command is one simple command, and
+rewrites it: in exec form (`CMD [\"python\", \"app.py\"]`) when its words are plain, or with
+`exec` in front when its arguments need the shell's expansions (`CMD exec gunicorn --bind
+:$PORT app:app`: the program replaces the shell, with the same expanded arguments).
+
+Not flagged: a command that already starts with `exec`; a shell program (operators,
+redirections, pipes, globs, several commands, a program named by a variable), which needs the
+shell as it is; a `SHELL` other than a plain `sh -c` (a login shell, `BASH_ENV`), Windows
+images; and `HEALTHCHECK CMD`, a short-lived command for which a shell costs little and signals
+do not matter (hadolint and BuildKit do not report it either). BuildKit's
+`JSONArgsRecommended` flags every shell-form CMD and ENTRYPOINT; this rule flags only those it
+can fix or whose fix is one line away.
 
 ## Why is this bad?
 In shell form the process runs under `/bin/sh -c`. Where `/bin/sh` is dash (Debian, Ubuntu)
@@ -37,8 +45,7 @@ offered only when:
 - the first word names a program: not an assignment (`FLASK_ENV=prod python app.py`), not a
   shell builtin or keyword (`cd`, `source`, `.`, `ulimit`, `trap`, `wait`, `export`, `set`,
   `eval`, `if`..., and `echo`, `printf`, `test`, `true`, which are programs too but not the
-  same ones). A leading `exec` is dropped (`exec gunicorn ...` becomes `[\"gunicorn\", ...]`:
-  the shell would have replaced itself with gunicorn); `exec` with options gives no fix;
+  same ones): these are reported without a fix;
 - the shell in effect is `/bin/sh`, or a `SHELL` of sh, bash, dash or ash with only `-c`,
   `-e`, `-u` and `-o pipefail` (`-l` and `-i` read startup files), and no `ENV BASH_ENV`
   (bash reads that file first); a stage built on another inherits both. Not Windows.
@@ -50,7 +57,13 @@ with recording stubs as programs; the program, argv, environment and folder must
 The one difference allowed is the shell's own bookkeeping (`PWD`, bash's `SHLVL` and `_`),
 which the exec form does not export (a shell script started in exec form sets `PWD` itself).
 
-The pairing with ENTRYPOINT decides the applicability:
+`exec` in front (a command that needs the shell's expansions) is Safe: the command must be one
+simple command whose first word is a plain program name (not a builtin, keyword or
+assignment) and whose only non-literal parts are parameter expansions; the shell form stays,
+so the pairing with ENTRYPOINT does not change. The oracle runs both shell forms, with the
+variables set, and requires the same program, argv and environment.
+
+The pairing with ENTRYPOINT decides the applicability of the exec form:
 - `ENTRYPOINT`: Safe when neither its stage nor a stage built on it has a `CMD` (an exec-form
   ENTRYPOINT would receive it as arguments; a shell-form one ignores it); otherwise no fix.
 - `CMD`: Safe when the ENTRYPOINT in effect is known to be none (set in the stage, or a base
@@ -196,24 +209,12 @@ fn is_assignment(raw: &str) -> bool {
 
 /// The exec form of a plain command: the program and its arguments as the shell would start
 /// them, or `None` when the shell does something a program cannot (a builtin, a keyword, an
-/// assignment, `exec` with options). A leading `exec` is dropped: `exec gunicorn ...` replaces
-/// the shell with gunicorn, which is what the exec form starts directly.
-fn program_words(text: &str, mut words: Vec<String>) -> Option<Vec<String>> {
+/// assignment). Commands that start with `exec` are not reported at all (see `report`).
+fn program_words(text: &str, words: Vec<String>) -> Option<Vec<String>> {
     // The first word as written (before quote removal): `FOO=1 python` is an assignment.
     let raw_first = text.split([' ', '\t']).find(|w| !w.is_empty())?;
     if is_assignment(raw_first) {
         return None;
-    }
-    if words.first().is_some_and(|w| w == "exec") && raw_first == "exec" {
-        words.remove(0);
-        // `exec -a name prog` or `exec -c prog` (bash) change argv[0] or the environment.
-        if words.first().is_none_or(|w| w.starts_with('-')) {
-            return None;
-        }
-        let raw_next = text.split([' ', '\t']).filter(|w| !w.is_empty()).nth(1)?;
-        if is_assignment(raw_next) {
-            return None;
-        }
     }
     let first = words.first()?;
     if SHELL_WORDS.contains(&first.as_str()) {
@@ -221,7 +222,7 @@ fn program_words(text: &str, mut words: Vec<String>) -> Option<Vec<String>> {
     }
     // A program path is written as is (no quotes or escapes): the oracle roots it in a
     // scratch folder, which it can do only for a word it can find in the text.
-    if first.contains('/') && !text.split([' ', '\t']).take(2).any(|w| w == first) {
+    if first.contains('/') && !text.split([' ', '\t']).take(1).any(|w| w == first) {
         return None;
     }
     Some(words)
@@ -275,6 +276,83 @@ fn image_name(image: &str) -> &str {
         .rfind(':')
         .filter(|&c| !without_registry[c..].contains('/'));
     &without_registry[..name_end.unwrap_or(without_registry.len())]
+}
+
+/// Whether a command is one program with arguments, where what is not a plain word is a
+/// parameter expansion (`$PORT`, `${HOST:-0.0.0.0}`, in double quotes or not): no operators,
+/// redirections, command substitutions, globs or comments; the first word a plain program name
+/// (not a builtin, keyword or assignment).
+fn expanded_program(text: &str) -> bool {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_double = false;
+    let mut in_single = false;
+    let mut expansions = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if !in_double => {
+                in_single = !in_single;
+                plain.push(c);
+            }
+            _ if in_single => plain.push(c),
+            '"' => {
+                in_double = !in_double;
+                plain.push(c);
+            }
+            '\\' => {
+                plain.push(c);
+                match chars.next() {
+                    Some(n) => plain.push(n),
+                    None => return false,
+                }
+            }
+            '$' => {
+                expansions += 1;
+                match chars.peek() {
+                    Some('{') => {
+                        chars.next();
+                        let mut depth = 1;
+                        for n in chars.by_ref() {
+                            match n {
+                                '{' => depth += 1,
+                                '}' => depth -= 1,
+                                '$' | '`' | '(' | ')' => return false,
+                                _ => {}
+                            }
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        if depth != 0 {
+                            return false;
+                        }
+                    }
+                    Some(n) if n.is_ascii_alphabetic() || *n == '_' => {
+                        while chars
+                            .peek()
+                            .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_')
+                        {
+                            chars.next();
+                        }
+                    }
+                    _ => return false,
+                }
+                plain.push('x');
+            }
+            _ => plain.push(c),
+        }
+    }
+    if in_single || in_double || expansions == 0 {
+        return false;
+    }
+    // With the expansions replaced by a letter, the rest must be plain words.
+    plain_words(&plain).is_some_and(|words| {
+        let raw_first = text
+            .split([' ', '\t'])
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        !raw_first.contains(['$', '"', '\'', '\\']) && program_words(&plain, words).is_some()
+    })
 }
 
 /// The words of a plain shell command after quote removal, or `None` if anything in it is
@@ -446,10 +524,33 @@ fn report(
         ),
     );
     let command = text.slice(&ins.logical);
-    let words = (posix && ins.inner_comments.is_empty() && ins.empty_continuation_lines.is_empty())
-        .then(|| plain_words(command))
-        .flatten()
-        .and_then(|words| program_words(command, words));
+    // `exec prog ...`: the shell replaces itself with the program, which gets the signals.
+    if command.split([' ', '\t']).find(|w| !w.is_empty()) == Some("exec") {
+        return;
+    }
+    let plain = posix && ins.inner_comments.is_empty() && ins.empty_continuation_lines.is_empty();
+    let plain_command = plain.then(|| plain_words(command)).flatten();
+    let simple = plain_command.is_some();
+    let words = plain_command.and_then(|words| program_words(command, words));
+    if words.is_none() && !simple {
+        // One program whose arguments need the shell's expansions (`--port $PORT`): `exec`
+        // in front makes the program replace the shell, with the same expanded arguments.
+        // Anything else (operators, redirections, several commands) needs the shell as it
+        // is: nothing to say.
+        if plain && expanded_program(command) {
+            diag.message = format!(
+                "Shell-form {kw}: `/bin/sh -c` stays the parent of the program, and `docker stop`'s signal may not reach it; start it with `exec`"
+            );
+            let at = text.start + (command.len() - command.trim_start().len());
+            diag = diag.with_fix(Fix::new(
+                "Start the program with `exec`",
+                Applicability::Safe,
+                vec![Edit::insert(ins.source_offset(at), "exec ")],
+            ));
+            out.push(diag);
+        }
+        return;
+    }
     if let Some(words) = words {
         let applicability = match ins.node.kind {
             Kind::Entrypoint => (!cmd_in_or_after(ctx, stage)).then_some(Applicability::Safe),
