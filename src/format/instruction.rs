@@ -261,8 +261,10 @@ pub(super) fn layout<'d>(
     settings: &FormatSettings,
     posix: bool,
 ) -> Option<Vec<(String, &'d str)>> {
+    // Unknown instructions, and `ONBUILD ONBUILD` (BuildKit rejects it at dispatch; its words
+    // were laid out as the outer ONBUILD's and lost, found by fuzzing): kept as written.
     if ins.node.kind == Kind::Unknown
-        || matches!(&ins.node.args, Args::Sub(s) if s.kind == Kind::Unknown)
+        || matches!(&ins.node.args, Args::Sub(s) if s.kind == Kind::Unknown || matches!(s.args, Args::Sub(_)))
     {
         return None;
     }

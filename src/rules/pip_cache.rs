@@ -269,10 +269,15 @@ fn cache_mounted(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bo
     let cache_dir = run_env(run, index, "PIP_CACHE_DIR")
         .or_else(|| stage_env(ctx, run, "PIP_CACHE_DIR").flatten())
         .map(|d| d.trim_matches(['"', '\'']).trim_end_matches('/'));
+    // Where pip's cache is: PIP_CACHE_DIR, else root's (`~/.cache/pip`). A mount holds it when
+    // it is that folder, above it (`target=/root`) or inside it, as DF501 counts it: the two
+    // rules must agree, or one would add `--no-cache-dir` that the other removes.
+    let cache = cache_dir.unwrap_or("/root/.cache/pip");
     mount_targets(run).iter().any(|t| {
-        t.ends_with(".cache/pip")
+        t.contains(".cache/pip")
             || t.ends_with("/.cache")
-            || cache_dir.is_some_and(|d| is_within(d, t))
+            || is_within(cache, t)
+            || is_within(t, cache)
     })
 }
 

@@ -566,7 +566,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let withheld = if suggestion.jre {
         Some("the JRE lacks `javac`, `jar` and `jlink`".to_string())
-    } else if base.digest_pinned() != Some(false) {
+    } else if base.digest_pinned() != Some(false) || base.resolved.contains('@') {
+        // A digest, even a malformed one (`python@x`: found by fuzzing, the fix appended a
+        // tag after it, again and again).
         Some("the digest pins the full image".to_string())
     } else if base.written.contains('$') {
         Some("the tag comes from an `ARG`".to_string())
