@@ -120,8 +120,12 @@ fn fixing_with_a_build_context_converges() {
         ("poetry.lock", ""),
         ("Pipfile", "[packages]\n"),
         ("app.py", "print('hello')\n"),
+        // What every generated .dockerignore keeps out (DF102 is quiet without it).
+        (".idea/workspace.xml", "<project/>\n"),
     ] {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     let context = dockerfix::context::BuildContext::new(dir.path());
     let mut settings = Settings::default();

@@ -8,8 +8,8 @@ pub static RULE: Rule = Rule {
     summary: "ADD from a URL without --checksum",
     doc: "## What it does
 Flags `ADD` of a remote source that nothing pins: an `http://` or `https://` URL of one
-release of a file (its path has a version such as `1.2` or `v3`, a variable such as
-`${VERSION}`, or a commit) without `--checksum=sha256:<digest>`, or a Git repository (`https://host/repo.git`, `git@host:repo`,
+release of a file (its path has a version such as `1.2` or `v3`, a variable named as a version
+such as `${VERSION}` or `$TAG`, or a commit) without `--checksum=sha256:<digest>`, or a Git repository (`https://host/repo.git`, `git@host:repo`,
 `ssh://`, `git://`) without `--checksum=<commit>`, a full commit in the ref
 (`repo.git#<40 or 64 hex digits>`) or a `?checksum=`/`?commit=` query. Sources are read as
 BuildKit reads them: an `https://` URL whose path ends in `.git` is a Git repository.
@@ -132,17 +132,34 @@ fn names_a_release(url: &str) -> bool {
         ]
         .contains(&stem)
     });
+    // A variable names a release when its name says so (`${VERSION}`, `$TAG`, `${GIT_SHA}`);
+    // `${BRANCH}` moves.
+    let release_variable = |t: &str| {
+        t.split('$').skip(1).any(|v| {
+            let name: String = v
+                .trim_start_matches('{')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+                .to_ascii_uppercase();
+            [
+                "VERSION", "VER", "TAG", "RELEASE", "SHA", "COMMIT", "DIGEST", "REV",
+            ]
+            .iter()
+            .any(|k| name.split('_').any(|w| w == *k) || name.ends_with(k))
+                && !name.contains("BRANCH")
+        })
+    };
     let version = |t: &&str| {
         let t = t.trim_start_matches(['v', 'V']);
         let b = t.as_bytes();
-        t.contains('$')
-            || b.first().is_some_and(u8::is_ascii_digit)
-                && (t.contains('.') || b.iter().all(u8::is_ascii_digit))
+        b.first().is_some_and(u8::is_ascii_digit)
+            && (t.contains('.') || b.iter().all(u8::is_ascii_digit))
             || (t.len() >= 7
                 && b.iter().all(u8::is_ascii_hexdigit)
                 && b.iter().any(u8::is_ascii_digit))
     };
-    !moving && tokens.iter().any(version)
+    !moving && (release_variable(path) || tokens.iter().any(version))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -187,6 +204,7 @@ mod tests {
             "https://github.com/tianon/gosu/releases/download/1.17/gosu-amd64",
             "https://example.com/tool-v2.tgz",
             "https://example.com/${VERSION}/tool.tgz",
+            "https://example.com/v${TRAEFIK_VERSION}/traefik",
             "https://raw.githubusercontent.com/org/repo/3f2a9c1d/install.sh",
         ] {
             assert!(names_a_release(url), "{url}");
@@ -196,6 +214,8 @@ mod tests {
             "https://raw.githubusercontent.com/org/repo/master/install.sh",
             "https://example.com/download/tool.tar.gz",
             "https://example.com/releases/latest/download/tool-1.2.tgz",
+            "https://raw.githubusercontent.com/pi-hole/PADD/${PADD_BRANCH}/padd.sh",
+            "https://example.com/${NAME}/tool.tgz",
         ] {
             assert!(!names_a_release(url), "{url}");
         }

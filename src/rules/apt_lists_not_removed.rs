@@ -1,9 +1,9 @@
 use super::apt::{Apt, USES_INDEX, apt_command, docker_clean_base, wraps_apt};
-use super::common::appended;
 use super::common::{
     append_offset, command_words, mounted_over, program, removed_path, stage_parent,
     tolerates_failure, word_span,
 };
+use super::common::{appended, earlier_runs};
 use super::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::settings::CacheStrategy;
@@ -74,7 +74,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let runs = ctx.shell_runs();
     let readers = std::cell::OnceCell::new();
-    for run in runs {
+    for (r, run) in runs.iter().enumerate() {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
         if !ctx.ships(run.stage) {
             continue;
@@ -118,6 +118,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (Some((_, apt)), Some(last_apt)) = (target, last_apt) else {
             continue;
         };
+        // An install without `apt-get update` adds no lists of its own: it is reported only
+        // where lists an earlier RUN downloaded are still there (that RUN left them for this
+        // one). After a RUN that removed them, or on a base image's own lists, nothing to say.
+        if !has_update && !earlier_lists_left(ctx, runs, r) {
+            continue;
+        }
         if run.commands.iter().skip(last_apt + 1).any(|c| {
             removes_lists(c, body) || apt_command(c).is_some_and(|a| a.sub.value == "dist-clean")
         }) {
@@ -137,6 +143,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(diag);
     }
+}
+
+/// Whether the lists are there before run `r` because an earlier RUN of its image ran
+/// `apt-get update` and did not remove them afterwards.
+fn earlier_lists_left(ctx: &Context, runs: &[ShellRun], r: usize) -> bool {
+    let mut left = false;
+    for run in earlier_runs(ctx, runs, r) {
+        let body = run.rest.slice(&run.ins.logical);
+        for cmd in &run.commands {
+            if apt_command(cmd).is_some_and(|a| a.sub.value == "update")
+                || cmd.words.iter().any(|w| w.value == "--update")
+            {
+                left = true;
+            } else if removes_lists(cmd, body)
+                || apt_command(cmd).is_some_and(|a| a.sub.value == "dist-clean")
+            {
+                left = false;
+            }
+        }
+    }
+    left
 }
 
 fn fix(ctx: &Context, readers: &ListReaders, run: &ShellRun) -> Option<Fix> {

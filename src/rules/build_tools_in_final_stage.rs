@@ -36,6 +36,11 @@ Not flagged: packages removed again in the same RUN (`apt-get purge -y --auto-re
 (the official images build from source like that); stages that only build (they do not ship);
 packages named by a variable (`$buildDeps`).
 
+Off by default: on real projects most findings were images whose job is building (builder
+and base images in files of their own, firmware compilers, CI lint targets), which a
+Dockerfile alone does not tell apart (docs/precision.md). Enable it with
+`extend-select = [\"DF212\"]`.
+
 ## Why is this bad?
 Compilers, headers and build tools are hundreds of megabytes the running application never
 uses. They make the image slower to pull and start, and every one of them is attack surface
@@ -70,7 +75,7 @@ No fix: which files the application needs at run time (binaries, wheels, shared 
 such as `libpq5` for `libpq-dev`) is for a person to decide.
 ",
     severity: Severity::Info,
-    default_enabled: true,
+    default_enabled: false,
     fix: FixAvailability::None,
     check,
 };

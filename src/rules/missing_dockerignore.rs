@@ -16,7 +16,9 @@ Flags a `COPY` or `ADD` that takes the whole build context (`COPY . .`, `COPY ./
 `ADD . /src`, `COPY * ./`) when the context has no ignore file (neither
 `<Dockerfile>.dockerignore` nor `.dockerignore`). It needs the build context: `--context`, or
 the Dockerfile's folder; a Dockerfile read from standard input without `--context` is not
-checked.
+checked. Quiet when nothing at the top of the context is what the generated file would keep
+out (`.git`, `node_modules`, caches, editor folders...): the context holds what the image
+copies, and an ignore file would change nothing.
 
 ## Why is this bad?
 Without an ignore file, everything in the folder goes to the builder and, through the broad
@@ -92,6 +94,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .into_iter()
         .filter(|n| matcher.as_ref().is_some_and(|m| m.excluded(n).is_some()))
         .collect();
+    // Nothing the new file would keep out is there: the context holds what the image copies,
+    // and an ignore file would change nothing.
+    if found.is_empty() {
+        return;
+    }
     let found = match found.len() {
         0 => String::new(),
         n => {
@@ -611,6 +618,9 @@ mod tests {
     /// The generated file for a Dockerfile in a context folder with these files.
     fn generated(files: &[(&str, &str)], dockerfile: &str) -> Option<String> {
         let dir = tempfile::tempdir().unwrap();
+        // Something every generated file keeps out: the rule is quiet when nothing is.
+        std::fs::create_dir_all(dir.path().join(".idea")).unwrap();
+        std::fs::write(dir.path().join(".idea/workspace.xml"), "<project/>\n").unwrap();
         for (name, text) in files {
             let p = dir.path().join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -658,6 +668,15 @@ mod tests {
         assert!(text.contains("\n**/__pycache__\n") && !text.contains("\n.venv\n"));
         // Nothing broad: silent.
         assert!(generated(&files, "FROM python:3.12\nCOPY app.py /src/\n").is_none());
+        // Nothing in the context that the file would keep out: silent.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.py"), "\n").unwrap();
+        let doc = crate::syntax::parse("FROM python:3.12\nCOPY . /src\n").unwrap();
+        let options = crate::rules::LintOptions {
+            context: Some(BuildContext::new(dir.path())),
+            ..Default::default()
+        };
+        assert!(crate::rules::check_with(&doc, &|r| r.code == "DF102", options).is_empty());
     }
 
     #[test]

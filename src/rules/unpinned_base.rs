@@ -11,8 +11,10 @@ pub static RULE: Rule = Rule {
 Flags a `FROM` whose image has no tag and no digest (`FROM ubuntu`, hadolint's DL3006) or the
 tag `latest` (`FROM ubuntu:latest`, DL3007). Global `ARG`s (before the first `FROM`) are
 expanded with their defaults: `FROM python:${PY}` with `ARG PY=3.12` is tagged, `FROM ${IMAGE}`
-with `ARG IMAGE=ubuntu` is not. An `ARG` without a default is set by `--build-arg`, so what it
-holds is unknown and nothing is reported. Earlier stages (`FROM builder`, whatever the case) and
+with `ARG IMAGE=ubuntu` is not reported: an image named by a build argument is chosen by the
+build (its default is a fallback, often the parent image the same CI run builds and passes by
+digest). An `ARG` without a default is set by `--build-arg`, so what it holds is unknown and
+nothing is reported either. Earlier stages (`FROM builder`, whatever the case) and
 `scratch` are not images and are never reported. A digest (`@sha256:...`) pins the image even
 with `:latest`.
 
@@ -338,6 +340,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for base in base_images(ctx) {
         // A digest pins the image whatever the tag says.
         if base.resolved.contains('@') {
+            continue;
+        }
+        // An image named by a build argument (`FROM ${BASE_IMAGE}`) is chosen by the build:
+        // its default is a fallback (often the parent image the same CI run builds), and the
+        // tag the build passes is not in the file.
+        let name_part = match base.written.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => name,
+            _ => base.written,
+        };
+        if name_part
+            .rsplit('/')
+            .next()
+            .unwrap_or(name_part)
+            .contains('$')
+        {
             continue;
         }
         let message = match base.tag() {
