@@ -74,7 +74,10 @@ stage, before the first `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `EXPOSE`, `LABEL` or
 that follows them (or at the end of the stage), so every build step still runs as before; an
 existing `USER root` is left as it is.
 
-No fix (the finding says why) where the switch would break the container: a port below 1024
+No fix (the finding says why) where the switch would break the container: a working folder
+(the last `WORKDIR`) or a `VOLUME` that root owns, which the application may write to (nothing
+gives it to the user: no `COPY --chown=<user>` to it, no `chown <user>` of it, not the home
+that `useradd -m` made, not created while `USER` was the user); a port below 1024
 (`EXPOSE 80`, `ENV PORT=80`, `--bind 0.0.0.0:80`), a runtime or state under `/root` (an
 `ENV` or path into `/root`, `pip install --user`, pyenv, uv's or nvm's installers), a final
 stage built on a stage or image that cannot be resolved, or a file that ends with a dangling
@@ -506,8 +509,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         format!("The final stage runs as root: {state}; {reason}"),
     );
     let blocked = match &root {
-        Root::Unresolved => Some("what it is built on is not known"),
-        _ => blocks_user_switch(ctx, &chain),
+        Root::Unresolved => Some("what it is built on is not known".to_string()),
+        _ => blocks_user_switch(ctx, &chain)
+            .map(str::to_string)
+            .or_else(|| root_owned_folder(ctx, &chain, &user)),
     };
     match blocked {
         Some(why_not) => diag.message.push_str(&format!(" (no fix: {why_not})")),
@@ -1033,6 +1038,128 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
         })
 }
 
+/// A folder the container works in that root owns: the last `WORKDIR` (the process's working
+/// folder) or a `VOLUME`, when nothing gives it (or a folder above it) to the user: no
+/// `COPY --chown=<user>` to it, no `chown <user>` of it. An application often writes there.
+fn root_owned_folder(ctx: &Context, chain: &[usize], user: &str) -> Option<String> {
+    let name = user.split(':').next().unwrap_or(user);
+    let mut owned: Vec<String> = Vec::new();
+    let mut folders: Vec<String> = Vec::new();
+    let mut workdir: Option<String> = None;
+    let mut stages: Vec<usize> = chain.to_vec();
+    stages.reverse();
+    let runs = ctx.shell_runs();
+    // The USER in effect: a WORKDIR created while it is the user belongs to the user.
+    let mut current: Option<String> = None;
+    for &s in &stages {
+        for ins in ctx
+            .stages
+            .get(s)
+            .map(|st| st.instructions.as_slice())
+            .unwrap_or(&[])
+        {
+            let cwd = workdir.clone().unwrap_or_else(|| "/".to_string());
+            match (ins.kind(), &ins.node.args) {
+                (Kind::User, _) => current = user_value(ins),
+                (Kind::Workdir, Args::Text(t)) => {
+                    let w = t.slice(&ins.logical).trim().trim_matches('"');
+                    let path = super::common::join_path(&cwd, w);
+                    if current
+                        .as_deref()
+                        .is_some_and(|u| u.split(':').next() == Some(name))
+                    {
+                        owned.push(path.clone());
+                    }
+                    workdir = Some(path);
+                }
+                (Kind::Volume, _) => {
+                    let text = ins.logical.get(ins.node.keyword.end..).unwrap_or("");
+                    folders.extend(
+                        text.split(|c: char| {
+                            c.is_whitespace() || matches!(c, '[' | ']' | ',' | '"')
+                        })
+                        .filter(|w| w.starts_with('/'))
+                        .map(str::to_string),
+                    );
+                }
+                (Kind::Copy | Kind::Add, args) => {
+                    let gives = ins.node.flags.iter().any(|f| {
+                        f.name() == "chown"
+                            && f.value().is_some_and(|v| v.split(':').next() == Some(name))
+                    });
+                    let dest = match args {
+                        Args::Words(words) => {
+                            words.last().map(|d| d.slice(&ins.logical).to_string())
+                        }
+                        Args::Json(values) => values.last().map(|d| d.value.clone()),
+                        _ => None,
+                    };
+                    if let (true, Some(dest)) = (gives, dest) {
+                        owned.push(super::common::join_path(&cwd, &dest));
+                    }
+                }
+                (Kind::Run, _) => {
+                    for run in runs.iter().filter(|r| std::ptr::eq(r.ins, *ins)) {
+                        // The user's home, when the RUN creates it (`useradd -m`, `adduser`
+                        // without `-H`/`--no-create-home`).
+                        for cmd in &run.commands {
+                            let creates_home = match cmd.program() {
+                                Some("useradd") => cmd.flag("-m") || cmd.flag("--create-home"),
+                                Some("adduser") => !cmd.flag("-H") && !cmd.flag("--no-create-home"),
+                                _ => false,
+                            };
+                            if creates_home
+                                && user_tool_operands(cmd).first().copied() == Some(name)
+                            {
+                                let home = cmd
+                                    .words
+                                    .windows(2)
+                                    .find(|w| {
+                                        matches!(
+                                            w.first().map(|x| x.value.as_str()),
+                                            Some("-d" | "--home-dir" | "--home" | "-h")
+                                        )
+                                    })
+                                    .and_then(|w| w.get(1))
+                                    .map_or_else(|| format!("/home/{name}"), |w| w.value.clone());
+                                owned.push(home);
+                            }
+                        }
+                        for cmd in run.commands.iter().filter(|c| c.program() == Some("chown")) {
+                            let mut operands = cmd
+                                .words
+                                .iter()
+                                .skip(1)
+                                .filter(|w| !w.value.starts_with('-'));
+                            let gives = operands
+                                .next()
+                                .is_some_and(|o| o.value.split(':').next() == Some(name));
+                            if gives {
+                                owned.extend(
+                                    operands.map(|p| super::common::join_path(&cwd, &p.value)),
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    folders.extend(workdir);
+    let trim = |p: &str| p.trim_end_matches('/').to_string();
+    folders
+        .into_iter()
+        .find(|f| {
+            let f = trim(f);
+            !f.is_empty()
+                && !owned
+                    .iter()
+                    .any(|o| f == trim(o) || super::common::is_within(&f, &trim(o)))
+        })
+        .map(|f| format!("its working folder or volume `{f}` belongs to root"))
+}
+
 /// Why a switch to another user would break the container, if it would: a port below 1024, or
 /// a runtime or state under `/root`.
 fn blocks_user_switch(ctx: &Context, chain: &[usize]) -> Option<&'static str> {
@@ -1239,6 +1366,38 @@ mod tests {
             let text = format!("{from}\n{prepared}{tail}");
             assert_eq!(fixed(&text, "auto"), None, "{text}");
             assert_eq!(fixed(&text, "1000"), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn no_fix_where_the_working_folder_is_roots() {
+        // The app works in /data, which root made: as `app` it could not write there.
+        assert_eq!(
+            fixed(
+                "FROM ruby:3.3-alpine\nRUN adduser -D app\nCOPY --chown=app:app . /app\nWORKDIR /data/app\nCMD [\"puma\"]\n",
+                "auto"
+            )
+            .as_deref(),
+            Some("<no fix>")
+        );
+        assert_eq!(
+            fixed(
+                "FROM debian:12\nRUN useradd app\nVOLUME /data\nCMD [\"x\"]\n",
+                "auto"
+            )
+            .as_deref(),
+            Some("<no fix>")
+        );
+        // Given to the user: fine (a COPY --chown to it, or a chown).
+        for tail in [
+            "WORKDIR /app\nCOPY --chown=app . .\n",
+            "WORKDIR /srv\nRUN mkdir -p /srv/data && chown -R app:app /srv\n",
+        ] {
+            let text = format!("FROM debian:12\nRUN useradd app\n{tail}");
+            assert!(
+                fixed(&text, "auto").is_some_and(|f| f.contains("USER app")),
+                "{text}"
+            );
         }
     }
 
