@@ -5,23 +5,59 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Whether a file name is a Dockerfile's: `Dockerfile`, `Containerfile`, `Dockerfile.*`,
-/// `Containerfile.*`, `*.Dockerfile`, `*.dockerfile` (never `.dockerignore` files).
+/// Whether a file name is a Dockerfile's, case-insensitive: `Dockerfile` and `Containerfile`,
+/// alone or with a suffix after `.`, `-` or `_` (`Dockerfile.dev`, `Dockerfile-py3`,
+/// `Dockerfile_gaudi`), or as the extension (`api.Dockerfile`, `x.containerfile`). Never
+/// ignore files (`.dockerignore`) nor templates that are not Dockerfiles yet (`.template`,
+/// `.tmpl`, `.tpl`, `.j2`, `.jinja`, `.in`).
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") {
+    if lower.ends_with(".dockerignore")
+        || [
+            ".template",
+            ".tmpl",
+            ".tpl",
+            ".j2",
+            ".jinja",
+            ".jinja2",
+            ".in",
+        ]
+        .iter()
+        .any(|t| lower.ends_with(t))
+    {
         return false;
     }
-    lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || (lower.ends_with(".dockerfile") && lower.len() > ".dockerfile".len())
+    ["dockerfile", "containerfile"].iter().any(|stem| {
+        lower == *stem
+            || lower
+                .strip_prefix(stem)
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['.', '-', '_']))
+            || lower
+                .strip_suffix(stem)
+                .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
+    })
 }
 
-#[derive(Debug, Clone)]
-pub struct WalkOptions {
+#[derive(Clone)]
+pub struct WalkOptions<'a> {
     pub respect_gitignore: bool,
+    /// Whether a file found by walking is taken (by default, [`is_dockerfile_name`]; the CLI
+    /// asks the file's settings: `include`, `extend-include`).
+    pub wants: &'a (dyn Fn(&Path) -> bool + Sync),
+}
+
+impl std::fmt::Debug for WalkOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WalkOptions")
+            .field("respect_gitignore", &self.respect_gitignore)
+            .finish()
+    }
+}
+
+/// The default of [`WalkOptions::wants`]: the file's name is a Dockerfile's.
+pub fn by_name(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))
 }
 
 #[derive(Debug)]
@@ -59,7 +95,7 @@ pub fn discover(
                             Ok(e) => {
                                 let is_file =
                                     e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-                                if is_file && is_dockerfile_name(&e.file_name().to_string_lossy()) {
+                                if is_file && (opts.wants)(e.path()) {
                                     found
                                         .lock()
                                         .unwrap_or_else(|p| p.into_inner())
@@ -121,10 +157,17 @@ mod tests {
         for n in [
             "Dockerfile",
             "dockerfile",
+            "DOCKERFILE",
             "Containerfile",
             "Dockerfile.dev",
+            "Dockerfile-py3",
+            "Dockerfile_gaudi",
+            "Dockerfile_amd",
+            "Containerfile.fedora",
+            "containerfile-minimal",
             "api.Dockerfile",
             "x.dockerfile",
+            "x.Containerfile",
         ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
@@ -134,6 +177,14 @@ mod tests {
             "README.md",
             ".dockerfile",
             "Dockerfiles",
+            "Dockerfile.template",
+            "Dockerfile.j2",
+            "Dockerfile.in",
+            "Dockerfile.tmpl",
+            "Dockerfile-",
+            "dockerfile_",
+            "dockerfilex",
+            "mydockerfile",
         ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }

@@ -232,12 +232,7 @@ pub(super) fn shipped_stages(ctx: &Context) -> Vec<usize> {
 /// Names the walk treats as Dockerfiles (the builder sends them whatever the ignore file says,
 /// in the classic builder).
 pub(super) fn is_dockerfile_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.ends_with(".dockerfile")
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
+    crate::walk::is_dockerfile_name(name)
 }
 
 /// What kind of secret a context path looks like, by name alone.

@@ -20,6 +20,7 @@ pub struct ConfigFile {
     pub unsafe_fixes: Option<bool>,
     pub exclude: Option<Vec<String>>,
     pub include: Option<Vec<String>>,
+    pub extend_include: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     pub format: Option<FormatConfig>,
     pub lint: Option<LintConfig>,
@@ -108,7 +109,11 @@ pub struct Settings {
     pub format: FormatSettings,
     pub per_file_ignores: Vec<(GlobSet, Vec<&'static Rule>)>,
     pub exclude: GlobSet,
-    pub include: GlobSet,
+    /// `include`: the files to check when walking folders, replacing the Dockerfile names
+    /// (`None`: those names, see [`crate::walk::is_dockerfile_name`]).
+    pub include: Option<GlobSet>,
+    /// `extend-include`: more files to check, besides the names (or `include`).
+    pub extend_include: GlobSet,
     /// The folder of the config file (globs are relative to it), if any.
     pub root: Option<PathBuf>,
     pub cache_strategy: CacheStrategy,
@@ -123,7 +128,8 @@ impl Default for Settings {
             format: FormatSettings::default(),
             per_file_ignores: Vec::new(),
             exclude: GlobSet::empty(),
-            include: GlobSet::empty(),
+            include: None,
+            extend_include: GlobSet::empty(),
             root: None,
             cache_strategy: CacheStrategy::Clean,
             non_root_user: "auto".into(),
@@ -281,6 +287,7 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
         unsafe_fixes: over.unsafe_fixes.or(base.unsafe_fixes),
         exclude: over.exclude.or(base.exclude),
         include: over.include.or(base.include),
+        extend_include: over.extend_include.or(base.extend_include),
         per_file_ignores: over.per_file_ignores.or(base.per_file_ignores),
         format: fmt,
         lint,
@@ -332,7 +339,11 @@ impl Settings {
                 .push((globset(&cfg_path, std::slice::from_ref(glob))?, rules));
         }
         s.exclude = globset(&cfg_path, cfg.exclude.as_deref().unwrap_or_default())?;
-        s.include = globset(&cfg_path, cfg.include.as_deref().unwrap_or_default())?;
+        s.include = match cfg.include.as_deref() {
+            Some(globs) => Some(globset(&cfg_path, globs)?),
+            None => None,
+        };
+        s.extend_include = globset(&cfg_path, cfg.extend_include.as_deref().unwrap_or_default())?;
         s.root = path
             .and_then(Path::parent)
             .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
@@ -371,8 +382,19 @@ impl Settings {
                 .any(|a| !a.as_os_str().is_empty() && self.exclude.is_match(a))
     }
 
-    pub fn is_included(&self, path: &Path) -> bool {
-        self.include.is_match(self.relative(path))
+    /// Whether a file found by walking a folder is checked: its name is a Dockerfile's (or it
+    /// matches `include`, which replaces the names), or it matches `extend-include`. Globs are
+    /// matched against the path relative to the config's folder and against the file name,
+    /// as ruff does (`include = ["*.df"]` takes `docker/x.df`).
+    pub fn wants(&self, path: &Path) -> bool {
+        let rel = self.relative(path);
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        let matches = |g: &GlobSet| g.is_match(&rel) || g.is_match(name);
+        let by_name = match &self.include {
+            Some(g) => matches(g),
+            None => name.to_str().is_some_and(crate::walk::is_dockerfile_name),
+        };
+        by_name || matches(&self.extend_include)
     }
 }
 
