@@ -6,48 +6,37 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
-mod add_for_local_files;
-mod add_url_checksum;
-mod apk_cache;
 mod apt;
-mod apt_install_recommends;
-mod apt_lists_not_removed;
-mod apt_update_alone;
-mod base_not_digest;
-mod build_tools_in_final_stage;
+mod build_errors;
+mod buildkit;
 mod common;
-mod copy_of_ignored_or_secret;
-mod dependency_copy_order;
-mod download_leftovers;
-mod duplicate_stage_name;
-mod invalid_arguments;
-mod maintainer_deprecated;
-mod mergeable_runs;
-mod missing_dockerignore;
-mod no_build_stage;
-mod npm_ci;
-mod package_cache_mount;
-mod package_manager_prompt;
-mod pip_cache;
-mod pipe_to_shell;
-mod pipefail;
-mod root_user;
-mod rpm_family_clean;
-mod secret_in_arg_env;
-mod shell_form_cmd;
-mod slim_base;
-mod sudo;
-mod syntax_directive;
+mod context;
+mod deprecations;
+mod packages;
+mod pinning;
+mod runtime;
 #[cfg(debug_assertions)]
 mod test_panic;
-mod unknown_instruction;
-mod unpinned_base;
-mod unpinned_packages;
-mod use_apt_get;
 
+// One registry, rules in folders by family (the code ranges of the catalogue).
 use crate::fix::{Applicability, Fix};
 use crate::shell;
 use crate::syntax::{Args, Document, Instruction, Kind, Span};
+use build_errors::{duplicate_stage_name, invalid_arguments, no_build_stage, unknown_instruction};
+use buildkit::{package_cache_mount, syntax_directive};
+use context::{
+    apt_update_alone, copy_of_ignored_or_secret, dependency_copy_order, missing_dockerignore,
+};
+use deprecations::maintainer_deprecated;
+use packages::{
+    add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
+    build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
+    pip_cache, rpm_family_clean, slim_base, use_apt_get,
+};
+use pinning::{base_not_digest, unpinned_base, unpinned_packages};
+use runtime::{
+    add_url_checksum, pipe_to_shell, pipefail, root_user, secret_in_arg_env, shell_form_cmd, sudo,
+};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,68 @@
+use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
+use crate::rules::common::word_span;
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF104",
+    name: "apt-update-alone",
+    aliases: &[],
+    summary: "`apt-get update` in a RUN without an install: a stale package index",
+    doc: "## What it does
+Flags a RUN that runs `apt-get update` (or `apt update`) but installs nothing and reads nothing
+from the package index in the same RUN (no `install`, `upgrade`, `dist-upgrade`, `build-dep`,
+`apt-cache` query, or apt tool run through `xargs`, `sudo` and the like).
+
+## Why is this bad?
+The build cache keeps the layer with the index. When a later RUN changes (a package is added),
+the `apt-get update` layer is reused as it is, weeks old: the install then asks for package
+versions the mirrors no longer have (`404 Not Found`), or installs outdated ones. The index
+also stays in the image.
+
+## Example
+```dockerfile
+RUN apt-get update
+RUN apt-get install -y --no-install-recommends curl
+```
+Use instead:
+```dockerfile
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends curl \\
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix safety
+No fix here: merging the RUNs is DF201's fix (mergeable-runs), Safe where its guards hold.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for run in ctx.shell_runs() {
+        let mut update = None;
+        let mut used = false;
+        for cmd in &run.commands {
+            match apt_command(cmd) {
+                Some(apt) if apt.sub.value == "update" => {
+                    update.get_or_insert(apt);
+                }
+                Some(apt) if USES_INDEX.contains(&apt.sub.value.as_str()) => used = true,
+                Some(_) => {}
+                None => used |= wraps_apt(cmd),
+            }
+        }
+        let Some(apt) = update.filter(|_| !used) else {
+            continue;
+        };
+        out.push(Diagnostic::new(
+            &RULE,
+            word_span(run, apt.word, apt.sub),
+            format!(
+                "`{} update` without an install in the same RUN: the cached layer keeps a stale package index",
+                apt.program
+            ),
+        ));
+    }
+}

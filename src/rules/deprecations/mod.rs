@@ -1,0 +1,3 @@
+//! DF9xx: deprecated instructions.
+
+pub(in crate::rules) mod maintainer_deprecated;

@@ -1,0 +1,210 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::common::{
+    APK_TAKES_VALUE, earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none,
+    shell_errexit, subcommand_index, word_span,
+};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::settings::CacheStrategy;
+use crate::shell::{Command, Word};
+
+pub static RULE: Rule = Rule {
+    code: "DF206",
+    name: "apk-cache",
+    aliases: &["DL3019"],
+    summary: "`apk add` without `--no-cache`: the package index stays in the image",
+    doc: "## What it does
+Flags `apk add` without `--no-cache` (global options before `add` count too: `apk --no-cache
+add`). An `apk update` before it or an `rm -rf /var/cache/apk/*` after it in the same RUN does
+not silence it: `--no-cache` is the one flag that does both. Quiet for `apk add --no-network`
+(nothing is downloaded), when the RUN mounts something over `/var/cache/apk`, and under
+`[lint.package-cache] strategy = \"mount\"`.
+
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
+## Why is this bad?
+Without `--no-cache`, apk stores the package index it fetches, a few megabytes per repository,
+in `/var/cache/apk`: with `-U`, after an `apk update`, and (current apk-tools) whenever
+the stored index is missing or older than `--cache-max-age`. It stays in the layer, where
+nothing needs it. `apk add --no-cache` reads the index into memory and stores nothing.
+
+## Example
+```dockerfile
+FROM alpine:3.20
+RUN apk update && apk add curl && rm -rf /var/cache/apk/*
+```
+Use instead:
+```dockerfile
+FROM alpine:3.20
+RUN apk add --no-cache curl
+```
+
+## Fix safety
+The fix only inserts ` --no-cache` after `add`; it leaves an `apk update` or an
+`rm -rf /var/cache/apk/*` in place (removing commands is riskier, and they do no harm). Safe
+when the failure of `apk add` fails the build (`&&`, `set -e`, or a `SHELL` with `-e`): with
+`--no-cache` it installs the same packages from a freshly read index, and where an old apk
+would have failed for want of an index it now succeeds. Unsafe where a failed `apk add` was
+tolerated (`|| true`, a pipe, `;` without `-e`, a condition), where the RUN has
+`--network=none`, and where a later `apk` command of the stage reads the stored index without
+fetching its own (`apk add --no-network`, or any command after an `apk add -U` on an apk that
+does not refresh a missing index).
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Safe),
+    check,
+};
+
+/// apk subcommands that read the package index.
+const READS_INDEX: &[&str] = &[
+    "add", "upgrade", "fix", "fetch", "search", "policy", "list", "dot", "info", "version",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.options.cache_strategy == CacheStrategy::Mount {
+        return;
+    }
+    let runs = ctx.shell_runs();
+    for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
+        if mounted_over(run, "/var/cache/apk") {
+            continue;
+        }
+        let body = run.rest.slice(&run.ins.logical);
+        for (index, cmd) in run.commands.iter().enumerate() {
+            let Some(sub) = apk_subcommand(cmd) else {
+                continue;
+            };
+            if sub.value != "add"
+                || no_cache(cmd)
+                || cmd.words.iter().any(|w| w.value == "--no-network")
+            {
+                continue;
+            }
+            let Some(first) = cmd.words.first() else {
+                continue;
+            };
+            let safe = failure_fails_the_run(body, &run.commands, index, shell_errexit(ctx, run))
+                && !network_none(run)
+                && !later_reads_index(ctx, runs, r, index);
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    word_span(run, first, sub),
+                    "`apk add` without `--no-cache` keeps the package index in /var/cache/apk",
+                )
+                .with_fix(Fix::new(
+                    "Add `--no-cache`",
+                    if safe {
+                        Applicability::Safe
+                    } else {
+                        Applicability::Unsafe
+                    },
+                    vec![Edit::insert(run.after_word(sub), " --no-cache")],
+                )),
+            );
+        }
+    }
+}
+
+/// The subcommand of an `apk` command (options and their values skipped); `None` for other
+/// programs and for a quoted or expanded subcommand.
+fn apk_subcommand(cmd: &Command) -> Option<&Word> {
+    if cmd.program()? != "apk" {
+        return None;
+    }
+    let w = cmd
+        .words
+        .get(subcommand_index(&cmd.words, 1, APK_TAKES_VALUE)?)?;
+    (!w.complex).then_some(w)
+}
+
+fn no_cache(cmd: &Command) -> bool {
+    cmd.words.iter().skip(1).any(|w| w.value == "--no-cache")
+}
+
+/// Whether an apk command stores a fresh index in /var/cache/apk.
+fn writes_index(cmd: &Command) -> bool {
+    apk_subcommand(cmd).is_some_and(|sub| {
+        !no_cache(cmd)
+            && (sub.value == "update"
+                || cmd.flag("-U")
+                || cmd.flag("--update")
+                || cmd.flag("--update-cache"))
+    })
+}
+
+/// Whether a later apk command relies on the index stored by command `index` of run `r` (in
+/// the RUN, later RUNs of the stage, or stages built on it), before anything stores a new one
+/// and with no earlier command having stored one. `apk add --no-network` always relies on the
+/// stored index; other commands only where apk does not refresh a missing index by itself
+/// (older apk-tools) and this command stores one explicitly (`-U`).
+fn later_reads_index(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+    let Some((run, cmd)) = runs
+        .get(r)
+        .and_then(|run| Some((run, run.commands.get(index)?)))
+    else {
+        return false;
+    };
+    let explicit = writes_index(cmd);
+    let mut earlier = earlier_runs(ctx, runs, r)
+        .flat_map(|o| o.commands.iter())
+        .chain(run.commands.iter().take(index));
+    if earlier.any(writes_index) {
+        return false;
+    }
+    let later = run
+        .commands
+        .iter()
+        .skip(index + 1)
+        .chain(later_runs(ctx, runs, r).flat_map(|o| o.commands.iter()));
+    for cmd in later {
+        if writes_index(cmd) {
+            return false;
+        }
+        let reads = apk_subcommand(cmd)
+            .is_some_and(|sub| READS_INDEX.contains(&sub.value.as_str()) && !no_cache(cmd));
+        let offline = cmd.words.iter().any(|w| w.value == "--no-network");
+        if reads && (offline || explicit) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{LintOptions, check_with};
+    use crate::settings::CacheStrategy;
+
+    fn codes(text: &str, strategy: CacheStrategy) -> Vec<&'static str> {
+        let doc = crate::syntax::parse(text).unwrap();
+        check_with(
+            &doc,
+            &|r| matches!(r.code, "DF206" | "DF207" | "DF208"),
+            LintOptions {
+                cache_strategy: strategy,
+                ..Default::default()
+            },
+        )
+        .into_iter()
+        .map(|d| d.rule.code)
+        .collect()
+    }
+
+    #[test]
+    fn quiet_under_mount_strategy() {
+        let text = "FROM alpine\nRUN apk add curl\nRUN yum install -y x\nRUN pip install flask\n";
+        assert_eq!(
+            codes(text, CacheStrategy::Clean),
+            ["DF206", "DF207", "DF208"]
+        );
+        assert!(codes(text, CacheStrategy::Mount).is_empty());
+    }
+}

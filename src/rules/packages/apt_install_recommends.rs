@@ -1,0 +1,191 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::apt::apt_command;
+use crate::rules::common::{any_text_before, word_span};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::shell::Command;
+
+pub static RULE: Rule = Rule {
+    code: "DF203",
+    name: "apt-install-recommends",
+    aliases: &["DL3015"],
+    summary: "apt-get install without --no-install-recommends",
+    doc: "## What it does
+Flags `apt-get install` (and `apt install`) that does not say whether to install recommended
+packages: no `--no-install-recommends`, `-o APT::Install-Recommends=false` (or an explicit
+`--install-recommends` / `=true`, a deliberate choice). Quiet when an earlier instruction of the stage (or of the
+stage it is built on), or the RUN itself before the install, turns recommends off in the apt
+configuration, e.g. `echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norec`.
+
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
+## Why is this bad?
+By default apt also installs every package the requested ones *recommend*: documentation,
+optional helpers, often hundreds of megabytes that the image never uses.
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install -y curl \\
+    && rm -rf /var/lib/apt/lists/*
+```
+Use instead:
+```dockerfile
+RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix safety
+Unsafe: the image gets fewer packages, and something may have relied on a recommended one.
+The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
+`wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
+without it HTTPS servers cannot be verified. No fix for `python3-pip`, whose recommended
+compilers and headers are what building packages from source needs. Other recommended
+packages the image relied on have to be added by name.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Unsafe),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for run in ctx.shell_runs() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
+        let body = run.rest.slice(&run.ins.logical);
+        let mut configured: Option<bool> = None;
+        for cmd in &run.commands {
+            let Some(apt) = apt_command(cmd) else {
+                continue;
+            };
+            if apt.sub.value != "install" || chooses_recommends(cmd) {
+                continue;
+            }
+            // Configured off earlier in the stage, or earlier in this RUN.
+            let before = &body[..apt.word.span.start];
+            if *configured.get_or_insert_with(|| {
+                any_text_before(ctx, run, "declines-recommends", config_declines_recommends)
+            }) || config_declines_recommends(before)
+            {
+                continue;
+            }
+            let mut diag = Diagnostic::new(
+                &RULE,
+                word_span(run, apt.word, apt.sub),
+                format!(
+                    "`{} install` without `--no-install-recommends` also installs recommended packages",
+                    apt.program
+                ),
+            );
+            // The packages, and the last word of the command (where a package is added).
+            let packages: Vec<&crate::shell::Word> = cmd
+                .words
+                .iter()
+                .skip_while(|w| w.span != apt.sub.span)
+                .skip(1)
+                .filter(|w| !w.value.starts_with('-'))
+                .collect();
+            let installed_before = |name: &str| {
+                body.get(..apt.word.span.start)
+                    .is_some_and(|b| b.split_whitespace().any(|w| w == name))
+                    || any_text_before(ctx, run, "installs-ca-certificates", |t| {
+                        t.contains("ca-certificates")
+                    })
+            };
+            let needs_pip_tools = packages
+                .iter()
+                .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
+            match needs_pip_tools {
+                Some(p) => diag.message.push_str(&format!(
+                    " (no fix: `{}` recommends the compilers and headers that building from source needs)",
+                    p.value
+                )),
+                None => {
+                    let mut edits =
+                        vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")];
+                    let wants_certificates = packages
+                        .iter()
+                        .any(|p| RECOMMENDS_CA_CERTIFICATES.contains(&p.value.as_str()))
+                        && !packages.iter().any(|p| p.value == "ca-certificates")
+                        && !installed_before("ca-certificates");
+                    let mut title = "Add `--no-install-recommends`".to_string();
+                    if let (true, Some(last)) = (wants_certificates, cmd.words.last()) {
+                        edits.push(Edit::insert(run.after_word(last), " ca-certificates"));
+                        title.push_str(" and install `ca-certificates`, which it recommended");
+                    }
+                    diag = diag.with_fix(Fix::unsafe_(title, edits));
+                }
+            }
+            out.push(diag);
+        }
+    }
+}
+
+/// Packages that recommend `ca-certificates` (Debian and Ubuntu): without it they cannot
+/// verify HTTPS servers, so the fix installs it by name.
+const RECOMMENDS_CA_CERTIFICATES: &[&str] = &[
+    "curl",
+    "wget",
+    "git",
+    "libcurl4",
+    "libcurl4t64",
+    "libcurl3-gnutls",
+    "libcurl3t64-gnutls",
+    "python3-requests",
+    "apt-transport-https",
+    "openssl",
+];
+
+/// Packages whose recommended packages are what they are installed for: `python3-pip`
+/// recommends `build-essential` and `python3-dev`, which `pip install` needs to build packages
+/// from source. No fix there.
+const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip"];
+
+/// Whether the command chooses about recommends itself: `--no-install-recommends`,
+/// `--install-recommends[=no]`, `-o APT::Install-Recommends=false` (or `=true`: asking for them
+/// explicitly is a choice, not an omission).
+fn chooses_recommends(cmd: &Command) -> bool {
+    cmd.words.iter().enumerate().skip(1).any(|(i, w)| {
+        let v = w.value.to_ascii_lowercase();
+        if v == "--no-install-recommends"
+            || v == "--install-recommends"
+            || v.starts_with("--install-recommends=")
+        {
+            return true;
+        }
+        let setting = if v == "-o" || v == "--option" {
+            cmd.words.get(i + 1).map(|n| n.value.to_ascii_lowercase())
+        } else {
+            v.strip_prefix("--option=")
+                .or_else(|| v.strip_prefix("-o"))
+                .map(str::to_string)
+        };
+        setting.is_some_and(|s| s.starts_with("apt::install-recommends="))
+    })
+}
+
+fn is_false(value: &str) -> bool {
+    matches!(value, "false" | "0" | "no" | "off")
+}
+
+/// Whether shell or config text sets `APT::Install-Recommends` to false, as in
+/// `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/99norecommends`.
+fn config_declines_recommends(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let key = "install-recommends";
+    lower.match_indices(key).any(|(at, _)| {
+        if lower[..at].ends_with("no-") {
+            return false;
+        }
+        let value = lower[at + key.len()..].trim_start_matches([' ', '\t', '"', '\'', '=', '\\']);
+        let word: String = value
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        is_false(&word)
+    })
+}

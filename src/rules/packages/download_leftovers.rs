@@ -1,0 +1,666 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::common::appended;
+use crate::rules::common::{
+    append_offset, command_words, folders, is_within, join_path, later_runs, mounted_over, program,
+    removed_path, word_span, workdir_at,
+};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::shell::{Command, Separator, Word};
+
+pub static RULE: Rule = Rule {
+    code: "DF210",
+    name: "download-leftovers",
+    aliases: &[],
+    summary: "a downloaded archive is not removed in the same RUN",
+    doc: "## What it does
+Flags a RUN that downloads a file (`curl -o FILE URL`, `curl -O URL`, `wget URL`,
+`wget -O FILE URL`, `wget -P DIR URL`), then unpacks or installs it (`tar -x`, `unzip`, `7z x`,
+`dpkg -i`, `apt-get install ./x.deb`, `rpm -i`, `yum`/`dnf`/`zypper install`, `apk add`,
+`pip install`, `gem install`, `sh FILE`, `bash FILE`, or runs it), and does not remove it
+afterwards in the same RUN (`rm FILE`, `rm -rf` of its folder, `rm -rf /tmp/*`, or a pattern
+that matches it). Not flagged: a download piped into its consumer (`curl URL | tar -xz`), which
+leaves no file; a download into a folder the RUN mounts (`--mount=type=tmpfs,target=/tmp`, a
+cache mount); a file that is only downloaded (a binary to `/usr/local/bin`, a signature) or
+moved (`mv`); a removal whose operand the rule cannot read (a variable: `rm -rf \"$tmp\"`). `ADD`
+of a URL is DF307's business.
+
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
+## Why is this bad?
+Once the unpacking or installing is done the archive is dead weight, often as large as what
+it installed, and it stays in the layer. Removing it in a later RUN does not shrink the image:
+the layer that added it still holds it.
+
+## Example
+```dockerfile
+RUN curl -fsSL -o /tmp/node.tar.xz https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-x64.tar.xz \\
+    && tar -xJf /tmp/node.tar.xz -C /usr/local --strip-components=1
+```
+Use instead:
+```dockerfile
+RUN curl -fsSL -o /tmp/node.tar.xz https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-x64.tar.xz \\
+    && tar -xJf /tmp/node.tar.xz -C /usr/local --strip-components=1 \\
+    && rm -f /tmp/node.tar.xz
+```
+or pipe the download: `curl -fsSL URL | tar -xJ -C /usr/local --strip-components=1`.
+
+## Fix safety
+The fix appends ` && rm -f FILE` to the RUN. On a RUN of one line it goes on that line; on a
+RUN of several lines, on a line of its own, indented like the RUN's continuation lines, with
+`&&` where `[format] and-position` says (with `preserve`, where the RUN has it), so that the
+fixed file passes `format --check`. Unsafe: the file is gone from the image, and
+something outside the Dockerfile (the running container, a script) may expect it. Offered only
+when the file name is literal (no variable, no wildcard), when the path it is removed by is
+certain (an absolute path, or a relative one in a RUN that does not change folder, or one the
+rule can resolve from `WORKDIR` and literal `cd`s), when no later instruction names the file (a
+later RUN or a `COPY --from` that reads it), and when the RUN ends with a plain command (no
+heredoc, trailing redirection, `exit` or `exec`). `rm -f` cannot fail, so the RUN's exit
+status is unchanged.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
+    check,
+};
+
+/// Short options of curl that take a value (in a cluster like `-fsSLo`, the value follows).
+const CURL_TAKES_VALUE: &str = "AbcCdDeEFHKmoPQrTuUwxXyYz";
+/// Long options of wget that take a value (when not written `--name=value`).
+const WGET_LONG_VALUE: &[&str] = &[
+    "output-document",
+    "directory-prefix",
+    "output-file",
+    "append-output",
+    "user-agent",
+    "header",
+    "tries",
+    "timeout",
+    "wait",
+    "progress",
+    "user",
+    "password",
+    "post-data",
+    "ca-certificate",
+    "input-file",
+];
+/// Short options of wget that take a value.
+const WGET_TAKES_VALUE: &str = "OoaPtTwUeiBQlARDIX";
+/// Long options of curl that take a value (the common ones; an unknown option is taken to
+/// take none, which can only make the rule see one operand more).
+const CURL_LONG_VALUE: &[&str] = &[
+    "--output",
+    "--output-dir",
+    "--header",
+    "--user",
+    "--user-agent",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--request",
+    "--retry",
+    "--retry-delay",
+    "--retry-max-time",
+    "--max-time",
+    "--connect-timeout",
+    "--proxy",
+    "--cacert",
+    "--cert",
+    "--key",
+    "--form",
+    "--referer",
+    "--cookie",
+    "--write-out",
+    "--range",
+    "--limit-rate",
+    "--url",
+    "--config",
+    "--proto",
+    "--proto-redir",
+    "--resolve",
+    "--dns-servers",
+    "--interface",
+    "--max-filesize",
+    "--continue-at",
+    "--tlsv",
+    "--ciphers",
+    "--time-cond",
+    "--upload-file",
+];
+
+/// A file a command downloads: where, and the word that says so.
+struct Download<'a> {
+    /// Command index in the RUN.
+    index: usize,
+    /// The path as written (after quote removal): `/tmp/x.tgz`, `x.tgz`, `${FILE}`.
+    path: String,
+    /// Whether the path is a plain literal (no expansion, no wildcard).
+    literal: bool,
+    /// The download command's program word, for the diagnostic.
+    word: &'a Word,
+}
+
+/// The file name curl `-O` or wget gives a URL: its last path segment (no query).
+fn remote_name(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next()?;
+    let (_, path) = path.split_once('/')?;
+    let name = path.rsplit('/').next()?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Where a curl or wget command writes its download; `None` for standard output or an
+/// unknown name (`curl -J`, `wget --content-disposition`).
+fn download_path(cmd: &Command) -> Option<(String, bool)> {
+    let words = command_words(cmd);
+    let prog = program(cmd)?;
+    let (short_value, long_value): (&str, &[&str]) = match prog {
+        "curl" => (CURL_TAKES_VALUE, CURL_LONG_VALUE),
+        "wget" => (WGET_TAKES_VALUE, &[]),
+        _ => return None,
+    };
+    let mut output: Option<String> = None;
+    let mut remote = prog == "wget";
+    let mut dir: Option<String> = None;
+    let mut urls: Vec<&Word> = Vec::new();
+    let mut i = 1;
+    while let Some(w) = words.get(i) {
+        let v = w.value.as_str();
+        i += 1;
+        // The option's name (`o`, `output`) and its value, when it takes one.
+        let (name, value): (String, Option<String>) = if let Some(long) = v.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, val)) => (n, Some(val.to_string())),
+                None => (long, None),
+            };
+            match (prog, name) {
+                ("curl", "remote-name" | "remote-name-all") => remote = true,
+                ("curl", "remote-header-name") | ("wget", "content-disposition") => return None,
+                _ => {}
+            }
+            let takes = long_value.contains(&format!("--{name}").as_str())
+                || prog == "wget" && WGET_LONG_VALUE.contains(&name);
+            let value = match inline {
+                Some(v) => Some(v),
+                None if takes => {
+                    i += 1;
+                    words.get(i - 1).map(|w| w.value.clone())
+                }
+                None => None,
+            };
+            (name.to_string(), value)
+        } else if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.is_empty()) {
+            let mut found = (String::new(), None);
+            for (k, c) in cluster.char_indices() {
+                match (prog, c) {
+                    ("curl", 'O') => remote = true,
+                    ("curl", 'J') => return None,
+                    _ => {}
+                }
+                if short_value.contains(c) {
+                    let inline = &cluster[k + 1..];
+                    let value = if inline.is_empty() {
+                        i += 1;
+                        words.get(i - 1).map(|w| w.value.clone())
+                    } else {
+                        Some(inline.to_string())
+                    };
+                    found = (c.to_string(), value);
+                    break;
+                }
+            }
+            found
+        } else {
+            urls.push(w);
+            continue;
+        };
+        match (prog, name.as_str()) {
+            ("curl", "o" | "output") | ("wget", "O" | "output-document") => output = value,
+            ("curl", "output-dir") | ("wget", "P" | "directory-prefix") => dir = value,
+            _ => {}
+        }
+    }
+    if let Some(o) = output {
+        // curl's `--output-dir` is put in front of `-o`'s path, even an absolute one (wget's
+        // `-P` does not apply to `-O`).
+        return match dir {
+            Some(d) if prog == "curl" && o != "-" => {
+                let (path, literal) = plain_output(&format!("{}/{o}", d.trim_end_matches('/')))?;
+                Some((path, literal && !d.contains(['$', '`', '*', '?', '['])))
+            }
+            _ => plain_output(&o),
+        };
+    }
+    if !remote {
+        return None;
+    }
+    let (name, literal) = url_name(&urls)?;
+    Some(match dir {
+        Some(d) => (
+            format!("{}/{name}", d.trim_end_matches('/')),
+            literal && !d.contains(['$', '`', '*', '?', '[']),
+        ),
+        None => (name, literal),
+    })
+}
+
+/// The file name a download of the first URL among the operands gets, and whether it is
+/// literal.
+fn url_name(urls: &[&Word]) -> Option<(String, bool)> {
+    let url = urls
+        .iter()
+        .find(|u| u.value.contains("://"))
+        .or(urls.first())?;
+    let name = remote_name(&url.value)?;
+    let literal = !name.contains(['$', '`']);
+    Some((name, literal))
+}
+
+fn plain_output(value: &str) -> Option<(String, bool)> {
+    if value == "-" || value.is_empty() || value.starts_with("/dev/") {
+        return None;
+    }
+    let literal = !value.contains(['$', '`', '*', '?', '[']);
+    Some((value.to_string(), literal))
+}
+
+/// A path as the RUN sees it from a folder: absolute, or relative to the RUN's start; `None`
+/// when the folder is unknown.
+fn resolve(path: &str, cwd: &Option<String>) -> Option<String> {
+    if path.starts_with('/') {
+        return Some(join_path("/", path));
+    }
+    cwd.as_ref().map(|c| join_path(c, path))
+}
+
+/// Whether a word names the downloaded file: the same path from where each runs, or the same
+/// text when a folder is unknown.
+fn names_file(word: &Word, cwd: &Option<String>, file: &str, file_cwd: &Option<String>) -> bool {
+    match (resolve(&word.value, cwd), resolve(file, file_cwd)) {
+        (Some(a), Some(b)) if a.starts_with('/') == b.starts_with('/') => a == b,
+        _ => {
+            word.value == file
+                || word.value.rsplit('/').next() == file.rsplit('/').next()
+                    && (word.value.contains('/') || file.contains('/'))
+        }
+    }
+}
+
+/// Whether a command unpacks, installs or runs the file (a word of it names the file, and the
+/// command is one that reads an archive or an installer): what it does with it.
+fn consumes(cmd: &Command, names: &dyn Fn(&Word) -> bool) -> Option<&'static str> {
+    let words = command_words(cmd);
+    let first = words.first()?;
+    // An installer, not a program downloaded to where it stays (`/usr/local/bin/gosu`).
+    let installer = |w: &Word| {
+        let v = w.value.as_str();
+        let name = v.rsplit('/').next().unwrap_or(v).to_ascii_lowercase();
+        !v.contains("bin/")
+            && (name.contains("install")
+                || name.contains("setup")
+                || [".sh", ".run", ".bin", ".py", ".pl"]
+                    .iter()
+                    .any(|e| name.ends_with(e)))
+    };
+    if names(first) {
+        // Runs the downloaded installer itself.
+        return installer(first).then_some("run");
+    }
+    let args_name = words.iter().skip(1).any(names);
+    if !args_name {
+        return None;
+    }
+    let prog = program(cmd).unwrap_or("");
+    let sub = |s: &[&str]| {
+        words
+            .iter()
+            .skip(1)
+            .find(|w| !w.value.starts_with('-'))
+            .is_some_and(|w| s.contains(&w.value.as_str()))
+    };
+    let has_flag = |f: &[&str]| words.iter().skip(1).any(|w| f.contains(&w.value.as_str()));
+    // A short option in a cluster (`-xzf`, `-ivh`), or tar's old-style first word (`xzf`).
+    let cluster_has = |c: char| {
+        words.iter().enumerate().skip(1).any(|(k, w)| {
+            let v = w.value.as_str();
+            let old_style = k == 1 && !v.starts_with('-') && prog.ends_with("tar");
+            (old_style || v.starts_with('-') && !v.starts_with("--")) && v.contains(c)
+        })
+    };
+    let unpacks = match prog {
+        "tar" | "bsdtar" | "gtar" => cluster_has('x') || has_flag(&["--extract", "--get"]),
+        "jar" => cluster_has('x'),
+        "unzip" => true,
+        "7z" | "7za" | "7zr" => sub(&["x", "e"]),
+        _ => false,
+    };
+    if unpacks {
+        return Some("unpacked");
+    }
+    let installs = match prog {
+        "dpkg" => cluster_has('i') || has_flag(&["--install"]),
+        "rpm" => cluster_has('i') || cluster_has('U') || has_flag(&["--install", "--upgrade"]),
+        "apt-get" | "apt" | "aptitude" | "yum" | "dnf" | "microdnf" | "tdnf" | "zypper"
+        | "gdebi" => true,
+        "apk" => sub(&["add"]),
+        "pip" | "pip3" | "gem" | "npm" => sub(&["install"]),
+        // `install FILE DEST` copies it: the download stays where it was.
+        "install" => true,
+        _ => false,
+    };
+    if installs {
+        return Some("installed");
+    }
+    let script = words.iter().skip(1).find(|w| names(w))?;
+    (matches!(
+        prog,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "python" | "python3" | "perl"
+    ) && !script.value.contains("bin/"))
+    .then_some("run")
+}
+
+/// Whether an `rm` (or `find -delete`) removes the file: its path, a folder above it, or a
+/// pattern that matches it. A removal of something the rule cannot read (a variable) counts
+/// too: the rule does not guess.
+fn removes(
+    cmd: &Command,
+    body: &str,
+    cwd: &Option<String>,
+    file: &str,
+    file_cwd: &Option<String>,
+) -> bool {
+    let words = command_words(cmd);
+    match program(cmd) {
+        Some("rm" | "unlink" | "shred") => words.iter().skip(1).any(|w| {
+            if w.value.starts_with('-') {
+                return false;
+            }
+            if w.value.contains('$') || w.value.contains('`') {
+                return true;
+            }
+            let target = resolve(file, file_cwd);
+            if w.value.contains(['*', '?', '[']) && w.span.slice(body).contains(['*', '?', '[']) {
+                let pattern = resolve(&w.value, cwd).unwrap_or_else(|| w.value.clone());
+                let Ok(glob) = globset::GlobBuilder::new(&pattern)
+                    .literal_separator(true)
+                    .build()
+                else {
+                    return true;
+                };
+                let m = glob.compile_matcher();
+                let t = target.clone().unwrap_or_else(|| file.to_string());
+                // `rm -rf /tmp/*` removes everything under /tmp.
+                return std::iter::successors(Some(t.as_str()), |p| {
+                    p.rsplit_once('/').map(|(a, _)| a).filter(|a| !a.is_empty())
+                })
+                .any(|p| m.is_match(p));
+            }
+            let Some(p) = removed_path(w, body) else {
+                return false;
+            };
+            match (resolve(p, cwd), target) {
+                (Some(r), Some(t)) if r.starts_with('/') == t.starts_with('/') => {
+                    is_within(&t, r.trim_end_matches('/')) || r == "/"
+                }
+                _ => names_file(w, cwd, file, file_cwd) || file.starts_with(&format!("{p}/")),
+            }
+        }),
+        Some("find") => words
+            .iter()
+            .any(|w| w.value == "-delete" || w.value == "rm"),
+        // Moved: what is left is somewhere else, under another name.
+        Some("mv") => words
+            .iter()
+            .skip(1)
+            .any(|w| names_file(w, cwd, file, file_cwd)),
+        _ => false,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let runs = ctx.shell_runs();
+    for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        if !ctx.ships(run.stage) {
+            continue;
+        }
+        // Most RUNs download nothing: only those pay for the WORKDIR walk below.
+        if !run.commands.iter().any(|c| download_path(c).is_some()) {
+            continue;
+        }
+        let body = run.rest.slice(&run.ins.logical);
+        let workdir = workdir_at(ctx, run.stage, run.ins);
+        let cwds = folders(&run.commands, workdir.as_deref());
+        let mut reported: Vec<String> = Vec::new();
+        for (index, cmd) in run.commands.iter().enumerate() {
+            // A piped download has no file (unless -o names one, which we read below).
+            let Some((path, literal)) = download_path(cmd) else {
+                continue;
+            };
+            let Some(word) = command_words(cmd).first() else {
+                continue;
+            };
+            let dl = Download {
+                index,
+                path,
+                literal,
+                word,
+            };
+            if reported.contains(&dl.path) {
+                continue;
+            }
+            let Some(file_cwd) = cwds.get(dl.index) else {
+                continue;
+            };
+            // The commands after the download, each with its folder.
+            let later = || run.commands.iter().zip(&cwds).skip(dl.index + 1);
+            let Some(verb) = later().find_map(|(c, cwd)| {
+                consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, file_cwd))
+            }) else {
+                continue;
+            };
+            let removed = later().any(|(c, cwd)| removes(c, body, cwd, &dl.path, file_cwd));
+            if removed {
+                continue;
+            }
+            // Where the file is in the image, when known.
+            let absolute = resolve(&dl.path, file_cwd).filter(|p| p.starts_with('/'));
+            if absolute.as_ref().is_some_and(|a| mounted_over(run, a)) {
+                continue;
+            }
+            reported.push(dl.path.clone());
+            let name = dl.path.rsplit('/').next().unwrap_or(&dl.path);
+            let later_rm = later_runs(ctx, runs, r).any(|o| {
+                o.commands.iter().any(|c| {
+                    program(c) == Some("rm")
+                        && c.words.iter().skip(1).any(|w| {
+                            w.value == dl.path
+                                || absolute.as_ref().is_some_and(|a| {
+                                    removed_path(w, o.rest.slice(&o.ins.logical))
+                                        .is_some_and(|p| p.starts_with('/') && is_within(a, p))
+                                })
+                        })
+                })
+            });
+            let message = if later_rm {
+                format!(
+                    "`{}` is downloaded and {verb}, and removed only by a later RUN, which does not shrink the image: this RUN's layer keeps it; remove it in this RUN",
+                    dl.path
+                )
+            } else {
+                format!(
+                    "`{}` is downloaded and {verb}, but not removed in the same RUN: it stays in the layer",
+                    dl.path
+                )
+            };
+            let mut diag = Diagnostic::new(&RULE, word_span(run, dl.word, dl.word), message);
+            if let Some(fix) = fix(ctx, run, &dl, absolute.as_deref(), name) {
+                diag = diag.with_fix(fix);
+            }
+            out.push(diag);
+        }
+    }
+}
+
+fn fix(
+    ctx: &Context,
+    run: &ShellRun,
+    dl: &Download,
+    absolute: Option<&str>,
+    name: &str,
+) -> Option<Fix> {
+    let safe_chars = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-/+@%,=:".contains(&b))
+    };
+    if !dl.literal || !safe_chars(&dl.path) {
+        return None;
+    }
+    // The path `rm` is given at the end of the RUN: as written when no command changed the
+    // folder, else absolute.
+    let moves = run
+        .commands
+        .iter()
+        .any(|c| matches!(program(c), Some("cd" | "pushd" | "popd")));
+    let body = run.rest.slice(&run.ins.logical);
+    let subshell = body.replace("$(", "").contains('(')
+        || run
+            .commands
+            .iter()
+            .any(|c| c.keywords.iter().any(|k| k == "{"))
+        || run
+            .commands
+            .iter()
+            .any(|c| c.separator == Separator::Background);
+    let target = if dl.path.starts_with('/') {
+        join_path("/", &dl.path)
+    } else if !moves {
+        dl.path.clone()
+    } else if !subshell {
+        absolute?.to_string()
+    } else {
+        return None;
+    };
+    // A later instruction that names the file (a RUN that reads it, `COPY --from`); a RUN
+    // that only removes it does not count.
+    let runs = ctx.shell_runs();
+    let later = ctx
+        .doc
+        .instructions()
+        .skip_while(|i| !std::ptr::eq(*i, run.ins))
+        .skip(1)
+        .filter(|i| ctx.doc.slice(i.span).contains(name))
+        .any(|i| {
+            let Some(other) = runs.iter().find(|o| std::ptr::eq(o.ins, i)) else {
+                return true;
+            };
+            !i.heredocs.is_empty()
+                || other.commands.iter().any(|c| {
+                    program(c) != Some("rm") && c.words.iter().any(|w| w.value.contains(name))
+                })
+        });
+    if later {
+        return None;
+    }
+    let at = append_offset(run)?;
+    Some(Fix::unsafe_(
+        format!("Add `rm -f {target}`"),
+        vec![Edit::insert(
+            at,
+            appended(ctx, run, at, &format!("rm -f {target}")),
+        )],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str) -> Option<(String, bool)> {
+        download_path(&crate::shell::commands(text).unwrap()[0])
+    }
+
+    #[test]
+    fn downloads() {
+        let p = |t: &str| path(t).map(|(p, _)| p);
+        assert_eq!(
+            p("curl -fsSL -o /tmp/x.tgz https://a/b.tgz").as_deref(),
+            Some("/tmp/x.tgz")
+        );
+        assert_eq!(
+            p("curl -fsSLo x.tgz https://a/b.tgz").as_deref(),
+            Some("x.tgz")
+        );
+        assert_eq!(
+            p("curl -fsSLO https://a/b/c.tgz?x=1").as_deref(),
+            Some("c.tgz")
+        );
+        assert_eq!(
+            p("curl --output-dir /tmp -O https://a/c.zip").as_deref(),
+            Some("/tmp/c.zip")
+        );
+        assert_eq!(p("curl -fsSL https://a/b.tgz"), None);
+        assert_eq!(p("curl -fsSLOJ https://a/b"), None);
+        assert_eq!(p("wget https://a/b/c.deb").as_deref(), Some("c.deb"));
+        assert_eq!(
+            p("wget -q https://a/c.deb -O /tmp/c.deb").as_deref(),
+            Some("/tmp/c.deb")
+        );
+        assert_eq!(p("wget -qO- https://a/c.tgz"), None);
+        assert_eq!(p("wget -O - https://a/c.tgz"), None);
+        assert_eq!(
+            p("wget -P /tmp https://a/c.tgz").as_deref(),
+            Some("/tmp/c.tgz")
+        );
+        assert_eq!(
+            p("wget https://a/c.tgz -P /tmp/").as_deref(),
+            Some("/tmp/c.tgz")
+        );
+        assert_eq!(
+            p("wget --progress=dot:giga https://a/c.tgz").as_deref(),
+            Some("c.tgz")
+        );
+        assert_eq!(
+            p("wget --output-document=/tmp/c.tgz https://a/c.tgz").as_deref(),
+            Some("/tmp/c.tgz")
+        );
+        assert_eq!(
+            path("wget -O \"$ball.tgz\" https://a/c.tgz"),
+            Some(("$ball.tgz".into(), false))
+        );
+        assert_eq!(
+            path("curl -o x.tgz \"https://a/$V/x.tgz\""),
+            Some(("x.tgz".into(), true))
+        );
+        // curl's --output-dir applies to -o; wget's -P does not apply to -O.
+        assert_eq!(
+            path("curl --output-dir /tmp -o x.tgz https://a/x.tgz"),
+            Some(("/tmp/x.tgz".into(), true))
+        );
+        assert_eq!(
+            path("curl -o /opt/x.tgz --output-dir /tmp https://a/x.tgz"),
+            Some(("/tmp//opt/x.tgz".into(), true))
+        );
+        assert_eq!(
+            path("wget -P /tmp -O x.tgz https://a/x.tgz"),
+            Some(("x.tgz".into(), true))
+        );
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(join_path("/a/b", "../c/./d"), "/a/c/d");
+        assert_eq!(join_path("", "x"), "x");
+        assert_eq!(join_path("/a", "/tmp/x"), "/tmp/x");
+        let cmds = crate::shell::commands("cd /tmp && a; cd x && b; cd $D && c").unwrap();
+        let f = folders(&cmds, None);
+        assert_eq!(f[1].as_deref(), Some("/tmp"));
+        assert_eq!(f[3].as_deref(), Some("/tmp/x"));
+        assert_eq!(f[5], None);
+        let f = folders(&cmds[2..], Some("/opt"));
+        assert_eq!(f[1].as_deref(), Some("/opt/x"));
+    }
+}

@@ -1,0 +1,346 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::common::{
+    earlier_runs, env_pairs, is_within, mount_targets, network_none, removed_path, stage_chain,
+    subcommand_index, word_span,
+};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::settings::CacheStrategy;
+use crate::shell::{Command, Word};
+
+pub static RULE: Rule = Rule {
+    code: "DF208",
+    name: "pip-cache",
+    aliases: &["DL3042"],
+    summary: "`pip install` without `--no-cache-dir`: the download cache stays in the image",
+    doc: "## What it does
+Flags `pip install` (also `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`) without
+`--no-cache-dir`. Quiet when the cache is off otherwise: `PIP_NO_CACHE_DIR` set by `ENV` or
+`ARG` earlier in the stage (or a stage it is built on), as a prefix of the command or by an
+earlier `export` in the RUN (pip turns the cache off for any value it accepts, even `0` or
+`false`), or `pip config set ….no-cache-dir`; when the RUN mounts a folder over the cache
+(a target ending in `.cache/pip` or `.cache`, or the `PIP_CACHE_DIR` in effect); when the same
+RUN deletes the cache afterwards (`rm -rf /root/.cache/pip`, `~/.cache`, `pip cache purge`);
+when the command names its own `--cache-dir`; and under `[lint.package-cache] strategy =
+\"mount\"`. `uv pip install`, `pip download` and `pip wheel` are not flagged.
+
+Only stages that ship are checked: a build target (a stage no other stage uses) and the
+stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
+layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
+the fix would change nothing that ships.
+
+## Why is this bad?
+pip keeps every wheel it downloads or builds in `~/.cache/pip`. In an image that cache is never
+used again, and it is often as large as the installed packages themselves.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN pip install -r requirements.txt
+```
+Use instead:
+```dockerfile
+FROM python:3.12-slim
+RUN pip install --no-cache-dir -r requirements.txt
+```
+
+## Fix safety
+The fix inserts ` --no-cache-dir` after `install`. Safe: pip resolves and installs the same
+packages, only without reading or writing its cache. Unsafe in a RUN with `--network=none`,
+where only the cache could have supplied the packages.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Always(Applicability::Safe),
+    check,
+};
+
+/// pip's general options that take the next word as their value.
+const PIP_TAKES_VALUE: &[&str] = &[
+    "--cache-dir",
+    "--log",
+    "--log-file",
+    "--proxy",
+    "--retries",
+    "--timeout",
+    "--exists-action",
+    "--trusted-host",
+    "--cert",
+    "--client-cert",
+    "--python",
+    "--use-feature",
+    "--use-deprecated",
+    "--keyring-provider",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.options.cache_strategy == CacheStrategy::Mount {
+        return;
+    }
+    let runs = ctx.shell_runs();
+    for (r, run) in runs.iter().enumerate() {
+        // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
+        // A base image named by a build argument (`FROM ${BASE}`) may set `PIP_NO_CACHE_DIR`
+        // itself: unknowable, so nothing is said.
+        if !ctx.ships(run.stage) || base_from_argument(ctx, run.stage) {
+            continue;
+        }
+        let body = run.rest.slice(&run.ins.logical);
+        for (index, cmd) in run.commands.iter().enumerate() {
+            let Some((start, sub)) = pip_subcommand(cmd) else {
+                continue;
+            };
+            let args = cmd.words.get(start..).unwrap_or_default();
+            if sub.value != "install"
+                || args.iter().any(|w| is_no_cache_dir(&w.value))
+                || args
+                    .iter()
+                    .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
+                || disabled_by_env(ctx, runs, r, index)
+                || cache_mounted(ctx, runs, r, index)
+                || run
+                    .commands
+                    .iter()
+                    .skip(index + 1)
+                    .any(|c| removes_cache(c, body))
+            {
+                continue;
+            }
+            let program = match cmd.program() {
+                Some(p) if p.starts_with("pip") => p.to_string(),
+                Some(p) => format!("{p} -m pip"),
+                None => continue,
+            };
+            let Some(first) = cmd.words.first() else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    word_span(run, first, sub),
+                    format!(
+                        "`{program} install` without `--no-cache-dir` keeps pip's download cache in the image"
+                    ),
+                )
+                .with_fix(Fix::new(
+                    "Add `--no-cache-dir`",
+                    if network_none(run) {
+                        Applicability::Unsafe
+                    } else {
+                        Applicability::Safe
+                    },
+                    vec![Edit::insert(run.after_word(sub), " --no-cache-dir")],
+                )),
+            );
+        }
+    }
+}
+
+/// `--no-cache-dir`, or an abbreviation pip's option parser accepts for it.
+fn is_no_cache_dir(v: &str) -> bool {
+    v.len() >= "--no-cache".len() && "--no-cache-dir".starts_with(v)
+}
+
+/// Where pip's own arguments start in a pip command: after `pip`, `pip3`, `pip3.12`, or after
+/// `python3 -m pip`. `None` for anything else.
+fn pip_start(cmd: &Command) -> Option<usize> {
+    let program = cmd.program()?;
+    if is_pip(program) {
+        return Some(1);
+    }
+    let version = program.strip_prefix("python")?;
+    if !version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let mut i = 1;
+    while let Some(w) = cmd.words.get(i) {
+        match w.value.as_str() {
+            "-m" => {
+                return (cmd.words.get(i + 1)?.value == "pip").then_some(i + 2);
+            }
+            "-mpip" => return Some(i + 1),
+            "-W" | "-X" => i += 2,
+            v if v.starts_with('-') && v != "-" && v != "-c" => i += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn is_pip(name: &str) -> bool {
+    name.strip_prefix("pip")
+        .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// A pip command: where its arguments start and its subcommand word.
+fn pip_subcommand(cmd: &Command) -> Option<(usize, &Word)> {
+    let start = pip_start(cmd)?;
+    let w = cmd
+        .words
+        .get(subcommand_index(&cmd.words, start, PIP_TAKES_VALUE)?)?;
+    (!w.complex).then_some((start, w))
+}
+
+/// A value pip accepts for `PIP_NO_CACHE_DIR` (its `strtobool`; every accepted value, `0` and
+/// `false` included, turns the cache off), or one we cannot know (an expansion).
+fn turns_cache_off(value: &str) -> bool {
+    let v = value.trim_matches(['"', '\'']).to_ascii_lowercase();
+    v.contains('$')
+        || matches!(
+            v.as_str(),
+            "y" | "yes" | "t" | "true" | "on" | "1" | "n" | "no" | "f" | "false" | "off" | "0"
+        )
+}
+
+/// The last value the stage (and the stages it builds on) gives `name` before the RUN.
+/// `Some(None)`: declared by an ARG without a default.
+fn stage_env<'a>(ctx: &'a Context, run: &ShellRun, name: &str) -> Option<Option<&'a str>> {
+    let chain = stage_chain(ctx, run.stage);
+    let mut found = None;
+    for stage in chain.into_iter().rev() {
+        for ins in ctx
+            .stages
+            .get(stage)
+            .into_iter()
+            .flat_map(|s| &s.instructions)
+        {
+            if std::ptr::eq(*ins, run.ins) {
+                break;
+            }
+            for (k, v) in env_pairs(ins) {
+                if k == name {
+                    found = Some(v);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The value a command gives `name`: as its prefix, or by an `export` before it in the RUN.
+fn run_env<'r>(run: &'r ShellRun, index: usize, name: &str) -> Option<&'r str> {
+    let assigned = |w: &'r Word| {
+        w.value
+            .split_once('=')
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    };
+    let cmd = run.commands.get(index)?;
+    cmd.assignments.iter().rev().find_map(assigned).or_else(|| {
+        run.commands
+            .iter()
+            .take(index)
+            .rev()
+            .filter(|c| c.program() == Some("export"))
+            .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
+    })
+}
+
+/// Whether pip's cache is turned off for command `index` of run `r` by the environment or pip's
+/// configuration.
+fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+    let Some(run) = runs.get(r) else {
+        return false;
+    };
+    if let Some(v) = run_env(run, index, "PIP_NO_CACHE_DIR") {
+        return turns_cache_off(v);
+    }
+    if let Some(v) = stage_env(ctx, run, "PIP_NO_CACHE_DIR") {
+        return v.is_none_or(turns_cache_off);
+    }
+    // `pip config set global.no-cache-dir ...` earlier in the stage.
+    earlier_runs(ctx, runs, r)
+        .flat_map(|o| o.commands.iter())
+        .chain(run.commands.iter().take(index))
+        .any(|c| {
+            pip_subcommand(c).is_some_and(|(start, sub)| {
+                sub.value == "config"
+                    && c.words.get(start..).unwrap_or_default().windows(2).any(|w| {
+                        matches!(w, [a, b] if a.value == "set" && b.value.ends_with(".no-cache-dir"))
+                    })
+            })
+        })
+}
+
+/// Whether a mount of the RUN holds pip's cache (so it stays out of the layer).
+fn cache_mounted(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+    let Some(run) = runs.get(r) else {
+        return false;
+    };
+    let cache_dir = run_env(run, index, "PIP_CACHE_DIR")
+        .or_else(|| stage_env(ctx, run, "PIP_CACHE_DIR").flatten())
+        .map(|d| d.trim_matches(['"', '\'']).trim_end_matches('/'));
+    // Where pip's cache is: PIP_CACHE_DIR, else root's (`~/.cache/pip`). A mount holds it when
+    // it is that folder, above it (`target=/root`) or inside it, as DF501 counts it: the two
+    // rules must agree, or one would add `--no-cache-dir` that the other removes.
+    let cache = cache_dir.unwrap_or("/root/.cache/pip");
+    mount_targets(run).iter().any(|t| {
+        t.contains(".cache/pip")
+            || t.ends_with("/.cache")
+            || is_within(cache, t)
+            || is_within(t, cache)
+    })
+}
+
+/// `rm` of pip's cache (or of the whole `.cache` folder), or `pip cache purge`.
+fn removes_cache(cmd: &Command, body: &str) -> bool {
+    if cmd.program() == Some("rm") {
+        return cmd.words.iter().skip(1).any(|w| {
+            removed_path(w, body)
+                .is_some_and(|p| p.ends_with("/.cache/pip") || p.ends_with("/.cache"))
+        });
+    }
+    pip_subcommand(cmd).is_some_and(|(start, sub)| {
+        sub.value == "cache"
+            && cmd
+                .words
+                .iter()
+                .skip(start)
+                .any(|w| w.value == "purge" || w.value == "remove")
+    })
+}
+
+/// Whether the image a stage is built on is named by a build argument (`FROM ${BASE}`,
+/// `FROM $REGISTRY/$IMAGE:1`): any image may be passed in. A variable tag alone
+/// (`python:${PY}`) keeps the image known.
+fn base_from_argument(ctx: &Context, stage: usize) -> bool {
+    crate::rules::unpinned_base::root_base(ctx, stage).is_some_and(|b| {
+        let without_tag = match b.written.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => name,
+            _ => b.written,
+        };
+        without_tag
+            .rsplit('/')
+            .next()
+            .unwrap_or(without_tag)
+            .contains('$')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    fn codes(text: &str) -> usize {
+        let doc = crate::syntax::parse(text).unwrap();
+        crate::rules::check(&doc, &|r| r.code == "DF208").len()
+    }
+
+    #[test]
+    fn a_base_image_from_a_build_argument_is_not_known() {
+        assert_eq!(
+            codes("ARG BASE=python:3.12-slim\nFROM ${BASE}\nRUN pip install flask\n"),
+            0
+        );
+        assert_eq!(
+            codes("ARG REG=r.io\nFROM $REG/team/$IMAGE:1\nRUN pip install flask\n"),
+            0
+        );
+        // A variable tag or registry keeps the image known.
+        assert_eq!(
+            codes("ARG PY=3.12\nFROM python:${PY}-slim\nRUN pip install flask\n"),
+            1
+        );
+        assert_eq!(
+            codes("ARG REG=r.io\nFROM $REG/python:3.12\nRUN pip install flask\n"),
+            1
+        );
+    }
+}

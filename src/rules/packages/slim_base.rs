@@ -1,0 +1,753 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::build_tools_in_final_stage::build_package;
+use crate::rules::common::{command_words, earlier_runs, program, stage_chain};
+use crate::rules::unpinned_base::{BaseImage, root_base};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::syntax::{Kind, Span};
+
+pub static RULE: Rule = Rule {
+    code: "DF211",
+    name: "slim-base",
+    aliases: &[],
+    summary: "a full base image where a -slim variant exists",
+    doc: "## What it does
+Flags the base image of the final stage (the last `FROM`, the one that ships, or the stage it is
+built on: `FROM base` after `FROM python:3.12 AS base`) when it is the full variant of an
+official image that also comes as `-slim`:
+
+| image | full | slim |
+| --- | --- | --- |
+| `python`, `pypy`, `ruby`, `rust`, `perl` | `3.12`, `3.12-bookworm`, `bookworm`, `latest` | `3.12-slim`, `3.12-slim-bookworm`, `slim-bookworm`, `slim` |
+| `perl` (threaded) | `5.40-threaded`, `5.40-threaded-bookworm` | `5.40-slim-threaded`, `5.40-slim-threaded-bookworm` |
+| `node` | `20`, `20-bookworm`, `lts`, `iron`, `latest` | `20-slim`, `20-bookworm-slim`, `lts-slim`, `iron-slim`, `slim` |
+| `debian` | `bookworm`, `12`, `12.5`, `stable`, `bookworm-20240110` | `bookworm-slim`, `12-slim`, `12.5-slim`, `stable-slim`, `bookworm-20240110-slim` |
+| `openjdk` | `11`, `11-jdk`, `8-jre`, `11-jdk-bullseye` | `11-slim`, `11-jdk-slim`, `8-jre-slim`, `11-jdk-slim-bullseye` |
+
+A JDK `eclipse-temurin` image (`eclipse-temurin:17`, `17-jdk-jammy`) is flagged too: the
+final stage of a Java application usually needs only the JRE (`17-jre`, `17-jre-jammy`).
+
+The table was checked against every tag the official images have published: a tag is only
+suggested where the slim tag exists (for example not `python:3.4.1`, `rust:1.22`, tags on
+Debian `jessie`, nor pre-releases on a named Debian release). Also accepted: `docker.io/`,
+`index.docker.io/`, `library/`, `mirror.gcr.io/` and `public.ecr.aws/docker/library/`, and a
+tag that comes from a global `ARG` default. Not flagged: `-slim`, `alpine` and Windows tags,
+images without a slim variant (`golang`, `php`, `buildpack-deps`, `ubuntu`), unknown images,
+stages that only build (they do not ship), and a tag that only `--build-arg` sets.
+
+## Why is this bad?
+The full images are built on `buildpack-deps`: compilers, headers, version control and
+hundreds of libraries a running application never uses, several hundred megabytes more to
+pull, store and scan for vulnerabilities. The slim variants hold the runtime and what it needs.
+Full `debian` adds documentation, manual pages and locales.
+
+## Example
+```dockerfile
+FROM python:3.12
+COPY . /app
+CMD [\"python\", \"/app/main.py\"]
+```
+Use instead:
+```dockerfile
+FROM python:3.12-slim
+COPY . /app
+CMD [\"python\", \"/app/main.py\"]
+```
+
+## Fix safety
+Unsafe: the slim image lacks what the full one has, such as `gcc`, `make`, `git`, `curl`,
+`wget`, `pkg-config` and library headers. A `pip install` of a package without a wheel for
+the platform, an `npm install` of a native addon without a prebuilt binary, or a program that
+calls one of those tools at run time fails on the slim image.
+
+The fix rewrites the tag (`python:3.12-bookworm` to `python:3.12-slim-bookworm`), keeping the
+registry and `--platform`. It is withheld, and the message says why, when a stage built on
+that base (build stages included: they get the slim image too):
+- runs `gcc`, `g++`, `cc`, `make`, `cmake`, `git`, `curl`, `wget`, `pkg-config`,
+  `./configure` or `node-gyp` without installing it first with `apt-get`, or installs from a
+  `git+` URL (`pip install git+https://...` runs `git`);
+- installs `*-dev` headers with `apt-get` without installing `gcc` (they are there to compile
+  with the full image's compilers: `pip install psycopg2` after `libpq-dev`);
+- on `ruby` runs `bundle install` or `gem install`, on `perl` `cpanm` or `cpan`, on `rust`
+  `cargo` (native gems, XS modules and `-sys` crates need compilers and headers);
+- or has a `HEALTHCHECK`, `CMD` or `ENTRYPOINT` that calls `curl`, `wget` or `git`.
+
+It is withheld too when the image is pinned by a digest (the digest names the full image),
+when the tag comes from an `ARG` (another `--build-arg` may not have a slim variant), and
+for `eclipse-temurin` (the JRE lacks `javac`, `jar` and `jlink`). For `debian` the tools are
+not looked at: full and slim Debian have the same packages (slim leaves out documentation,
+manual pages and most locales), so only what reads those files can tell the difference.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
+    check,
+};
+
+/// Debian releases the official images are built on (tag suffixes).
+const SUITES: &[&str] = &[
+    "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke",
+];
+
+/// Registry prefixes under which the official images are published.
+const OFFICIAL_PREFIXES: &[&str] = &[
+    "docker.io/",
+    "index.docker.io/",
+    "registry-1.docker.io/",
+    "registry.hub.docker.com/",
+    "mirror.gcr.io/",
+    "public.ecr.aws/docker/",
+];
+
+/// Programs the full images have and the slim ones lack (`gcc` is in `rust:*-slim`, but the
+/// others are not).
+const TOOLS: &[&str] = &[
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "make",
+    "cmake",
+    "git",
+    "curl",
+    "wget",
+    "pkg-config",
+    "node-gyp",
+    "configure",
+    "autoreconf",
+];
+
+/// What a run-time instruction (`HEALTHCHECK`, `CMD`, `ENTRYPOINT`) may call that the slim
+/// image lacks.
+const RUNTIME_TOOLS: &[&str] = &["curl", "wget", "git"];
+
+/// What the final stage is told to use instead.
+#[derive(Debug, PartialEq, Eq)]
+pub(in crate::rules) struct Suggestion {
+    pub tag: String,
+    /// `slim` (a smaller variant of the same image) or `jre` (a runtime-only Java image).
+    pub jre: bool,
+}
+
+/// The official image's name (`python`), from a reference without its tag and digest, when it
+/// names an official image directly or through a known mirror.
+fn official_name(reference: &str) -> Option<String> {
+    let mut name = reference.to_ascii_lowercase();
+    for prefix in OFFICIAL_PREFIXES {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            name = rest.to_string();
+            break;
+        }
+    }
+    if let Some(rest) = name.strip_prefix("library/") {
+        name = rest.to_string();
+    }
+    (!name.contains('/')).then_some(name)
+}
+
+/// Whether `v` is dot-separated numbers, `min..=max` of them.
+fn dotted(v: &str, min: usize, max: usize) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (min..=max).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The numbers of a dotted version (`3.12.1` is `[3, 12, 1]`), as far as they are numbers.
+/// A number too large for `u32` counts as `u32::MAX` (`python:4294967296` is a dotted
+/// version with one part, and must give one number).
+fn numbers(v: &str) -> Vec<u32> {
+    v.split('.')
+        .map_while(|p| {
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// `3.12.0a1`, `3.12.0rc2`: a dotted version with a pre-release suffix on its last number.
+fn python_prerelease(v: &str) -> bool {
+    let Some(pos) = v.rfind(['a', 'b', 'r']) else {
+        return false;
+    };
+    let (head, tail) = v.split_at(pos);
+    let digits = tail.trim_start_matches(['a', 'b', 'r', 'c']);
+    matches!(&tail[..tail.len() - digits.len()], "a" | "b" | "rc")
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && dotted(head, 3, 3)
+}
+
+/// Splits `version[-suite]`: the Debian release at the end, if any.
+fn split_suite(tag: &str) -> (&str, Option<&str>) {
+    match tag.rsplit_once('-') {
+        Some((head, suite)) if SUITES.contains(&suite) => (head, Some(suite)),
+        _ if SUITES.contains(&tag) => ("", Some(tag)),
+        _ => (tag, None),
+    }
+}
+
+/// `version-slim-suite` for the images that put `slim` after the version and before the
+/// Debian release (python, pypy, ruby, rust, perl).
+fn slim_before_suite(version: &str, variant: Option<&str>, suite: Option<&str>) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if !version.is_empty() {
+        parts.push(version);
+    }
+    parts.push("slim");
+    parts.extend(variant);
+    parts.extend(suite);
+    parts.join("-")
+}
+
+/// The slim (or JRE) tag of an official image's full tag, when it is known to exist. `tag` is
+/// `latest` when the reference has none.
+pub(in crate::rules) fn slim_tag(image: &str, tag: &str) -> Option<Suggestion> {
+    let slim = |tag: String| Some(Suggestion { tag, jre: false });
+    let tag = tag.to_ascii_lowercase();
+    if tag == "latest" {
+        return match image {
+            "python" | "pypy" | "ruby" | "rust" | "perl" | "node" => slim("slim".into()),
+            _ => None,
+        };
+    }
+    let (head, suite) = split_suite(&tag);
+    match image {
+        "python" => {
+            let ok = if dotted(head, 1, 3) {
+                let n = numbers(head);
+                // Patch releases from before the slim variant (2014), and patch tags on
+                // jessie/stretch (2017), which had none.
+                let old_suite = suite.is_some_and(|s| s == "jessie" || s == "stretch");
+                let old_patch = match n.as_slice() {
+                    [2, 7, p] => *p < 8 || old_suite,
+                    [3, 3, p] => *p < 6 || old_suite,
+                    [3, 4, p] => *p < 2 || old_suite,
+                    [_, _, _] => old_suite,
+                    _ => false,
+                };
+                let old_minor = matches!(n.as_slice(), [3, 3, ..]) && suite.is_some();
+                !old_patch && !old_minor && matches!(n.first(), Some(2 | 3))
+            } else if let Some(v) = head.strip_suffix("-rc") {
+                dotted(v, 2, 2) && suite != Some("jessie")
+            } else {
+                // Pre-releases only have slim without a named Debian release.
+                head.is_empty() || python_prerelease(head) && suite.is_none()
+            };
+            ok.then(|| slim_before_suite(head, None, suite))
+                .and_then(slim)
+        }
+        "pypy" => {
+            // `3.10`, `3.10-7.3.16`, `3-7.3`, `2.7-7`.
+            let ok = match head.split_once('-') {
+                Some((py, pypy)) => dotted(py, 1, 2) && dotted(pypy, 1, 3),
+                None => head.is_empty() || dotted(head, 1, 2),
+            };
+            ok.then(|| slim_before_suite(head, None, suite))
+                .and_then(slim)
+        }
+        "ruby" => {
+            // `3.3`, `3.3.1`, `3.4.0-preview1`, `3.4-rc`, `3.4.0-rc1`; slim since 2.1.5.
+            let (version, pre) = match head.split_once('-') {
+                Some((v, pre)) => (v, Some(pre)),
+                None => (head, None),
+            };
+            let pre_ok = pre.is_none_or(|p| {
+                p == "rc"
+                    || ["preview", "rc"].iter().any(|k| {
+                        p.strip_prefix(k)
+                            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                    })
+            });
+            let n = numbers(version);
+            let old = match n.as_slice() {
+                [1, _, _] | [2, 0, _] => true,
+                [2, 1, p] => *p < 5,
+                [2, 2, _] => pre.is_some(),
+                _ => false,
+            };
+            let ok = head.is_empty() || dotted(version, 1, 3) && pre_ok && !old;
+            ok.then(|| slim_before_suite(head, None, suite))
+                .and_then(slim)
+        }
+        "rust" => {
+            // Slim since 1.25.
+            let n = numbers(head);
+            let ok = head.is_empty()
+                || dotted(head, 1, 3) && !matches!(n.as_slice(), [1, m, ..] if *m < 25);
+            ok.then(|| slim_before_suite(head, None, suite))
+                .and_then(slim)
+        }
+        "perl" => {
+            // `5.40`, `5.40-threaded`, `threaded`, `stable`, `stable-threaded`.
+            let (version, threaded) = match head.strip_suffix("threaded") {
+                Some(v) => (v.strip_suffix('-').unwrap_or(v), Some("threaded")),
+                None => (head, None),
+            };
+            if threaded.is_some() && !(version.is_empty() || head.ends_with("-threaded")) {
+                return None;
+            }
+            let n = numbers(version);
+            // Slim tags for every 5.x since 5.24, and for patch releases since 5.30.
+            let ok = version.is_empty()
+                || version == "stable"
+                || dotted(version, 1, 3)
+                    && match n.as_slice() {
+                        [major, minor] => *major > 5 || *minor >= 24,
+                        [major, minor, _] => *major > 5 || *minor >= 30,
+                        _ => true,
+                    };
+            ok.then(|| slim_before_suite(version, threaded, suite))
+                .and_then(slim)
+        }
+        "node" => {
+            const CODENAMES: &[&str] = &[
+                "argon", "boron", "carbon", "dubnium", "erbium", "fermium", "gallium", "hydrogen",
+                "iron", "jod", "krypton",
+            ];
+            let n = numbers(head);
+            // No slim tags on jessie and stretch for most versions.
+            let old_suite = suite.is_some_and(|s| s == "jessie" || s == "stretch");
+            let ok = !old_suite
+                && (head.is_empty()
+                    || matches!(head, "lts" | "current")
+                    || CODENAMES.contains(&head)
+                    || dotted(head, 1, 3) && n.first().is_some_and(|m| (6..100).contains(m)));
+            ok.then(|| format!("{tag}-slim")).and_then(slim)
+        }
+        "debian" => {
+            const NAMED: &[&str] = &[
+                "stable",
+                "oldstable",
+                "oldoldstable",
+                "testing",
+                "unstable",
+                "sid",
+            ];
+            let (release, date) = match tag.rsplit_once('-') {
+                Some((r, d)) if d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()) => {
+                    (r, Some(d))
+                }
+                _ => (tag.as_str(), None),
+            };
+            // Dated slim tags since October 2018; `9.0` to `9.2` and `8.x` had none.
+            let named = (SUITES.contains(&release) || NAMED.contains(&release))
+                && date.is_none_or(|d| d >= "20181011");
+            let n = numbers(release);
+            let numbered = date.is_none()
+                && dotted(release, 1, 2)
+                && match n.as_slice() {
+                    [major] => *major >= 8,
+                    [9, minor] => *minor >= 3,
+                    [major, ..] => *major >= 10,
+                    [] => false,
+                };
+            ((named && release != "jessie" || numbered) && release != "duke")
+                .then(|| format!("{tag}-slim"))
+                .and_then(slim)
+        }
+        "openjdk" => {
+            // `11`, `11-jdk`, `8-jre`, `8u212-jre`, `11.0.3-jdk`, each with an optional release.
+            let (version, kind) = match head.rsplit_once('-') {
+                Some((v, k @ ("jdk" | "jre"))) => (v, Some(k)),
+                _ => (head, None),
+            };
+            let n = numbers(version);
+            let ok = match suite {
+                None => {
+                    (dotted(version, 1, 1)
+                        && n.first().is_some_and(|m| (8..=26).contains(m) && *m != 12))
+                        || version.split_once('u').is_some_and(|(major, update)| {
+                            major == "8" && update.parse::<u32>().is_ok_and(|u| u >= 131)
+                        }) && kind.is_some()
+                }
+                Some("bullseye" | "bookworm" | "buster") => {
+                    dotted(version, 1, 1) && n.first().is_some_and(|m| (11..=26).contains(m))
+                }
+                _ => false,
+            };
+            ok.then(|| slim_before_suite(head, None, suite))
+                .and_then(slim)
+        }
+        "eclipse-temurin" => {
+            // `17`, `17-jdk`, `17-jdk-jammy`, `17.0.10_7-jdk-noble`: the JRE has the same tags.
+            let (version, rest) = tag.split_once('-').unwrap_or((tag.as_str(), ""));
+            let os = match rest.strip_prefix("jdk") {
+                Some(os) => os.to_string(),
+                None if rest.is_empty() => String::new(),
+                None => format!("-{rest}"),
+            };
+            let os_ok = matches!(
+                os.as_str(),
+                "" | "-focal" | "-jammy" | "-noble" | "-resolute" | "-alpine" | "-ubi9-minimal"
+            );
+            let major = numbers(version.split('_').next().unwrap_or(""))
+                .first()
+                .copied();
+            let version_ok = !version.contains('-')
+                && match version.split_once('_') {
+                    Some((v, build)) => dotted(v, 3, 3) && dotted(build, 1, 1),
+                    None => dotted(version, 1, 3),
+                }
+                && major.is_some_and(|m| matches!(m, 8 | 11 | 17 | 21 | 25));
+            (os_ok && version_ok).then(|| Suggestion {
+                tag: format!("{version}-jre{os}"),
+                jre: true,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The packages a RUN installs with `apt-get install` / `apt install` (every operand; options
+/// are harmless here).
+fn apt_installs(run: &ShellRun) -> Vec<String> {
+    run.commands
+        .iter()
+        .filter(|c| {
+            matches!(program(c), Some("apt-get" | "apt"))
+                && command_words(c).iter().any(|w| w.value == "install")
+        })
+        .flat_map(|c| command_words(c).iter().map(|w| w.value.clone()))
+        .collect()
+}
+
+/// Whether one of the installed packages provides the tool.
+fn provides(installed: &[String], tool: &str) -> bool {
+    installed.iter().any(|p| {
+        p == tool
+            || p == "build-essential" && matches!(tool, "gcc" | "g++" | "cc" | "c++" | "make")
+            || p == "pkgconf" && tool == "pkg-config"
+            || p.starts_with("gcc-") && matches!(tool, "gcc" | "cc")
+            || p.starts_with("g++-") && matches!(tool, "g++" | "c++")
+    })
+}
+
+/// Why the fix is withheld: a tool the stages built on the base use that the slim image lacks.
+fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
+    let on_base: Vec<usize> = (0..ctx.stages.len())
+        .filter(|&s| stage_chain(ctx, s).contains(&root))
+        .collect();
+    let runs = ctx.shell_runs();
+    for (r, run) in runs.iter().enumerate() {
+        if !on_base.contains(&run.stage) {
+            continue;
+        }
+        // What this RUN's image got from apt before it (and what the RUN installs itself:
+        // close enough, the install comes first in practice).
+        let mut installed: Vec<String> =
+            earlier_runs(ctx, runs, r).flat_map(apt_installs).collect();
+        installed.extend(apt_installs(run));
+        for commands in run.nested_commands() {
+            for cmd in commands {
+                let words = command_words(cmd);
+                let Some(prog) = program(cmd) else {
+                    continue;
+                };
+                // Headers are installed to compile against, with the full image's compilers.
+                let dev = matches!(prog, "apt-get" | "apt")
+                    .then(|| {
+                        words
+                            .iter()
+                            .filter(|w| w.value.ends_with("-dev"))
+                            .find_map(build_package)
+                    })
+                    .flatten()
+                    .filter(|_| !provides(&installed, "gcc"));
+                if let Some(dev) = dev {
+                    return Some(format!(
+                        "a stage built on it installs `{dev}`, headers to compile against with the compilers only the full image has"
+                    ));
+                }
+                if TOOLS.contains(&prog) && !provides(&installed, prog) {
+                    return Some(format!(
+                        "a stage built on it runs `{prog}`, which the slim image lacks"
+                    ));
+                }
+                // `pip install git+https://...` clones with `git`.
+                if words.iter().any(|w| w.value.contains("git+")) && !provides(&installed, "git") {
+                    return Some(
+                        "a stage built on it installs from a `git+` URL, which needs `git`, which the slim image lacks"
+                            .to_string(),
+                    );
+                }
+                let native = match image {
+                    "ruby" => {
+                        matches!(prog, "bundle" | "bundler")
+                            && words
+                                .get(1)
+                                .is_none_or(|w| w.value == "install" || w.value.starts_with('-'))
+                            || prog == "gem" && words.iter().any(|w| w.value == "install")
+                    }
+                    "perl" => matches!(prog, "cpanm" | "cpan"),
+                    "rust" => prog == "cargo",
+                    // node-gyp builds native modules with python3, make and g++.
+                    "node" => {
+                        matches!(prog, "npm" | "yarn" | "pnpm")
+                            && words.get(1).is_none_or(|w| {
+                                matches!(w.value.as_str(), "install" | "ci" | "add" | "i")
+                                    || w.value.starts_with('-')
+                            })
+                    }
+                    _ => false,
+                };
+                if native {
+                    let what = if matches!(image, "ruby" | "node") {
+                        format!("{prog} install")
+                    } else {
+                        prog.to_string()
+                    };
+                    return Some(format!(
+                        "a stage built on it runs `{what}`, which may build native code with compilers and headers the slim image lacks"
+                    ));
+                }
+            }
+        }
+    }
+    for &s in &on_base {
+        for ins in ctx.stages.get(s).iter().flat_map(|s| &s.instructions) {
+            if !matches!(ins.kind(), Kind::Healthcheck | Kind::Cmd | Kind::Entrypoint) {
+                continue;
+            }
+            if let Some(tool) = ins
+                .logical
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .find(|w| RUNTIME_TOOLS.contains(w))
+            {
+                return Some(format!(
+                    "a `{}` calls `{tool}`, which the slim image lacks",
+                    ins.kind().keyword()
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // A dev container is an editor's environment: the full image is what it wants.
+    if ctx.doc.escape != '\\' || ctx.stages.len() < 2 || crate::rules::common::dev_container(ctx) {
+        return;
+    }
+    let last = ctx.stages.len() - 1;
+    let Some(base) = root_base(ctx, last) else {
+        return;
+    };
+    let Ok(tag) = base.tag() else {
+        return;
+    };
+    let reference = base.resolved.split('@').next().unwrap_or("");
+    let name_part = match tag {
+        Some(t) => &reference[..reference.len() - t.len() - 1],
+        None => reference,
+    };
+    let Some(image) = official_name(name_part) else {
+        return;
+    };
+    let Some(suggestion) = slim_tag(&image, tag.unwrap_or("latest")) else {
+        return;
+    };
+    let slim_ref = format!("{name_part}:{}", suggestion.tag);
+    let what = if suggestion.jre {
+        format!(
+            "{} is a JDK image; the final stage of a Java application usually needs only the JRE: `{slim_ref}`",
+            base.describe()
+        )
+    } else if image == "debian" {
+        format!(
+            "{} is the full image, with documentation, manual pages and locales the application does not need; `{slim_ref}` is smaller",
+            base.describe()
+        )
+    } else {
+        format!(
+            "{} is the full image, with compilers, headers and tools the application does not need at run time; `{slim_ref}` is much smaller",
+            base.describe()
+        )
+    };
+    let withheld = if suggestion.jre {
+        Some("the JRE lacks `javac`, `jar` and `jlink`".to_string())
+    } else if base.digest_pinned() != Some(false) || base.resolved.contains('@') {
+        // A digest, even a malformed one (`python@x`: found by fuzzing, the fix appended a
+        // tag after it, again and again).
+        Some("the digest pins the full image".to_string())
+    } else if base.written.contains('$') {
+        Some("the tag comes from an `ARG`".to_string())
+    } else if base.resolved != base.written || ctx.doc.slice(base.span) != base.written {
+        Some("the reference is quoted or escaped".to_string())
+    } else if image == "debian" {
+        // Full and slim Debian have the same packages; slim drops documentation and locales.
+        None
+    } else {
+        needs_full_image(ctx, base.stage, &image)
+    };
+    let message = match &withheld {
+        Some(why) if !suggestion.jre => format!("{what} (no fix: {why})"),
+        _ => what,
+    };
+    let mut diag = Diagnostic::new(&RULE, base.span, message);
+    if withheld.is_none() {
+        diag = diag.with_fix(make_fix(&base, tag, &suggestion.tag, &slim_ref));
+    }
+    out.push(diag);
+}
+
+/// Rewrites the tag of the image word (or adds one).
+fn make_fix(base: &BaseImage, tag: Option<&str>, slim: &str, slim_ref: &str) -> Fix {
+    let edit = match tag {
+        Some(t) => Edit::replace(
+            Span::new(base.span.end - t.len(), base.span.end),
+            slim.to_string(),
+        ),
+        None => Edit::insert(base.span.end, format!(":{slim}")),
+    };
+    Fix::unsafe_(format!("Use `{slim_ref}`"), vec![edit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(image: &str, tag: &str) -> Option<String> {
+        slim_tag(image, tag).map(|s| s.tag)
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(s("python", "3.12").as_deref(), Some("3.12-slim"));
+        assert_eq!(
+            s("python", "3.12-bookworm").as_deref(),
+            Some("3.12-slim-bookworm")
+        );
+        assert_eq!(s("python", "bookworm").as_deref(), Some("slim-bookworm"));
+        assert_eq!(s("python", "latest").as_deref(), Some("slim"));
+        assert_eq!(s("python", "3.13-rc").as_deref(), Some("3.13-rc-slim"));
+        assert_eq!(s("python", "3.13.0rc1").as_deref(), Some("3.13.0rc1-slim"));
+        assert_eq!(s("python", "3.4.1"), None);
+        assert_eq!(s("python", "3.12-alpine"), None);
+        assert_eq!(s("python", "3.12-slim"), None);
+        assert_eq!(s("python", "3.12-windowsservercore"), None);
+        assert_eq!(s("node", "20").as_deref(), Some("20-slim"));
+        assert_eq!(
+            s("node", "20-bookworm").as_deref(),
+            Some("20-bookworm-slim")
+        );
+        assert_eq!(s("node", "lts").as_deref(), Some("lts-slim"));
+        assert_eq!(s("node", "lts-iron"), None);
+        assert_eq!(s("node", "20-alpine"), None);
+        assert_eq!(s("debian", "bookworm").as_deref(), Some("bookworm-slim"));
+        assert_eq!(s("debian", "12").as_deref(), Some("12-slim"));
+        assert_eq!(
+            s("debian", "bookworm-20240110").as_deref(),
+            Some("bookworm-20240110-slim")
+        );
+        assert_eq!(s("debian", "latest"), None);
+        assert_eq!(s("debian", "bookworm-slim"), None);
+        assert_eq!(s("debian", "bookworm-backports"), None);
+        assert_eq!(s("perl", "5.38").as_deref(), Some("5.38-slim"));
+        assert_eq!(
+            s("perl", "5.38-threaded-bookworm").as_deref(),
+            Some("5.38-slim-threaded-bookworm")
+        );
+        assert_eq!(
+            s("ruby", "3.3-bookworm").as_deref(),
+            Some("3.3-slim-bookworm")
+        );
+        assert_eq!(s("rust", "1.75").as_deref(), Some("1.75-slim"));
+        assert_eq!(s("rust", "1.22"), None);
+        assert_eq!(s("openjdk", "11-jdk").as_deref(), Some("11-jdk-slim"));
+        assert_eq!(s("openjdk", "8-jdk-alpine"), None);
+        assert_eq!(s("eclipse-temurin", "17").as_deref(), Some("17-jre"));
+        assert_eq!(
+            s("eclipse-temurin", "17-jdk-jammy").as_deref(),
+            Some("17-jre-jammy")
+        );
+        assert_eq!(s("eclipse-temurin", "17-jre"), None);
+        assert_eq!(s("golang", "1.22"), None);
+        assert_eq!(s("php", "8.3"), None);
+    }
+
+    #[test]
+    fn official_names() {
+        assert_eq!(
+            official_name("docker.io/library/python").as_deref(),
+            Some("python")
+        );
+        assert_eq!(official_name("library/node").as_deref(), Some("node"));
+        assert_eq!(
+            official_name("public.ecr.aws/docker/library/debian").as_deref(),
+            Some("debian")
+        );
+        assert_eq!(official_name("ghcr.io/me/python"), None);
+        assert_eq!(official_name("me/python"), None);
+    }
+
+    /// The findings of a file: the message and whether a fix comes with it.
+    fn findings(text: &str) -> Vec<(String, bool)> {
+        let doc = crate::syntax::parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out.into_iter()
+            .map(|d| (d.message, d.fix.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn quiet() {
+        for text in [
+            "FROM python:3.12-slim\n",
+            "FROM node:20-alpine\n",
+            "FROM ghcr.io/acme/python:3.12\n",
+            "FROM golang:1.22\n",
+            "FROM php:8.3-apache\n",
+            "FROM python:3.12 AS build\nFROM scratch\n",
+            "FROM python:3.12 AS build\nFROM python:3.12-slim\n",
+            "FROM python:3.12 AS build\nFROM build AS test\nFROM alpine:3.20\n",
+            "FROM $IMAGE\n",
+            "ARG TAG\nFROM node:${TAG}\n",
+            "# escape=`\nFROM python:3.12-windowsservercore\n",
+        ] {
+            assert_eq!(findings(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn fixes_and_withheld_fixes() {
+        let fix = |text: &str| findings(text).first().map(|(_, fix)| *fix);
+        assert_eq!(fix("FROM python\n"), Some(true));
+        assert_eq!(fix("FROM library/node:lts\n"), Some(true));
+        assert_eq!(
+            fix("FROM python:3.12 AS base\nFROM base\nCMD [\"python\"]\n"),
+            Some(true)
+        );
+        assert_eq!(
+            fix(
+                "FROM python:3.12\nRUN apt-get update && apt-get install -y libpq-dev && pip install psycopg2\n"
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            fix("FROM python:3.12\nRUN apt-get install -y gcc libpq-dev && pip install psycopg2\n"),
+            Some(true)
+        );
+        assert_eq!(
+            fix("FROM rust:1.80\nRUN cargo build --release\n"),
+            Some(false)
+        );
+        assert_eq!(
+            fix("FROM python:3.12\nRUN pip install git+https://github.com/a/b.git\n"),
+            Some(false)
+        );
+        assert_eq!(
+            fix("FROM perl:5.40\nRUN cpanm -n Mojolicious\n"),
+            Some(false)
+        );
+        assert_eq!(fix("FROM node:20\nCMD wget -qO- http://x\n"), Some(false));
+        // Debian's full and slim images have the same programs.
+        assert_eq!(
+            fix("FROM debian:bookworm\nRUN curl -sSf http://x\n"),
+            Some(true)
+        );
+        assert_eq!(fix("FROM \"python:3.12\"\n"), Some(false));
+    }
+}

@@ -1,0 +1,785 @@
+use crate::rules::common::{command_words, word_span};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::shell::{self, Command, Separator, Word};
+use crate::syntax::Span;
+
+pub static RULE: Rule = Rule {
+    code: "DF305",
+    name: "pipe-to-shell",
+    aliases: &[],
+    summary: "curl | sh, curl -k, --allow-unauthenticated, chmod 777",
+    doc: "## What it does
+Flags RUN commands that run or install what nobody checked, or that open the image up:
+- a download run as a script: `curl ... | sh` (also `wget -O- ... | bash`, `| sudo -E bash -`,
+  `| python3`, `| perl`, `| ruby`, `| node`), `bash <(curl ...)` and
+  `sh -c \"$(curl ...)\"`. An interpreter that reads a program of its own (`python3 -c ...`,
+  `perl -e ...`, `bash -c ...`, a script file) only reads the download as data and is not
+  flagged;
+- TLS certificate checks turned off: `curl -k`/`--insecure`, `wget --no-check-certificate`,
+  `pip --trusted-host`, `npm config set strict-ssl false`, `git config http.sslVerify false`
+  (and `git -c http.sslVerify=false`);
+- package signatures not checked: `apt-get --allow-unauthenticated`,
+  `--allow-insecure-repositories` (and their `-o APT::Get::AllowUnauthenticated=true`,
+  `-o Acquire::AllowInsecureRepositories=true` forms);
+- world-writable files: `chmod 777`, `chmod -R 666`, `chmod a+rwx`, `chmod o+w` (any mode that
+  gives others write access), unless the sticky bit is set (`chmod 1777 /tmp`) or every path
+  is removed again later in the same RUN.
+
+Commands inside `$(...)` are looked at too. Exec-form RUNs, heredoc bodies and commands run
+through `sh -c '...'` strings are not.
+
+## Why is this bad?
+A script piped from the network runs whatever the server (or anyone in between) returns at
+build time, unverified, and a rebuild can silently run something else. Without certificate
+checks, or with unsigned packages, a download can be replaced in transit. World-writable files
+let any user or process in the container change them, the application's code included.
+
+## Example
+```dockerfile
+RUN curl -fsSL https://example.com/install.sh | sh
+RUN chmod -R 777 /app
+```
+Use instead:
+```dockerfile
+ADD --checksum=sha256:<digest> https://example.com/install.sh /tmp/install.sh
+RUN sh /tmp/install.sh && rm /tmp/install.sh
+RUN chown -R app:app /app
+```
+
+## Fix safety
+No fix: verifying a download needs its checksum, and who should own a file is a decision.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::None,
+    check,
+};
+
+// Commands, including those in command substitutions.
+
+/// The command lists of a shell body: its own, then those of the `$(...)` substitutions in its
+/// words (at any depth), each in its order, with spans relative to `body`. Substitutions
+/// inside single quotes are text, not commands; a substitution the lexer cannot read is
+/// skipped.
+pub(in crate::rules) fn nested_commands(body: &str) -> Vec<Vec<Command>> {
+    let mut out = Vec::new();
+    collect(body, 0, 0, &mut out);
+    out
+}
+
+fn collect(text: &str, base: usize, depth: usize, out: &mut Vec<Vec<Command>>) {
+    let Some(mut commands) = shell::commands(text) else {
+        return;
+    };
+    let at = out.len();
+    out.push(Vec::new());
+    for cmd in &mut commands {
+        for w in cmd.words.iter_mut().chain(cmd.assignments.iter_mut()) {
+            let raw = w.span.slice(text);
+            if depth < 4 && raw.contains("$(") {
+                for inner in substitutions(raw) {
+                    let start = w.span.start + inner.start;
+                    let end = w.span.start + inner.end;
+                    collect(&text[start..end], base + start, depth + 1, out);
+                }
+            }
+            w.span = Span::new(base + w.span.start, base + w.span.end);
+        }
+    }
+    if let Some(slot) = out.get_mut(at) {
+        *slot = commands;
+    }
+}
+
+/// The bodies (between `$(` and `)`) of the command substitutions in a word's raw text, not
+/// arithmetic `$((...))`, not inside single quotes.
+fn substitutions(raw: &str) -> Vec<Span> {
+    let b = raw.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut in_double) = (0, false);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => i += 1,
+            b'\'' if !in_double => match raw.get(i + 1..).and_then(|r| r.find('\'')) {
+                Some(end) => i += end + 1,
+                None => return out,
+            },
+            b'"' => in_double = !in_double,
+            b'$' if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') => {
+                let Some(end) = closing_paren(raw, i + 2) else {
+                    return out;
+                };
+                out.push(Span::new(i + 2, end));
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The offset of the `)` that closes a `(` opened right before `start` (as the shell lexer
+/// reads it: quotes, nesting, `case` patterns).
+fn closing_paren(raw: &str, start: usize) -> Option<usize> {
+    shell::substitution_body_end(raw, start)
+}
+
+/// The words of the command that runs, after reserved words and the wrappers that run it:
+/// `sudo` (with its options: `sudo -E -u app bash` runs `bash`) and `env` (with its options
+/// and assignments).
+pub(in crate::rules) fn effective_words(cmd: &Command) -> &[Word] {
+    let mut words = command_words(cmd);
+    loop {
+        let Some(first) = words.first() else {
+            return words;
+        };
+        let is_env = basename(first) == "env";
+        let takes_value: &[&str] = match basename(first) {
+            "sudo" => &[
+                "-u",
+                "-g",
+                "-p",
+                "-C",
+                "-D",
+                "-r",
+                "-t",
+                "-T",
+                "-U",
+                "--user",
+                "--group",
+                "--prompt",
+                "--chdir",
+                "--role",
+                "--type",
+                "--other-user",
+            ],
+            "env" => &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
+            _ => return words,
+        };
+        let mut i = 1;
+        while let Some(w) = words.get(i) {
+            let v = w.value.as_str();
+            if v == "--" {
+                i += 1;
+                break;
+            }
+            if v.starts_with('-') && v.len() > 1 {
+                i += if takes_value.contains(&v) { 2 } else { 1 };
+            } else if is_env && v.contains('=') {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        words = words.get(i..).unwrap_or_default();
+    }
+}
+
+fn basename(w: &Word) -> &str {
+    w.value.rsplit('/').next().unwrap_or(&w.value)
+}
+
+/// The options of a command as `(name, value)`: `-fsSLo out` is `-f`, `-s`, `-S`, `-L` and
+/// `-o` with `out`; `--output=out` and `--output out` are `--output` with `out`. Short options
+/// in `short_values` and long ones in `long_values` take a value (attached or the next word).
+/// Operands are skipped (options may follow them); `--` ends the options.
+fn options<'w>(
+    args: &'w [Word],
+    short_values: &str,
+    long_values: &[&str],
+) -> Vec<(String, Option<&'w str>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let v = w.value.as_str();
+        if v == "--" {
+            break;
+        }
+        if let Some(long) = v.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => out.push((format!("--{name}"), Some(value))),
+                None if long_values.contains(&v) => {
+                    out.push((v.to_string(), args.get(i).map(|n| n.value.as_str())));
+                    i += 1;
+                }
+                None => out.push((v.to_string(), None)),
+            }
+        } else if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.is_empty()) {
+            for (at, ch) in cluster.char_indices() {
+                if short_values.contains(ch) {
+                    let rest = &cluster[at + ch.len_utf8()..];
+                    let value = if rest.is_empty() {
+                        i += 1;
+                        args.get(i - 1).map(|n| n.value.as_str())
+                    } else {
+                        Some(rest)
+                    };
+                    out.push((format!("-{ch}"), value));
+                    break;
+                }
+                out.push((format!("-{ch}"), None));
+            }
+        }
+    }
+    out
+}
+
+const CURL_SHORT_VALUES: &str = "AbcCdDeEFHKmoPQrtTuUwxXyYz";
+const CURL_LONG_VALUES: &[&str] = &[
+    "--output",
+    "--header",
+    "--data",
+    "--user",
+    "--request",
+    "--user-agent",
+    "--config",
+    "--max-time",
+    "--proxy",
+    "--cert",
+    "--cacert",
+    "--retry",
+    "--connect-timeout",
+    "--write-out",
+    "--url",
+    "--proto",
+    "--form",
+    "--upload-file",
+    "--cookie",
+    "--referer",
+];
+const WGET_SHORT_VALUES: &str = "OoaePtTwUiBQlARDIX";
+const WGET_LONG_VALUES: &[&str] = &[
+    "--output-document",
+    "--output-file",
+    "--header",
+    "--user-agent",
+    "--tries",
+    "--timeout",
+    "--directory-prefix",
+    "--user",
+    "--password",
+];
+
+fn is_stdout(path: Option<&str>) -> bool {
+    matches!(path, Some("-" | "/dev/stdout"))
+}
+
+/// Whether a command downloads to its standard output (`curl URL`, `curl -o- URL`,
+/// `wget -qO- URL`); `curl -o file`, `curl -O` and a plain `wget URL` write a file.
+fn downloads_to_stdout(words: &[Word]) -> bool {
+    let Some((first, args)) = words.split_first() else {
+        return false;
+    };
+    match basename(first) {
+        "curl" => options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
+            .iter()
+            .all(|(name, value)| match name.as_str() {
+                "-o" | "--output" => is_stdout(*value),
+                "-O" | "--remote-name" | "--remote-name-all" => false,
+                _ => true,
+            }),
+        "wget" => options(args, WGET_SHORT_VALUES, WGET_LONG_VALUES)
+            .iter()
+            .any(|(name, value)| {
+                matches!(name.as_str(), "-O" | "--output-document") && is_stdout(*value)
+            }),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Interpreter {
+    Shell,
+    Python,
+    Perl,
+    Ruby,
+    Node,
+}
+
+fn interpreter(program: &str) -> Option<Interpreter> {
+    match program {
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" => Some(Interpreter::Shell),
+        "perl" => Some(Interpreter::Perl),
+        "ruby" => Some(Interpreter::Ruby),
+        "node" | "nodejs" => Some(Interpreter::Node),
+        p => p
+            .strip_prefix("python")
+            .filter(|v| v.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
+            .map(|_| Interpreter::Python),
+    }
+}
+
+/// Whether an interpreter runs the program it reads on its standard input: no program given
+/// as an argument (`-c`, `-e`, `-m`) and no script file (`-` and `/dev/stdin` are stdin).
+fn runs_stdin(kind: Interpreter, args: &[Word]) -> bool {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let v = w.value.as_str();
+        if v == "-" || v == "/dev/stdin" {
+            return true;
+        }
+        if v == "--" {
+            return args
+                .get(i + 1)
+                .is_none_or(|n| n.value == "-" || n.value == "/dev/stdin");
+        }
+        let Some(opt) = v.strip_prefix('-') else {
+            // A script file (the shell's `-s` was not given: it would have returned).
+            return false;
+        };
+        if let Some(long) = opt.strip_prefix('-') {
+            match (kind, long) {
+                (Interpreter::Node, "eval" | "print") => return false,
+                (Interpreter::Node, "require") | (Interpreter::Shell, "rcfile" | "init-file") => {
+                    i += 1
+                }
+                _ => {}
+            }
+        } else {
+            for (at, ch) in opt.char_indices() {
+                let last = at + 1 == opt.len();
+                match (kind, ch) {
+                    (Interpreter::Shell, 'c')
+                    | (Interpreter::Python, 'c' | 'm')
+                    | (Interpreter::Perl, 'e' | 'E')
+                    | (Interpreter::Ruby, 'e')
+                    | (Interpreter::Node, 'e' | 'p') => return false,
+                    (Interpreter::Shell, 's') => return true,
+                    (Interpreter::Shell, 'o')
+                    | (Interpreter::Python, 'W' | 'X')
+                    | (Interpreter::Node, 'r') => {
+                        if last {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    (Interpreter::Perl, 'M' | 'm' | 'I' | 'x' | 'i' | 'l' | '0' | 'd' | 'D')
+                    | (Interpreter::Ruby, 'r' | 'I' | 'x' | 'C' | 'E' | 'F' | 'K' | 'T') => {
+                        if last && matches!(ch, 'I' | 'r' | 'C' | 'M' | 'm') {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether a `$(...)` or `<(...)` word's command is a download to stdout.
+fn substitution_downloads(value: &str, open: &str) -> bool {
+    let Some(inner) = value.strip_prefix(open).and_then(|v| v.strip_suffix(')')) else {
+        return false;
+    };
+    let Some(commands) = shell::commands(inner) else {
+        return false;
+    };
+    commands
+        .first()
+        .is_some_and(|c| c.separator != Separator::Pipe && downloads_to_stdout(effective_words(c)))
+}
+
+/// For an interpreter command, the word that hands it a downloaded script: `bash <(curl URL)`,
+/// `sh -c "$(curl URL)"`.
+fn substituted_script(kind: Interpreter, args: &[Word]) -> Option<&Word> {
+    if let Some(w) = args
+        .first()
+        .filter(|w| substitution_downloads(&w.value, "<("))
+    {
+        return Some(w);
+    }
+    if kind != Interpreter::Shell {
+        return None;
+    }
+    let c = args.iter().position(|w| {
+        w.value
+            .strip_prefix('-')
+            .is_some_and(|o| !o.starts_with('-') && o.ends_with('c'))
+    })?;
+    args.get(c + 1)
+        .filter(|w| substitution_downloads(&w.value, "$("))
+}
+
+/// `bash <(curl ...)` or `sh -c "$(wget ...)"`, for a message.
+fn script_form(shell: &str, script: &str) -> String {
+    let download = script
+        .get(2..)
+        .and_then(|s| s.split_whitespace().next())
+        .map_or("curl", |p| p.rsplit('/').next().unwrap_or(p));
+    if script.starts_with("<(") {
+        format!("{shell} <({download} ...)")
+    } else {
+        format!("{shell} -c \"$({download} ...)\"")
+    }
+}
+
+// The checks.
+
+const PIPE: &str = "runs a script from the network unverified: download it to a file, check its checksum, then run it";
+const TLS: &str = "turns off TLS certificate checks: the download can be replaced in transit";
+const UNSIGNED: &str = "installs packages whose signatures are not checked";
+const WORLD_WRITABLE: &str = "makes files world-writable: any user in the container can change them; give them to the user that needs them (`chown`)";
+
+/// The downloads piped into an interpreter that runs them: (download words, interpreter word).
+fn piped_scripts(commands: &[Command]) -> Vec<(&[Word], &Word)> {
+    let mut out = Vec::new();
+    for (i, cmd) in commands.iter().enumerate() {
+        if cmd.separator != Separator::Pipe {
+            continue;
+        }
+        let download = effective_words(cmd);
+        if !downloads_to_stdout(download) {
+            continue;
+        }
+        let mut j = i + 1;
+        while let Some(next) = commands.get(j) {
+            let words = effective_words(next);
+            if let Some((shell, args)) = words.split_first()
+                && let Some(kind) = interpreter(basename(shell))
+                && runs_stdin(kind, args)
+            {
+                out.push((download, shell));
+                break;
+            }
+            if next.separator != Separator::Pipe {
+                break;
+            }
+            j += 1;
+        }
+    }
+    out
+}
+
+/// The words of a command that turn a TLS certificate check off (`-fsSLk`,
+/// `--no-check-certificate`, `set strict-ssl false`).
+fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
+    let (first, args) = words.split_first()?;
+    let program = basename(first);
+    let at = |pred: &dyn Fn(&str) -> bool| args.iter().position(|w| pred(&w.value));
+    let one = |i: usize| args.get(i..=i);
+    match program {
+        "curl" => {
+            let insecure = options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
+                .iter()
+                .any(|(n, _)| n == "-k" || n == "--insecure");
+            if !insecure {
+                return None;
+            }
+            // The word that says it: `--insecure`, or a cluster with `k` before any option
+            // that takes a value.
+            let i = at(&|v| {
+                v == "--insecure"
+                    || v.strip_prefix('-').is_some_and(|c| {
+                        !c.starts_with('-')
+                            && c.split(|ch| CURL_SHORT_VALUES.contains(ch))
+                                .next()
+                                .is_some_and(|flags| flags.contains('k'))
+                    })
+            })?;
+            one(i)
+        }
+        "wget" => one(at(&|v| v == "--no-check-certificate")?),
+        p if p.starts_with("pip") || interpreter(p) == Some(Interpreter::Python) => {
+            if let Some(i) = at(&|v| v == "--trusted-host" || v.starts_with("--trusted-host=")) {
+                return one(i);
+            }
+            // pip config set global.trusted-host HOST
+            let i = at(&|v| v == "config")?;
+            let ws = args.get(i..=i + 2)?;
+            match ws {
+                [_, set, key] if set.value == "set" && key.value.ends_with(".trusted-host") => {
+                    Some(ws)
+                }
+                _ => None,
+            }
+        }
+        "npm" | "yarn" | "pnpm" => {
+            if let Some(i) = at(&|v| v == "--strict-ssl=false") {
+                return one(i);
+            }
+            let i = at(&|v| v == "strict-ssl" || v == "strict-ssl=false")?;
+            let set = i.checked_sub(1)?;
+            if args.get(set)?.value != "set" {
+                return None;
+            }
+            let from = match set.checked_sub(1) {
+                Some(config) if args.get(config).is_some_and(|c| c.value == "config") => config,
+                _ => set,
+            };
+            if args.get(i)?.value == "strict-ssl=false" {
+                args.get(from..=i)
+            } else {
+                args.get(i + 1).filter(|v| v.value == "false")?;
+                args.get(from..=i + 1)
+            }
+        }
+        "git" => {
+            let off = |v: &str| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "false" | "0" | "no" | "off"
+                )
+            };
+            for (i, w) in args.iter().enumerate() {
+                let v = w.value.to_ascii_lowercase();
+                if let Some(value) = v.strip_prefix("http.sslverify=")
+                    && let Some(c) = i.checked_sub(1)
+                    && args.get(c).is_some_and(|a| a.value == "-c")
+                    && off(value)
+                {
+                    return args.get(c..=i);
+                }
+                if v == "http.sslverify"
+                    && args.get(i + 1).is_some_and(|n| off(&n.value))
+                    && let Some(config) = args.iter().take(i).position(|a| a.value == "config")
+                {
+                    return args.get(config..=i + 1);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The apt option that turns off signature checks (`-o` with its value).
+fn unauthenticated(words: &[Word]) -> Option<&[Word]> {
+    let program = basename(words.first()?);
+    if !matches!(program, "apt-get" | "apt" | "aptitude") {
+        return None;
+    }
+    let args = words.get(1..).unwrap_or_default();
+    for (i, w) in args.iter().enumerate() {
+        let v = w.value.as_str();
+        if matches!(
+            v,
+            "--allow-unauthenticated" | "--allow-insecure-repositories"
+        ) {
+            return Some(std::slice::from_ref(w));
+        }
+        let (option, words) = if v == "-o" || v == "--option" {
+            (
+                args.get(i + 1).map(|n| n.value.as_str()),
+                args.get(i..=i + 1),
+            )
+        } else {
+            (
+                v.strip_prefix("-o").or_else(|| v.strip_prefix("--option=")),
+                args.get(i..=i),
+            )
+        };
+        if let Some((key, value)) = option.and_then(|o| o.split_once('=')) {
+            let key = key.to_ascii_lowercase();
+            if matches!(
+                key.as_str(),
+                "apt::get::allowunauthenticated" | "acquire::allowinsecurerepositories"
+            ) && matches!(value.to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+            {
+                return words;
+            }
+        }
+    }
+    None
+}
+
+/// Whether a chmod mode gives others write access without the sticky bit.
+fn world_writable(mode: &str) -> bool {
+    if !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+        let bits = u32::from_str_radix(mode, 8).unwrap_or(0);
+        return bits & 0o002 != 0 && bits & 0o1000 == 0;
+    }
+    if !mode.bytes().all(|c| b"ugoa+-=rwxXst,".contains(&c)) || mode.contains('t') {
+        return false;
+    }
+    mode.split(',').any(|clause| {
+        let who_len = clause.find(['+', '-', '=']).unwrap_or(clause.len());
+        let who = &clause[..who_len];
+        if !who.contains(['a', 'o']) {
+            return false;
+        }
+        // Each operator with its permissions: `a+rw-x` is `+rw`, `-x`.
+        let ops = &clause[who_len..];
+        let mut last_op = None;
+        ops.chars().any(|c| {
+            if matches!(c, '+' | '-' | '=') {
+                last_op = Some(c);
+                false
+            } else {
+                c == 'w' && matches!(last_op, Some('+' | '='))
+            }
+        })
+    })
+}
+
+/// For `chmod MODE FILE...`: the mode word, when it makes the files world-writable, and the
+/// files.
+fn chmod_world_writable(words: &[Word]) -> Option<(&Word, &[Word])> {
+    if basename(words.first()?) != "chmod" {
+        return None;
+    }
+    let at = words
+        .iter()
+        .skip(1)
+        .position(|w| !w.value.starts_with('-') || w.value.len() == 1)?
+        + 1;
+    let (mode, files) = words.get(at..)?.split_first()?;
+    world_writable(&mode.value).then_some((mode, files))
+}
+
+/// Whether every file is removed by an `rm` among `later` (the chmod then leaves nothing in
+/// the image: a temporary directory).
+fn removed_later(files: &[Word], later: &[Command]) -> bool {
+    let norm = |v: &str| v.trim_end_matches('/').to_string();
+    let removed: Vec<String> = later
+        .iter()
+        .map(effective_words)
+        .filter(|w| w.first().is_some_and(|p| basename(p) == "rm"))
+        .flat_map(|w| w.iter().skip(1).filter(|a| !a.value.starts_with('-')))
+        .map(|a| norm(&a.value))
+        .collect();
+    !files.is_empty() && files.iter().all(|f| removed.contains(&norm(&f.value)))
+}
+
+/// The text of some words, as the shell reads them.
+fn text(words: &[Word]) -> String {
+    let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+    values.join(" ")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for run in ctx.shell_runs() {
+        let mut found: Vec<(Span, String)> = Vec::new();
+        for commands in run.nested_commands() {
+            for (download, shell) in piped_scripts(commands) {
+                let Some(program) = download.first() else {
+                    continue;
+                };
+                found.push((
+                    word_span(run, program, shell),
+                    format!("`{} | {}` {PIPE}", basename(program), shell.value),
+                ));
+            }
+            for (i, cmd) in commands.iter().enumerate() {
+                let words = effective_words(cmd);
+                let Some((first, args)) = words.split_first() else {
+                    continue;
+                };
+                if let Some(kind) = interpreter(basename(first))
+                    && let Some(script) = substituted_script(kind, args)
+                {
+                    found.push((
+                        word_span(run, first, script),
+                        format!("`{}` {PIPE}", script_form(basename(first), &script.value)),
+                    ));
+                }
+                if let Some(ws) = insecure_tls(words)
+                    && let (Some(a), Some(z)) = (ws.first(), ws.last())
+                {
+                    found.push((
+                        word_span(run, a, z),
+                        format!("`{} {}` {TLS}", basename(first), text(ws)),
+                    ));
+                }
+                if let Some(ws) = unauthenticated(words)
+                    && let (Some(a), Some(z)) = (ws.first(), ws.last())
+                {
+                    found.push((
+                        word_span(run, a, z),
+                        format!("`{} {}` {UNSIGNED}", basename(first), text(ws)),
+                    ));
+                }
+                if let Some((mode, files)) = chmod_world_writable(words)
+                    && !removed_later(files, commands.get(i + 1..).unwrap_or_default())
+                {
+                    found.push((
+                        word_span(run, first, mode),
+                        format!("`chmod {}` {WORLD_WRITABLE}", mode.value),
+                    ));
+                }
+            }
+        }
+        found.sort_by_key(|(span, _)| span.start);
+        found.dedup();
+        out.extend(
+            found
+                .into_iter()
+                .map(|(span, message)| Diagnostic::new(&RULE, span, message)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(text: &str) -> Vec<Command> {
+        nested_commands(text).concat()
+    }
+
+    #[test]
+    fn pipes() {
+        let hits = |t: &str| {
+            nested_commands(t)
+                .iter()
+                .map(|c| piped_scripts(c).len())
+                .sum::<usize>()
+        };
+        assert_eq!(hits("curl -fsSL https://x | sh"), 1);
+        assert_eq!(hits("curl -fsSL https://x | sudo -E bash -"), 1);
+        assert_eq!(hits("wget -qO- https://x | bash -s -- -y"), 1);
+        assert_eq!(hits("wget -O - https://x | tee /log | sh"), 1);
+        assert_eq!(hits("curl -sSL https://x/get-pip.py | python3"), 1);
+        assert_eq!(hits("curl -s https://x | python3 -c 'import json'"), 0);
+        assert_eq!(hits("curl -s https://x | python -m json.tool"), 0);
+        assert_eq!(hits("curl -s https://x | perl -ne 'print'"), 0);
+        assert_eq!(hits("curl -s https://x | bash -c 'cat > f'"), 0);
+        assert_eq!(hits("curl -s https://x | sh /tmp/script.sh"), 0);
+        assert_eq!(hits("curl -fsSLo x.sh https://x | sh"), 0);
+        assert_eq!(hits("wget https://x | sh"), 0);
+        assert_eq!(hits("curl -s https://x | tar xz"), 0);
+        assert_eq!(hits("curl -s https://x; sh"), 0);
+        assert_eq!(hits("V=$(curl -s https://x | sh) && echo"), 1);
+        assert_eq!(hits("echo '$(curl -s https://x | sh)'"), 0);
+        assert_eq!(hits("curl -s https://x | sh \"$(echo a)\""), 0);
+        assert_eq!(hits("curl -s https://x | sh -s \"$(echo a)\""), 1);
+    }
+
+    #[test]
+    fn modes() {
+        for yes in [
+            "777", "0777", "-R 777", "666", "2777", "a+rwx", "o+w", "ugo=rwx", "u+x,o+w",
+        ] {
+            let m = yes.rsplit(' ').next().unwrap();
+            assert!(world_writable(m), "{yes}");
+        }
+        for no in [
+            "755", "1777", "775", "+w", "a+rx", "a+rwxt", "o-w", "g+w", "a-w+r",
+        ] {
+            assert!(!world_writable(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn tls() {
+        let hit = |t: &str| {
+            let c = cmd(t);
+            insecure_tls(effective_words(&c[0])).is_some()
+        };
+        assert!(hit("curl -fsSLk https://x"));
+        assert!(hit("curl --insecure https://x"));
+        assert!(hit("sudo wget --no-check-certificate https://x"));
+        assert!(hit("pip install --trusted-host pypi.org x"));
+        assert!(hit("python3 -m pip install --trusted-host=pypi.org x"));
+        assert!(hit("npm config set strict-ssl false"));
+        assert!(hit("git config --global http.sslVerify false"));
+        assert!(hit("git -c http.sslVerify=false clone https://x"));
+        assert!(!hit("curl -u key:k https://x"));
+        assert!(!hit("curl -H 'k: v' -o k https://x"));
+        assert!(!hit("npm config set strict-ssl true"));
+    }
+}

@@ -1,0 +1,436 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::common::{program, stage_chain};
+use crate::rules::unpinned_base::root_base;
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::shell::{Command, Separator};
+use crate::syntax::{Args, Instruction, Item, JsonArg, Kind, Span};
+
+pub static RULE: Rule = Rule {
+    code: "DF306",
+    name: "pipefail",
+    aliases: &["DL4006"],
+    summary: "A pipe in RUN without pipefail hides failures",
+    doc: "## What it does
+Flags a shell-form `RUN` with a pipe (`curl -fsSL $URL | tar -xz`) when `pipefail` is not in
+effect: no `set -o pipefail` (or `set -eo pipefail`...) earlier in the same `RUN`, and no
+`SHELL` of the stage, or of a stage it builds on, with `-o pipefail`. Not reported: a pipeline
+whose failure is tolerated anyway (`a | b || true`) or tested (`if a | grep -q x`), and one whose
+commands before the last are `echo`, `printf` or `yes` (they do not fail; `yes` is even killed by
+the closed pipe, which `pipefail` would turn into a failure), nor a check that ends in `grep`
+(`locale -a | grep en_US.utf8`: grep fails on the empty output of a failed command; after a
+download, `curl ... | grep`, it is still reported).
+
+## Why is this bad?
+The exit status of a pipeline is that of its last command. When `curl` fails (a 404, the
+network) and `tar` reads an empty stream, or `sh` runs an empty script, the `RUN` succeeds and
+the build goes on with a broken image; the error surfaces much later, if at all.
+
+## Example
+```dockerfile
+FROM debian:12
+RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+```
+Use instead:
+```dockerfile
+FROM debian:12
+SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]
+RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+```
+
+## Fix safety
+Unsafe. The fix puts `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the first such
+`RUN` of the stage (above the comments right above it); where a `sh` or bash `SHELL` is in
+effect, it keeps that SHELL's options and adds `-o pipefail` (in place, when no other `RUN`
+comes between that `SHELL` and this one). Other shells get no fix. Switching from `sh` to bash
+is offered only where the stage's base image is known to have bash
+(debian, ubuntu, python, node, golang, rust, buildpack-deps, fedora, centos... but not their
+Alpine variants, busybox, scratch, distroless or an unknown image). It changes more than the
+one pipe: every later `RUN` of the stage, and of the stages built on it, runs under bash
+instead of `/bin/sh` (dash on Debian), and a pipeline that used to succeed while a command
+before the last failed now fails the build. `set -o pipefail` inside the `RUN` is not offered:
+dash, Debian's `/bin/sh`, rejects it.
+",
+    severity: Severity::Warning,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
+    check,
+};
+
+/// Official images (and their Debian, Ubuntu or RHEL-family variants) that ship bash.
+const HAS_BASH: &[&str] = &[
+    "debian",
+    "ubuntu",
+    "python",
+    "node",
+    "golang",
+    "rust",
+    "buildpack-deps",
+    "fedora",
+    "centos",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+    "amazoncorretto",
+    "oraclelinux",
+    "archlinux",
+    "opensuse/leap",
+    "opensuse/tumbleweed",
+    "ruby",
+    "php",
+    "perl",
+    "gcc",
+    "openjdk",
+    "eclipse-temurin",
+    "maven",
+    "gradle",
+    "r-base",
+    "julia",
+    "elixir",
+    "erlang",
+    "haskell",
+    "nvidia/cuda",
+];
+
+/// Tags of those images that have no bash, or no shell at all.
+const NO_BASH_TAGS: &[&str] = &[
+    "alpine",
+    "busybox",
+    "distroless",
+    "chiseled",
+    "windows",
+    "nanoserver",
+];
+
+/// Whether a `-o`-like option (`-o`, `-eo`, `-euxo`) is followed by `pipefail`, in a `SHELL`'s
+/// arguments or a `set` command's words.
+fn sets_pipefail<'s>(args: impl IntoIterator<Item = &'s str>) -> bool {
+    let args: Vec<&str> = args.into_iter().collect();
+    args.iter().enumerate().any(|(i, a)| {
+        let cluster = a.strip_prefix('-').filter(|c| !c.starts_with('-'));
+        cluster.is_some_and(|c| c.ends_with('o')) && args.get(i + 1) == Some(&"pipefail")
+            || a.strip_prefix("-o")
+                .is_some_and(|rest| rest.trim_start() == "pipefail")
+    })
+}
+
+/// The `SHELL` in effect for the RUN, and its stage: its stage's last before it, or inherited
+/// from the stages it builds on. `None`: the default `/bin/sh -c`.
+/// The JSON-form `SHELL` instructions of each stage, with their positions in the stage: found
+/// once per file, so that finding the shell in effect for each RUN does not walk its stage
+/// again (a stage of many RUNs was quadratic).
+type Shells<'a> = Vec<Vec<(usize, &'a Instruction)>>;
+
+fn shells<'a>(ctx: &Context<'a>) -> Shells<'a> {
+    ctx.stages
+        .iter()
+        .map(|stage| {
+            stage
+                .instructions
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| matches!((i.kind(), &i.node.args), (Kind::Shell, Args::Json(_))))
+                .map(|(k, i)| (k, *i))
+                .collect()
+        })
+        .collect()
+}
+
+fn shell_in_effect<'a>(
+    ctx: &Context<'a>,
+    shells: &Shells<'a>,
+    run: &ShellRun,
+) -> Option<(usize, &'a Instruction)> {
+    // The last SHELL before the RUN in its stage, else the last one of the nearest stage it
+    // builds on that has one.
+    let at = ctx
+        .stages
+        .get(run.stage)?
+        .instructions
+        .partition_point(|i| i.span.start < run.ins.span.start);
+    let own = shells.get(run.stage)?;
+    let before = own.get(..own.partition_point(|&(k, _)| k < at));
+    if let Some(&(_, ins)) = before.and_then(<[_]>::last) {
+        return Some((run.stage, ins));
+    }
+    stage_chain(ctx, run.stage)
+        .into_iter()
+        .skip(1)
+        .find_map(|s| shells.get(s)?.last().map(|&(_, ins)| (s, ins)))
+}
+
+fn json_args(ins: &Instruction) -> &[JsonArg] {
+    match &ins.node.args {
+        Args::Json(args) => args,
+        _ => &[],
+    }
+}
+
+/// Whether the pipeline's failure cannot change the build, or `pipefail` cannot help: a
+/// condition, `|| ...` after it, or only `echo`/`printf`/`yes` before the last command.
+fn exempt(pipeline: &[Command]) -> bool {
+    let (Some(first), Some((last, feeders))) = (pipeline.first(), pipeline.split_last()) else {
+        return true;
+    };
+    let condition = first
+        .keywords
+        .iter()
+        .chain(first.words.first().map(|w| &w.value))
+        .any(|k| matches!(k.as_str(), "if" | "elif" | "while" | "until" | "!"));
+    let harmless_feeders = feeders
+        .iter()
+        .all(|c| matches!(program(c), Some("echo" | "printf" | "yes")));
+    // A check such as `locale -a | grep en_US.utf8`: grep fails on the empty output of a
+    // failed command anyway. Not after a download, which may fail after a partial output.
+    let grep_check = matches!(program(last), Some("grep" | "egrep" | "fgrep"))
+        && !feeders
+            .iter()
+            .any(|c| matches!(program(c), Some("curl" | "wget" | "fetch" | "aria2c")));
+    condition || last.separator == Separator::Or || harmless_feeders || grep_check
+}
+
+/// Whether commands `i..=j`, split by `|`, are not a pipeline but the alternatives of a `case`
+/// pattern (`case "$arch" in amd64|x86_64) ...;; arm64|aarch64) ...`), which the lexer splits
+/// the same way: single words up to a `)`, after `case WORD in` or after `;;`.
+fn case_pattern(body: &str, commands: &[Command], i: usize, j: usize) -> bool {
+    let end = |c: &Command| c.words.last().map_or(0, |w| w.span.end);
+    let start = |c: &Command| c.words.first().map_or(0, |w| w.span.start);
+    let (Some(first), Some(last), Some(rest)) =
+        (commands.get(i), commands.get(j), commands.get(i + 1..=j))
+    else {
+        return false;
+    };
+    let closes = body.get(end(last)..).is_some_and(|rest| {
+        rest.trim_start_matches([' ', '\t', '\\', '\n'])
+            .starts_with(')')
+    });
+    let singles = rest
+        .iter()
+        .all(|c| c.words.len() == 1 && c.assignments.is_empty());
+    let before = i.checked_sub(1).and_then(|p| commands.get(p));
+    let opens = first.words.first().is_some_and(|w| w.value == "case")
+        && first
+            .words
+            .iter()
+            .rev()
+            .nth(1)
+            .is_some_and(|w| w.value == "in")
+        || first.words.len() == 1
+            && body
+                .get(before.map_or(0, end)..start(first))
+                .is_some_and(|gap| {
+                    let gap = gap.trim_end_matches([' ', '\t', '\\', '\n', '(']);
+                    let after_in = before.is_some_and(|c| {
+                        let w = &c.words;
+                        w.first().is_some_and(|w| w.value == "case")
+                            && w.last().is_some_and(|w| w.value == "in")
+                    });
+                    gap.ends_with(";;") || gap.ends_with(";&") || after_in && gap.is_empty()
+                });
+    closes && singles && opens
+}
+
+/// The first pipeline of the RUN that pipefail would change, as a range of command indices,
+/// unless a `set -o pipefail` comes before it.
+fn unprotected_pipeline(body: &str, commands: &[Command]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while let Some(cmd) = commands.get(i) {
+        if program(cmd) == Some("set")
+            && sets_pipefail(cmd.words.iter().skip(1).map(|w| w.value.as_str()))
+        {
+            return None;
+        }
+        if cmd.separator != Separator::Pipe {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < commands.len()
+            && commands
+                .get(j)
+                .is_some_and(|c| c.separator == Separator::Pipe)
+        {
+            j += 1;
+        }
+        let pipeline = commands.get(i..=j).unwrap_or_default();
+        if !exempt(pipeline) && !case_pattern(body, commands, i, j) {
+            return Some((i, j));
+        }
+        i = j + 1;
+    }
+    None
+}
+
+/// Where a line inserted before the RUN goes: above the comment lines right above it (they
+/// belong to the RUN, suppression comments included). Returns the offset and the indentation
+/// of that line.
+fn insertion_point<'d>(ctx: &Context<'d>, run: &ShellRun) -> (usize, &'d str) {
+    let items = &ctx.doc.items;
+    let index = items
+        .iter()
+        .position(|i| matches!(i, Item::Instruction(ins) if std::ptr::eq(&**ins, run.ins)));
+    let mut start = run.ins.span.start;
+    if let Some(k) = index {
+        let above = items.iter().take(k).rev();
+        for item in above {
+            match item {
+                Item::Comment(span) => start = span.start,
+                _ => break,
+            }
+        }
+    }
+    let line = &ctx.doc.text[start..];
+    let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+    (start, indent)
+}
+
+/// The `SHELL` that turns pipefail on, from the shell in effect: bash with `-o pipefail` added
+/// after the program. `None` when the base image is not known to have bash, or the shell in
+/// effect is another program.
+fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<String> {
+    let bash_base = || {
+        let base = root_base(ctx, run.stage)?;
+        let name = base.name()?;
+        let tag = base.tag().ok()?.unwrap_or("latest").to_ascii_lowercase();
+        (HAS_BASH.contains(&name) && !NO_BASH_TAGS.iter().any(|t| tag.contains(t))).then_some(())
+    };
+    let mut args: Vec<String> = match shell_in_effect(ctx, shells, run) {
+        None => {
+            bash_base()?;
+            vec!["/bin/bash".into(), "-c".into()]
+        }
+        Some((_, shell)) => {
+            let shell = json_args(shell);
+            let prog = shell.first()?.value.rsplit('/').next().unwrap_or("");
+            let mut args: Vec<String> = shell.iter().map(|a| a.value.clone()).collect();
+            match prog {
+                "bash" => {}
+                "sh" => {
+                    bash_base()?;
+                    if let Some(program) = args.first_mut() {
+                        *program = "/bin/bash".into();
+                    }
+                }
+                _ => return None,
+            }
+            args
+        }
+    };
+    args.splice(1..1, ["-o".to_string(), "pipefail".to_string()]);
+    let items: Vec<String> = args
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap_or_default())
+        .collect();
+    Some(format!("[{}]", items.join(", ")))
+}
+
+/// The fix: rewrite the stage's `SHELL` in place when nothing but comments and non-RUN
+/// instructions separate it from the RUN (and it is on one line), else insert a `SHELL` line
+/// before the RUN.
+fn shell_fix<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<Fix> {
+    let json = pipefail_shell(ctx, shells, run)?;
+    if let Some((stage, shell)) = shell_in_effect(ctx, shells, run) {
+        let between = ctx
+            .stages
+            .get(stage)
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .skip_while(|i| !std::ptr::eq(**i, shell))
+            .take_while(|i| !std::ptr::eq(**i, run.ins))
+            .any(|i| matches!(i.kind(), Kind::Run | Kind::Onbuild));
+        if stage == run.stage && !between && !shell.is_multiline() {
+            return Some(Fix::new(
+                format!("Use `SHELL {json}`"),
+                Applicability::Unsafe,
+                vec![Edit::replace(shell.to_source(shell.node.rest), json)],
+            ));
+        }
+    }
+    let (at, indent) = insertion_point(ctx, run);
+    let newline = if ctx.doc.slice(run.ins.span).ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Some(Fix::new(
+        format!("Insert `SHELL {json}` before the RUN"),
+        Applicability::Unsafe,
+        vec![Edit::insert(at, format!("{indent}SHELL {json}{newline}"))],
+    ))
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (mut tried, mut fixed): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let shells = shells(ctx);
+    for run in ctx.shell_runs() {
+        if shell_in_effect(ctx, &shells, run).is_some_and(|(_, shell)| {
+            sets_pipefail(json_args(shell).iter().skip(1).map(|a| a.value.as_str()))
+        }) {
+            continue;
+        }
+        let body = run.rest.slice(&run.ins.logical);
+        let Some((first, last)) = unprotected_pipeline(body, &run.commands) else {
+            continue;
+        };
+        let (Some(first), Some(last)) = (run.commands.get(first), run.commands.get(last)) else {
+            continue;
+        };
+        let (a, b) = (run.command_span(first), run.command_span(last));
+        let name = |c: &Command| program(c).unwrap_or("").to_string();
+        let mut diag = Diagnostic::new(
+            &RULE,
+            Span::new(a.start, b.end.max(a.start)),
+            format!(
+                "Pipe without `pipefail`: when `{}` fails, the RUN still succeeds if `{}` does",
+                name(first),
+                name(last),
+            ),
+        );
+        // One SHELL per stage: its later RUNs, and the stages built on it, get pipefail from
+        // it (the fix loop lints again after each round).
+        let chain = stage_chain(ctx, run.stage);
+        if !tried.contains(&run.stage) && !chain.iter().any(|s| fixed.contains(s)) {
+            tried.push(run.stage);
+            if let Some(fix) = shell_fix(ctx, &shells, run) {
+                fixed.push(run.stage);
+                diag = diag.with_fix(fix);
+            }
+        }
+        out.push(diag);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipefail_options() {
+        assert!(sets_pipefail(["-o", "pipefail", "-c"]));
+        assert!(sets_pipefail(["-euxo", "pipefail"]));
+        assert!(sets_pipefail(["-o pipefail"]));
+        assert!(!sets_pipefail(["-o", "errexit", "-c"]));
+        assert!(!sets_pipefail(["--o", "pipefail"]));
+    }
+
+    #[test]
+    fn pipelines() {
+        let find = |body: &str| unprotected_pipeline(body, &crate::shell::commands(body).unwrap());
+        assert_eq!(find("curl -fsSL u | tar -xz"), Some((0, 1)));
+        assert_eq!(find("a && b | c | d"), Some((1, 3)));
+        assert_eq!(find("set -eo pipefail; curl u | sh"), None);
+        assert_eq!(find("curl u | sh; set -o pipefail"), Some((0, 1)));
+        assert_eq!(find("echo x | tee f && yes | sdkmanager --licenses"), None);
+        assert_eq!(find("a | grep -q x || true"), None);
+        assert_eq!(find("if a | grep -q x; then b; fi"), None);
+        assert_eq!(find("echo 'a b' > f"), None);
+        assert_eq!(
+            find("case \"$a\" in amd64|x86_64) x=1 ;; arm64 | aarch64 ) x=2 ;; *) exit 1 ;; esac"),
+            None
+        );
+        assert_eq!(
+            find("case $a in (amd64|x86_64) curl u | sh ;; esac"),
+            Some((3, 4))
+        );
+        assert_eq!(find("(ls | sort)"), Some((0, 1)));
+    }
+}
