@@ -93,7 +93,7 @@ fn check_corpus(bencher: Bencher) {
         let mut n = 0;
         for text in files {
             if let Ok(doc) = syntax::parse(black_box(text)) {
-                n += dockerfix::lint(&doc, &settings, None).len();
+                n += dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default()).len();
             }
         }
         n
@@ -123,7 +123,7 @@ fn check_all(bencher: Bencher, text: String) {
     settings.enabled.iter_mut().for_each(|e| *e = true);
     bencher.counter(BytesCount::of_str(&text)).bench(|| {
         let doc = syntax::parse(black_box(&text)).expect("parses");
-        dockerfix::lint(&doc, &settings, None).len()
+        dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default()).len()
     });
 }
 
@@ -161,6 +161,6 @@ fn check_large_file(bencher: Bencher) {
     let settings = dockerfix::settings::Settings::default();
     bencher.counter(BytesCount::of_str(big)).bench(|| {
         let doc = syntax::parse(black_box(big)).expect("parses");
-        dockerfix::lint(&doc, &settings, None).len()
+        dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default()).len()
     });
 }

@@ -536,13 +536,15 @@ fn check(args: CheckArgs) -> ExitCode {
         if fixing && generated.is_none() {
             // `--fix` on standard input writes no file (see below): no fix may rely on one.
             let create_files = write_to.is_some() || args.diff;
-            let outcome = dockerfix::fix_text_creating(
+            let outcome = dockerfix::fix(
                 &text,
                 &settings,
-                Some(&path),
-                unsafe_fixes,
-                context.as_ref(),
-                create_files,
+                &dockerfix::FileOptions {
+                    path: Some(&path),
+                    context: context.as_ref(),
+                    unsafe_fixes,
+                    no_new_files: !create_files,
+                },
             )
             .map_err(|e| match e {
                 FixError::Parse(p) => parse_problem(&display, &p),
@@ -567,7 +569,15 @@ fn check(args: CheckArgs) -> ExitCode {
             })
         } else {
             let doc = dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
-            let diagnostics = dockerfix::lint_in(&doc, &settings, Some(&path), context.as_ref());
+            let diagnostics = dockerfix::lint(
+                &doc,
+                &settings,
+                &dockerfix::FileOptions {
+                    path: Some(&path),
+                    context: context.as_ref(),
+                    ..Default::default()
+                },
+            );
             // The text is kept only for the report's snippets and positions.
             let source = if diagnostics.is_empty() {
                 String::new()

@@ -1,7 +1,7 @@
 //! dockerfix: a Dockerfile formatter, linter and auto-fixer.
 //!
 //! The data flow, one module per step: [`syntax::parse`] → [`rules::check`] (filtered by
-//! [`settings`] and [`suppress`]) → [`fix::apply`] to a fixed point in [`fix_text`] →
+//! [`settings`] and [`suppress`]) → [`fix::apply`] to a fixed point in [`fix`] →
 //! [`format::format`] → [`report`]. The library returns data; only the binary decides exit
 //! codes, colour and what is written where.
 
@@ -49,26 +49,33 @@ pub fn generated_marker(text: &str) -> Option<&'static str> {
 /// How many rounds of fixes before giving up.
 pub const MAX_FIX_ITERATIONS: usize = 20;
 
-/// The diagnostics of a parsed document, after rule selection, per-file ignores and
-/// suppression comments.
-pub fn lint(doc: &Document, settings: &Settings, path: Option<&Path>) -> Vec<Diagnostic> {
-    lint_in(doc, settings, path, None)
+/// What a run knows of a file beside its text and settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileOptions<'a> {
+    /// Where the file is (config discovery, per-file ignores).
+    pub path: Option<&'a Path>,
+    /// The build context that context-aware rules read (DF101, DF102, DF103); without one
+    /// they detect what the Dockerfile alone shows.
+    pub context: Option<&'a BuildContext>,
+    /// [`fix`] also applies Unsafe fixes.
+    pub unsafe_fixes: bool,
+    /// [`fix`] applies no fix that creates a file (their findings remain), so that no other
+    /// fix relies on a file that will not be written: a Dockerfile read from standard input.
+    pub no_new_files: bool,
 }
 
-/// [`lint`] with the build context that context-aware rules read (DF101, DF102, DF103);
-/// without one they detect what the Dockerfile alone shows.
-pub fn lint_in(
-    doc: &Document,
-    settings: &Settings,
-    path: Option<&Path>,
-    context: Option<&BuildContext>,
-) -> Vec<Diagnostic> {
-    let ignored: Vec<&Rule> = path.map(|p| settings.ignored_for(p)).unwrap_or_default();
+/// The diagnostics of a parsed document, after rule selection, per-file ignores and
+/// suppression comments.
+pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diagnostic> {
+    let ignored: Vec<&Rule> = file
+        .path
+        .map(|p| settings.ignored_for(p))
+        .unwrap_or_default();
     let sup = suppress::Suppressions::from_document(doc);
     let options = rules::LintOptions {
         cache_strategy: settings.cache_strategy,
         non_root_user: settings.non_root_user.clone(),
-        context: context.cloned(),
+        context: file.context.cloned(),
         format: settings.format,
     };
     rules::check_with(
@@ -81,7 +88,7 @@ pub fn lint_in(
     .collect()
 }
 
-/// A fix applied by [`fix_text`].
+/// A fix applied by [`fix`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppliedFix {
     pub rule: &'static Rule,
@@ -121,45 +128,25 @@ fn rule_list(applied: &[AppliedFix]) -> String {
     codes.join(", ")
 }
 
-/// Applies fixes until nothing changes. `unsafe_fixes` also applies Unsafe fixes.
-pub fn fix_text(
-    text: &str,
-    settings: &Settings,
-    path: Option<&Path>,
-    unsafe_fixes: bool,
-) -> Result<FixOutcome, FixError> {
-    fix_text_in(text, settings, path, unsafe_fixes, None)
-}
-
-/// [`fix_text`] with a build context. Files that fixes create are returned in
-/// [`FixOutcome::created`], and the next rounds see them as if written.
-pub fn fix_text_in(
-    text: &str,
-    settings: &Settings,
-    path: Option<&Path>,
-    unsafe_fixes: bool,
-    context: Option<&BuildContext>,
-) -> Result<FixOutcome, FixError> {
-    fix_text_creating(text, settings, path, unsafe_fixes, context, true)
-}
-
-/// [`fix_text_in`]; with `create_files` false, fixes that create files are not applied (their
-/// findings remain), so that no other fix relies on a file that will not be written (a
-/// Dockerfile read from standard input: its fixes cannot create files).
-pub fn fix_text_creating(
-    text: &str,
-    settings: &Settings,
-    path: Option<&Path>,
-    unsafe_fixes: bool,
-    context: Option<&BuildContext>,
-    create_files: bool,
-) -> Result<FixOutcome, FixError> {
+/// Applies fixes until nothing changes (Unsafe ones too with [`FileOptions::unsafe_fixes`]).
+/// Files that fixes create are returned in [`FixOutcome::created`], and the next rounds see
+/// them in the build context as if written.
+pub fn fix(text: &str, settings: &Settings, file: &FileOptions) -> Result<FixOutcome, FixError> {
+    let (path, unsafe_fixes, create_files) = (file.path, file.unsafe_fixes, !file.no_new_files);
     let mut doc = syntax::parse(text)?;
     let mut applied = Vec::new();
-    let mut context = context.cloned();
+    let mut context = file.context.cloned();
     let mut created: Vec<NewFile> = Vec::new();
     for _ in 0..MAX_FIX_ITERATIONS {
-        let diagnostics = lint_in(&doc, settings, path, context.as_ref());
+        let diagnostics = lint(
+            &doc,
+            settings,
+            &FileOptions {
+                path,
+                context: context.as_ref(),
+                ..*file
+            },
+        );
         let fixable: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| {

@@ -68,15 +68,30 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
     let mut per_rule: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     for (name, text) in corpus_texts() {
         let before = syntax::parse(&text).unwrap();
-        for d in dockerfix::lint(&before, &settings, None) {
+        for d in dockerfix::lint(&before, &settings, &dockerfix::FileOptions::default()) {
             let e = per_rule.entry(d.rule.code).or_default();
             e.0 += 1;
             e.1 += usize::from(d.fix.is_some());
         }
-        let outcome = dockerfix::fix_text(&text, &settings, None, true)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let outcome = dockerfix::fix(
+            &text,
+            &settings,
+            &dockerfix::FileOptions {
+                unsafe_fixes: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         keeps_comments_and_heredocs(&name, &before, &outcome.text);
-        let again = dockerfix::fix_text(&outcome.text, &settings, None, true).unwrap();
+        let again = dockerfix::fix(
+            &outcome.text,
+            &settings,
+            &dockerfix::FileOptions {
+                unsafe_fixes: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             again.text, outcome.text,
             "{name}: fixing twice changes the text"
@@ -133,16 +148,32 @@ fn fixing_with_a_build_context_converges() {
     let (mut files, mut df101, mut created) = (0, 0, 0);
     for (name, text) in corpus_texts() {
         let before = syntax::parse(&text).unwrap();
-        let outcome = dockerfix::fix_text_in(&text, &settings, None, true, Some(&context))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let outcome = dockerfix::fix(
+            &text,
+            &settings,
+            &dockerfix::FileOptions {
+                context: Some(&context),
+                unsafe_fixes: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         keeps_comments_and_heredocs(&name, &before, &outcome.text);
         // Files the first run created count as written for the second.
         let written = outcome
             .created
             .iter()
             .fold(context.clone(), |c, f| c.with_file(f));
-        let again =
-            dockerfix::fix_text_in(&outcome.text, &settings, None, true, Some(&written)).unwrap();
+        let again = dockerfix::fix(
+            &outcome.text,
+            &settings,
+            &dockerfix::FileOptions {
+                context: Some(&written),
+                unsafe_fixes: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             again.text, outcome.text,
             "{name}: fixing twice changes the text"

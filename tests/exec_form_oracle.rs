@@ -226,7 +226,7 @@ fn cases() -> Vec<Case> {
         let Ok(doc) = dockerfix::syntax::parse(text) else {
             return;
         };
-        for d in dockerfix::lint(&doc, &settings, None) {
+        for d in dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default()) {
             let Some(fix) = &d.fix else { continue };
             let [edit] = fix.edits.as_slice() else {
                 panic!("{origin}: one edit expected")

@@ -34,7 +34,14 @@ fn fixed_text_is_formatted() {
             let mut settings = Settings::default();
             settings.enabled.iter_mut().for_each(|e| *e = true);
             settings.format = *fmt;
-            let Ok(fixed) = dockerfix::fix_text(&formatted, &settings, None, true) else {
+            let Ok(fixed) = dockerfix::fix(
+                &formatted,
+                &settings,
+                &dockerfix::FileOptions {
+                    unsafe_fixes: true,
+                    ..Default::default()
+                },
+            ) else {
                 continue;
             };
             if fixed.applied.is_empty() {

@@ -148,12 +148,27 @@ fn check_document(input: &str) -> Result<(), TestCaseError> {
     // twice equals fixing once. Format: idempotent.
     let mut settings = dockerfix::settings::Settings::default();
     settings.enabled.iter_mut().for_each(|e| *e = true);
-    let _ = dockerfix::lint(&doc, &settings, None);
-    let fixed = dockerfix::fix_text(input, &settings, None, true);
+    let _ = dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default());
+    let fixed = dockerfix::fix(
+        input,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    );
     prop_assert!(fixed.is_ok(), "fix failed: {:?}", fixed.err());
     let fixed = fixed.unwrap();
     prop_assert!(syntax::parse(&fixed.text).is_ok());
-    let again = dockerfix::fix_text(&fixed.text, &settings, None, true).unwrap();
+    let again = dockerfix::fix(
+        &fixed.text,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     prop_assert_eq!(
         &again.text,
         &fixed.text,

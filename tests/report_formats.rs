@@ -25,7 +25,7 @@ fn lint(path: &str, text: &str) -> FileDiagnostics {
     FileDiagnostics {
         path: path.to_string(),
         source: text.to_string(),
-        diagnostics: dockerfix::lint(&doc, &two_rules(), None),
+        diagnostics: dockerfix::lint(&doc, &two_rules(), &dockerfix::FileOptions::default()),
     }
 }
 
@@ -199,13 +199,21 @@ fn sarif_fixes_reproduce_fix() {
     ] {
         let log = sarif_json(&[lint("Dockerfile", text)]);
         let settings = two_rules();
-        let safe = dockerfix::fix_text(text, &settings, None, false).unwrap();
+        let safe = dockerfix::fix(text, &settings, &dockerfix::FileOptions::default()).unwrap();
         assert_eq!(
             apply_sarif_fixes(text, &log, &["safe"]),
             safe.text,
             "{text:?}"
         );
-        let all = dockerfix::fix_text(text, &settings, None, true).unwrap();
+        let all = dockerfix::fix(
+            text,
+            &settings,
+            &dockerfix::FileOptions {
+                unsafe_fixes: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             apply_sarif_fixes(text, &log, &["safe", "unsafe"]),
             all.text,

@@ -25,15 +25,29 @@ fn through_everything(name: &str, text: &str) -> usize {
     let doc = syntax::parse(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     assert!(doc.print() == text, "{name}: print differs");
     let settings = all_rules();
-    let found = dockerfix::lint(&doc, &settings, None).len();
-    let fixed = dockerfix::fix_text(text, &settings, None, true)
-        .unwrap_or_else(|e| panic!("{name}: fix: {e}"));
+    let found = dockerfix::lint(&doc, &settings, &dockerfix::FileOptions::default()).len();
+    let fixed = dockerfix::fix(
+        text,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name}: fix: {e}"));
     assert!(
         syntax::parse(&fixed.text).is_ok(),
         "{name}: fixed text does not parse"
     );
-    let again = dockerfix::fix_text(&fixed.text, &settings, None, true)
-        .unwrap_or_else(|e| panic!("{name}: fix twice: {e}"));
+    let again = dockerfix::fix(
+        &fixed.text,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{name}: fix twice: {e}"));
     assert!(
         again.text == fixed.text,
         "{name}: fixing twice changed more"

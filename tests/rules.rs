@@ -56,7 +56,14 @@ fn render(name: &str) -> String {
         settings.non_root_user = user.to_string();
     }
     let doc = dockerfix::syntax::parse(&text).unwrap();
-    let diagnostics = dockerfix::lint_in(&doc, &settings, None, context);
+    let diagnostics = dockerfix::lint(
+        &doc,
+        &settings,
+        &dockerfix::FileOptions {
+            context,
+            ..Default::default()
+        },
+    );
     let mut out = String::new();
     for d in &diagnostics {
         let (l, c) = doc.line_col(d.span.start);
@@ -66,17 +73,43 @@ fn render(name: &str) -> String {
         };
         out.push_str(&format!("{l}:{c} {} {}{fix}\n", d.rule.code, d.message));
     }
-    let fixed = dockerfix::fix_text_in(&text, &settings, None, true, context).unwrap();
+    let fixed = dockerfix::fix(
+        &text,
+        &settings,
+        &dockerfix::FileOptions {
+            context,
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     // Fixing is idempotent and the result parses (files the fix created count as written).
     let after = context.map(|c| fixed.created.iter().fold(c.clone(), |c, f| c.with_file(f)));
-    let again = dockerfix::fix_text_in(&fixed.text, &settings, None, true, after.as_ref()).unwrap();
+    let again = dockerfix::fix(
+        &fixed.text,
+        &settings,
+        &dockerfix::FileOptions {
+            context: after.as_ref(),
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(
         again.text, fixed.text,
         "{name}: fixing twice changes the text"
     );
     assert!(again.applied.is_empty());
     // Safe fixes alone are a subset.
-    let safe = dockerfix::fix_text_in(&text, &settings, None, false, context).unwrap();
+    let safe = dockerfix::fix(
+        &text,
+        &settings,
+        &dockerfix::FileOptions {
+            context,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(safe.applied.iter().all(|a| a.rule.code != "DF901"));
     out.push_str("----- fixed (--unsafe-fixes) -----\n");
     out.push_str(&fixed.text);

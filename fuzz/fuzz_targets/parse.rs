@@ -41,11 +41,30 @@ fuzz_target!(|data: &[u8]| {
     // Check and fix with every rule: no panic, output parses, fixing twice equals once.
     let mut settings = dockerfix::settings::Settings::default();
     settings.enabled.iter_mut().for_each(|e| *e = true);
-    let fixed = dockerfix::fix_text(input, &settings, None, true).expect("fix");
+    let fixed = dockerfix::fix(
+        input,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .expect("fix");
     assert!(syntax::parse(&fixed.text).is_ok());
-    let again = dockerfix::fix_text(&fixed.text, &settings, None, true).expect("fix twice");
+    let again = dockerfix::fix(
+        &fixed.text,
+        &settings,
+        &dockerfix::FileOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    )
+    .expect("fix twice");
     assert_eq!(again.text, fixed.text);
     let fmt = dockerfix::settings::FormatSettings::default();
     let once = dockerfix::format::format(input, &fmt).expect("format");
-    assert_eq!(dockerfix::format::format(&once, &fmt).expect("format twice"), once);
+    assert_eq!(
+        dockerfix::format::format(&once, &fmt).expect("format twice"),
+        once
+    );
 });

@@ -104,7 +104,14 @@ pub fn run(text: &str, context_dir: Option<&Path>) {
         // Rejected input: the other entry points reject it too, without panicking.
         let s = Settings::default();
         assert!(matches!(
-            dockerfix::fix_text(text, &s, None, true),
+            dockerfix::fix(
+                text,
+                &s,
+                &dockerfix::FileOptions {
+                    unsafe_fixes: true,
+                    ..Default::default()
+                }
+            ),
             Err(dockerfix::FixError::Parse(_))
         ));
         assert!(matches!(
@@ -124,7 +131,15 @@ pub fn run(text: &str, context_dir: Option<&Path>) {
         for &(path, ctx) in &contexts {
             let label = || format!("{name}, context {}", ctx.is_some());
             // Check.
-            for d in dockerfix::lint_in(&doc, &settings, path, ctx) {
+            for d in dockerfix::lint(
+                &doc,
+                &settings,
+                &dockerfix::FileOptions {
+                    path,
+                    context: ctx,
+                    ..Default::default()
+                },
+            ) {
                 check_span(text, d.span, &|| format!("{} {}", label(), d.rule.code));
                 if let Some(fix) = &d.fix {
                     for e in &fix.edits {
@@ -135,8 +150,17 @@ pub fn run(text: &str, context_dir: Option<&Path>) {
                 }
             }
             // Fix with unsafe fixes; fixing the result changes nothing more.
-            let fixed = dockerfix::fix_text_in(text, &settings, path, true, ctx)
-                .unwrap_or_else(|e| panic!("{}: fix: {e}", label()));
+            let fixed = dockerfix::fix(
+                text,
+                &settings,
+                &dockerfix::FileOptions {
+                    path,
+                    context: ctx,
+                    unsafe_fixes: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: fix: {e}", label()));
             assert!(
                 syntax::parse(&fixed.text).is_ok(),
                 "{}: the fixed text does not parse:\n{}",
@@ -144,8 +168,17 @@ pub fn run(text: &str, context_dir: Option<&Path>) {
                 fixed.text
             );
             let after = ctx.map(|c| fixed.created.iter().fold(c.clone(), |c, f| c.with_file(f)));
-            let again = dockerfix::fix_text_in(&fixed.text, &settings, path, true, after.as_ref())
-                .unwrap_or_else(|e| panic!("{}: fix twice: {e}", label()));
+            let again = dockerfix::fix(
+                &fixed.text,
+                &settings,
+                &dockerfix::FileOptions {
+                    path,
+                    context: after.as_ref(),
+                    unsafe_fixes: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: fix twice: {e}", label()));
             assert!(
                 again.text == fixed.text,
                 "{}: fixing twice changed more:\n--- once\n{}\n--- twice\n{}",
@@ -164,12 +197,21 @@ pub fn run(text: &str, context_dir: Option<&Path>) {
 
     // Safe fixes only, and fixes that may not create files (standard input with a context).
     let settings = &settings_variants()[0].1;
-    let safe = dockerfix::fix_text(text, settings, None, false)
+    let safe = dockerfix::fix(text, settings, &dockerfix::FileOptions::default())
         .unwrap_or_else(|e| panic!("safe fix: {e}"));
     assert!(syntax::parse(&safe.text).is_ok(), "safe fix does not parse");
     if let Some(c) = &context {
-        let out = dockerfix::fix_text_creating(text, settings, None, true, Some(c), false)
-            .unwrap_or_else(|e| panic!("fix without creating files: {e}"));
+        let out = dockerfix::fix(
+            text,
+            settings,
+            &dockerfix::FileOptions {
+                context: Some(c),
+                unsafe_fixes: true,
+                no_new_files: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("fix without creating files: {e}"));
         assert!(out.created.is_empty(), "created {:?}", out.created);
         assert!(syntax::parse(&out.text).is_ok());
     }
