@@ -10,6 +10,7 @@ pub mod dockerignore;
 pub mod fix;
 pub mod format;
 pub mod guard;
+pub mod images;
 pub mod report;
 pub mod rules;
 pub mod settings;

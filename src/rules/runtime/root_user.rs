@@ -106,50 +106,6 @@ const TRAILER: &[Kind] = &[
     Kind::Stopsignal,
 ];
 
-/// Images whose last `USER` is not root, and that user.
-const NON_ROOT_IMAGES: &[(&str, &str)] = &[
-    ("nginxinc/nginx-unprivileged", "nginx"),
-    ("jenkins/jenkins", "jenkins"),
-    ("grafana/grafana", "grafana"),
-    ("prom/prometheus", "nobody"),
-    ("prom/alertmanager", "nobody"),
-    ("prom/node-exporter", "nobody"),
-    ("memcached", "memcache"),
-    ("solr", "solr"),
-    ("sonarqube", "sonarqube"),
-];
-
-/// Images that start as root on purpose: their entrypoint (`gosu`, `su-exec`) or server
-/// switches to a user of its own after setting up its data folders, or binds port 80 first.
-/// A `USER` on top breaks that, so there is no fix.
-const STEPS_DOWN: &[&str] = &[
-    "postgres",
-    "mysql",
-    "mariadb",
-    "redis",
-    "mongo",
-    "rabbitmq",
-    "couchdb",
-    "cassandra",
-    "zookeeper",
-    "httpd",
-    "nginx",
-];
-
-/// Prefixes under which the official images are also published.
-const OFFICIAL_MIRRORS: &[&str] = &[
-    "docker/library/",
-    "amd64/",
-    "arm32v5/",
-    "arm32v6/",
-    "arm32v7/",
-    "arm64v8/",
-    "i386/",
-    "ppc64le/",
-    "riscv64/",
-    "s390x/",
-];
-
 /// Official images built on Debian or Ubuntu (with `useradd`, from the essential `passwd`).
 const DEBIAN_FAMILY: &[&str] = &[
     "debian",
@@ -223,14 +179,8 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
     let Some(name) = name else {
         return unknown;
     };
-    let mut name = name.to_ascii_lowercase();
     // Mirrors of the official images: `public.ecr.aws/docker/library/x`, `amd64/x`.
-    for prefix in OFFICIAL_MIRRORS {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            name = rest.to_string();
-            break;
-        }
-    }
+    let name = crate::images::official_name(name);
     let tag = tag.unwrap_or("").to_ascii_lowercase();
     let parts: Vec<&str> = tag.split(['-', '_', '.']).collect();
     let tag_has = |p: &str| parts.contains(&p);
@@ -254,14 +204,14 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
             fix: existing(NUMERIC),
         };
     }
-    if let Some(&(_, user)) = NON_ROOT_IMAGES.iter().find(|(n, _)| *n == name) {
+    if let Some(user) = crate::images::non_root_user(&name) {
         return BaseInfo {
             root: false,
             known: true,
             fix: existing(user),
         };
     }
-    if STEPS_DOWN.contains(&name.as_str()) {
+    if crate::images::holds(crate::images::STEPS_DOWN, &name) {
         return root(FixUser::Withheld);
     }
     if name.starts_with("jupyter/") {
@@ -855,24 +805,6 @@ fn prepared_user(p: &Prepared, base_user: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Images and image families that must start as root: their entrypoint or server sets up and
-/// then switches to a user of its own (besides [`STEPS_DOWN`]).
-const STARTS_AS_ROOT: &[&str] = &[
-    "wordpress",
-    "nextcloud",
-    "elasticsearch",
-    "clickhouse/clickhouse-server",
-    "yandex/clickhouse-server",
-    "altinity/clickhouse-server",
-    "eclipse-mosquitto",
-    "getsentry/sentry",
-    "docker",
-    "influxdb",
-    "percona",
-    "postgis/postgis",
-    "timescale/timescaledb",
-];
-
 /// Dev containers (the editor's user is set in devcontainer.json, the image runs as root on
 /// purpose) and images that start as root by design (s6-overlay's `/init`, linuxserver.io,
 /// php's apache and fpm, which bind port 80 or switch their workers to www-data).
@@ -882,12 +814,12 @@ fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
         return in_devcontainer;
     };
     let resolved = b.resolved.to_ascii_lowercase();
-    let name = b.name().unwrap_or("").to_ascii_lowercase();
+    let name = crate::images::official_name(b.name().unwrap_or(""));
     let tag = b.tag().ok().flatten().unwrap_or("").to_ascii_lowercase();
     in_devcontainer
         || resolved.contains("devcontainers/")
         || resolved.contains("linuxserver/")
-        || STARTS_AS_ROOT.contains(&name.as_str())
+        || crate::images::holds(crate::images::STEPS_DOWN, &name)
         || (name == "php" && (tag.contains("apache") || tag.contains("fpm")))
 }
 

@@ -68,7 +68,7 @@ The pairing with ENTRYPOINT decides the applicability of the exec form:
   ENTRYPOINT would receive it as arguments; a shell-form one ignores it); otherwise no fix.
 - `CMD`: Safe when the ENTRYPOINT in effect is known to be none (set in the stage, or a base
   image known to have none: scratch, debian, ubuntu, alpine, busybox, python, golang, rust,
-  fedora...); Unsafe when it may not be (an unknown base image's ENTRYPOINT would receive
+  httpd, fedora..., the table `NO_ENTRYPOINT` of `src/images.rs`); Unsafe when it may not be (an unknown base image's ENTRYPOINT would receive
   different arguments), no fix under an exec-form ENTRYPOINT of the stage.
 ",
     severity: Severity::Warning,
@@ -76,29 +76,6 @@ The pairing with ENTRYPOINT decides the applicability of the exec form:
     fix: FixAvailability::Sometimes(Applicability::Safe),
     check,
 };
-
-/// Base images whose official builds set no ENTRYPOINT.
-const NO_ENTRYPOINT: &[&str] = &[
-    "scratch",
-    "debian",
-    "ubuntu",
-    "alpine",
-    "busybox",
-    "python",
-    "golang",
-    "rust",
-    "fedora",
-    "centos",
-    "rockylinux",
-    "almalinux",
-    "amazonlinux",
-    "archlinux",
-    "opensuse/leap",
-    "eclipse-temurin",
-    "openjdk",
-    "ruby",
-    "perl",
-];
 
 /// Words the shell runs itself instead of looking up a program: POSIX special and regular
 /// builtins, those of dash, bash and busybox ash, and reserved words. A command starting with
@@ -263,19 +240,6 @@ fn plain_shell(args: &[crate::syntax::JsonArg]) -> bool {
         }
     }
     saw_c
-}
-
-fn image_name(image: &str) -> &str {
-    let image = image.split('@').next().unwrap_or(image);
-    let without_registry = image
-        .strip_prefix("docker.io/")
-        .unwrap_or(image)
-        .strip_prefix("library/")
-        .unwrap_or(image);
-    let name_end = without_registry
-        .rfind(':')
-        .filter(|&c| !without_registry[c..].contains('/'));
-    &without_registry[..name_end.unwrap_or(without_registry.len())]
 }
 
 /// Whether a command is one program with arguments, where what is not a plain word is a
@@ -466,8 +430,8 @@ fn entrypoint_known_harmless(ctx: &Context, stage: usize, before: &Instruction) 
         }
         if stage_chain(ctx, s).len() == 1 {
             let image = from_image(ctx, s)?;
-            let name = image_name(image);
-            return NO_ENTRYPOINT.contains(&name).then_some(true);
+            let name = crate::images::official_name(image);
+            return crate::images::holds(crate::images::NO_ENTRYPOINT, &name).then_some(true);
         }
     }
     None
