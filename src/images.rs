@@ -3,10 +3,10 @@
 //! instead of keeping their own lists. `tests/images.rs` checks every entry against the
 //! official images' own Dockerfiles where the corpus has them.
 //!
-//! Moved here so far: how an image starts (ENTRYPOINT, stepping down from root) and who it
-//! runs as. Still in their rules, to move next: the images that carry Debian's `docker-clean`
-//! hook (`rules/apt.rs`), that have bash (`rules/runtime/pipefail.rs`), their families and
-//! `useradd` (`rules/runtime/root_user.rs`), and their slim tags (`rules/packages/slim_base.rs`).
+//! Here so far: how an image starts (ENTRYPOINT, stepping down from root), who it runs as,
+//! which carry Debian's `docker-clean` apt hook, which ship bash. Still in their rules, to
+//! move next: their families and `useradd` (`rules/runtime/root_user.rs`) and their slim tags
+//! (`rules/packages/slim_base.rs`).
 
 /// One image a fact holds for, and where that was checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,6 +179,108 @@ pub static NON_ROOT_USER: &[UserFact] = &[
     user("sonarqube", "sonarqube", "official image: USER sonarqube"),
 ];
 
+/// Official images built on Debian or Ubuntu that keep Debian's `docker-clean` apt hook (it
+/// deletes downloaded `.deb` files after every install). Their Alpine and Windows tags have
+/// no apt, so a RUN using apt-get there is not one of them.
+pub static DOCKER_CLEAN: &[Fact] = &[
+    fact("debian", "debuerreotype: /etc/apt/apt.conf.d/docker-clean"),
+    fact("ubuntu", "official image: /etc/apt/apt.conf.d/docker-clean"),
+    fact(
+        "buildpack-deps",
+        "corpus: FROM debian/ubuntu, the hook kept",
+    ),
+    fact("python", "corpus: FROM debian, the hook kept"),
+    fact("node", "corpus: FROM debian/buildpack-deps, the hook kept"),
+    fact("ruby", "corpus: FROM debian, the hook kept"),
+    fact(
+        "golang",
+        "corpus: FROM debian/buildpack-deps, the hook kept",
+    ),
+    fact("rust", "corpus: FROM debian/buildpack-deps, the hook kept"),
+    fact("php", "corpus: FROM debian, the hook kept"),
+    fact("nginx", "corpus: FROM debian, the hook kept"),
+    fact("httpd", "corpus: FROM debian, the hook kept"),
+    fact("postgres", "corpus: FROM debian, the hook kept"),
+    fact("redis", "corpus: FROM debian, the hook kept"),
+    fact("mongo", "corpus: FROM ubuntu, the hook kept"),
+    fact(
+        "openjdk",
+        "corpus: its Debian/Ubuntu Dockerfiles keep the hook",
+    ),
+];
+
+/// Official images (and their Debian, Ubuntu or RHEL-family variants) that ship bash; their
+/// tags in [`NO_BASH_TAGS`] do not.
+pub static HAS_BASH: &[Fact] = &[
+    fact("debian", "essential package bash"),
+    fact("ubuntu", "essential package bash"),
+    fact("python", "corpus: FROM debian"),
+    fact("node", "corpus: FROM debian/buildpack-deps"),
+    fact("golang", "corpus: FROM debian/buildpack-deps"),
+    fact("rust", "corpus: FROM debian/buildpack-deps"),
+    fact("buildpack-deps", "corpus: FROM debian/ubuntu"),
+    fact("fedora", "official image: bash installed"),
+    fact("centos", "official image: bash installed"),
+    fact("rockylinux", "official image: bash installed"),
+    fact("almalinux", "official image: bash installed"),
+    fact("amazonlinux", "official image: bash installed"),
+    fact("amazoncorretto", "built on amazonlinux"),
+    fact("oraclelinux", "official image: bash installed"),
+    fact("archlinux", "official image: bash installed"),
+    fact("opensuse/leap", "official image: bash installed"),
+    fact("opensuse/tumbleweed", "official image: bash installed"),
+    fact("ruby", "corpus: FROM debian"),
+    fact("php", "corpus: FROM debian"),
+    fact("perl", "official image: FROM buildpack-deps"),
+    fact("gcc", "official image: FROM buildpack-deps"),
+    fact("openjdk", "corpus: FROM debian/buildpack-deps/oraclelinux"),
+    fact("eclipse-temurin", "official image: FROM ubuntu"),
+    fact("maven", "official image: FROM eclipse-temurin"),
+    fact("gradle", "official image: FROM eclipse-temurin"),
+    fact("r-base", "official image: FROM debian"),
+    fact("julia", "official image: FROM debian"),
+    fact("elixir", "official image: FROM erlang (debian)"),
+    fact("erlang", "official image: FROM buildpack-deps"),
+    fact("haskell", "official image: FROM debian"),
+    fact("nvidia/cuda", "image: FROM ubuntu/rockylinux"),
+    fact(
+        "redis",
+        "corpus: its Debian/Ubuntu Dockerfiles (bash is essential there)",
+    ),
+    fact(
+        "postgres",
+        "corpus: its Debian/Ubuntu Dockerfiles (bash is essential there)",
+    ),
+    fact(
+        "nginx",
+        "corpus: its Debian/Ubuntu Dockerfiles (bash is essential there)",
+    ),
+    fact(
+        "mongo",
+        "corpus: its Debian/Ubuntu Dockerfiles (bash is essential there)",
+    ),
+    fact(
+        "httpd",
+        "corpus: its Debian/Ubuntu Dockerfiles (bash is essential there)",
+    ),
+];
+
+/// Tag words of images that have no bash, or no shell at all.
+pub static NO_BASH_TAGS: &[&str] = &[
+    "alpine",
+    "busybox",
+    "distroless",
+    "chiseled",
+    "windows",
+    "nanoserver",
+];
+
+/// Whether an image (by [`official_name`]) with this tag is known to ship bash.
+pub fn has_bash(name: &str, tag: &str) -> bool {
+    let tag = tag.to_ascii_lowercase();
+    holds(HAS_BASH, name) && !NO_BASH_TAGS.iter().any(|t| tag.contains(t))
+}
+
 /// Namespaces and registries under which the official images are also published.
 const MIRRORS: &[&str] = &[
     "docker.io/library/",
@@ -265,6 +367,8 @@ mod tests {
         let images = NO_ENTRYPOINT
             .iter()
             .chain(STEPS_DOWN)
+            .chain(DOCKER_CLEAN)
+            .chain(HAS_BASH)
             .map(|f| (f.image, f.source))
             .chain(NON_ROOT_USER.iter().map(|f| (f.image, f.source)));
         for (image, source) in images {

@@ -103,3 +103,44 @@ fn images_that_step_down_show_how() {
     }
     assert!(checked >= 7, "{checked}");
 }
+
+/// The image's Dockerfiles that build on Debian or Ubuntu (or on an official image that does).
+fn debian_based(files: &[PathBuf]) -> Vec<&PathBuf> {
+    files
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            text.lines().any(|l| {
+                let l = l.trim_start().to_ascii_lowercase();
+                l.starts_with("from debian")
+                    || l.starts_with("from ubuntu")
+                    || l.starts_with("from buildpack-deps")
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn docker_clean_and_bash_as_the_official_dockerfiles_show() {
+    for (image, files) in official_images() {
+        let debian = debian_based(&files);
+        let removes_hook = files.iter().any(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .contains("docker-clean")
+        });
+        let keeps_hook = !debian.is_empty() && !removes_hook;
+        assert_eq!(
+            images::holds(images::DOCKER_CLEAN, &image),
+            keeps_hook,
+            "{image}: built on Debian/Ubuntu {}, removes the hook {removes_hook}",
+            !debian.is_empty()
+        );
+        if !debian.is_empty() {
+            assert!(
+                images::has_bash(&image, "latest"),
+                "{image} builds on Debian or Ubuntu (bash is essential there): list it in HAS_BASH"
+            );
+        }
+    }
+}

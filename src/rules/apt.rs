@@ -101,51 +101,9 @@ pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
     let Some(image) = from_image(ctx, root) else {
         return false;
     };
-    let image = image.to_ascii_lowercase();
-    let name = image.split('@').next().unwrap_or("");
-    let name = name.split(':').next().unwrap_or("");
-    let name = name
-        .strip_prefix("docker.io/")
-        .or_else(|| name.strip_prefix("index.docker.io/"))
-        .unwrap_or(name);
-    // `library/debian`, and the per-architecture copies of the official images (`arm64v8/debian`).
-    let name = name
-        .split_once('/')
-        .filter(|(namespace, _)| {
-            matches!(
-                *namespace,
-                "library"
-                    | "amd64"
-                    | "arm32v5"
-                    | "arm32v6"
-                    | "arm32v7"
-                    | "arm64v8"
-                    | "i386"
-                    | "mips64le"
-                    | "ppc64le"
-                    | "riscv64"
-                    | "s390x"
-            )
-        })
-        .map_or(name, |(_, rest)| rest);
-    // The official images built on debian or ubuntu without removing the hook, as their
-    // Dockerfiles in the corpus show (their Alpine and Windows tags have no apt, so a RUN
-    // using apt-get there is not one of them).
-    matches!(
-        name,
-        "debian"
-            | "ubuntu"
-            | "buildpack-deps"
-            | "python"
-            | "node"
-            | "ruby"
-            | "golang"
-            | "rust"
-            | "php"
-            | "nginx"
-            | "httpd"
-            | "postgres"
-            | "redis"
+    crate::images::holds(
+        crate::images::DOCKER_CLEAN,
+        &crate::images::official_name(image),
     )
 }
 

@@ -56,51 +56,6 @@ dash, Debian's `/bin/sh`, rejects it.
     check,
 };
 
-/// Official images (and their Debian, Ubuntu or RHEL-family variants) that ship bash.
-const HAS_BASH: &[&str] = &[
-    "debian",
-    "ubuntu",
-    "python",
-    "node",
-    "golang",
-    "rust",
-    "buildpack-deps",
-    "fedora",
-    "centos",
-    "rockylinux",
-    "almalinux",
-    "amazonlinux",
-    "amazoncorretto",
-    "oraclelinux",
-    "archlinux",
-    "opensuse/leap",
-    "opensuse/tumbleweed",
-    "ruby",
-    "php",
-    "perl",
-    "gcc",
-    "openjdk",
-    "eclipse-temurin",
-    "maven",
-    "gradle",
-    "r-base",
-    "julia",
-    "elixir",
-    "erlang",
-    "haskell",
-    "nvidia/cuda",
-];
-
-/// Tags of those images that have no bash, or no shell at all.
-const NO_BASH_TAGS: &[&str] = &[
-    "alpine",
-    "busybox",
-    "distroless",
-    "chiseled",
-    "windows",
-    "nanoserver",
-];
-
 /// Whether a `-o`-like option (`-o`, `-eo`, `-euxo`) is followed by `pipefail`, in a `SHELL`'s
 /// arguments or a `set` command's words.
 fn sets_pipefail<'s>(args: impl IntoIterator<Item = &'s str>) -> bool {
@@ -289,9 +244,9 @@ fn insertion_point<'d>(ctx: &Context<'d>, run: &ShellRun) -> (usize, &'d str) {
 fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<String> {
     let bash_base = || {
         let base = root_base(ctx, run.stage)?;
-        let name = base.name()?;
-        let tag = base.tag().ok()?.unwrap_or("latest").to_ascii_lowercase();
-        (HAS_BASH.contains(&name) && !NO_BASH_TAGS.iter().any(|t| tag.contains(t))).then_some(())
+        let name = crate::images::official_name(base.name()?);
+        let tag = base.tag().ok()?.unwrap_or("latest");
+        crate::images::has_bash(&name, tag).then_some(())
     };
     let mut args: Vec<String> = match shell_in_effect(ctx, shells, run) {
         None => {
