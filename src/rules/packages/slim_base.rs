@@ -88,16 +88,6 @@ const SUITES: &[&str] = &[
     "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke",
 ];
 
-/// Registry prefixes under which the official images are published.
-const OFFICIAL_PREFIXES: &[&str] = &[
-    "docker.io/",
-    "index.docker.io/",
-    "registry-1.docker.io/",
-    "registry.hub.docker.com/",
-    "mirror.gcr.io/",
-    "public.ecr.aws/docker/",
-];
-
 /// Programs the full images have and the slim ones lack (`gcc` is in `rust:*-slim`, but the
 /// others are not).
 const TOOLS: &[&str] = &[
@@ -128,19 +118,10 @@ pub(in crate::rules) struct Suggestion {
     pub jre: bool,
 }
 
-/// The official image's name (`python`), from a reference without its tag and digest, when it
-/// names an official image directly or through a known mirror.
+/// The official image's name of a reference without its tag (`docker.io/library/python` is
+/// `python`), or `None` for an image outside the official library (`ghcr.io/me/python`).
 fn official_name(reference: &str) -> Option<String> {
-    let mut name = reference.to_ascii_lowercase();
-    for prefix in OFFICIAL_PREFIXES {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            name = rest.to_string();
-            break;
-        }
-    }
-    if let Some(rest) = name.strip_prefix("library/") {
-        name = rest.to_string();
-    }
+    let name = crate::images::official_name(reference);
     (!name.contains('/')).then_some(name)
 }
 
