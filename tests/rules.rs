@@ -214,6 +214,7 @@ fixture!(df103_secrets, "DF103-secrets.Dockerfile");
 fixture!(df103_context_secrets, "DF103-context-secrets");
 fixture!(df209_start_uses_dev_dependency, "DF209-start-dev");
 fixture!(df209_no_dev_dependencies, "DF209-no-dev-deps");
+fixture!(df209_yarn_berry_subfolder, "DF209-yarn-berry-subfolder");
 fixture!(df209_yarn_pnpm, "DF209-yarn.Dockerfile");
 fixture!(df211_slim_base, "DF211.Dockerfile");
 fixture!(df211_node_native, "DF211-node-native.Dockerfile");

@@ -220,6 +220,69 @@ pub(super) fn stages_copied_from(ctx: &Context, stage: usize) -> Vec<usize> {
         .collect()
 }
 
+/// The earlier stages a FROM written with a build argument may name (`FROM base-${TARGETARCH}`
+/// is `base-amd64` or `base-arm64`): those whose name fits the FROM with every variable taken
+/// for any text. Empty when the FROM has no variable, or is nothing but one.
+pub(super) fn stages_a_variable_may_name(ctx: &Context, stage: usize) -> Vec<usize> {
+    let Some(image) = from_image(ctx, stage).filter(|i| i.contains('$')) else {
+        return Vec::new();
+    };
+    // `${A}-x-$B` as the pieces between variables: `["", "-x-", ""]`.
+    let mut pieces: Vec<String> = vec![String::new()];
+    let mut chars = image.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            if let Some(last) = pieces.last_mut() {
+                last.push(c.to_ascii_lowercase());
+            }
+            continue;
+        }
+        if chars.peek() == Some(&'{') {
+            for n in chars.by_ref() {
+                if n == '}' {
+                    break;
+                }
+            }
+        } else {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_')
+            {
+                chars.next();
+            }
+        }
+        pieces.push(String::new());
+    }
+    // A FROM that is only a variable (`FROM ${BASE}`) names an image as often as a stage.
+    if pieces.iter().all(String::is_empty) {
+        return Vec::new();
+    }
+    let fits = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            return false;
+        };
+        if !name.starts_with(first.as_str()) || name.len() < first.len() + last.len() {
+            return false;
+        }
+        let mut at = first.len();
+        let end = name.len() - last.len();
+        if !name.ends_with(last.as_str()) {
+            return false;
+        }
+        for piece in pieces.iter().skip(1).take(pieces.len().saturating_sub(2)) {
+            match name.get(at..end).and_then(|rest| rest.find(piece.as_str())) {
+                Some(i) => at += i + piece.len(),
+                None => return false,
+            }
+        }
+        at <= end
+    };
+    (1..stage)
+        .filter(|&s| stage_name(ctx, s).is_some_and(fits))
+        .collect()
+}
+
 /// The stage's name (`FROM image AS name`), as written.
 fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
     let from = ctx.stages.get(stage)?.from?;

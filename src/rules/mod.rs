@@ -348,9 +348,19 @@ impl<'a> Context<'a> {
                     return shipped;
                 }
                 let mut used = vec![false; n];
+                // A FROM that a build argument names (`FROM base-${TARGETARCH}`) may build on
+                // any earlier stage whose name fits: each of them counts as its parent.
+                let parents: Vec<Vec<usize>> = (0..n)
+                    .map(|s| match common::stage_parent(self, s) {
+                        Some(p) => vec![p],
+                        None => common::stages_a_variable_may_name(self, s),
+                    })
+                    .collect();
                 for s in 1..n {
-                    if let Some(u) = common::stage_parent(self, s).and_then(|p| used.get_mut(p)) {
-                        *u = true;
+                    for p in parents.get(s).into_iter().flatten() {
+                        if let Some(u) = used.get_mut(*p) {
+                            *u = true;
+                        }
                     }
                     for target in common::stages_copied_from(self, s) {
                         if let Some(u) = used.get_mut(target) {
@@ -358,12 +368,15 @@ impl<'a> Context<'a> {
                         }
                     }
                 }
-                for s in (1..n).filter(|&s| !used.get(s).copied().unwrap_or(true)) {
-                    for c in common::stage_chain(self, s) {
-                        if let Some(x) = shipped.get_mut(c) {
-                            *x = true;
-                        }
+                let mut todo: Vec<usize> = (1..n)
+                    .filter(|&s| !used.get(s).copied().unwrap_or(true))
+                    .collect();
+                while let Some(s) = todo.pop() {
+                    match shipped.get_mut(s) {
+                        Some(x) if !*x => *x = true,
+                        _ => continue,
                     }
+                    todo.extend(parents.get(s).into_iter().flatten());
                 }
                 shipped
             })

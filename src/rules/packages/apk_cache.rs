@@ -42,8 +42,10 @@ RUN apk add --no-cache curl
 ```
 
 ## Fix safety
-The fix only inserts ` --no-cache` after `add`; it leaves an `apk update` or an
-`rm -rf /var/cache/apk/*` in place (removing commands is riskier, and they do no harm). Safe
+The fix inserts ` --no-cache` after `add`, and removes an `apk update` joined to it by `&&`
+right before it (with nothing but blanks and line continuations between): the index it
+downloads would stay in /var/cache/apk, and `apk add --no-cache` fetches a fresh one itself.
+A RUN that removes /var/cache/apk itself after the install is not reported. Safe
 when the failure of `apk add` fails the build (`&&`, `set -e`, or a `SHELL` with `-e`): with
 `--no-cache` it installs the same packages from a freshly read index, and where an old apk
 would have failed for want of an index it now succeeds. Unsafe where a failed `apk add` was
@@ -90,9 +92,46 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(first) = cmd.words.first() else {
                 continue;
             };
+            // The RUN removes the cache itself afterwards: nothing stays.
+            if run.commands.iter().skip(index + 1).any(|c| {
+                c.program() == Some("rm")
+                    && c.words.iter().skip(1).any(|w| {
+                        crate::rules::common::removed_path(w, body)
+                            .is_some_and(|p| p.trim_end_matches('/') == "/var/cache/apk")
+                    })
+            }) {
+                continue;
+            }
             let safe = failure_fails_the_run(body, &run.commands, index, shell_errexit(ctx, run))
                 && !network_none(run)
                 && !later_reads_index(ctx, runs, r, index);
+            let mut edits = vec![Edit::insert(run.after_word(sub), " --no-cache")];
+            // `apk update && apk add ...`: the index `apk update` downloads would stay in the
+            // cache; with `--no-cache`, `apk add` fetches a fresh index itself, so the update
+            // goes (when nothing but `&&` and blanks stand between them).
+            let update = index
+                .checked_sub(1)
+                .and_then(|i| run.commands.get(i))
+                .filter(|u| {
+                    u.separator == crate::shell::Separator::And
+                        && apk_subcommand(u).is_some_and(|w| w.value == "update")
+                        && u.words.len() == 2
+                        && u.assignments.is_empty()
+                });
+            if let (Some(u), Some(add)) = (update.and_then(|u| u.words.first()), cmd.words.first())
+            {
+                let from = run.ins.source_offset(run.rest.start + u.span.start);
+                let to = run.ins.source_offset(run.rest.start + add.span.start);
+                let between = ctx.doc.text.get(from..to).unwrap_or("#");
+                if !between.contains('#') && from < to {
+                    edits.push(Edit::replace(crate::syntax::Span::new(from, to), ""));
+                }
+            }
+            let title = if edits.len() > 1 {
+                "Add `--no-cache` and drop the `apk update` before it"
+            } else {
+                "Add `--no-cache`"
+            };
             out.push(
                 Diagnostic::new(
                     &RULE,
@@ -100,13 +139,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "`apk add` without `--no-cache` keeps the package index in /var/cache/apk",
                 )
                 .with_fix(Fix::new(
-                    "Add `--no-cache`",
+                    title,
                     if safe {
                         Applicability::Safe
                     } else {
                         Applicability::Unsafe
                     },
-                    vec![Edit::insert(run.after_word(sub), " --no-cache")],
+                    edits,
                 )),
             );
         }

@@ -41,7 +41,8 @@ Unsafe: the image gets fewer packages, and something may have relied on a recomm
 The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
 `wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
 without it HTTPS servers cannot be verified. No fix for `python3-pip`, whose recommended
-compilers and headers are what building packages from source needs. Other recommended
+compilers and headers are what building packages from source needs, nor for `libvulkan1`,
+whose recommended Mesa drivers are what makes it find a GPU. Other recommended
 packages the image relied on have to be added by name.
 ",
     severity: Severity::Warning,
@@ -142,8 +143,9 @@ const RECOMMENDS_CA_CERTIFICATES: &[&str] = &[
 
 /// Packages whose recommended packages are what they are installed for: `python3-pip`
 /// recommends `build-essential` and `python3-dev`, which `pip install` needs to build packages
-/// from source. No fix there.
-const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip"];
+/// from source; `libvulkan1` recommends `mesa-vulkan-drivers`, the drivers themselves. No fix
+/// there.
+const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip", "libvulkan1"];
 
 /// Whether the command chooses about recommends itself: `--no-install-recommends`,
 /// `--install-recommends[=no]`, `-o APT::Install-Recommends=false` (or `=true`: asking for them

@@ -853,7 +853,22 @@ fn locked_install(
             Edit::replace(word_span(run, last, last), "ci"),
         ),
         Tool::Yarn => {
-            let flag = if yarn_berry(ctx) {
+            // The package.json the install reads (from the context), and the folder it is in.
+            let copied = ctx.options.context.as_ref().and_then(|c| {
+                copied_file(ctx, run, &cwd, &["package.json"], Some(c))
+                    .flatten()
+                    .map(|rel| (c, rel))
+            });
+            let berry_here = copied.is_some_and(|(c, rel)| {
+                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                let yarnrc = if dir.is_empty() {
+                    ".yarnrc.yml".to_string()
+                } else {
+                    format!("{dir}/.yarnrc.yml")
+                };
+                c.is_file(&yarnrc) || c.read(&rel).is_some_and(|p| declares_yarn_berry(&p))
+            });
+            let flag = if berry_here || yarn_berry(ctx) {
                 "--immutable"
             } else {
                 "--frozen-lockfile"
@@ -887,13 +902,18 @@ fn yarn_berry(ctx: &Context) -> bool {
         return false;
     };
     c.is_file(".yarnrc.yml")
-        || c.read("package.json").is_some_and(|p| {
-            p.split("\"packageManager\"")
-                .nth(1)
-                .and_then(|rest| rest.split("yarn@").nth(1))
-                .and_then(|v| v.chars().next())
-                .is_some_and(|d| d.is_ascii_digit() && d != '1')
-        })
+        || c.read("package.json")
+            .is_some_and(|p| declares_yarn_berry(&p))
+}
+
+/// Whether a package.json's `packageManager` is Yarn 2 or later (`"yarn@4.15.0"`).
+fn declares_yarn_berry(package_json: &str) -> bool {
+    package_json
+        .split("\"packageManager\"")
+        .nth(1)
+        .and_then(|rest| rest.split("yarn@").nth(1))
+        .and_then(|v| v.chars().next())
+        .is_some_and(|d| d.is_ascii_digit() && d != '1')
 }
 
 /// Part two: dev dependencies installed in the image that runs the app.

@@ -18,7 +18,9 @@ whose failure is tolerated anyway (`a | b || true`) or tested (`if a | grep -q x
 commands before the last are `echo`, `printf` or `yes` (they do not fail; `yes` is even killed by
 the closed pipe, which `pipefail` would turn into a failure), nor a check that ends in `grep`
 (`locale -a | grep en_US.utf8`: grep fails on the empty output of a failed command; after a
-download, `curl ... | grep`, it is still reported).
+download, `curl ... | grep`, it is still reported), nor the unpacking of a compressed archive
+(`curl -fsSL $URL | tar -xz`: tar fails on an empty or cut-off gzip, xz, zstd or bzip2 stream,
+so a failed download fails the RUN anyway).
 
 ## Why is this bad?
 The exit status of a pipeline is that of its last command. When `curl` fails (a 404, the
@@ -140,7 +142,23 @@ fn exempt(pipeline: &[Command]) -> bool {
         && !feeders
             .iter()
             .any(|c| matches!(program(c), Some("curl" | "wget" | "fetch" | "aria2c")));
-    condition || last.separator == Separator::Or || harmless_feeders || grep_check
+    // `curl ... | tar -xz`: tar fails on an empty or cut-off archive (gzip, xz and zstd
+    // streams end with a check), so a failed download fails the RUN anyway.
+    let unpacks = program(last) == Some("tar")
+        && last.words.iter().skip(1).any(|w| {
+            let v = w.value.as_str();
+            v == "--extract"
+                || v == "--get"
+                || (!v.starts_with("--") && v.trim_start_matches('-').starts_with('x'))
+        })
+        && last.words.iter().skip(1).any(|w| {
+            let v = w.value.as_str();
+            matches!(
+                v,
+                "--gzip" | "--gunzip" | "--xz" | "--zstd" | "--bzip2" | "-z" | "-J"
+            ) || (!v.starts_with("--") && v.trim_start_matches('-').contains(['z', 'J', 'j']))
+        });
+    condition || last.separator == Separator::Or || harmless_feeders || grep_check || unpacks
 }
 
 /// Whether commands `i..=j`, split by `|`, are not a pipeline but the alternatives of a `case`
