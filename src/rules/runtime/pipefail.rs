@@ -388,7 +388,12 @@ mod tests {
     #[test]
     fn pipelines() {
         let find = |body: &str| unprotected_pipeline(body, &crate::shell::commands(body).unwrap());
-        assert_eq!(find("curl -fsSL u | tar -xz"), Some((0, 1)));
+        assert_eq!(find("curl -fsSL u | tar -x"), Some((0, 1)));
+        // A compressed stream cut off or empty fails tar itself.
+        assert_eq!(find("curl -fsSL u | tar -xz"), None);
+        assert_eq!(find("wget -qO- u | tar --extract --xz -C /opt"), None);
+        assert_eq!(find("locale -a | grep en_US"), None);
+        assert_eq!(find("curl -fsSL u | grep ok"), Some((0, 1)));
         assert_eq!(find("a && b | c | d"), Some((1, 3)));
         assert_eq!(find("set -eo pipefail; curl u | sh"), None);
         assert_eq!(find("curl u | sh; set -o pipefail"), Some((0, 1)));
