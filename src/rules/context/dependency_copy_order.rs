@@ -15,7 +15,11 @@ Flags a dependency install that runs after a COPY of the whole build context (`C
 of the folder that holds the manifest): `pip install -r requirements.txt` (and constraints
 files), `poetry install`, `uv sync`, `pdm install`, `pipenv install`, `npm ci` / `npm install`,
 `yarn install`, `pnpm install`, `go mod download`, `mvn dependency:go-offline`, `gradle
-dependencies`, `bundle install`, `composer install`, `cargo fetch`.
+dependencies`, `bundle install`, `composer install`, `cargo fetch`. Not flagged: an install after
+a copied folder of manifests only (`COPY requirements/ /requirements/`), and an install after
+the source when the same tool already installed the dependencies from manifests copied on
+their own (`uv sync --no-install-project`, `COPY . .`, `uv sync`: the second installs the
+project itself).
 
 ## Why is this bad?
 A layer is rebuilt when anything it copies changes. After `COPY . .`, every edit to any source
@@ -755,6 +759,25 @@ fn check_run(
     else {
         return;
     };
+    // A folder of manifests copied on its own (`COPY requirements/ /requirements/`) is the
+    // good order already, not the source.
+    if manifest_folder(broad, context) {
+        return;
+    }
+    // The dependencies were installed before the source, from manifests copied on their own,
+    // by the same tool: this install after the source installs the project itself (`uv sync
+    // --no-install-project` ... `COPY . .` ... `uv sync`).
+    let earlier_install = ctx.shell_runs().iter().any(|r| {
+        r.stage == run.stage
+            && r.ins.span.start < broad.ins.span.start
+            && r.commands
+                .iter()
+                .filter_map(recognize)
+                .any(|i| !i.manifests.is_empty() && installs.iter().any(|j| j.eco == i.eco))
+    });
+    if earlier_install {
+        return;
+    }
     let body = run.rest.slice(&run.ins.logical);
     let cmd_text = {
         let s = first.cmd.words.first().map(|w| w.span.start).unwrap_or(0);
@@ -783,6 +806,24 @@ fn check_run(
             out.push(Diagnostic::new(&RULE, span, message));
         }
     }
+}
+
+/// Whether a copied folder holds manifests only: named for them (`requirements/`,
+/// `requirements.d/`), or, in the build context, only requirement and constraint files.
+fn manifest_folder(b: &Broad, context: Option<&BuildContext>) -> bool {
+    if b.src.is_empty() {
+        return false;
+    }
+    let name = b.src.rsplit('/').next().unwrap_or(&b.src);
+    let named = matches!(name, "requirements" | "requirements.d" | "reqs");
+    let only_manifests = context.is_some_and(|c| {
+        let entries = c.list(&b.src);
+        !entries.is_empty()
+            && entries
+                .iter()
+                .all(|e| e.ends_with(".txt") || e.ends_with(".in") || e.ends_with(".pip"))
+    });
+    named || only_manifests
 }
 
 fn short(s: &str) -> String {

@@ -947,7 +947,13 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
         .iter()
         .map(|p| p.rsplit('/').next().unwrap_or(p))
         .collect();
-    instructions()
+    let needs_root_text = |script: String| {
+        script.lines().any(|l| {
+            let code = l.split('#').next().unwrap_or("");
+            words_of(code).any(|w| NEEDS_ROOT_WORDS.contains(&w))
+        })
+    };
+    let named = instructions()
         .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
         .filter(|i| !i.node.flags.iter().any(|f| f.name() == "from"))
         .filter_map(|i| match &i.node.args {
@@ -962,11 +968,17 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
         .flatten()
         .filter(|src| names.contains(&src.rsplit('/').next().unwrap_or(src)))
         .filter_map(|src| context.read(src))
-        .any(|script| {
-            script.lines().any(|l| {
-                let code = l.split('#').next().unwrap_or("");
-                words_of(code).any(|w| NEEDS_ROOT_WORDS.contains(&w))
-            })
+        .any(needs_root_text);
+    // A script the whole context brought (`COPY . .` then `CMD ["./bootstrap.sh"]`): looked
+    // up in the context by its path as written and by its name.
+    named
+        || start.iter().any(|p| {
+            let rel = p.trim_start_matches("./");
+            [rel, p.rsplit('/').next().unwrap_or(p)]
+                .into_iter()
+                .filter(|r| !r.starts_with('/') && !r.is_empty())
+                .filter_map(|r| context.read(r))
+                .any(needs_root_text)
         })
 }
 
