@@ -21,6 +21,8 @@
 #   tree    the file trees are the same (paths and types) except for removed apt lists and
 #           caches, the pip and npm caches, and with unsafe fixes the files of packages the
 #           fixed image no longer installs (imagetool.py lists them);
+#   (an app's e2e.conf may set EXTEND_SELECT to rules that are off by default, passed to both
+#   dockerfix runs as `--extend-select`: article-pip proves DF211's slim-base fix that way)
 #   size    the safe fix is not larger, the unsafe fix is smaller unless the app's e2e.conf says
 #           UNSAFE_SMALLER=no (then it is not larger), pushed (within E2E_SIZE_NOISE bytes) and
 #           unpacked (within 1%: buildah rounds to 3 digits);
@@ -203,7 +205,7 @@ OCI=$CACHE/work/oci
 for app in "${APPS[@]}"; do
   src=tests/e2e/apps/$app
   [ -f "$src/Dockerfile" ] && [ -f "$src/e2e.conf" ] || die "$src needs a Dockerfile and an e2e.conf"
-  PORT='' PATHS='' CHANGE='' UNSAFE_SMALLER=yes
+  PORT='' PATHS='' CHANGE='' UNSAFE_SMALLER=yes EXTEND_SELECT=''
   # shellcheck disable=SC1090,SC1091
   source "$src/e2e.conf"
   work=$CACHE/work/apps/$app
@@ -217,9 +219,10 @@ for app in "${APPS[@]}"; do
     tar -C "$src" --exclude=./e2e.conf -cf - . | tar -C "$work/$variant" -xf -
     case $variant in
       original) continue ;;
-      fixed-safe) fixer=("$BIN" check --fix --isolated --output-format concise Dockerfile) ;;
+      fixed-safe) fixer=("$BIN" check --fix --isolated --output-format concise
+        ${EXTEND_SELECT:+--extend-select "$EXTEND_SELECT"} Dockerfile) ;;
       fixed-unsafe) fixer=("$BIN" check --fix --unsafe-fixes --isolated --output-format concise
-        Dockerfile) ;;
+        ${EXTEND_SELECT:+--extend-select "$EXTEND_SELECT"} Dockerfile) ;;
       tally-safe) fixer=("$TALLY" lint --fix --context . Dockerfile) ;;
       tally-unsafe) fixer=("$TALLY" lint --fix --fix-unsafe --context . Dockerfile) ;;
     esac
