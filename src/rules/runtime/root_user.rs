@@ -155,8 +155,6 @@ enum FixUser {
 struct BaseInfo {
     /// Whether a container of the image runs as root when no `USER` is set on top of it.
     root: bool,
-    /// Whether the image is in the table (otherwise it is assumed to run as root).
-    known: bool,
     fix: FixUser,
 }
 
@@ -166,14 +164,9 @@ fn existing(user: &str) -> FixUser {
 
 /// What the table knows of an image, from its name (registry and `library/` removed) and tag.
 fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
-    let root = |fix| BaseInfo {
-        root: true,
-        known: true,
-        fix,
-    };
+    let root = |fix| BaseInfo { root: true, fix };
     let unknown = BaseInfo {
         root: true,
-        known: false,
         fix: existing(NUMERIC),
     };
     let Some(name) = name else {
@@ -191,7 +184,6 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
         // Every distroless image has `nonroot` (65532) in its /etc/passwd.
         return BaseInfo {
             root: !nonroot_tag,
-            known: true,
             fix: existing("nonroot"),
         };
     }
@@ -200,14 +192,12 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
         let root_by_default = dev || matches!(image, "wolfi-base" | "busybox");
         return BaseInfo {
             root: root_by_default && !nonroot_tag,
-            known: true,
             fix: existing(NUMERIC),
         };
     }
     if let Some(user) = crate::images::non_root_user(&name) {
         return BaseInfo {
             root: false,
-            known: true,
             fix: existing(user),
         };
     }
@@ -217,14 +207,12 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
     if name.starts_with("jupyter/") {
         return BaseInfo {
             root: false,
-            known: true,
             fix: existing("jovyan"),
         };
     }
     if name.starts_with("selenium/") {
         return BaseInfo {
             root: false,
-            known: true,
             fix: existing("seluser"),
         };
     }
@@ -244,14 +232,12 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
     if name.starts_with("bitnami/") && name != "bitnami/minideb" {
         return BaseInfo {
             root: false,
-            known: true,
             fix: existing("1001"),
         };
     }
     if nonroot_tag {
         return BaseInfo {
             root: false,
-            known: true,
             fix: existing(NUMERIC),
         };
     }
