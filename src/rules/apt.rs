@@ -1,10 +1,8 @@
 //! Helpers shared by the apt rules (DF104, DF202, DF203, DF204, DF205): recognising `apt-get`
 //! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
 
-use super::common::{
-    any_text_before, command_words, from_image, program, stage_root, subcommand_index,
-};
-use super::{Context, ShellRun};
+use super::common::{any_text_before, command_words, from_image, program, stage_root};
+use super::{Call, Context, ShellRun, programs};
 use crate::shell::{Command, Word};
 
 /// apt-get and apt subcommands that read the package lists.
@@ -28,21 +26,6 @@ pub(super) const USES_INDEX: &[&str] = &[
     "changelog",
 ];
 
-/// apt-get/apt options that take the next word as their value.
-pub(super) const APT_TAKES_VALUE: &[&str] = &[
-    "-o",
-    "-c",
-    "-t",
-    "-a",
-    "-S",
-    "--option",
-    "--config-file",
-    "--target-release",
-    "--default-release",
-    "--host-architecture",
-    "--snapshot",
-];
-
 /// An `apt-get` or `apt` command.
 pub(super) struct Apt<'c> {
     /// The program word (`apt-get`, `/usr/bin/apt`).
@@ -56,15 +39,11 @@ pub(super) struct Apt<'c> {
 /// Whether a command is `apt-get` or `apt` (after leading reserved words), and with which
 /// subcommand. `None` for other programs and for a quoted or expanded subcommand.
 pub(super) fn apt_command(cmd: &Command) -> Option<Apt<'_>> {
-    let words = command_words(cmd);
-    let program = program(cmd)?;
-    if program != "apt-get" && program != "apt" {
-        return None;
-    }
-    let sub = words.get(subcommand_index(words, 1, APT_TAKES_VALUE)?)?;
+    let call = Call::of(cmd, &programs::APT)?;
+    let sub = call.subcommand_word(0)?;
     (!sub.complex).then_some(Apt {
-        word: words.first()?,
-        program,
+        word: call.program_word()?,
+        program: call.program()?,
         sub,
     })
 }

@@ -21,6 +21,7 @@ mod test_panic;
 // One registry, rules in folders by family (the code ranges of the catalogue).
 use crate::fix::{Applicability, Fix};
 use crate::shell;
+pub use crate::shell::programs::{self, Call, Grammar, Invocation};
 use crate::syntax::{Args, Document, Instruction, Kind, Span};
 use build_errors::{duplicate_stage_name, invalid_arguments, no_build_stage, unknown_instruction};
 use buildkit::{package_cache_mount, syntax_directive};
@@ -242,11 +243,28 @@ pub struct ShellRun<'a> {
     /// The command text in the instruction's logical line; word spans are relative to its start.
     pub rest: Span,
     pub commands: Vec<shell::Command>,
+    /// Each command read by its program's grammar (`None` for programs no grammar covers),
+    /// once per file: rules ask [`ShellRun::call`] or [`Context::calls`] instead of parsing
+    /// options again.
+    invocations: Vec<Option<Invocation>>,
     /// The commands with those inside `$(...)` too, lexed once on first use.
     nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
 }
 
 impl ShellRun<'_> {
+    /// Command `i` as its program's grammar reads it.
+    pub fn call(&self, i: usize) -> Option<Call<'_>> {
+        Some(Call {
+            words: &self.commands.get(i)?.words,
+            inv: std::borrow::Cow::Borrowed(self.invocations.get(i)?.as_ref()?),
+        })
+    }
+
+    /// The commands a grammar covers, with their index.
+    pub fn calls(&self) -> impl Iterator<Item = (usize, Call<'_>)> {
+        (0..self.commands.len()).filter_map(|i| Some((i, self.call(i)?)))
+    }
+
     /// The top-level commands, then those of each command substitution (`$(...)`), each list
     /// with spans relative to the RUN's command text.
     pub fn nested_commands(&self) -> &[Vec<shell::Command>] {
@@ -299,6 +317,9 @@ pub struct Context<'a> {
     has_shell: std::sync::OnceLock<bool>,
     /// Per stage, whether its content ships (see [`Context::ships`]), found once per file.
     shipped: std::sync::OnceLock<Vec<bool>>,
+    /// Per grammar (in [`programs::GRAMMARS`] order), where its commands are: (RUN index in
+    /// [`Context::shell_runs`], command index), found once per file.
+    call_index: std::sync::OnceLock<Vec<Vec<(usize, usize)>>>,
 }
 
 type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
@@ -329,7 +350,41 @@ impl<'a> Context<'a> {
             shipped: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
+            call_index: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The commands of one program in the file's shell-form RUNs, in order, each read by its
+    /// grammar: `ctx.calls(&programs::APT)` are the apt-get and apt commands.
+    pub fn calls<'s>(
+        &'s self,
+        grammar: &'static Grammar,
+    ) -> impl Iterator<Item = (&'s ShellRun<'a>, usize, Call<'s>)> + 's {
+        let index = self.call_index.get_or_init(|| {
+            let mut index = vec![Vec::new(); programs::GRAMMARS.len()];
+            for (r, run) in self.shell_runs().iter().enumerate() {
+                for (c, call) in run.calls() {
+                    let g = programs::GRAMMARS
+                        .iter()
+                        .position(|g| std::ptr::eq(*g, call.grammar()));
+                    if let Some(list) = g.and_then(|g| index.get_mut(g)) {
+                        list.push((r, c));
+                    }
+                }
+            }
+            index
+        });
+        let g = programs::GRAMMARS
+            .iter()
+            .position(|g| std::ptr::eq(*g, grammar));
+        let runs = self.shell_runs();
+        g.and_then(|g| index.get(g))
+            .into_iter()
+            .flatten()
+            .filter_map(move |&(r, c)| {
+                let run = runs.get(r)?;
+                Some((run, c, run.call(c)?))
+            })
     }
 
     /// Whether a stage's content may ship in an image: a stage no other stage uses is a build
@@ -434,6 +489,7 @@ impl<'a> Context<'a> {
                                 stage: index,
                                 ins,
                                 rest: *rest,
+                                invocations: commands.iter().map(Invocation::read).collect(),
                                 commands,
                                 nested: std::sync::OnceLock::new(),
                             });

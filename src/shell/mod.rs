@@ -9,6 +9,8 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
+pub mod programs;
+
 use crate::syntax::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,21 @@ pub struct Command {
 }
 
 impl Command {
+    /// The index of the command's name among its words: after the reserved words the lexer
+    /// leaves in them (`then apt-get install ...` is lexed as one command).
+    pub fn name_index(&self) -> usize {
+        self.words
+            .iter()
+            .take_while(|w| {
+                !w.complex
+                    && matches!(
+                        w.value.as_str(),
+                        "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "time"
+                    )
+            })
+            .count()
+    }
+
     /// The program name without a directory (`/usr/bin/apt-get` is `apt-get`).
     pub fn program(&self) -> Option<&str> {
         let w = self.words.first()?;

@@ -1,11 +1,12 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
 use crate::rules::common::{
-    APK_TAKES_VALUE, any_text_before, command_words, env_pairs, from_image, is_within,
-    mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
-    stage_root, subcommand_index, word_span,
+    any_text_before, command_words, env_pairs, from_image, is_within, mounted_over, network_none,
+    program, removed_path, sets_errexit, shell_errexit, stage_chain, stage_root, word_span,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
 use crate::syntax::{Args, Instruction, Kind, Span};
@@ -195,55 +196,6 @@ const APT_DOWNLOADS: &[&str] = &[
     "source",
 ];
 
-/// pip's general options that take the next word as their value.
-const PIP_TAKES_VALUE: &[&str] = &[
-    "--cache-dir",
-    "--log",
-    "--log-file",
-    "--proxy",
-    "--retries",
-    "--timeout",
-    "--exists-action",
-    "--trusted-host",
-    "--cert",
-    "--client-cert",
-    "--python",
-    "--use-feature",
-    "--use-deprecated",
-    "--keyring-provider",
-];
-
-const UV_TAKES_VALUE: &[&str] = &[
-    "--cache-dir",
-    "--directory",
-    "--project",
-    "--config-file",
-    "--color",
-    "--python",
-    "-p",
-];
-
-const NPM_TAKES_VALUE: &[&str] = &[
-    "--prefix",
-    "-C",
-    "-w",
-    "--workspace",
-    "--cache",
-    "--registry",
-    "--loglevel",
-];
-
-const YARN_TAKES_VALUE: &[&str] = &[
-    "--cache-folder",
-    "--modules-folder",
-    "--network-timeout",
-    "--mutex",
-    "--cwd",
-    "--registry",
-    "--global-folder",
-    "--link-folder",
-];
-
 /// Whether a word is the option `name` or `name=value`.
 fn is_opt(w: &Word, name: &str) -> bool {
     w.value == name
@@ -252,40 +204,16 @@ fn is_opt(w: &Word, name: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('='))
 }
 
-fn has_opt(words: &[Word], name: &str) -> bool {
-    words.iter().skip(1).any(|w| is_opt(w, name))
-}
-
-/// Where pip's own arguments start: after `pip`, `pip3`, `pip3.12`, or `python3 -m pip`.
-fn pip_start(words: &[Word]) -> Option<usize> {
-    let program = words.first()?.value.rsplit('/').next()?;
-    let numeric = |v: &str| v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    if program.strip_prefix("pip").is_some_and(numeric) {
-        return Some(1);
-    }
-    if !program
-        .strip_prefix("python")?
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.')
-    {
-        return None;
-    }
-    let mut i = 1;
-    while let Some(w) = words.get(i) {
-        match w.value.as_str() {
-            "-m" => return (words.get(i + 1)?.value == "pip").then_some(i + 2),
-            "-mpip" => return Some(i + 1),
-            "-W" | "-X" => i += 2,
-            v if v.starts_with('-') && v != "-" && v != "-c" => i += 1,
-            _ => return None,
-        }
-    }
-    None
-}
-
 /// `--no-cache-dir`, or an abbreviation pip's option parser accepts for it.
 fn is_no_cache_dir(v: &str) -> bool {
     v.len() >= "--no-cache".len() && "--no-cache-dir".starts_with(v)
+}
+
+/// Where pip's own arguments start in a pip command (`pip`, `python3 -m pip`), as an index
+/// into [`command_words`].
+fn pip_start(cmd: &Command) -> Option<usize> {
+    let call = Call::of(cmd, &programs::PIP)?;
+    Some(call.inv.start + 1 - cmd.name_index())
 }
 
 /// The tool a command runs and the index (in [`command_words`]) of the word that ends its
@@ -293,102 +221,82 @@ fn is_no_cache_dir(v: &str) -> bool {
 fn detect(cmd: &Command) -> Option<(Tool, usize)> {
     let words = command_words(cmd);
     let prog = program(cmd)?;
-    let plain = |i: usize| {
-        words
-            .get(i)
-            .filter(|w| !w.complex)
-            .map(|w| w.value.as_str())
-    };
-    let sub = |takes: &[&str]| {
-        let i = subcommand_index(words, 1, takes)?;
-        Some((i, plain(i)?))
-    };
-    if let Some(start) = pip_start(words) {
-        let i = subcommand_index(words, start, PIP_TAKES_VALUE)?;
-        return (plain(i) == Some("install") && !has_opt(words, "--cache-dir"))
-            .then_some((Tool::Pip, i));
-    }
-    let found = match prog {
-        "apt-get" | "apt" => {
-            let apt = apt_command(cmd)?;
-            let i = words.iter().position(|w| std::ptr::eq(w, apt.sub))?;
-            APT_DOWNLOADS
-                .contains(&apt.sub.value.as_str())
-                .then_some((Tool::Apt, i))
+    let base = cmd.name_index();
+    let found = if let Some(call) = Call::read(cmd) {
+        // The index in `words` of subcommand `depth`, when it is one of `names`.
+        let sub = |depth: usize, names: &[&str]| -> Option<usize> {
+            let w = call.subcommand_at(depth)?;
+            names
+                .contains(&w)
+                .then_some(*call.inv.subcommands.get(depth)? - base)
+        };
+        let g = call.grammar();
+        if std::ptr::eq(g, &programs::PIP) {
+            return sub(0, &["install"])
+                .filter(|_| !call.has("--cache-dir"))
+                .map(|i| (Tool::Pip, i));
         }
-        "apk" => {
-            let (i, s) = sub(APK_TAKES_VALUE)?;
-            (matches!(s, "add" | "upgrade")
-                && !has_opt(words, "--no-network")
-                && !has_opt(words, "--cache-dir"))
-            .then_some((Tool::Apk, i))
-        }
-        "uv" => {
-            let (i, s) = sub(UV_TAKES_VALUE)?;
-            let i = match s {
-                "sync" => i,
-                "pip" => {
-                    let j = subcommand_index(words, i + 1, UV_TAKES_VALUE)?;
-                    matches!(plain(j)?, "install" | "sync").then_some(j)?
-                }
-                _ => return None,
-            };
-            (!has_opt(words, "--cache-dir")).then_some((Tool::Uv, i))
-        }
-        "poetry" => {
-            let (i, s) = sub(&[])?;
-            matches!(s, "install" | "add" | "update").then_some((Tool::Poetry, i))
-        }
-        "npm" => {
-            let (i, s) = sub(NPM_TAKES_VALUE)?;
-            (matches!(s, "ci" | "install" | "i") && !has_opt(words, "--cache"))
-                .then_some((Tool::Npm, i))
-        }
-        "yarn" | "bundle"
-            if words
-                .iter()
-                .skip(1)
-                .any(|w| matches!(w.value.as_str(), "-v" | "--version" | "-h" | "--help")) =>
-        {
-            None
-        }
-        "yarn" => {
-            let i = match subcommand_index(words, 1, YARN_TAKES_VALUE) {
-                None => 0,
-                Some(i) if plain(i) == Some("install") => i,
-                Some(_) => return None,
-            };
-            (!has_opt(words, "--cache-folder")).then_some((Tool::Yarn, i))
-        }
-        "pnpm" => {
-            let (i, s) = sub(&["--dir", "-C", "--filter", "-F"])?;
-            (matches!(s, "install" | "i") && !has_opt(words, "--store-dir"))
-                .then_some((Tool::Pnpm, i))
-        }
-        "go" => match (plain(1)?, plain(2)) {
-            ("mod", Some("download")) => Some((Tool::GoMod, 2)),
-            ("build" | "install" | "get", _) => Some((Tool::Go, 1)),
-            _ => None,
-        },
-        "cargo" => {
-            let mut i = 1;
-            while let Some(w) = words.get(i) {
-                if w.value.starts_with('+') || w.value.starts_with('-') {
-                    i += if matches!(w.value.as_str(), "--config" | "-Z" | "--color" | "-C") {
-                        2
-                    } else {
-                        1
-                    };
-                } else {
-                    break;
-                }
+        match g.name {
+            "apt-get" => {
+                let apt = apt_command(cmd)?;
+                let i = words.iter().position(|w| std::ptr::eq(w, apt.sub))?;
+                APT_DOWNLOADS
+                    .contains(&apt.sub.value.as_str())
+                    .then_some((Tool::Apt, i))
             }
-            match plain(i)? {
-                "build" | "b" | "fetch" | "install" => Some((Tool::Cargo, i)),
-                "chef" if plain(i + 1) == Some("cook") => Some((Tool::Cargo, i + 1)),
+            "apk" => sub(0, &["add", "upgrade"])
+                .filter(|_| !call.has("--no-network") && !call.has("--cache-dir"))
+                .map(|i| (Tool::Apk, i)),
+            "uv" => match call.subcommand()? {
+                "sync" => sub(0, &["sync"]),
+                "pip" => sub(1, &["install", "sync"]),
                 _ => None,
             }
+            .filter(|_| !call.has("--cache-dir"))
+            .map(|i| (Tool::Uv, i)),
+            "poetry" => sub(0, &["install", "add", "update"]).map(|i| (Tool::Poetry, i)),
+            "npm" => sub(0, &["ci", "install", "i"])
+                .filter(|_| !call.has("--cache"))
+                .map(|i| (Tool::Npm, i)),
+            "yarn" | "bundle" if call.has_any(&["-v", "--version", "-h", "--help"]) => None,
+            "yarn" => match call.subcommand_word(0) {
+                None => Some(0),
+                Some(_) => sub(0, &["install"]),
+            }
+            .filter(|_| !call.has("--cache-folder"))
+            .map(|i| (Tool::Yarn, i)),
+            "pnpm" => sub(0, &["install", "i"])
+                .filter(|_| !call.has("--store-dir"))
+                .map(|i| (Tool::Pnpm, i)),
+            "go" => match call.subcommand()? {
+                "mod" => sub(1, &["download"]).map(|i| (Tool::GoMod, i)),
+                "build" | "install" | "get" => {
+                    sub(0, &["build", "install", "get"]).map(|i| (Tool::Go, i))
+                }
+                _ => None,
+            },
+            "cargo" => match call.subcommand()? {
+                "build" | "b" | "fetch" | "install" => {
+                    sub(0, &["build", "b", "fetch", "install"]).map(|i| (Tool::Cargo, i))
+                }
+                "chef" => sub(1, &["cook"]).map(|i| (Tool::Cargo, i)),
+                _ => None,
+            },
+            "bundle" => match call.subcommand_word(0) {
+                None => Some(0),
+                Some(_) => sub(0, &["install"]),
+            }
+            .map(|i| (Tool::Bundler, i)),
+            "composer" => sub(0, &["install", "update", "require"]).map(|i| (Tool::Composer, i)),
+            _ => None,
         }
+    } else {
+        None
+    };
+    if found.is_some() {
+        return found;
+    }
+    let found = match prog {
         "mvn" | "mvnw" | "gradle" | "gradlew" => {
             let maven = prog.starts_with("mvn");
             let info = |v: &str| {
@@ -420,15 +328,6 @@ fn detect(cmd: &Command) -> Option<(Tool, usize)> {
                 },
                 0,
             ))
-        }
-        "bundle" => match subcommand_index(words, 1, &["--gemfile", "--path", "--jobs", "-j"]) {
-            None => Some((Tool::Bundler, 0)),
-            Some(i) if plain(i) == Some("install") => Some((Tool::Bundler, i)),
-            Some(_) => None,
-        },
-        "composer" => {
-            let (i, s) = sub(&["-d", "--working-dir"])?;
-            matches!(s, "install" | "update" | "require").then_some((Tool::Composer, i))
         }
         _ => None,
     }?;
@@ -1194,7 +1093,7 @@ fn defeats(
         };
         let flag_words: Vec<(usize, &Word, &Word)> = match tool {
             Some(Tool::Pip) if has(Tool::Pip) => {
-                let start = pip_start(words).unwrap_or(1);
+                let start = pip_start(cmd).unwrap_or(1);
                 with_prev()
                     .filter(|&(j, _, w)| j >= start && is_no_cache_dir(&w.value))
                     .collect()
@@ -1257,7 +1156,7 @@ fn defeats(
                     None
                 }
             }
-            _ => pip_start(words)
+            _ => pip_start(cmd)
                 .is_some_and(|s| {
                     word(s, "cache") && (word(s + 1, "purge") || word(s + 1, "remove"))
                 })

@@ -1,9 +1,11 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
-    APK_TAKES_VALUE, earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none,
-    shell_errexit, subcommand_index, word_span,
+    earlier_runs, failure_fails_the_run, later_runs, mounted_over, network_none, shell_errexit,
+    word_span,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
 
@@ -155,12 +157,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// The subcommand of an `apk` command (options and their values skipped); `None` for other
 /// programs and for a quoted or expanded subcommand.
 fn apk_subcommand(cmd: &Command) -> Option<&Word> {
-    if cmd.program()? != "apk" {
-        return None;
-    }
-    let w = cmd
-        .words
-        .get(subcommand_index(&cmd.words, 1, APK_TAKES_VALUE)?)?;
+    let w = Call::of(cmd, &programs::APK)?.subcommand_word(0)?;
     (!w.complex).then_some(w)
 }
 

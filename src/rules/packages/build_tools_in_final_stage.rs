@@ -1,9 +1,7 @@
-use crate::rules::apt::{APT_TAKES_VALUE, apt_command};
-use crate::rules::common::{
-    APK_TAKES_VALUE, DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, command_words, program, stage_chain,
-    subcommand_index, word_span,
+use crate::rules::common::{command_words, program, stage_chain, word_span};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Grammar, Rule, Severity, ShellRun, programs,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Word};
 use crate::syntax::Span;
 
@@ -136,103 +134,63 @@ struct Install<'c> {
     virtual_name: Option<&'c str>,
 }
 
-/// The operands after `start`, options and their values skipped.
-fn operands<'c>(words: &'c [Word], start: usize, takes_value: &[&str]) -> Vec<&'c Word> {
-    let mut out = Vec::new();
-    let mut i = start;
-    while let Some(w) = words.get(i) {
-        if w.value.starts_with('-') {
-            i += if takes_value.contains(&w.value.as_str()) {
-                2
-            } else {
-                1
-            };
-        } else {
-            out.push(w);
-            i += 1;
-        }
-    }
-    out
-}
+/// The package managers whose installs and removals this rule reads.
+const MANAGERS: &[&Grammar] = &[
+    &programs::APT,
+    &programs::APK,
+    &programs::DNF,
+    &programs::ZYPPER,
+];
 
-/// The subcommand word and index of an RPM-family or zypper command.
-fn rpm_sub(words: &[Word], prog: &str) -> Option<usize> {
-    let takes = if prog == "zypper" {
-        ZYPPER_TAKES_VALUE
-    } else {
-        DNF_TAKES_VALUE
-    };
-    subcommand_index(words, 1, takes)
+fn manager(cmd: &Command) -> Option<Call<'_>> {
+    Call::read(cmd).filter(|c| MANAGERS.iter().any(|g| c.is(g)))
 }
 
 /// The packages a command installs, when it is an install command.
 fn install(cmd: &Command) -> Option<Install<'_>> {
-    let words = command_words(cmd);
-    let prog = program(cmd)?;
-    let first = words.first()?;
-    match prog {
-        "apt-get" | "apt" => {
-            let apt = apt_command(cmd)?;
-            if apt.sub.value != "install" {
-                return None;
-            }
-            let at = words.iter().position(|w| std::ptr::eq(w, apt.sub))?;
-            Some(Install {
-                program: first,
-                packages: operands(words, at + 1, APT_TAKES_VALUE),
-                virtual_name: None,
-            })
-        }
-        "apk" => {
-            let at = subcommand_index(words, 1, APK_TAKES_VALUE)?;
-            if words.get(at)?.value != "add" {
-                return None;
-            }
-            let virtual_name = words.iter().enumerate().find_map(|(i, w)| {
-                if w.value == "--virtual" || w.value == "-t" {
-                    words.get(i + 1).map(|v| v.value.as_str())
-                } else {
-                    w.value.strip_prefix("--virtual=")
-                }
-            });
-            Some(Install {
-                program: first,
-                packages: operands(words, at + 1, APK_TAKES_VALUE),
-                virtual_name,
-            })
-        }
-        "yum" | "dnf" | "microdnf" | "tdnf" | "zypper" => {
-            let at = rpm_sub(words, prog)?;
-            let sub = words.get(at)?.value.as_str();
-            let packages = match sub {
-                "install" | "in" => operands(words, at + 1, DNF_TAKES_VALUE),
-                // `yum groupinstall "Development Tools"`, `dnf group install ...`.
-                "groupinstall" => operands(words, at + 1, DNF_TAKES_VALUE),
-                "group" if words.get(at + 1).is_some_and(|w| w.value == "install") => {
-                    operands(words, at + 2, DNF_TAKES_VALUE)
-                }
-                _ => return None,
-            };
-            let group = sub != "install" && sub != "in";
-            let packages = if group {
-                packages
-                    .into_iter()
-                    .filter(|w| {
-                        let v = w.value.to_ascii_lowercase();
-                        v.contains("development") || v == "c-development"
-                    })
-                    .collect()
-            } else {
-                packages
-            };
-            Some(Install {
-                program: first,
-                packages,
-                virtual_name: None,
-            })
-        }
-        _ => None,
+    let call = manager(cmd)?;
+    let first = call.program_word()?;
+    let sub = call.subcommand()?;
+    if call.is(&programs::APT) {
+        return (sub == "install").then(|| Install {
+            program: first,
+            packages: call.operands().collect(),
+            virtual_name: None,
+        });
     }
+    if call.is(&programs::APK) {
+        return (sub == "add").then(|| Install {
+            program: first,
+            packages: call.operands().collect(),
+            virtual_name: call.value("--virtual").or_else(|| call.value("-t")),
+        });
+    }
+    let packages: Vec<&Word> = match sub {
+        "install" | "in" => call.operands().collect(),
+        // `yum groupinstall "Development Tools"`, `dnf group install ...`.
+        "groupinstall" => call.operands().collect(),
+        "group" if call.operands().next().is_some_and(|w| w.value == "install") => {
+            call.operands_from(1).collect()
+        }
+        _ => return None,
+    };
+    let group = sub != "install" && sub != "in";
+    let packages = if group {
+        packages
+            .into_iter()
+            .filter(|w| {
+                let v = w.value.to_ascii_lowercase();
+                v.contains("development") || v == "c-development"
+            })
+            .collect()
+    } else {
+        packages
+    };
+    Some(Install {
+        program: first,
+        packages,
+        virtual_name: None,
+    })
 }
 
 /// What a removal command removes: package names, whether it removes every package marked
@@ -245,55 +203,31 @@ struct Removal {
 }
 
 fn removal(cmd: &Command) -> Option<Removal> {
-    let words = command_words(cmd);
-    let prog = program(cmd)?;
-    let (at, takes): (usize, &[&str]) = match prog {
-        "apt-get" | "apt" => {
-            let apt = apt_command(cmd)?;
-            if !matches!(apt.sub.value.as_str(), "purge" | "remove" | "autoremove") {
-                return None;
-            }
-            (
-                words.iter().position(|w| std::ptr::eq(w, apt.sub))?,
-                APT_TAKES_VALUE,
-            )
+    let call = manager(cmd)?;
+    let sub = call.subcommand()?;
+    let removes = if call.is(&programs::APT) {
+        matches!(sub, "purge" | "remove" | "autoremove")
+    } else if call.is(&programs::APK) {
+        sub == "del"
+    } else {
+        // `dnf history undo last`: everything the last transaction installed.
+        if sub == "history" && call.operands().next().is_some_and(|w| w.value == "undo") {
+            return Some(Removal {
+                names: Vec::new(),
+                auto: false,
+                all: true,
+            });
         }
-        "apk" => {
-            let at = subcommand_index(words, 1, APK_TAKES_VALUE)?;
-            if words.get(at)?.value != "del" {
-                return None;
-            }
-            (at, APK_TAKES_VALUE)
-        }
-        "yum" | "dnf" | "microdnf" | "tdnf" | "zypper" => {
-            let at = rpm_sub(words, prog)?;
-            let sub = words.get(at)?.value.as_str();
-            // `dnf history undo last`: everything the last transaction installed.
-            if sub == "history" && words.get(at + 1).is_some_and(|w| w.value == "undo") {
-                return Some(Removal {
-                    names: Vec::new(),
-                    auto: false,
-                    all: true,
-                });
-            }
-            if !matches!(sub, "remove" | "erase" | "autoremove" | "rm") {
-                return None;
-            }
-            (at, DNF_TAKES_VALUE)
-        }
-        _ => return None,
+        matches!(sub, "remove" | "erase" | "autoremove" | "rm")
     };
-    let names: Vec<String> = operands(words, at + 1, takes)
-        .into_iter()
-        .map(|w| w.value.clone())
-        .collect();
+    if !removes {
+        return None;
+    }
+    let names: Vec<String> = call.operands().map(|w| w.value.clone()).collect();
     Some(Removal {
         // A computed list (`$buildDeps`, `$(diff before after)`) is taken to remove them all.
         all: names.iter().any(|n| n.contains(['$', '`'])),
-        auto: words.get(at).is_some_and(|w| w.value == "autoremove")
-            || words
-                .iter()
-                .any(|w| w.value == "--auto-remove" || w.value == "--autoremove"),
+        auto: sub == "autoremove" || call.has_any(&["--auto-remove", "--autoremove"]),
         names,
     })
 }

@@ -1,9 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::apt::APT_TAKES_VALUE;
-use crate::rules::common::{
-    DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, failure_fails_the_run, shell_errexit, subcommand_index,
-    word_span,
-};
+use crate::rules::common::{failure_fails_the_run, shell_errexit, word_span};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::shell::Command;
 
@@ -45,8 +41,6 @@ condition): with `-y` the packages get installed, so the image changes.
 struct Family {
     programs: &'static [&'static str],
     subcommands: &'static [&'static str],
-    /// Options that take the next word as their value.
-    takes_value: &'static [&'static str],
     yes: &'static [&'static str],
     /// The short option letter that answers yes inside a cluster like `-qy`.
     yes_short: Option<char>,
@@ -66,7 +60,6 @@ const FAMILIES: &[Family] = &[
             "autoremove",
             "build-dep",
         ],
-        takes_value: APT_TAKES_VALUE,
         yes: &["--yes", "--assume-yes", "--quiet=2", "-q=2", "--force-yes"],
         yes_short: Some('y'),
     },
@@ -85,7 +78,6 @@ const FAMILIES: &[Family] = &[
             "autoremove",
             "distro-sync",
         ],
-        takes_value: DNF_TAKES_VALUE,
         yes: &["--assumeyes"],
         yes_short: Some('y'),
     },
@@ -102,7 +94,6 @@ const FAMILIES: &[Family] = &[
             "dup",
             "patch",
         ],
-        takes_value: ZYPPER_TAKES_VALUE,
         yes: &["-n", "--non-interactive", "--no-confirm"],
         yes_short: Some('y'),
     },
@@ -150,18 +141,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (ins, rest, commands) = (run.ins, run.rest, &run.commands);
         let body = rest.slice(&ins.logical);
         for (index, cmd) in commands.iter().enumerate() {
-            let Some(program) = cmd.program() else {
+            let Some(call) = run.call(index) else {
+                continue;
+            };
+            let Some(program) = call.program() else {
                 continue;
             };
             let Some(family) = FAMILIES.iter().find(|f| f.programs.contains(&program)) else {
                 continue;
             };
-            let Some(sub) =
-                subcommand_index(&cmd.words, 1, family.takes_value).and_then(|i| cmd.words.get(i))
-            else {
-                continue;
-            };
-            let Some(first) = cmd.words.first() else {
+            let (Some(sub), Some(first)) = (call.subcommand_word(0), call.program_word()) else {
                 continue;
             };
             if sub.complex

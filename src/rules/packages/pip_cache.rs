@@ -1,9 +1,11 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
     earlier_runs, env_pairs, is_within, mount_targets, network_none, removed_path, stage_chain,
-    subcommand_index, word_span,
+    word_span,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
 
@@ -54,24 +56,6 @@ where only the cache could have supplied the packages.
     check,
 };
 
-/// pip's general options that take the next word as their value.
-const PIP_TAKES_VALUE: &[&str] = &[
-    "--cache-dir",
-    "--log",
-    "--log-file",
-    "--proxy",
-    "--retries",
-    "--timeout",
-    "--exists-action",
-    "--trusted-host",
-    "--cert",
-    "--client-cert",
-    "--python",
-    "--use-feature",
-    "--use-deprecated",
-    "--keyring-provider",
-];
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if ctx.options.cache_strategy == CacheStrategy::Mount {
         return;
@@ -105,13 +89,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let program = match cmd.program() {
+            let Some(first) = cmd.words.get(cmd.name_index()) else {
+                continue;
+            };
+            let program = match first.value.rsplit('/').next() {
                 Some(p) if p.starts_with("pip") => p.to_string(),
                 Some(p) => format!("{p} -m pip"),
                 None => continue,
-            };
-            let Some(first) = cmd.words.first() else {
-                continue;
             };
             out.push(
                 Diagnostic::new(
@@ -140,44 +124,12 @@ fn is_no_cache_dir(v: &str) -> bool {
     v.len() >= "--no-cache".len() && "--no-cache-dir".starts_with(v)
 }
 
-/// Where pip's own arguments start in a pip command: after `pip`, `pip3`, `pip3.12`, or after
-/// `python3 -m pip`. `None` for anything else.
-fn pip_start(cmd: &Command) -> Option<usize> {
-    let program = cmd.program()?;
-    if is_pip(program) {
-        return Some(1);
-    }
-    let version = program.strip_prefix("python")?;
-    if !version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
-    let mut i = 1;
-    while let Some(w) = cmd.words.get(i) {
-        match w.value.as_str() {
-            "-m" => {
-                return (cmd.words.get(i + 1)?.value == "pip").then_some(i + 2);
-            }
-            "-mpip" => return Some(i + 1),
-            "-W" | "-X" => i += 2,
-            v if v.starts_with('-') && v != "-" && v != "-c" => i += 1,
-            _ => return None,
-        }
-    }
-    None
-}
-
-fn is_pip(name: &str) -> bool {
-    name.strip_prefix("pip")
-        .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-}
-
-/// A pip command: where its arguments start and its subcommand word.
+/// A pip command (`pip`, `pip3.12`, `python3 -m pip`): where pip's own arguments start, and
+/// its subcommand word (plain).
 fn pip_subcommand(cmd: &Command) -> Option<(usize, &Word)> {
-    let start = pip_start(cmd)?;
-    let w = cmd
-        .words
-        .get(subcommand_index(&cmd.words, start, PIP_TAKES_VALUE)?)?;
-    (!w.complex).then_some((start, w))
+    let call = Call::of(cmd, &programs::PIP)?;
+    let w = call.subcommand_word(0)?;
+    (!w.complex).then_some((call.inv.start + 1, w))
 }
 
 /// A value pip accepts for `PIP_NO_CACHE_DIR` (its `strtobool`; every accepted value, `0` and

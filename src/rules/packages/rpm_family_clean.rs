@@ -1,10 +1,11 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::appended;
 use crate::rules::common::{
-    DNF_TAKES_VALUE, ZYPPER_TAKES_VALUE, append_offset, is_within, later_runs, mounted_over,
-    removed_path, subcommand_index, tolerates_failure, word_span,
+    append_offset, is_within, later_runs, mounted_over, removed_path, tolerates_failure, word_span,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
 
@@ -88,14 +89,6 @@ impl Family {
         }
     }
 
-    /// The options that take the next word as their value.
-    fn takes_value(self) -> &'static [&'static str] {
-        match self {
-            Family::Dnf | Family::Tdnf => DNF_TAKES_VALUE,
-            Family::Zypper => ZYPPER_TAKES_VALUE,
-        }
-    }
-
     /// Whether a command uses only what the cache holds.
     fn cache_only(self, cmd: &Command) -> bool {
         match self {
@@ -105,28 +98,27 @@ impl Family {
     }
 }
 
-/// A package-manager command of the family: its family and the index of its subcommand word.
-fn subcommand(cmd: &Command) -> Option<(Family, usize)> {
-    let family = Family::of(cmd.program()?)?;
-    let i = subcommand_index(&cmd.words, 1, family.takes_value())?;
-    (!cmd.words.get(i)?.complex).then_some((family, i))
+/// A package-manager command of the family, read by its grammar, with its family.
+fn subcommand(cmd: &Command) -> Option<(Family, Call<'_>)> {
+    let call = Call::read(cmd).filter(|c| c.is(&programs::DNF) || c.is(&programs::ZYPPER))?;
+    let family = Family::of(call.program()?)?;
+    call.subcommand()?;
+    Some((family, call))
 }
 
 /// An install: its family, its subcommand as text, and the last word of the subcommand
 /// (`install` of `dnf group install`).
 fn install(cmd: &Command) -> Option<(Family, String, &Word)> {
-    let (family, i) = subcommand(cmd)?;
-    let sub = cmd.words.get(i)?;
-    match (family, cmd.program()?, sub.value.as_str()) {
+    let (family, call) = subcommand(cmd)?;
+    let sub = call.subcommand_word(0)?;
+    match (family, call.program()?, sub.value.as_str()) {
         (Family::Zypper, _, "install" | "in")
         | (_, "microdnf" | "tdnf", "install")
         | (Family::Dnf, _, "install" | "groupinstall" | "localinstall") => {
             Some((family, sub.value.clone(), sub))
         }
         (Family::Dnf, _, "group" | "groups") => {
-            let next = cmd
-                .words
-                .get(subcommand_index(&cmd.words, i + 1, family.takes_value())?)?;
+            let next = call.operands().next()?;
             (next.value == "install" && !next.complex)
                 .then(|| (family, format!("{} install", sub.value), next))
         }
@@ -143,16 +135,13 @@ fn cleans(cmd: &Command, family: Family, body: &str) -> bool {
             })
         });
     }
-    let Some((f, i)) = subcommand(cmd) else {
-        return false;
-    };
-    let Some(sub) = cmd.words.get(i) else {
+    let Some((f, call)) = subcommand(cmd) else {
         return false;
     };
     f == family
-        && match (f, sub.value.as_str()) {
-            (Family::Zypper, "clean" | "cc") => true,
-            (_, "clean") => cmd.words.iter().skip(i + 1).any(|w| w.value == "all"),
+        && match (f, call.subcommand()) {
+            (Family::Zypper, Some("clean" | "cc")) => true,
+            (_, Some("clean")) => call.operands().any(|w| w.value == "all"),
             _ => false,
         }
 }
