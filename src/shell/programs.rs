@@ -105,6 +105,16 @@ impl<'w> Call<'w> {
         })
     }
 
+    /// Reads words whose first is the program (a command's words after a wrapper such as
+    /// `sudo` or `env`, say), with no reserved words to skip.
+    pub fn from_words(words: &'w [Word]) -> Option<Call<'w>> {
+        let g = grammar_for(program_name(words.first()?)?)?;
+        Some(Call {
+            words,
+            inv: std::borrow::Cow::Owned(parse(g, words, 0)),
+        })
+    }
+
     /// Reads a command when it is `grammar`'s program.
     pub fn of(cmd: &'w Command, grammar: &'static Grammar) -> Option<Call<'w>> {
         Call::read(cmd).filter(|c| c.is(grammar))
@@ -187,6 +197,34 @@ impl<'w> Call<'w> {
         }
     }
 
+    /// The value of whichever of the options is given last (`-o x --output y` is `y`).
+    pub fn last_value(&self, names: &[&str]) -> Option<&'w str> {
+        let words = self.words;
+        let o = self
+            .inv
+            .options
+            .iter()
+            .rev()
+            .find(|o| names.iter().any(|n| self.opt_is(o, n)))?;
+        match o.value? {
+            OptValue::Inline(at) => words.get(o.word)?.value.get(at..),
+            OptValue::Next(i) => Some(words.get(i)?.value.as_str()),
+        }
+    }
+
+    /// Every value given to an option, in order (`--omit=dev --omit=optional`).
+    pub fn values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'w str> + 's {
+        let words = self.words;
+        self.inv
+            .options
+            .iter()
+            .filter(move |o| self.opt_is(o, name))
+            .filter_map(move |o| match o.value? {
+                OptValue::Inline(at) => words.get(o.word)?.value.get(at..),
+                OptValue::Next(i) => Some(words.get(i)?.value.as_str()),
+            })
+    }
+
     /// The value word of an option (`None` when the value is inline).
     pub fn value_word(&self, name: &str) -> Option<&'w Word> {
         let words = self.words;
@@ -257,11 +295,7 @@ impl Invocation {
     pub fn read(cmd: &Command) -> Option<Invocation> {
         let at = cmd.name_index();
         let words = cmd.words.get(at..)?;
-        let first = words.first()?;
-        if first.complex {
-            return None;
-        }
-        let name = first.value.rsplit('/').next()?;
+        let name = program_name(words.first()?)?;
         if let Some(g) = grammar_for(name) {
             return Some(parse(g, &cmd.words, at));
         }
@@ -269,6 +303,13 @@ impl Invocation {
         let module = python_module(words, "pip")?;
         Some(parse(&PIP, &cmd.words, at + module))
     }
+}
+
+/// The name a program word runs, without its directory; `None` when the name itself is
+/// expanded (`$PIP`). A directory only a variable knows (`"$VENV/bin/pip"`) keeps the name.
+fn program_name(w: &Word) -> Option<&str> {
+    let name = w.value.rsplit('/').next()?;
+    (!name.is_empty() && !name.contains(['$', '`', '"', '\'', '\\'])).then_some(name)
 }
 
 /// Where `python -m <module>` names the module: the index of the module word. Python's own
@@ -473,16 +514,19 @@ grammar!(PIPENV, "pipenv", names: &["pipenv"], style: Gnu, short: "r",
 
 grammar!(NPM, "npm", names: &["npm"], style: Gnu, short: "Cw",
     long: &["--prefix", "--registry", "--cache", "--tag", "--workspace", "--omit", "--include",
-        "--install-strategy", "--loglevel", "--userconfig", "--save-prefix", "--before"],
+        "--only", "--install-strategy", "--loglevel", "--userconfig", "--globalconfig",
+        "--save-prefix", "--before", "--proxy", "--https-proxy", "--python", "--scope",
+        "--fetch-retries", "--fetch-timeout", "--script-shell", "--location"],
     subcommand: true, nested: &[], interleaved: true);
 
-grammar!(YARN, "yarn", names: &["yarn"], style: Gnu, short: "",
-    long: &["--cache-folder", "--modules-folder", "--network-timeout", "--mutex", "--cwd",
-        "--registry", "--global-folder", "--link-folder"],
+grammar!(YARN, "yarn", names: &["yarn", "yarnpkg"], style: Gnu, short: "",
+    long: &["--cache-folder", "--modules-folder", "--network-timeout", "--network-concurrency",
+        "--mutex", "--cwd", "--registry", "--global-folder", "--link-folder", "--proxy",
+        "--https-proxy", "--loglevel"],
     subcommand: true, nested: &[], interleaved: true);
 
 grammar!(PNPM, "pnpm", names: &["pnpm"], style: Gnu, short: "CF",
-    long: &["--dir", "--filter", "--store-dir", "--reporter"],
+    long: &["--dir", "--filter", "--store-dir", "--reporter", "--registry", "--loglevel"],
     subcommand: true, nested: &[], interleaved: true);
 
 grammar!(GEM, "gem", names: &["gem"], style: Gnu, short: "vinsPg",
@@ -677,6 +721,7 @@ mod tests {
         let read = |b: &str| Invocation::read(&crate::shell::commands(b).unwrap()[0]);
         assert!(read("ls -l").is_none());
         assert!(read("\"$PIP\" i").is_none());
+        assert!(read("\"${VENV}/bin/pip\" install x").is_some());
         assert_eq!(read("time apt-get install x").unwrap().start, 1);
     }
 

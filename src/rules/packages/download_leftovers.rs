@@ -4,7 +4,7 @@ use crate::rules::common::{
     append_offset, command_words, folders, is_within, join_path, later_runs, mounted_over, program,
     removed_path, word_span, workdir_at,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Separator, Word};
 
 pub static RULE: Rule = Rule {
@@ -66,70 +66,6 @@ status is unchanged.
     check,
 };
 
-/// Short options of curl that take a value (in a cluster like `-fsSLo`, the value follows).
-const CURL_TAKES_VALUE: &str = "AbcCdDeEFHKmoPQrTuUwxXyYz";
-/// Long options of wget that take a value (when not written `--name=value`).
-const WGET_LONG_VALUE: &[&str] = &[
-    "output-document",
-    "directory-prefix",
-    "output-file",
-    "append-output",
-    "user-agent",
-    "header",
-    "tries",
-    "timeout",
-    "wait",
-    "progress",
-    "user",
-    "password",
-    "post-data",
-    "ca-certificate",
-    "input-file",
-];
-/// Short options of wget that take a value.
-const WGET_TAKES_VALUE: &str = "OoaPtTwUeiBQlARDIX";
-/// Long options of curl that take a value (the common ones; an unknown option is taken to
-/// take none, which can only make the rule see one operand more).
-const CURL_LONG_VALUE: &[&str] = &[
-    "--output",
-    "--output-dir",
-    "--header",
-    "--user",
-    "--user-agent",
-    "--data",
-    "--data-raw",
-    "--data-binary",
-    "--request",
-    "--retry",
-    "--retry-delay",
-    "--retry-max-time",
-    "--max-time",
-    "--connect-timeout",
-    "--proxy",
-    "--cacert",
-    "--cert",
-    "--key",
-    "--form",
-    "--referer",
-    "--cookie",
-    "--write-out",
-    "--range",
-    "--limit-rate",
-    "--url",
-    "--config",
-    "--proto",
-    "--proto-redir",
-    "--resolve",
-    "--dns-servers",
-    "--interface",
-    "--max-filesize",
-    "--continue-at",
-    "--tlsv",
-    "--ciphers",
-    "--time-cond",
-    "--upload-file",
-];
-
 /// A file a command downloads: where, and the word that says so.
 struct Download<'a> {
     /// Command index in the RUN.
@@ -154,74 +90,31 @@ fn remote_name(url: &str) -> Option<String> {
 /// Where a curl or wget command writes its download; `None` for standard output or an
 /// unknown name (`curl -J`, `wget --content-disposition`).
 fn download_path(cmd: &Command) -> Option<(String, bool)> {
-    let words = command_words(cmd);
-    let prog = program(cmd)?;
-    let (short_value, long_value): (&str, &[&str]) = match prog {
-        "curl" => (CURL_TAKES_VALUE, CURL_LONG_VALUE),
-        "wget" => (WGET_TAKES_VALUE, &[]),
+    let call = Call::read(cmd)?;
+    let prog = call.grammar().name;
+    let curl = match prog {
+        "curl" => true,
+        "wget" => false,
         _ => return None,
     };
-    let mut output: Option<String> = None;
-    let mut remote = prog == "wget";
-    let mut dir: Option<String> = None;
-    let mut urls: Vec<&Word> = Vec::new();
-    let mut i = 1;
-    while let Some(w) = words.get(i) {
-        let v = w.value.as_str();
-        i += 1;
-        // The option's name (`o`, `output`) and its value, when it takes one.
-        let (name, value): (String, Option<String>) = if let Some(long) = v.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, val)) => (n, Some(val.to_string())),
-                None => (long, None),
-            };
-            match (prog, name) {
-                ("curl", "remote-name" | "remote-name-all") => remote = true,
-                ("curl", "remote-header-name") | ("wget", "content-disposition") => return None,
-                _ => {}
-            }
-            let takes = long_value.contains(&format!("--{name}").as_str())
-                || prog == "wget" && WGET_LONG_VALUE.contains(&name);
-            let value = match inline {
-                Some(v) => Some(v),
-                None if takes => {
-                    i += 1;
-                    words.get(i - 1).map(|w| w.value.clone())
-                }
-                None => None,
-            };
-            (name.to_string(), value)
-        } else if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.is_empty()) {
-            let mut found = (String::new(), None);
-            for (k, c) in cluster.char_indices() {
-                match (prog, c) {
-                    ("curl", 'O') => remote = true,
-                    ("curl", 'J') => return None,
-                    _ => {}
-                }
-                if short_value.contains(c) {
-                    let inline = &cluster[k + 1..];
-                    let value = if inline.is_empty() {
-                        i += 1;
-                        words.get(i - 1).map(|w| w.value.clone())
-                    } else {
-                        Some(inline.to_string())
-                    };
-                    found = (c.to_string(), value);
-                    break;
-                }
-            }
-            found
-        } else {
-            urls.push(w);
-            continue;
-        };
-        match (prog, name.as_str()) {
-            ("curl", "o" | "output") | ("wget", "O" | "output-document") => output = value,
-            ("curl", "output-dir") | ("wget", "P" | "directory-prefix") => dir = value,
-            _ => {}
-        }
+    if curl && call.has_any(&["-J", "--remote-header-name"])
+        || !curl && call.has("--content-disposition")
+    {
+        return None;
     }
+    let remote = !curl || call.has_any(&["-O", "--remote-name", "--remote-name-all"]);
+    let (output, dir) = if curl {
+        (
+            call.last_value(&["-o", "--output"]),
+            call.last_value(&["--output-dir"]),
+        )
+    } else {
+        (
+            call.last_value(&["-O", "--output-document"]),
+            call.last_value(&["-P", "--directory-prefix"]),
+        )
+    };
+    let urls: Vec<&Word> = call.operands().collect();
     if let Some(o) = output {
         // curl's `--output-dir` is put in front of `-o`'s path, even an absolute one (wget's
         // `-P` does not apply to `-O`).
@@ -230,7 +123,7 @@ fn download_path(cmd: &Command) -> Option<(String, bool)> {
                 let (path, literal) = plain_output(&format!("{}/{o}", d.trim_end_matches('/')))?;
                 Some((path, literal && !d.contains(['$', '`', '*', '?', '['])))
             }
-            _ => plain_output(&o),
+            _ => plain_output(o),
         };
     }
     if !remote {

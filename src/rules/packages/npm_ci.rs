@@ -3,7 +3,7 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
     command_words, env_pairs, folders, join_path, program, stage_chain, word_span, workdir_at,
 };
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Word};
 use crate::syntax::{Args, Instruction, Kind};
 
@@ -110,42 +110,6 @@ const NPM_CI: &[&str] = &[
     "isntall-clean",
 ];
 
-/// Options of npm, yarn and pnpm that take the next word as their value.
-const TAKES_VALUE: &[&str] = &[
-    "--loglevel",
-    "--registry",
-    "--cache",
-    "--cache-folder",
-    "--prefix",
-    "--userconfig",
-    "--globalconfig",
-    "--omit",
-    "--include",
-    "--only",
-    "--install-strategy",
-    "--tag",
-    "--workspace",
-    "-w",
-    "--proxy",
-    "--https-proxy",
-    "--python",
-    "--scope",
-    "--before",
-    "--fetch-retries",
-    "--fetch-timeout",
-    "--network-timeout",
-    "--network-concurrency",
-    "--mutex",
-    "--modules-folder",
-    "--cwd",
-    "--dir",
-    "-C",
-    "--filter",
-    "--reporter",
-    "--script-shell",
-    "--location",
-];
-
 /// A Node.js install command: the tool, its subcommand word (None for a bare `yarn`), and the
 /// words after it.
 struct Install<'c> {
@@ -155,31 +119,19 @@ struct Install<'c> {
     sub: Option<&'c Word>,
     /// Whether it is `npm ci` (already locked).
     ci: bool,
-    args: &'c [Word],
+    /// Whether it names packages (or paths) after the subcommand.
+    operands: bool,
 }
 
 fn install(cmd: &Command) -> Option<Install<'_>> {
-    let words = command_words(cmd);
-    let tool = match program(cmd)? {
+    let call = Call::read(cmd)?;
+    let tool = match call.grammar().name {
         "npm" => Tool::Npm,
-        "yarn" | "yarnpkg" => Tool::Yarn,
+        "yarn" => Tool::Yarn,
         "pnpm" => Tool::Pnpm,
         _ => return None,
     };
-    let (program_word, options) = words.split_first()?;
-    // The subcommand: the first word that is neither an option nor an option's value.
-    let mut i = 1;
-    while let Some(w) = words.get(i) {
-        if !w.value.starts_with('-') {
-            break;
-        }
-        i += if TAKES_VALUE.contains(&w.value.as_str()) {
-            2
-        } else {
-            1
-        };
-    }
-    let sub = words.get(i);
+    let sub = call.subcommand_word(0);
     let (ci, ok) = match (tool, sub.map(|w| w.value.as_str())) {
         (Tool::Npm, Some(s)) if NPM_CI.contains(&s) => (true, true),
         (Tool::Npm, Some(s)) => (false, NPM_INSTALL.contains(&s)),
@@ -188,7 +140,7 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
         (Tool::Pnpm, Some(s)) => (false, s == "install" || s == "i"),
         _ => (false, false),
     };
-    let informational = options.iter().any(|w| {
+    let informational = call.words.iter().skip(call.inv.start + 1).any(|w| {
         matches!(
             w.value.as_str(),
             "--version" | "-v" | "-V" | "--help" | "-h"
@@ -199,10 +151,10 @@ fn install(cmd: &Command) -> Option<Install<'_>> {
     }
     Some(Install {
         tool,
-        program: program_word,
+        program: call.program_word()?,
         sub,
         ci,
-        args: words.get(i + 1..).unwrap_or_default(),
+        operands: call.operands().next().is_some(),
     })
 }
 
@@ -217,45 +169,24 @@ impl Install<'_> {
 
     /// Package names (or paths) after the subcommand: then it is not a project install.
     fn has_operands(&self) -> bool {
-        let mut i = 0;
-        while let Some(w) = self.args.get(i) {
-            if !w.value.starts_with('-') {
-                return true;
-            }
-            i += if TAKES_VALUE.contains(&w.value.as_str()) {
-                2
-            } else {
-                1
-            };
-        }
-        false
+        self.operands
     }
-}
-
-/// The value an option is given, as `--name=value` or `--name value`.
-fn option_value<'w>(words: &'w [Word], name: &str) -> Option<&'w str> {
-    words.iter().enumerate().find_map(|(i, w)| {
-        if w.value == name {
-            words.get(i + 1).map(|n| n.value.as_str())
-        } else {
-            w.value
-                .strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix('='))
-        }
-    })
 }
 
 /// Whether the command says what to do with dev dependencies: leaves them out
 /// (`--omit=dev`, `--production`, `--only=prod`) or asks for them on purpose (`--include=dev`).
 fn omits_dev(cmd: &Command) -> bool {
     let words = command_words(cmd);
+    let call = Call::read(cmd);
+    let values = |name: &str, pred: &dyn Fn(&str) -> bool| {
+        call.as_ref().is_some_and(|c| c.values(name).any(pred))
+    };
     words.iter().any(|w| {
         let v = w.value.as_str();
         matches!(v, "--production" | "--prod" | "-P" | "--production=true")
-    }) || option_value(words, "--omit").is_some_and(|v| v.split(',').any(|x| x == "dev"))
-        || option_value(words, "--only").is_some_and(|v| v.starts_with("prod"))
-        || option_value(words, "--include").is_some_and(|v| v.contains("dev"))
-        || words.iter().any(|w| w.value == "--include=dev")
+    }) || values("--omit", &|v| v.split(',').any(|x| x == "dev"))
+        || values("--only", &|v| v.starts_with("prod"))
+        || values("--include", &|v| v.contains("dev"))
 }
 
 /// The value `NODE_ENV` has for a command: its own assignment, an `export` before it in the
@@ -449,10 +380,10 @@ fn command_folder(ctx: &Context, run: &ShellRun, index: usize) -> Option<String>
     let workdir = workdir_at(ctx, run.stage, run.ins);
     let cwds = folders(&run.commands, workdir.as_deref());
     let cwd = cwds.get(index)?.clone()?;
-    let words = command_words(run.commands.get(index)?);
+    let call = run.call(index)?;
     let moved = ["--prefix", "--cwd", "--dir", "-C"]
         .iter()
-        .find_map(|o| option_value(words, o));
+        .find_map(|o| call.values(o).next());
     match moved {
         Some(d) if d.contains('$') => None,
         Some(d) => Some(join_path(&cwd, d)),

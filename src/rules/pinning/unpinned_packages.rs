@@ -1,6 +1,6 @@
-use crate::rules::common::{command_words, word_span};
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::shell::Word;
+use crate::rules::common::word_span;
+use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, programs};
+use crate::shell::{Command, Word};
 
 pub static RULE: Rule = Rule {
     code: "DF403",
@@ -48,159 +48,6 @@ No fix: which version to pin is the user's decision (the one tested), and it is 
     fix: FixAvailability::None,
     check,
 };
-
-/// pip install options that take the next word as their value.
-const PIP_TAKES_VALUE: &[&str] = &[
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-e",
-    "--editable",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--src",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--no-binary",
-    "--only-binary",
-    "--progress-bar",
-    "--trusted-host",
-    "--cache-dir",
-    "--log",
-    "--proxy",
-    "--retries",
-    "--timeout",
-    "--exists-action",
-    "--cert",
-    "--client-cert",
-    "-C",
-    "--config-settings",
-    "--global-option",
-    "--install-option",
-    "--upgrade-strategy",
-    "--root-user-action",
-    "--report",
-    "--python",
-    "--keyring-provider",
-    "--use-feature",
-    "--use-deprecated",
-    // uv pip
-    "--index",
-    "--default-index",
-    "--index-strategy",
-    "--resolution",
-    "--prerelease",
-    "--override",
-    "--overrides",
-    "--build-constraint",
-    "--build-constraints",
-    "--exclude-newer",
-    "--link-mode",
-    "--python-platform",
-    "-p",
-];
-
-/// npm install options that take the next word as their value.
-const NPM_TAKES_VALUE: &[&str] = &[
-    "--prefix",
-    "--registry",
-    "--cache",
-    "--tag",
-    "-w",
-    "--workspace",
-    "--omit",
-    "--include",
-    "--install-strategy",
-    "--loglevel",
-    "--userconfig",
-    "--save-prefix",
-    "--before",
-];
-
-/// gem install options that take the next word as their value.
-const GEM_TAKES_VALUE: &[&str] = &[
-    "-v",
-    "--version",
-    "-i",
-    "--install-dir",
-    "-n",
-    "--bindir",
-    "-s",
-    "--source",
-    "-P",
-    "--trust-policy",
-    "--platform",
-    "-g",
-    "--file",
-    "--build-root",
-];
-
-/// go install build flags that take the next word as their value.
-const GO_TAKES_VALUE: &[&str] = &[
-    "-C",
-    "-p",
-    "-asmflags",
-    "-buildmode",
-    "-buildvcs",
-    "-compiler",
-    "-gccgoflags",
-    "-gcflags",
-    "-installsuffix",
-    "-ldflags",
-    "-mod",
-    "-modfile",
-    "-overlay",
-    "-pgo",
-    "-pkgdir",
-    "-tags",
-    "-toolexec",
-];
-
-/// The operands of a command from `start` on, options and their values skipped (`--opt=value`
-/// is one word). `--` ends the options.
-fn operands<'w>(words: &'w [Word], start: usize, takes_value: &[&str]) -> Vec<&'w Word> {
-    let mut out = Vec::new();
-    let mut i = start;
-    let mut options = true;
-    while let Some(w) = words.get(i) {
-        let v = w.value.as_str();
-        if options && v == "--" {
-            options = false;
-        } else if options && v.starts_with('-') && v.len() > 1 {
-            if takes_value.contains(&v) {
-                i += 1;
-            }
-        } else {
-            out.push(w);
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Whether an option (exact, `--opt=value`, or a short option with its value glued on) is
-/// among the words.
-fn has_option(words: &[Word], names: &[&str]) -> bool {
-    words.iter().any(|w| {
-        let v = w.value.as_str();
-        names.iter().any(|n| {
-            v == *n
-                || v.strip_prefix(n).is_some_and(|rest| {
-                    rest.starts_with('=') || (!n.starts_with("--") && !rest.is_empty())
-                })
-        })
-    })
-}
 
 /// A word whose value only a variable knows (`$PKG`, `${TOOLS}`).
 fn unknown(v: &str) -> bool {
@@ -274,82 +121,65 @@ struct Found<'w> {
 }
 
 /// The unpinned packages of one command, if it is an install of one of the four managers.
-fn inspect(words: &[Word]) -> Option<Found<'_>> {
-    let prog = words.first()?.value.rsplit('/').next()?;
-    let is_python = prog.starts_with("python");
-    let pip = prog.starts_with("pip")
-        && prog[3..].chars().all(|c| c.is_ascii_digit() || c == '.')
-        && prog != "pipx"
-        || (is_python && words.get(1)?.value == "-m" && words.get(2)?.value == "pip")
-        || prog == "uv" && words.get(1)?.value == "pip";
-    if pip {
-        let start = if is_python {
-            3
-        } else if prog == "uv" {
-            2
-        } else {
-            1
-        };
-        let sub = operands(words, start, PIP_TAKES_VALUE)
-            .first()
-            .copied()
-            .filter(|w| w.value == "install")?;
-        let sub_index = words.iter().position(|w| std::ptr::eq(w, sub))?;
-        if has_option(
-            words,
-            &[
-                "-r",
-                "--requirement",
-                "-c",
-                "--constraint",
-                "--requirements",
-            ],
-        ) {
+fn inspect(cmd: &Command) -> Option<Found<'_>> {
+    let call = Call::read(cmd)?;
+    let from = cmd.words.get(cmd.name_index())?;
+    let uv_pip = call.is(&programs::UV) && call.subcommand() == Some("pip");
+    if call.is(&programs::PIP) || uv_pip {
+        let to = call.subcommand_word(usize::from(uv_pip))?;
+        if to.complex || to.value != "install" {
             return None;
         }
-        // `-e <path>` is an operand of -e: skipped by `operands`.
-        let unpinned = operands(words, sub_index + 1, PIP_TAKES_VALUE)
-            .into_iter()
+        if call.has_any(&[
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "--requirements",
+        ]) {
+            return None;
+        }
+        // `-e <path>` is the value of -e, not an operand.
+        let unpinned = call
+            .operands()
             .map(|w| w.value.as_str())
             .filter(|v| pip_unpinned(v))
             .collect();
         return Some(Found {
             manager: "pip",
-            from: words.first()?,
-            to: sub,
+            from,
+            to,
             unpinned,
         });
     }
-    let (manager, subs, takes_value, unpinned): (_, &[&str], _, fn(&str) -> bool) = match prog {
+    let (manager, subs, unpinned): (_, &[&str], fn(&str) -> bool) = match call.grammar().name {
         "npm" => (
             "npm",
             &[
                 "install", "i", "add", "isntall", "in", "ins", "inst", "insta", "instal",
             ],
-            NPM_TAKES_VALUE,
             npm_unpinned,
         ),
-        "gem" => ("gem", &["install", "i"], GEM_TAKES_VALUE, gem_unpinned),
-        "go" => ("go", &["install"], GO_TAKES_VALUE, go_unpinned),
+        "gem" => ("gem", &["install", "i"], gem_unpinned),
+        "go" => ("go", &["install"], go_unpinned),
         _ => return None,
     };
-    let sub = operands(words, 1, takes_value).first().copied()?;
-    if !subs.contains(&sub.value.as_str()) {
+    let to = call.subcommand_word(0)?;
+    if !subs.contains(&to.value.as_str()) {
         return None;
     }
-    let sub_index = words.iter().position(|w| std::ptr::eq(w, sub))?;
-    if manager == "gem" && has_option(words, &["-v", "--version", "-g", "--file"]) {
+    if manager == "gem" && call.has_any(&["-v", "--version", "-g", "--file"]) {
         return None;
     }
-    let unpinned = operands(words, sub_index + 1, takes_value)
-        .into_iter()
+    let unpinned = call
+        .operands()
         .map(|w| w.value.as_str())
         .filter(|v| unpinned(v))
         .collect();
     Some(Found {
         manager,
-        from: words.first()?,
-        to: sub,
+        from,
+        to,
         unpinned,
     })
 }
@@ -357,7 +187,7 @@ fn inspect(words: &[Word]) -> Option<Found<'_>> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
         for cmd in &run.commands {
-            let Some(found) = inspect(command_words(cmd)) else {
+            let Some(found) = inspect(cmd) else {
                 continue;
             };
             if found.unpinned.is_empty() {
@@ -402,7 +232,7 @@ mod tests {
     fn unpinned(body: &str) -> Vec<String> {
         let cmds = crate::shell::commands(body).unwrap();
         cmds.iter()
-            .filter_map(|c| inspect(command_words(c)))
+            .filter_map(inspect)
             .flat_map(|f| f.unpinned.into_iter().map(String::from))
             .collect()
     }

@@ -1,5 +1,5 @@
 use crate::rules::common::{command_words, word_span};
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, programs};
 use crate::shell::{self, Command, Separator, Word};
 use crate::syntax::Span;
 
@@ -180,88 +180,6 @@ fn basename(w: &Word) -> &str {
     w.value.rsplit('/').next().unwrap_or(&w.value)
 }
 
-/// The options of a command as `(name, value)`: `-fsSLo out` is `-f`, `-s`, `-S`, `-L` and
-/// `-o` with `out`; `--output=out` and `--output out` are `--output` with `out`. Short options
-/// in `short_values` and long ones in `long_values` take a value (attached or the next word).
-/// Operands are skipped (options may follow them); `--` ends the options.
-fn options<'w>(
-    args: &'w [Word],
-    short_values: &str,
-    long_values: &[&str],
-) -> Vec<(String, Option<&'w str>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        i += 1;
-        let v = w.value.as_str();
-        if v == "--" {
-            break;
-        }
-        if let Some(long) = v.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((name, value)) => out.push((format!("--{name}"), Some(value))),
-                None if long_values.contains(&v) => {
-                    out.push((v.to_string(), args.get(i).map(|n| n.value.as_str())));
-                    i += 1;
-                }
-                None => out.push((v.to_string(), None)),
-            }
-        } else if let Some(cluster) = v.strip_prefix('-').filter(|c| !c.is_empty()) {
-            for (at, ch) in cluster.char_indices() {
-                if short_values.contains(ch) {
-                    let rest = &cluster[at + ch.len_utf8()..];
-                    let value = if rest.is_empty() {
-                        i += 1;
-                        args.get(i - 1).map(|n| n.value.as_str())
-                    } else {
-                        Some(rest)
-                    };
-                    out.push((format!("-{ch}"), value));
-                    break;
-                }
-                out.push((format!("-{ch}"), None));
-            }
-        }
-    }
-    out
-}
-
-const CURL_SHORT_VALUES: &str = "AbcCdDeEFHKmoPQrtTuUwxXyYz";
-const CURL_LONG_VALUES: &[&str] = &[
-    "--output",
-    "--header",
-    "--data",
-    "--user",
-    "--request",
-    "--user-agent",
-    "--config",
-    "--max-time",
-    "--proxy",
-    "--cert",
-    "--cacert",
-    "--retry",
-    "--connect-timeout",
-    "--write-out",
-    "--url",
-    "--proto",
-    "--form",
-    "--upload-file",
-    "--cookie",
-    "--referer",
-];
-const WGET_SHORT_VALUES: &str = "OoaePtTwUiBQlARDIX";
-const WGET_LONG_VALUES: &[&str] = &[
-    "--output-document",
-    "--output-file",
-    "--header",
-    "--user-agent",
-    "--tries",
-    "--timeout",
-    "--directory-prefix",
-    "--user",
-    "--password",
-];
-
 fn is_stdout(path: Option<&str>) -> bool {
     matches!(path, Some("-" | "/dev/stdout"))
 }
@@ -269,22 +187,20 @@ fn is_stdout(path: Option<&str>) -> bool {
 /// Whether a command downloads to its standard output (`curl URL`, `curl -o- URL`,
 /// `wget -qO- URL`); `curl -o file`, `curl -O` and a plain `wget URL` write a file.
 fn downloads_to_stdout(words: &[Word]) -> bool {
-    let Some((first, args)) = words.split_first() else {
+    let Some(call) = Call::from_words(words) else {
         return false;
     };
-    match basename(first) {
-        "curl" => options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
-            .iter()
-            .all(|(name, value)| match name.as_str() {
-                "-o" | "--output" => is_stdout(*value),
-                "-O" | "--remote-name" | "--remote-name-all" => false,
-                _ => true,
-            }),
-        "wget" => options(args, WGET_SHORT_VALUES, WGET_LONG_VALUES)
-            .iter()
-            .any(|(name, value)| {
-                matches!(name.as_str(), "-O" | "--output-document") && is_stdout(*value)
-            }),
+    let stdout = |name: &str| call.values(name).all(|v| is_stdout(Some(v)));
+    match call.grammar().name {
+        "curl" => {
+            !call.has_any(&["-O", "--remote-name", "--remote-name-all"])
+                && stdout("-o")
+                && stdout("--output")
+        }
+        "wget" => call
+            .values("-O")
+            .chain(call.values("--output-document"))
+            .any(|v| is_stdout(Some(v))),
         _ => false,
     }
 }
@@ -464,10 +380,7 @@ fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
     let one = |i: usize| args.get(i..=i);
     match program {
         "curl" => {
-            let insecure = options(args, CURL_SHORT_VALUES, CURL_LONG_VALUES)
-                .iter()
-                .any(|(n, _)| n == "-k" || n == "--insecure");
-            if !insecure {
+            if !Call::from_words(words).is_some_and(|c| c.has_any(&["-k", "--insecure"])) {
                 return None;
             }
             // The word that says it: `--insecure`, or a cluster with `k` before any option
@@ -476,7 +389,7 @@ fn insecure_tls(words: &[Word]) -> Option<&[Word]> {
                 v == "--insecure"
                     || v.strip_prefix('-').is_some_and(|c| {
                         !c.starts_with('-')
-                            && c.split(|ch| CURL_SHORT_VALUES.contains(ch))
+                            && c.split(|ch| programs::CURL.short_values.contains(ch))
                                 .next()
                                 .is_some_and(|flags| flags.contains('k'))
                     })

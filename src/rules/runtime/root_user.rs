@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{from_image, stage_chain};
 use crate::rules::unpinned_base::{BaseImage, root_base};
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, programs};
 use crate::syntax::{Args, Instruction, Item, Kind, Span};
 
 pub static RULE: Rule = Rule {
@@ -633,67 +633,12 @@ fn drops_privileges(ctx: &Context, chain: &[usize]) -> bool {
     })
 }
 
-/// Options of `useradd`, `adduser` (Debian's and BusyBox's) and `usermod` that take the next
-/// word as their value.
-const USER_TOOL_TAKES_VALUE: &[&str] = &[
-    "-b",
-    "-c",
-    "-d",
-    "-e",
-    "-f",
-    "-g",
-    "-G",
-    "-k",
-    "-K",
-    "-p",
-    "-s",
-    "-u",
-    "-Z",
-    "-R",
-    "-P",
-    "-h",
-    "-l",
-    "-L",
-    "--base-dir",
-    "--comment",
-    "--home-dir",
-    "--home",
-    "--expiredate",
-    "--inactive",
-    "--gid",
-    "--groups",
-    "--skel",
-    "--key",
-    "--password",
-    "--shell",
-    "--uid",
-    "--ingroup",
-    "--gecos",
-    "--conf",
-    "--firstuid",
-    "--lastuid",
-    "--root",
-    "--prefix",
-    "--selinux-user",
-    "--login",
-    "--append",
-];
-
-/// The operands of a `useradd`/`adduser`/`usermod` command, options and their values left out.
+/// The operands of a `useradd`/`adduser`/`usermod` command, options and their values left out
+/// (their grammar is `programs::USERADD`).
 fn user_tool_operands(cmd: &crate::shell::Command) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut words = cmd.words.iter().skip(1);
-    while let Some(w) = words.next() {
-        let v = w.value.as_str();
-        if v.starts_with('-') {
-            if USER_TOOL_TAKES_VALUE.contains(&v) && !v.contains('=') {
-                words.next();
-            }
-        } else {
-            out.push(v);
-        }
-    }
-    out
+    Call::of(cmd, &programs::USERADD)
+        .map(|c| c.operands().map(|w| w.value.as_str()).collect())
+        .unwrap_or_default()
 }
 
 /// What the file prepares for a non-root user: the users its RUNs create (`useradd`, `adduser`,
