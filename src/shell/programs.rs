@@ -214,15 +214,35 @@ impl<'w> Call<'w> {
 
     /// Every value given to an option, in order (`--omit=dev --omit=optional`).
     pub fn values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'w str> + 's {
-        let words = self.words;
         self.inv
             .options
             .iter()
             .filter(move |o| self.opt_is(o, name))
-            .filter_map(move |o| match o.value? {
-                OptValue::Inline(at) => words.get(o.word)?.value.get(at..),
-                OptValue::Next(i) => Some(words.get(i)?.value.as_str()),
-            })
+            .filter_map(move |o| self.opt_value(o))
+    }
+
+    /// Every value given to any of the options (a short and a long name of one option), in
+    /// the order given.
+    pub fn values_of<'s>(&'s self, names: &'s [&'s str]) -> impl Iterator<Item = &'w str> + 's {
+        self.inv
+            .options
+            .iter()
+            .filter(move |o| names.iter().any(|n| self.opt_is(o, n)))
+            .filter_map(move |o| self.opt_value(o))
+    }
+
+    /// An option's value as text.
+    pub fn opt_value(&self, o: &Opt) -> Option<&'w str> {
+        let words = self.words;
+        match o.value? {
+            OptValue::Inline(at) => words.get(o.word)?.value.get(at..),
+            OptValue::Next(i) => Some(words.get(i)?.value.as_str()),
+        }
+    }
+
+    /// Whether an option (as found on the line) is `name`.
+    pub fn opt_is_named(&self, o: &Opt, name: &str) -> bool {
+        self.opt_is(o, name)
     }
 
     /// The value word of an option (`None` when the value is inline).

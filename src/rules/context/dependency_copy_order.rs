@@ -1,8 +1,10 @@
 use crate::context::{BuildContext, normalize};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{join_path, program};
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
-use crate::shell::{Command, Word};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
+use crate::shell::Command;
 use crate::syntax::{Args, Instruction, Item, Kind, Span};
 
 pub static RULE: Rule = Rule {
@@ -124,44 +126,6 @@ struct Install<'r> {
     withhold: Option<String>,
 }
 
-/// Options of `pip install` that take the next word as their value.
-const PIP_TAKES_VALUE: &[&str] = &[
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "--trusted-host",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--only-binary",
-    "--no-binary",
-    "--progress-bar",
-    "--cache-dir",
-    "--src",
-    "--upgrade-strategy",
-    "--log",
-    "--timeout",
-    "--retries",
-    "--proxy",
-    "--cert",
-    "--client-cert",
-    "-C",
-    "--config-settings",
-    "--global-option",
-    "--python",
-    "--report",
-    "--exists-action",
-    "--root-user-action",
-    "--keyring-provider",
-    "--use-feature",
-    "--use-deprecated",
-];
-
 /// Whether a word names a local path rather than a package (`.`, `.[dev]`, `./pkg`, `/src`, a
 /// wheel or an archive file, `file:`, or a variable that may name one).
 fn is_local_path(v: &str) -> bool {
@@ -182,83 +146,48 @@ fn is_local_path(v: &str) -> bool {
         || v.contains('/') && !v.contains("://") && !v.contains('@')
 }
 
-/// The value of an option written `-r X`, `-rX`, `--requirement X` or `--requirement=X`.
-fn option_values<'w>(words: &'w [Word], short: &str, long: &str) -> Vec<&'w Word> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(w) = words.get(i) {
-        let v = w.value.as_str();
-        if v == short || v == long {
-            if let Some(w) = words.get(i + 1) {
-                out.push(w);
-            }
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Attached forms `-rX` and `--requirement=X`: the value as text.
-fn attached_values(words: &[Word], short: &str, long: &str) -> Vec<String> {
-    words
-        .iter()
-        .filter_map(|w| {
-            let v = w.value.as_str();
-            if let Some(x) = v.strip_prefix(&format!("{long}=")) {
-                Some(x.to_string())
-            } else if v.len() > short.len() && v.starts_with(short) && !v.starts_with("--") {
-                Some(v[short.len()..].to_string())
-            } else {
-                None
-            }
-        })
-        .collect()
-}
-
-fn pip_install<'r>(cmd: &'r Command, args: &'r [Word]) -> Option<Install<'r>> {
+/// A `pip install` (or `uv pip install`/`sync`): the manifests it reads (`-r`, `-c`), and why
+/// no fix when it also installs something of the source tree.
+fn pip_install<'r>(cmd: &'r Command, call: &Call<'r>) -> Option<Install<'r>> {
     let mut manifests = Vec::new();
-    let mut withhold = None;
-    for (short, long) in [("-r", "--requirement"), ("-c", "--constraint")] {
-        for w in option_values(args, short, long) {
-            manifests.push(req(&w.value));
-        }
-        for v in attached_values(args, short, long) {
-            manifests.push(req(&v));
+    for names in [["-r", "--requirement"], ["-c", "--constraint"]] {
+        for v in call.values_of(&names) {
+            manifests.push(req(v));
         }
     }
     if manifests.is_empty() {
         return None;
     }
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let v = w.value.as_str();
-        let takes = PIP_TAKES_VALUE.contains(&v)
-            || ["-r", "--requirement", "-c", "--constraint"].contains(&v);
-        if v == "-e" || v == "--editable" {
-            withhold = Some("it installs a local project (`-e`)".to_string());
-            i += 2;
+    // Options and operands in the order given: the last reason to withhold a fix is told.
+    let mut withhold = None;
+    let operands = call.inv.operands.iter().map(|&i| (i, None));
+    let options = call.inv.options.iter().map(|o| (o.word, Some(o)));
+    let mut items: Vec<(usize, Option<&crate::shell::programs::Opt>)> =
+        operands.chain(options).collect();
+    items.sort_by_key(|(i, _)| *i);
+    for (i, opt) in items {
+        let Some(o) = opt else {
+            let v = call.words.get(i).map_or("", |w| w.value.as_str());
+            if is_local_path(v) {
+                withhold = Some(format!("it installs from a local path (`{v}`)"));
+            }
             continue;
-        }
-        if ["-t", "--target", "--prefix", "--root", "--src"].contains(&v)
-            && args.get(i + 1).is_some_and(|w| !w.value.starts_with('/'))
+        };
+        let named = |names: &[&str]| names.iter().any(|n| call.opt_is_named(o, n));
+        let value = call.opt_value(o);
+        if named(&["-e", "--editable"]) {
+            withhold = Some("it installs a local project (`-e`)".to_string());
+        } else if let Some(name) = ["-t", "--target", "--prefix", "--root", "--src"]
+            .into_iter()
+            .find(|n| call.opt_is_named(o, n))
+            .filter(|_| value.is_some_and(|v| !v.starts_with('/')))
         {
             withhold = Some(format!(
-                "it installs into a folder of the source tree (`{v}`)"
+                "it installs into a folder of the source tree (`{name}`)"
             ));
+        } else if named(&["-f", "--find-links"]) && value.is_some_and(is_local_path) {
+            withhold = Some("`--find-links` points into the build context".to_string());
         }
-        if v == "-f" || v == "--find-links" {
-            if args.get(i + 1).is_some_and(|w| is_local_path(&w.value)) {
-                withhold = Some("`--find-links` points into the build context".to_string());
-            }
-            i += 2;
-            continue;
-        }
-        if !v.starts_with('-') && is_local_path(v) {
-            withhold = Some(format!("it installs from a local path (`{v}`)"));
-        }
-        i += if takes { 2 } else { 1 };
     }
     Some(Install {
         cmd,
@@ -305,25 +234,17 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
                 .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
     match prog {
-        p if is_pip(p) => {
-            let (sub, rest) = args.get(first_operand?..)?.split_first()?;
-            (sub.value == "install").then(|| pip_install(cmd, rest))?
-        }
-        p if is_python(p) => {
-            let m = args.iter().position(|w| w.value == "-m")?;
-            let module = args.get(m + 1)?;
-            if module.value != "pip" || args.get(m + 2)?.value != "install" {
-                return None;
-            }
-            pip_install(cmd, args.get(m + 3..)?)
+        p if is_pip(p) || is_python(p) => {
+            let call = Call::of(cmd, &programs::PIP)?;
+            (call.subcommand() == Some("install")).then(|| pip_install(cmd, &call))?
         }
         "uv" => match sub? {
             "pip" => {
-                let i = first_operand?;
-                if sub_at(i + 1) != Some("install") && sub_at(i + 1) != Some("sync") {
+                let call = Call::of(cmd, &programs::UV)?;
+                if !matches!(call.subcommand_at(1), Some("install" | "sync")) {
                     return None;
                 }
-                pip_install(cmd, args.get(i + 2..)?).map(|mut inst| {
+                pip_install(cmd, &call).map(|mut inst| {
                     inst.eco = Eco::Uv;
                     inst
                 })
