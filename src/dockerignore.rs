@@ -144,6 +144,10 @@ pub struct Pattern {
     pub exception: bool,
     kind: Kind,
     tokens: Vec<Token>,
+    /// The longest run of literal characters of a regular-expression pattern: a path without
+    /// it cannot match (nor can its folders, which are parts of it), found without running
+    /// the matcher.
+    needle: String,
 }
 
 impl Pattern {
@@ -218,11 +222,25 @@ impl Pattern {
             }
             first = false;
         }
+        let mut needle = String::new();
+        let mut run = String::new();
+        for t in tokens.iter().chain(std::iter::once(&Token::Any)) {
+            match t {
+                Token::Lit(c) => run.push(*c),
+                _ => {
+                    if run.len() > needle.len() {
+                        needle = std::mem::take(&mut run);
+                    }
+                    run.clear();
+                }
+            }
+        }
         Ok(Pattern {
             text: text.to_string(),
             exception,
             kind,
             tokens,
+            needle,
         })
     }
 
@@ -236,6 +254,9 @@ impl Pattern {
                 path.ends_with(suffix) || suffix.strip_prefix('/') == Some(path)
             }
             Kind::Regex => {
+                if !path.contains(self.needle.as_str()) {
+                    return false;
+                }
                 let s: Vec<char> = path.chars().collect();
                 // One flag per (token, position): a state that failed once fails again.
                 let mut memo = Failed {
@@ -249,6 +270,9 @@ impl Pattern {
 
     /// Whether the pattern matches the path or one of the folders it is in.
     pub fn matches_or_parent(&self, path: &str) -> bool {
+        if self.kind == Kind::Regex && !path.contains(self.needle.as_str()) {
+            return false;
+        }
         self.matches(path)
             || path
                 .match_indices('/')

@@ -243,10 +243,6 @@ pub struct ShellRun<'a> {
     /// The command text in the instruction's logical line; word spans are relative to its start.
     pub rest: Span,
     pub commands: Vec<shell::Command>,
-    /// Each command read by its program's grammar (`None` for programs no grammar covers),
-    /// once per file: rules ask [`ShellRun::call`] or [`Context::calls`] instead of parsing
-    /// options again.
-    invocations: Vec<Option<Invocation>>,
     /// The commands with those inside `$(...)` too, lexed once on first use.
     nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
 }
@@ -254,10 +250,7 @@ pub struct ShellRun<'a> {
 impl ShellRun<'_> {
     /// Command `i` as its program's grammar reads it.
     pub fn call(&self, i: usize) -> Option<Call<'_>> {
-        Some(Call {
-            words: &self.commands.get(i)?.words,
-            inv: std::borrow::Cow::Borrowed(self.invocations.get(i)?.as_ref()?),
-        })
+        Call::read(self.commands.get(i)?)
     }
 
     /// The commands a grammar covers, with their index.
@@ -489,7 +482,6 @@ impl<'a> Context<'a> {
                                 stage: index,
                                 ins,
                                 rest: *rest,
-                                invocations: commands.iter().map(Invocation::read).collect(),
                                 commands,
                                 nested: std::sync::OnceLock::new(),
                             });

@@ -43,8 +43,38 @@ pub struct Command {
     pub words: Vec<Word>,
     /// `VAR=value` words before the command name.
     pub assignments: Vec<Word>,
+    /// The command as its program's grammar reads it, on first use ([`programs::Call::read`]):
+    /// every rule that asks gets the same reading, parsed once.
+    pub(crate) parsed: ParsedOnce,
     /// What ends this command.
     pub separator: Separator,
+}
+
+/// A command's parsed invocation, computed once. A cache, not part of what a command is: it
+/// never makes two commands unequal.
+#[derive(Clone, Default)]
+pub struct ParsedOnce(std::sync::OnceLock<Option<programs::Invocation>>);
+
+impl ParsedOnce {
+    pub(crate) fn get_or_read(&self, cmd: &Command) -> Option<&programs::Invocation> {
+        self.0
+            .get_or_init(|| programs::Invocation::read(cmd))
+            .as_ref()
+    }
+}
+
+impl PartialEq for ParsedOnce {
+    fn eq(&self, _: &ParsedOnce) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedOnce {}
+
+impl std::fmt::Debug for ParsedOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 impl Command {
@@ -120,6 +150,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
         keywords: Vec::new(),
         words: Vec::new(),
         assignments: Vec::new(),
+        parsed: ParsedOnce::default(),
         separator: Separator::Group,
     };
     let mut i = 0;
@@ -136,6 +167,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                     keywords: Vec::new(),
                     words: Vec::new(),
                     assignments: Vec::new(),
+                    parsed: ParsedOnce::default(),
                     separator: Separator::Group,
                 },
             ));

@@ -87,9 +87,8 @@ pub struct Invocation {
     pub operands: Vec<usize>,
 }
 
-/// A parsed command with its words: what rules read. It borrows the invocation the file's
-/// index holds ([`crate::rules::ShellRun::call`]), or owns one read on the spot
-/// ([`Call::read`], for commands outside the index such as those in `$(...)`).
+/// A parsed command with its words: what rules read. It borrows the invocation kept with the
+/// command ([`Call::read`]), or owns one read from bare words ([`Call::from_words`]).
 #[derive(Clone, Debug)]
 pub struct Call<'w> {
     pub words: &'w [Word],
@@ -97,11 +96,12 @@ pub struct Call<'w> {
 }
 
 impl<'w> Call<'w> {
-    /// Reads a command on the spot (see [`Invocation::read`]).
+    /// Reads a command by its program's grammar (see [`Invocation::read`]); the reading is
+    /// kept with the command, so asking again costs nothing.
     pub fn read(cmd: &'w Command) -> Option<Call<'w>> {
         Some(Call {
             words: &cmd.words,
-            inv: std::borrow::Cow::Owned(Invocation::read(cmd)?),
+            inv: std::borrow::Cow::Borrowed(cmd.parsed.get_or_read(cmd)?),
         })
     }
 
@@ -359,13 +359,40 @@ pub fn python_module(words: &[Word], module: &str) -> Option<usize> {
 /// The grammar for a program name (without a directory): exact names, and versioned ones
 /// (`pip3`, `pip3.12`).
 pub fn grammar_for(name: &str) -> Option<&'static Grammar> {
-    if let Some(g) = GRAMMARS.iter().copied().find(|g| g.names.contains(&name)) {
-        return Some(g);
-    }
-    let numeric = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    name.strip_prefix("pip")
-        .is_some_and(numeric)
-        .then_some(&PIP)
+    // A `match` on the name, not a search of [`GRAMMARS`]: most commands are none of these,
+    // and this runs for every command of every RUN. `grammars_are_consistent` checks that it
+    // answers for each name a grammar lists, and only for those.
+    Some(match name {
+        "apt-get" | "apt" => &APT,
+        "apk" => &APK,
+        "dnf" | "dnf5" | "yum" | "microdnf" | "tdnf" => &DNF,
+        "zypper" => &ZYPPER,
+        "pip" => &PIP,
+        "uv" => &UV,
+        "poetry" => &POETRY,
+        "pipenv" => &PIPENV,
+        "npm" => &NPM,
+        "yarn" | "yarnpkg" => &YARN,
+        "pnpm" => &PNPM,
+        "gem" => &GEM,
+        "bundle" | "bundler" => &BUNDLE,
+        "go" => &GO,
+        "cargo" => &CARGO,
+        "composer" | "composer.phar" => &COMPOSER,
+        "curl" => &CURL,
+        "wget" => &WGET,
+        "tar" | "bsdtar" => &TAR,
+        "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod" | "groupmod" => &USERADD,
+        "chown" | "chgrp" | "chmod" => &CHOWN,
+        _ => {
+            let numeric =
+                |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            return name
+                .strip_prefix("pip")
+                .is_some_and(numeric)
+                .then_some(&PIP);
+        }
+    })
 }
 
 /// Whether a word is an option: starts with `-` and is not `-` alone (standard input).
@@ -747,10 +774,19 @@ mod tests {
 
     #[test]
     fn grammars_are_consistent() {
+        for other in ["ls", "pipx", "pip3x", "python3", "sudo", ""] {
+            assert!(grammar_for(other).is_none(), "{other}");
+        }
+        assert!(grammar_for("pip3.12").is_some_and(|g| g.name == "pip"));
         let mut names = std::collections::HashSet::new();
         for g in GRAMMARS {
             for n in g.names {
                 assert!(names.insert(*n), "{n} is in two grammars");
+                assert!(
+                    grammar_for(n).is_some_and(|found| std::ptr::eq(found, *g)),
+                    "grammar_for({n}) is not {}",
+                    g.name
+                );
             }
             assert!(g.names.contains(&g.name) || g.name == "dnf" && g.names.contains(&"dnf"));
             for l in g.long_values {
