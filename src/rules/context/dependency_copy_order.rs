@@ -202,18 +202,26 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
     let words = crate::rules::common::command_words(cmd);
     let prog = program(cmd)?;
     let args = words.get(1..).unwrap_or_default();
-    let sub_at = |i: usize| args.get(i).map(|w| w.value.as_str());
+    // Programs with a grammar (`programs.rs`) are read by it: options that take a value are
+    // told from the subcommand (`npm --prefix /app ci`). Others (mvn, gradle, pdm) by their
+    // words: the first that is not an option is the subcommand.
+    let call = Call::read(cmd);
     let first_operand = args.iter().position(|w| !w.value.starts_with('-'));
-    let sub = first_operand.and_then(sub_at);
-    let has = |f: &str| {
-        args.iter()
-            .any(|w| w.value == f || w.value.starts_with(&format!("{f}=")))
+    let sub = match &call {
+        Some(c) => c.subcommand(),
+        None => first_operand.and_then(|i| args.get(i).map(|w| w.value.as_str())),
     };
-    let operands_after = |i: usize| {
-        args.iter()
-            .skip(i + 1)
-            .filter(|w| !w.value.starts_with('-'))
-            .count()
+    let has = |f: &str| match &call {
+        Some(c) => c.has(f),
+        None => args
+            .iter()
+            .any(|w| w.value == f || w.value.starts_with(&format!("{f}="))),
+    };
+    // Whether it names packages (or paths) after its subcommand.
+    let names_operands = || match &call {
+        Some(c) => c.operands().next().is_some(),
+        None => first_operand
+            .is_some_and(|i| args.iter().skip(i + 1).any(|w| !w.value.starts_with('-'))),
     };
     let simple = |eco, manifests: Vec<Manifest>, withhold: Option<String>| {
         Some(Install {
@@ -270,13 +278,13 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
                 .then(|| "`pdm install` also installs the project itself (add `--no-self`)".into()),
         ),
         "pipenv" if matches!(sub, Some("install" | "sync")) => {
-            if operands_after(first_operand?) > 0 {
+            if names_operands() {
                 return None;
             }
             simple(Eco::Pipenv, vec![req("Pipfile"), opt("Pipfile.lock")], None)
         }
         "npm" if matches!(sub, Some("ci" | "install" | "i" | "clean-install")) => {
-            if operands_after(first_operand?) > 0 {
+            if names_operands() {
                 return None;
             }
             let withhold = if has("--prefix") || has("-w") || has("--workspace") || has("--workspaces") {
@@ -296,7 +304,7 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
             )
         }
         "yarn" if sub.is_none() || sub == Some("install") => {
-            if sub.is_some() && operands_after(first_operand?) > 0 {
+            if sub.is_some() && names_operands() {
                 return None;
             }
             let withhold = (has("--cwd") || has("--modules-folder"))
@@ -308,7 +316,7 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
             )
         }
         "pnpm" if matches!(sub, Some("install" | "i")) => {
-            if operands_after(first_operand?) > 0 {
+            if names_operands() {
                 return None;
             }
             let withhold = (has("--dir") || has("-C") || has("--filter") || has("-r") || has("--recursive"))
@@ -327,8 +335,7 @@ fn recognize(cmd: &Command) -> Option<Install<'_>> {
             )
         }
         "go" if sub == Some("mod") => {
-            let i = first_operand?;
-            (sub_at(i + 1) == Some("download")).then_some(())?;
+            (call.as_ref()?.subcommand_at(1) == Some("download")).then_some(())?;
             let withhold = has("-modfile").then(|| "it names another go.mod".to_string());
             simple(Eco::Go, vec![req("go.mod"), opt("go.sum")], withhold)
         }
