@@ -228,6 +228,26 @@ pub(super) fn stage_chain(ctx: &Context, stage: usize) -> Vec<usize> {
     chain
 }
 
+/// The instructions a RUN's image is built from before it: those of the stages its stage
+/// builds on, the first stage of the chain first, then its own stage's up to the RUN.
+pub(super) fn instructions_before<'c, 'a>(
+    ctx: &'c Context<'a>,
+    run: &ShellRun,
+) -> impl Iterator<Item = &'a Instruction> + 'c {
+    // Compared by address only.
+    let target: *const Instruction = run.ins;
+    stage_chain(ctx, run.stage)
+        .into_iter()
+        .rev()
+        .flat_map(move |s| {
+            ctx.stages
+                .get(s)
+                .into_iter()
+                .flat_map(|st| st.instructions.iter().copied())
+        })
+        .take_while(move |ins| !std::ptr::eq(*ins, target))
+}
+
 /// The stage a stage builds on (`FROM build AS test`: `build`), always an earlier one.
 pub(super) fn stage_parent(ctx: &Context, stage: usize) -> Option<usize> {
     let links = ctx.stage_parents.get_or_init(|| stage_links(ctx));
@@ -499,23 +519,13 @@ pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
         return false;
     }
     let mut errexit = false;
-    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in ctx
-            .stages
-            .get(stage)
-            .into_iter()
-            .flat_map(|s| &s.instructions)
-        {
-            if std::ptr::eq(*ins, run.ins) {
-                return errexit;
-            }
-            if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
-                errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
-                    let v = a.value.as_str();
-                    (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                        || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
-                });
-            }
+    for ins in instructions_before(ctx, run) {
+        if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
+            errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
+                let v = a.value.as_str();
+                (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+                    || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
+            });
         }
     }
     errexit

@@ -1,8 +1,9 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
 use crate::rules::common::{
-    any_text_before, command_words, env_pairs, from_image, is_within, mounted_over, network_none,
-    program, removed_path, sets_errexit, shell_errexit, stage_chain, stage_root, word_span,
+    any_text_before, command_words, env_pairs, from_image, instructions_before, is_within,
+    mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
+    stage_root, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -496,24 +497,19 @@ impl RunEnv {
         let run = runs.get(r)?;
         let mut vars = HashMap::new();
         let mut user = User::Root;
-        'stages: for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-            for ins in ctx.stages.get(stage).iter().flat_map(|s| &s.instructions) {
-                if std::ptr::eq(*ins, run.ins) {
-                    break 'stages;
-                }
-                for (k, v) in env_pairs(ins) {
-                    match v {
-                        Some(v) => {
-                            vars.insert(k.to_string(), val(v));
-                        }
-                        None => {
-                            vars.entry(k.to_string()).or_insert(Val::Unknown);
-                        }
+        for ins in instructions_before(ctx, run) {
+            for (k, v) in env_pairs(ins) {
+                match v {
+                    Some(v) => {
+                        vars.insert(k.to_string(), val(v));
+                    }
+                    None => {
+                        vars.entry(k.to_string()).or_insert(Val::Unknown);
                     }
                 }
-                if let (Kind::User, Args::Text(t)) = (ins.kind(), &ins.node.args) {
-                    user = parse_user(t.slice(&ins.logical));
-                }
+            }
+            if let (Kind::User, Args::Text(t)) = (ins.kind(), &ins.node.args) {
+                user = parse_user(t.slice(&ins.logical));
             }
         }
         let mut created = HashMap::new();

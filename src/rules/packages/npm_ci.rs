@@ -1,7 +1,8 @@
 use crate::context::BuildContext;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
-    command_words, env_pairs, folders, join_path, program, stage_chain, word_span, workdir_at,
+    command_words, env_pairs, folders, instructions_before, join_path, program, stage_chain,
+    word_span, workdir_at,
 };
 use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Word};
@@ -212,20 +213,10 @@ fn node_env(ctx: &Context, run: &ShellRun, index: usize) -> Option<String> {
         return Some(v);
     }
     let mut found = None;
-    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in ctx
-            .stages
-            .get(stage)
-            .into_iter()
-            .flat_map(|s| &s.instructions)
-        {
-            if std::ptr::eq(*ins, run.ins) {
-                break;
-            }
-            for (k, v) in env_pairs(ins) {
-                if k == "NODE_ENV" {
-                    found = Some(v.unwrap_or("").trim_matches(['"', '\'']).to_string());
-                }
+    for ins in instructions_before(ctx, run) {
+        for (k, v) in env_pairs(ins) {
+            if k == "NODE_ENV" {
+                found = Some(v.unwrap_or("").trim_matches(['"', '\'']).to_string());
             }
         }
     }
@@ -280,92 +271,81 @@ fn copied_file(
 ) -> Option<Option<String>> {
     let mut workdir = String::new();
     let mut found = None;
-    for stage in stage_chain(ctx, run.stage).into_iter().rev() {
-        for ins in ctx
-            .stages
-            .get(stage)
-            .into_iter()
-            .flat_map(|s| &s.instructions)
-        {
-            if std::ptr::eq(*ins, run.ins) {
-                return found;
-            }
-            if let (Kind::Workdir, Args::Text(t)) = (ins.kind(), &ins.node.args) {
-                let v = t.slice(&ins.logical).trim_matches(['"', '\'']);
-                workdir = if v.contains('$') {
-                    // Unknown from here on: nothing matches a folder we cannot name.
-                    "\u{0}".into()
-                } else {
-                    join_path(&workdir, v)
-                };
-                continue;
-            }
-            let Some((sources, dest)) = context_copy(ins) else {
-                continue;
+    for ins in instructions_before(ctx, run) {
+        if let (Kind::Workdir, Args::Text(t)) = (ins.kind(), &ins.node.args) {
+            let v = t.slice(&ins.logical).trim_matches(['"', '\'']);
+            workdir = if v.contains('$') {
+                // Unknown from here on: nothing matches a folder we cannot name.
+                "\u{0}".into()
+            } else {
+                join_path(&workdir, v)
             };
-            if dest.contains('$') || workdir.starts_with('\u{0}') {
-                continue;
-            }
-            let dest_path = join_path(&workdir, &dest);
-            let into_dir = dest.ends_with('/')
-                || dest == "."
-                || dest.ends_with("/.")
-                || sources.len() > 1
-                || sources.iter().any(|s| has_glob(s));
-            for src in sources.iter().filter(|s| !s.contains('$')) {
-                let trimmed = src.trim_end_matches('/');
-                let name = trimmed.rsplit('/').next().unwrap_or(trimmed);
-                let parent = trimmed.rsplit_once('/').map_or("", |(p, _)| p);
-                // A file the `.dockerignore` excludes is not sent: the build does not have it.
-                let in_context = |rel: &str| {
-                    let rel = join_path("", rel);
-                    context.map(|c| (c.is_file(&rel) && !ignored(c, &rel), rel))
-                };
-                for file in names {
-                    if name == *file {
-                        // The file itself.
-                        let dir =
-                            if into_dir || join_path("", &dest).rsplit('/').next() != Some(file) {
-                                dest_path.clone()
-                            } else {
-                                match dest_path.rsplit_once('/') {
-                                    Some(("", _)) => "/".to_string(),
-                                    Some((p, _)) => p.to_string(),
-                                    None => String::new(),
-                                }
-                            };
-                        if dir == cwd {
-                            found = Some(in_context(trimmed).map(|(_, rel)| rel));
+            continue;
+        }
+        let Some((sources, dest)) = context_copy(ins) else {
+            continue;
+        };
+        if dest.contains('$') || workdir.starts_with('\u{0}') {
+            continue;
+        }
+        let dest_path = join_path(&workdir, &dest);
+        let into_dir = dest.ends_with('/')
+            || dest == "."
+            || dest.ends_with("/.")
+            || sources.len() > 1
+            || sources.iter().any(|s| has_glob(s));
+        for src in sources.iter().filter(|s| !s.contains('$')) {
+            let trimmed = src.trim_end_matches('/');
+            let name = trimmed.rsplit('/').next().unwrap_or(trimmed);
+            let parent = trimmed.rsplit_once('/').map_or("", |(p, _)| p);
+            // A file the `.dockerignore` excludes is not sent: the build does not have it.
+            let in_context = |rel: &str| {
+                let rel = join_path("", rel);
+                context.map(|c| (c.is_file(&rel) && !ignored(c, &rel), rel))
+            };
+            for file in names {
+                if name == *file {
+                    // The file itself.
+                    let dir = if into_dir || join_path("", &dest).rsplit('/').next() != Some(file) {
+                        dest_path.clone()
+                    } else {
+                        match dest_path.rsplit_once('/') {
+                            Some(("", _)) => "/".to_string(),
+                            Some((p, _)) => p.to_string(),
+                            None => String::new(),
                         }
-                    } else if has_glob(name) && glob_matches(name, file) {
-                        // `package*.json`: with a context, only if the file is there.
-                        let there = match in_context(&join_path(parent, file)) {
-                            Some((true, rel)) => Some(Some(rel)),
-                            Some((false, _)) => None,
-                            None => ["package", "lock", "yarn", "pnpm"]
-                                .iter()
-                                .any(|k| name.contains(k))
-                                .then_some(None),
-                        };
-                        if there.is_some() && dest_path == cwd {
-                            found = there;
-                        }
-                    } else if let Some(c) = context
-                        && !has_glob(src)
-                        && c.is_dir(if trimmed.is_empty() { "." } else { trimmed })
+                    };
+                    if dir == cwd {
+                        found = Some(in_context(trimmed).map(|(_, rel)| rel));
+                    }
+                } else if has_glob(name) && glob_matches(name, file) {
+                    // `package*.json`: with a context, only if the file is there.
+                    let there = match in_context(&join_path(parent, file)) {
+                        Some((true, rel)) => Some(Some(rel)),
+                        Some((false, _)) => None,
+                        None => ["package", "lock", "yarn", "pnpm"]
+                            .iter()
+                            .any(|k| name.contains(k))
+                            .then_some(None),
+                    };
+                    if there.is_some() && dest_path == cwd {
+                        found = there;
+                    }
+                } else if let Some(c) = context
+                    && !has_glob(src)
+                    && c.is_dir(if trimmed.is_empty() { "." } else { trimmed })
+                {
+                    // A folder: its contents land in the destination.
+                    let sub = if cwd == dest_path {
+                        Some("")
+                    } else {
+                        cwd.strip_prefix(&format!("{}/", dest_path.trim_end_matches('/')))
+                    };
+                    if let Some(sub) = sub
+                        && let Some((true, rel)) =
+                            in_context(&join_path(&join_path(trimmed, sub), file))
                     {
-                        // A folder: its contents land in the destination.
-                        let sub = if cwd == dest_path {
-                            Some("")
-                        } else {
-                            cwd.strip_prefix(&format!("{}/", dest_path.trim_end_matches('/')))
-                        };
-                        if let Some(sub) = sub
-                            && let Some((true, rel)) =
-                                in_context(&join_path(&join_path(trimmed, sub), file))
-                        {
-                            found = Some(Some(rel));
-                        }
+                        found = Some(Some(rel));
                     }
                 }
             }

@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
-    earlier_runs, env_pairs, is_within, mount_targets, network_none, removed_path, stage_chain,
-    word_span,
+    earlier_runs, env_pairs, instructions_before, is_within, mount_targets, network_none,
+    removed_path, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -146,22 +146,11 @@ fn turns_cache_off(value: &str) -> bool {
 /// The last value the stage (and the stages it builds on) gives `name` before the RUN.
 /// `Some(None)`: declared by an ARG without a default.
 fn stage_env<'a>(ctx: &'a Context, run: &ShellRun, name: &str) -> Option<Option<&'a str>> {
-    let chain = stage_chain(ctx, run.stage);
     let mut found = None;
-    for stage in chain.into_iter().rev() {
-        for ins in ctx
-            .stages
-            .get(stage)
-            .into_iter()
-            .flat_map(|s| &s.instructions)
-        {
-            if std::ptr::eq(*ins, run.ins) {
-                break;
-            }
-            for (k, v) in env_pairs(ins) {
-                if k == name {
-                    found = Some(v);
-                }
+    for ins in instructions_before(ctx, run) {
+        for (k, v) in env_pairs(ins) {
+            if k == name {
+                found = Some(v);
             }
         }
     }
