@@ -556,6 +556,36 @@ mod tests {
     }
 
     #[test]
+    fn calls_by_program() {
+        let doc = crate::syntax::parse(
+            "FROM debian\nRUN apt-get update && apt-get -o X=1 install -y curl\n\
+             RUN curl -fsSLo /x https://e.x/a && then_not apt-get install z\n\
+             RUN if true; then apt install -y jq; fi\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        let apt: Vec<(usize, Option<&str>)> = ctx
+            .calls(&programs::APT)
+            .map(|(_, i, call)| (i, call.subcommand()))
+            .collect();
+        // `if true; then apt install`: `true` is the RUN's first command.
+        assert_eq!(
+            apt,
+            [
+                (0, Some("update")),
+                (1, Some("install")),
+                (1, Some("install"))
+            ]
+        );
+        let curl: Vec<_> = ctx
+            .calls(&programs::CURL)
+            .map(|(_, _, c)| c.value("-o").map(str::to_string))
+            .collect();
+        assert_eq!(curl, [Some("/x".to_string())]);
+        assert_eq!(ctx.calls(&programs::NPM).count(), 0);
+    }
+
+    #[test]
     fn selectors() {
         assert_eq!(select("DF204").len(), 1);
         assert_eq!(select("DL3014")[0].code, "DF204");

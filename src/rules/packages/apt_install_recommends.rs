@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::apt::apt_command;
 use crate::rules::common::{any_text_before, word_span};
-use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs};
 use crate::shell::Command;
 
 pub static RULE: Rule = Rule {
@@ -52,77 +52,80 @@ packages the image relied on have to be added by name.
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for run in ctx.shell_runs() {
+    // Per RUN: whether apt is configured to decline recommends before it (found on first ask).
+    let mut configured: Option<(*const ShellRun, bool)> = None;
+    // The apt-get and apt commands of the file, from its index by program.
+    for (run, index, call) in ctx.calls(&programs::APT) {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
         if !ctx.ships(run.stage) {
             continue;
         }
         let body = run.rest.slice(&run.ins.logical);
-        let mut configured: Option<bool> = None;
-        for cmd in &run.commands {
-            let Some(apt) = apt_command(cmd) else {
-                continue;
-            };
-            if apt.sub.value != "install" || chooses_recommends(cmd) {
-                continue;
-            }
-            // Configured off earlier in the stage, or earlier in this RUN.
-            let before = &body[..apt.word.span.start];
-            if *configured.get_or_insert_with(|| {
-                any_text_before(ctx, run, "declines-recommends", config_declines_recommends)
-            }) || config_declines_recommends(before)
-            {
-                continue;
-            }
-            let mut diag = Diagnostic::new(
-                &RULE,
-                word_span(run, apt.word, apt.sub),
-                format!(
-                    "`{} install` without `--no-install-recommends` also installs recommended packages",
-                    apt.program
-                ),
-            );
-            // The packages, and the last word of the command (where a package is added).
-            let packages: Vec<&crate::shell::Word> = cmd
-                .words
-                .iter()
-                .skip_while(|w| w.span != apt.sub.span)
-                .skip(1)
-                .filter(|w| !w.value.starts_with('-'))
-                .collect();
-            let installed_before = |name: &str| {
-                body.get(..apt.word.span.start)
-                    .is_some_and(|b| b.split_whitespace().any(|w| w == name))
-                    || any_text_before(ctx, run, "installs-ca-certificates", |t| {
-                        t.contains("ca-certificates")
-                    })
-            };
-            let needs_pip_tools = packages
-                .iter()
-                .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
-            match needs_pip_tools {
-                Some(p) => diag.message.push_str(&format!(
-                    " (no fix: `{}` recommends the compilers and headers that building from source needs)",
-                    p.value
-                )),
-                None => {
-                    let mut edits =
-                        vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")];
-                    let wants_certificates = packages
-                        .iter()
-                        .any(|p| RECOMMENDS_CA_CERTIFICATES.contains(&p.value.as_str()))
-                        && !packages.iter().any(|p| p.value == "ca-certificates")
-                        && !installed_before("ca-certificates");
-                    let mut title = "Add `--no-install-recommends`".to_string();
-                    if let (true, Some(last)) = (wants_certificates, cmd.words.last()) {
-                        edits.push(Edit::insert(run.after_word(last), " ca-certificates"));
-                        title.push_str(" and install `ca-certificates`, which it recommended");
-                    }
-                    diag = diag.with_fix(Fix::unsafe_(title, edits));
-                }
-            }
-            out.push(diag);
+        let Some(cmd) = run.commands.get(index) else {
+            continue;
+        };
+        let Some(apt) = apt_command(cmd) else {
+            continue;
+        };
+        if apt.sub.value != "install" || chooses_recommends(cmd) {
+            continue;
         }
+        // Configured off earlier in the stage, or earlier in this RUN.
+        let before = &body[..apt.word.span.start];
+        let declined = match configured {
+            Some((r, d)) if std::ptr::eq(r, run) => d,
+            _ => {
+                let d =
+                    any_text_before(ctx, run, "declines-recommends", config_declines_recommends);
+                configured = Some((run, d));
+                d
+            }
+        };
+        if declined || config_declines_recommends(before) {
+            continue;
+        }
+        let mut diag = Diagnostic::new(
+            &RULE,
+            word_span(run, apt.word, apt.sub),
+            format!(
+                "`{} install` without `--no-install-recommends` also installs recommended packages",
+                apt.program
+            ),
+        );
+        // The packages, and the last word of the command (where a package is added).
+        let packages: Vec<&crate::shell::Word> = call.operands().collect();
+        let installed_before = |name: &str| {
+            body.get(..apt.word.span.start)
+                .is_some_and(|b| b.split_whitespace().any(|w| w == name))
+                || any_text_before(ctx, run, "installs-ca-certificates", |t| {
+                    t.contains("ca-certificates")
+                })
+        };
+        let needs_pip_tools = packages
+            .iter()
+            .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
+        match needs_pip_tools {
+            Some(p) => diag.message.push_str(&format!(
+                " (no fix: `{}` recommends the compilers and headers that building from source needs)",
+                p.value
+            )),
+            None => {
+                let mut edits =
+                    vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")];
+                let wants_certificates = packages
+                    .iter()
+                    .any(|p| RECOMMENDS_CA_CERTIFICATES.contains(&p.value.as_str()))
+                    && !packages.iter().any(|p| p.value == "ca-certificates")
+                    && !installed_before("ca-certificates");
+                let mut title = "Add `--no-install-recommends`".to_string();
+                if let (true, Some(last)) = (wants_certificates, cmd.words.last()) {
+                    edits.push(Edit::insert(run.after_word(last), " ca-certificates"));
+                    title.push_str(" and install `ca-certificates`, which it recommended");
+                }
+                diag = diag.with_fix(Fix::unsafe_(title, edits));
+            }
+        }
+        out.push(diag);
     }
 }
 
