@@ -243,7 +243,7 @@ pub struct ShellRun<'a> {
     /// The command text in the instruction's logical line; word spans are relative to its start.
     pub rest: Span,
     pub commands: Vec<shell::Command>,
-    /// The commands with those inside `$(...)` too, lexed once on first use.
+    /// The commands inside `$(...)`, lexed once on first use.
     nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
 }
 
@@ -259,17 +259,18 @@ impl ShellRun<'_> {
     }
 
     /// The top-level commands, then those of each command substitution (`$(...)`), each list
-    /// with spans relative to the RUN's command text.
-    pub fn nested_commands(&self) -> &[Vec<shell::Command>] {
-        self.nested.get_or_init(|| {
+    /// with spans relative to the RUN's command text. Only the substitutions are lexed here
+    /// (once, on first use): the top level is [`ShellRun::commands`].
+    pub fn nested_commands(&self) -> impl Iterator<Item = &[shell::Command]> {
+        let inner = self.nested.get_or_init(|| {
             let body = self.rest.slice(&self.ins.logical);
             if body.contains("$(") {
-                pipe_to_shell::nested_commands(body)
+                pipe_to_shell::substitution_commands(body, &self.commands)
             } else {
-                // No substitution: the top-level commands are all there is.
-                vec![self.commands.clone()]
+                Vec::new()
             }
-        })
+        });
+        std::iter::once(self.commands.as_slice()).chain(inner.iter().map(Vec::as_slice))
     }
 
     /// The source offset right after a word (to insert ` --flag` there).

@@ -61,9 +61,33 @@ No fix: verifying a download needs its checksum, and who should own a file is a 
 /// words (at any depth), each in its order, with spans relative to `body`. Substitutions
 /// inside single quotes are text, not commands; a substitution the lexer cannot read is
 /// skipped.
-pub(in crate::rules) fn nested_commands(body: &str) -> Vec<Vec<Command>> {
+#[cfg(test)]
+fn nested_commands(body: &str) -> Vec<Vec<Command>> {
+    let Some(top) = shell::commands(body) else {
+        return Vec::new();
+    };
+    let inner = substitution_commands(body, &top);
+    std::iter::once(top).chain(inner).collect()
+}
+
+/// The command lists of the substitutions in already lexed top-level commands of `body`, in
+/// the order [`nested_commands`] gives them after its first list (`body`'s own commands).
+pub(in crate::rules) fn substitution_commands(body: &str, top: &[Command]) -> Vec<Vec<Command>> {
     let mut out = Vec::new();
-    collect(body, 0, 0, &mut out);
+    for cmd in top {
+        for w in cmd.words.iter().chain(cmd.assignments.iter()) {
+            let raw = w.span.slice(body);
+            if raw.contains("$(") {
+                for inner in substitutions(raw) {
+                    let start = w.span.start + inner.start;
+                    let end = w.span.start + inner.end;
+                    if let Some(t) = body.get(start..end) {
+                        collect(t, start, 1, &mut out);
+                    }
+                }
+            }
+        }
+    }
     out
 }
 
