@@ -1,11 +1,14 @@
-//! The image knowledge base (`src/images.rs`) against the official images' own Dockerfiles in
+//! The image knowledge base (`src/images/`) against the official images' own Dockerfiles in
 //! the corpus (`docker-library/`): an image listed without ENTRYPOINT has none in any of its
 //! Dockerfiles, an image with one is not listed, and an image listed as stepping down from root
-//! shows how (gosu, su-exec, an unprivileged user its server switches to, dockerd).
+//! shows how (gosu, su-exec, an unprivileged user its server switches to, dockerd). Each
+//! Dockerfile's folder names its variant (`3.12/alpine3.20`, `22/bookworm-slim`): the family
+//! the knowledge base gives that tag is the family of the image the Dockerfile is built on, and
+//! its package manager is the one the Dockerfile installs with.
 
 mod common;
 
-use dockerfix::images::{self, NO_ENTRYPOINT, STEPS_DOWN};
+use dockerfix::images::{self, Family, NO_ENTRYPOINT, PackageManager, STEPS_DOWN};
 use std::path::{Path, PathBuf};
 
 /// The official images the corpus has, with their Dockerfiles.
@@ -142,5 +145,144 @@ fn docker_clean_and_bash_as_the_official_dockerfiles_show() {
                 "{image} builds on Debian or Ubuntu (bash is essential there): list it in HAS_BASH"
             );
         }
+    }
+}
+
+/// The tag a Dockerfile of an official image builds, as its folder names it
+/// (`3.12/slim-bookworm` is `3.12-slim-bookworm`, `8.4/Dockerfile.oracle` is `8.4-oracle`).
+fn folder_tag(repo: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(repo).unwrap();
+    let mut parts: Vec<String> = rel
+        .parent()
+        .unwrap()
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    let name = rel.file_name().unwrap().to_string_lossy().to_string();
+    if let Some((_, suffix)) = name.split_once('.') {
+        parts.push(suffix.to_string());
+    }
+    parts.join("-")
+}
+
+/// The image the final stage of a Dockerfile is built on, with the defaults of its `ARG`s.
+fn final_from(text: &str) -> Option<String> {
+    let mut args: Vec<(String, String)> = Vec::new();
+    let mut from = None;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        match words.next().map(str::to_ascii_uppercase).as_deref() {
+            Some("ARG") => {
+                if let Some((k, v)) = words.next().and_then(|w| w.split_once('=')) {
+                    args.push((k.to_string(), v.to_string()));
+                }
+            }
+            Some("FROM") => from = words.find(|w| !w.starts_with("--")).map(str::to_string),
+            _ => {}
+        }
+    }
+    let mut from = from?;
+    for (k, v) in &args {
+        from = from
+            .replace(&format!("${{{k}}}"), v)
+            .replace(&format!("${k}"), v);
+    }
+    (!from.contains('$')).then_some(from)
+}
+
+/// The package managers a Dockerfile installs with.
+fn installs_with(text: &str) -> Vec<PackageManager> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for pair in words.windows(2) {
+        let manager = match pair {
+            ["apt-get", "install" | "update"] => PackageManager::Apt,
+            ["apk", "add" | "--no-cache"] => PackageManager::Apk,
+            ["microdnf", "install"] => PackageManager::Microdnf,
+            ["dnf", "install"] => PackageManager::Dnf,
+            ["yum", "install"] => PackageManager::Yum,
+            _ => continue,
+        };
+        if !out.contains(&manager) {
+            out.push(manager);
+        }
+    }
+    out
+}
+
+#[test]
+fn families_as_the_official_dockerfiles_show() {
+    let dir = common::corpus_dir().join("docker-library");
+    let mut checked = 0;
+    for (image, files) in official_images() {
+        assert!(
+            images::FAMILIES.iter().any(|f| f.image == image),
+            "{image}: list it in FAMILIES"
+        );
+        for file in &files {
+            let repo = dir.join(
+                file.strip_prefix(&dir)
+                    .unwrap()
+                    .components()
+                    .next()
+                    .unwrap(),
+            );
+            let tag = folder_tag(&repo, file);
+            let text = std::fs::read_to_string(file).unwrap();
+            let ours = images::distro(&image, &tag);
+            let base = final_from(&text).unwrap_or_else(|| panic!("{}: no FROM", file.display()));
+            let theirs = images::distro(&images::official_name(&base), &images::tag_of(&base));
+            assert!(
+                theirs.is_some(),
+                "{}: {base} is not in FAMILIES",
+                file.display()
+            );
+            assert_eq!(
+                ours,
+                theirs,
+                "{image}:{tag} ({}) is built on {base}",
+                file.display()
+            );
+            let used = installs_with(&text);
+            if let Some(manager) = ours.and_then(|d| d.manager)
+                && !used.is_empty()
+            {
+                assert!(
+                    used.contains(&manager),
+                    "{image}:{tag} installs with {used:?}, not {manager:?} ({})",
+                    file.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 300, "{checked}");
+}
+
+#[test]
+fn tables_agree_with_the_families() {
+    // Debian's docker-clean hook is only on images built on Debian or Ubuntu.
+    for f in images::DOCKER_CLEAN {
+        let family = images::distro(f.image, "latest").map(|d| d.family);
+        assert!(
+            family.is_none_or(|f| f == Family::Debian),
+            "{}: {family:?}",
+            f.image
+        );
+    }
+    // Images with bash are not bare.
+    for f in images::HAS_BASH {
+        let family = images::distro(f.image, "latest").map(|d| d.family);
+        assert!(
+            !matches!(
+                family,
+                Some(Family::Bare | Family::Windows | Family::Alpine)
+            ),
+            "{}: {family:?}",
+            f.image
+        );
     }
 }

@@ -4,8 +4,9 @@
 //! official images' own Dockerfiles where the corpus has them.
 //!
 //! One file per family of facts: how an image starts ([`start`]: ENTRYPOINT, stepping down
-//! from root), who it runs as ([`users`]), which carry Debian's `docker-clean` apt hook
-//! ([`apt`]), which ship bash ([`shell`]).
+//! from root), who it runs as ([`users`]), what it is built on and installs packages with
+//! ([`family`]: Debian and apt, Alpine and apk, ...), which carry Debian's `docker-clean` apt
+//! hook ([`apt`]), which ship bash ([`shell`]).
 
 #![cfg_attr(
     not(test),
@@ -13,11 +14,13 @@
 )]
 
 pub mod apt;
+pub mod family;
 pub mod shell;
 pub mod start;
 pub mod users;
 
 pub use apt::DOCKER_CLEAN;
+pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
 pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
 pub use start::{NO_ENTRYPOINT, STEPS_DOWN};
 pub use users::{NON_ROOT_USER, UserFact, non_root_user};
@@ -82,6 +85,17 @@ pub fn official_name(reference: &str) -> String {
     name.to_string()
 }
 
+/// The tag of an image reference, lowercase, or `latest` when it has none
+/// (`arm64v8/python:3.12-slim@sha256:…` is `3.12-slim`; `localhost:5000/app` has none).
+pub fn tag_of(reference: &str) -> String {
+    let lower = reference.to_ascii_lowercase();
+    let no_digest = lower.split('@').next().unwrap_or("");
+    match no_digest.rsplit_once(':') {
+        Some((_, tag)) if !tag.contains('/') && !tag.is_empty() => tag.to_string(),
+        _ => "latest".to_string(),
+    }
+}
+
 /// Whether a table holds an image, given by name ([`official_name`]).
 pub fn holds(table: &[Fact], name: &str) -> bool {
     table.iter().any(|f| f.image == name)
@@ -105,6 +119,15 @@ mod tests {
             ("Grafana/Grafana", "grafana/grafana"),
         ] {
             assert_eq!(official_name(reference), name, "{reference}");
+        }
+        for (reference, tag) in [
+            ("python", "latest"),
+            ("Python:3.12-Slim", "3.12-slim"),
+            ("arm64v8/python:3.12@sha256:abc", "3.12"),
+            ("localhost:5000/team/app", "latest"),
+            ("localhost:5000/team/app:1", "1"),
+        ] {
+            assert_eq!(tag_of(reference), tag, "{reference}");
         }
         assert!(holds(NO_ENTRYPOINT, "python") && !holds(NO_ENTRYPOINT, "php"));
         assert_eq!(non_root_user("grafana/grafana"), Some("grafana"));
