@@ -4,7 +4,9 @@
 //! shows how (gosu, su-exec, an unprivileged user its server switches to, dockerd). Each
 //! Dockerfile's folder names its variant (`3.12/alpine3.20`, `22/bookworm-slim`): the family
 //! the knowledge base gives that tag is the family of the image the Dockerfile is built on, and
-//! its package manager is the one the Dockerfile installs with.
+//! its package manager is the one the Dockerfile installs with; an image has `-slim` variants
+//! in the knowledge base when it has them in the corpus, and the slim tag the knowledge base
+//! gives a full tag is the one beside it in the corpus.
 
 mod common;
 
@@ -148,6 +150,12 @@ fn docker_clean_and_bash_as_the_official_dockerfiles_show() {
     }
 }
 
+/// The folder of the repository a corpus file of `docker-library/` is in.
+fn repo_of(dir: &Path, file: &Path) -> PathBuf {
+    let first = file.strip_prefix(dir).unwrap().components().next().unwrap();
+    dir.join(first)
+}
+
 /// The tag a Dockerfile of an official image builds, as its folder names it
 /// (`3.12/slim-bookworm` is `3.12-slim-bookworm`, `8.4/Dockerfile.oracle` is `8.4-oracle`).
 fn folder_tag(repo: &Path, file: &Path) -> String {
@@ -223,13 +231,7 @@ fn families_as_the_official_dockerfiles_show() {
             "{image}: list it in FAMILIES"
         );
         for file in &files {
-            let repo = dir.join(
-                file.strip_prefix(&dir)
-                    .unwrap()
-                    .components()
-                    .next()
-                    .unwrap(),
-            );
+            let repo = repo_of(&dir, file);
             let tag = folder_tag(&repo, file);
             let text = std::fs::read_to_string(file).unwrap();
             let ours = images::distro(&image, &tag);
@@ -285,4 +287,70 @@ fn tables_agree_with_the_families() {
             f.image
         );
     }
+}
+
+/// The words of a tag, in order (`3.12-slim-bookworm` and `3.12-bookworm-slim` are the same
+/// variant, named in each image's own order).
+fn tag_words(tag: &str) -> Vec<String> {
+    let mut words: Vec<String> = tag.split('-').map(str::to_string).collect();
+    words.sort();
+    words
+}
+
+#[test]
+fn slim_variants_as_the_official_dockerfiles_have_them() {
+    let dir = common::corpus_dir().join("docker-library");
+    let mut checked = 0;
+    for (image, files) in official_images() {
+        let mut tags: Vec<String> = Vec::new();
+        for file in &files {
+            let repo = repo_of(&dir, file);
+            let tag = folder_tag(&repo, file);
+            // rust's folders are its channels: `stable` is tagged `1`; nightly is not an
+            // official tag.
+            let tag = match image.as_str() {
+                "rust" => tag.replace("stable", "1"),
+                _ => tag,
+            };
+            let early_access = image == "openjdk"
+                && tag
+                    .split('-')
+                    .next()
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .is_some_and(|v| v >= 27);
+            // openjdk 27 and later are published as early-access tags (`27-ea-...`), which
+            // the knowledge base does not give.
+            if !tag.contains("nightly") && !early_access {
+                tags.push(tag);
+            }
+        }
+        let is_slim = |t: &String| {
+            let w = tag_words(t);
+            w.iter().any(|w| w == "slim") && !w.iter().any(|w| w.starts_with("alpine"))
+        };
+        let has_slim = files.iter().any(|f| {
+            f.components()
+                .any(|c| c.as_os_str().to_string_lossy().contains("slim"))
+                && !f.to_string_lossy().contains("alpine")
+        });
+        assert_eq!(
+            images::holds(images::variants::SLIM, &image),
+            has_slim,
+            "{image}: slim variants in the corpus {has_slim}"
+        );
+        for full in tags.iter().filter(|t| !is_slim(t)) {
+            let ours = images::variants::smaller_tag(&image, full).map(|s| tag_words(&s.tag));
+            let mut beside: Vec<String> = tag_words(full);
+            beside.push("slim".to_string());
+            beside.sort();
+            let theirs = tags
+                .iter()
+                .filter(|t| is_slim(t))
+                .map(|t| tag_words(t))
+                .find(|w| *w == beside);
+            assert_eq!(ours, theirs, "{image}:{full}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "{checked}");
 }

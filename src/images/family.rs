@@ -361,6 +361,7 @@ pub static TAG_WORDS: &[TagWord] = &[
     word("", "ubuntu", DEBIAN, "Ubuntu variants"),
     // Debian's releases, then Ubuntu's.
     word("", "sid", DEBIAN, "Debian unstable"),
+    word("", "duke", DEBIAN, "Debian 15"),
     word("", "forky", DEBIAN, "Debian 14"),
     word("", "trixie", DEBIAN, "Debian 13"),
     word("", "bookworm", DEBIAN, "Debian 12"),

@@ -6,7 +6,8 @@
 //! One file per family of facts: how an image starts ([`start`]: ENTRYPOINT, stepping down
 //! from root), who it runs as ([`users`]), what it is built on and installs packages with
 //! ([`family`]: Debian and apt, Alpine and apk, ...), which carry Debian's `docker-clean` apt
-//! hook ([`apt`]), which ship bash ([`shell`]).
+//! hook ([`apt`]), which ship bash ([`shell`]), which have smaller `-slim` or JRE variants
+//! ([`variants`]).
 
 #![cfg_attr(
     not(test),
@@ -18,6 +19,7 @@ pub mod family;
 pub mod shell;
 pub mod start;
 pub mod users;
+pub mod variants;
 
 pub use apt::DOCKER_CLEAN;
 pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
