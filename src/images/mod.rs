@@ -4,7 +4,7 @@
 //! official images' own Dockerfiles where the corpus has them.
 //!
 //! One file per family of facts: how an image starts ([`start`]: ENTRYPOINT, stepping down
-//! from root), who it runs as ([`users`]), what it is built on and installs packages with
+//! from root), who it runs as and the users it has ([`users`]), what it is built on and installs packages with
 //! ([`family`]: Debian and apt, Alpine and apk, ...), which carry Debian's `docker-clean` apt
 //! hook ([`apt`]), which ship bash ([`shell`]), which have smaller `-slim` or JRE variants
 //! ([`variants`]).
@@ -25,7 +25,7 @@ pub use apt::DOCKER_CLEAN;
 pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
 pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
 pub use start::{NO_ENTRYPOINT, STEPS_DOWN};
-pub use users::{NON_ROOT_USER, UserFact, non_root_user};
+pub use users::{NON_ROOT_USER, UserFact, Users, non_root_user, users};
 
 /// One image a fact holds for, and where that was checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
