@@ -6,7 +6,8 @@
 //! the knowledge base gives that tag is the family of the image the Dockerfile is built on, and
 //! its package manager is the one the Dockerfile installs with; an image has `-slim` variants
 //! in the knowledge base when it has them in the corpus, and the slim tag the knowledge base
-//! gives a full tag is the one beside it in the corpus.
+//! gives a full tag is the one beside it in the corpus; the variables and users the knowledge
+//! base says an image has are in every Linux Dockerfile of the image.
 
 mod common;
 
@@ -353,4 +354,37 @@ fn slim_variants_as_the_official_dockerfiles_have_them() {
         }
     }
     assert!(checked >= 100, "{checked}");
+}
+
+#[test]
+fn variables_and_users_as_the_official_dockerfiles_set_them() {
+    let mut checked = 0;
+    for (image, files) in official_images() {
+        let linux: Vec<String> = files
+            .iter()
+            .filter(|f| !f.to_string_lossy().contains("windows"))
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        for f in images::env::IMAGE_ENV.iter().filter(|f| f.image == image) {
+            for text in &linux {
+                let set = [" ", "="]
+                    .iter()
+                    .any(|sep| text.contains(&format!("{}{sep}{}", f.name, f.value)));
+                assert!(set, "{image}: {}={} not set", f.name, f.value);
+                checked += 1;
+            }
+        }
+        for u in images::env::USER_IDS.iter().filter(|u| u.image == image) {
+            for text in &linux {
+                let created = text.lines().any(|l| {
+                    (l.contains("useradd") || l.contains("adduser"))
+                        && l.split_whitespace().any(|w| w == u.uid.to_string())
+                        && l.split_whitespace().rfind(|w| *w != "\\") == Some(u.user)
+                });
+                assert!(created, "{image}: no user {} with uid {}", u.user, u.uid);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "{checked}");
 }

@@ -7,7 +7,8 @@
 //! from root), who it runs as and the users it has ([`users`]), what it is built on and installs packages with
 //! ([`family`]: Debian and apt, Alpine and apk, ...), which carry Debian's `docker-clean` apt
 //! hook ([`apt`]), which ship bash ([`shell`]), which have smaller `-slim` or JRE variants
-//! ([`variants`]).
+//! ([`variants`]), what they set for the tools they ship and the uids of their users
+//! ([`env`]).
 
 #![cfg_attr(
     not(test),
@@ -15,6 +16,7 @@
 )]
 
 pub mod apt;
+pub mod env;
 pub mod family;
 pub mod shell;
 pub mod start;
@@ -22,6 +24,7 @@ pub mod users;
 pub mod variants;
 
 pub use apt::DOCKER_CLEAN;
+pub use env::{image_env, uid_of};
 pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
 pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
 pub use start::{NO_ENTRYPOINT, STEPS_DOWN};
