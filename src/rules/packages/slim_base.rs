@@ -1,8 +1,8 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::images::variants::{Variant, smaller_tag};
 use crate::rules::build_tools_in_final_stage::build_package;
-use crate::rules::common::{command_words, earlier_runs, program, stage_chain};
-use crate::rules::unpinned_base::{BaseImage, root_base};
+use crate::rules::common::{base_image_of, command_words, earlier_runs, program, stage_chain};
+use crate::rules::unpinned_base::BaseImage;
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::syntax::{Kind, Span};
 
@@ -243,7 +243,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let last = ctx.stages.len() - 1;
-    let Some(base) = root_base(ctx, last) else {
+    let Some(base) = base_image_of(ctx, last) else {
         return;
     };
     let Ok(tag) = base.tag() else {
@@ -254,7 +254,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         Some(t) => &reference[..reference.len() - t.len() - 1],
         None => reference,
     };
-    let image = crate::images::official_name(name_part);
+    let Some(image) = base.official_name() else {
+        return;
+    };
     let Some(suggestion) = smaller_tag(&image, tag.unwrap_or("latest")) else {
         return;
     };
