@@ -108,6 +108,38 @@ fn images_that_step_down_show_how() {
         checked += 1;
     }
     assert!(checked >= 7, "{checked}");
+    // Variants: every Dockerfile of the variant shows it.
+    let evidence: &[(&str, &str, &str)] = &[
+        ("php", "apache", "APACHE_RUN_USER"),
+        ("php", "fpm", "--with-fpm-user=www-data"),
+    ];
+    let mut variants = 0;
+    for v in images::start::STEPS_DOWN_VARIANTS {
+        let (_, _, shown) = evidence
+            .iter()
+            .find(|(i, w, _)| *i == v.image && *w == v.word)
+            .unwrap_or_else(|| panic!("{v:?}: say what its Dockerfiles show"));
+        for (image, files) in official_images() {
+            if image != v.image {
+                continue;
+            }
+            for f in &files {
+                let dir = f.parent().unwrap().to_string_lossy().to_string();
+                if !dir.rsplit('/').next().unwrap().contains(v.word) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(f).unwrap();
+                assert!(text.contains(shown), "{}: no {shown}", f.display());
+                assert!(
+                    !text.lines().any(|l| l.starts_with("USER ")),
+                    "{}",
+                    f.display()
+                );
+                variants += 1;
+            }
+        }
+    }
+    assert!(variants >= 8, "{variants}");
 }
 
 /// The image's Dockerfiles that build on Debian or Ubuntu (or on an official image that does).

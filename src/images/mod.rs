@@ -27,7 +27,7 @@ pub use apt::DOCKER_CLEAN;
 pub use env::{image_env, uid_of};
 pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
 pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
-pub use start::{NO_ENTRYPOINT, STEPS_DOWN};
+pub use start::{NO_ENTRYPOINT, STEPS_DOWN, in_root_namespace, steps_down};
 pub use users::{NON_ROOT_USER, UserFact, Users, non_root_user, users};
 
 /// One image a fact holds for, and where that was checked.

@@ -1,7 +1,8 @@
 //! How images start: whether their official builds set an ENTRYPOINT, and which must start as
-//! root because their entrypoint or server steps down to a user of its own.
+//! root because their entrypoint or server steps down to a user of its own (whole images,
+//! some of their variants, or every image of a namespace).
 
-use super::{Fact, fact};
+use super::{Fact, fact, holds};
 
 /// Images whose official builds set no ENTRYPOINT: a CMD runs alone, in whatever form.
 pub static NO_ENTRYPOINT: &[Fact] = &[
@@ -128,3 +129,81 @@ pub static STEPS_DOWN: &[Fact] = &[
     fact("postgis/postgis", "image: built on postgres"),
     fact("timescale/timescaledb", "image: built on postgres"),
 ];
+
+/// Variants of an image (a word of the tag) that start as root, and where that was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VariantFact {
+    pub image: &'static str,
+    /// Part of the tag (`8.3-apache-bookworm` has `apache`).
+    pub word: &'static str,
+    pub source: &'static str,
+}
+
+/// Variants that must start as root, as [`STEPS_DOWN`] images do.
+pub static STEPS_DOWN_VARIANTS: &[VariantFact] = &[
+    VariantFact {
+        image: "php",
+        word: "apache",
+        source: "corpus: docker-library/php */apache: Apache binds 80 as root, runs as \
+                 APACHE_RUN_USER (www-data)",
+    },
+    VariantFact {
+        image: "php",
+        word: "fpm",
+        source: "corpus: docker-library/php */fpm: the FPM master runs as root, its pools as \
+                 www-data (--with-fpm-user)",
+    },
+];
+
+/// Namespaces whose images start as root by design, wherever they are published (the
+/// namespace anywhere in the reference: `lscr.io/linuxserver/`, `ghcr.io/linuxserver/`).
+pub static ROOT_NAMESPACES: &[Fact] = &[
+    fact(
+        "linuxserver/",
+        "linuxserver.io: s6-overlay's /init starts as root and runs the service as abc (PUID/PGID)",
+    ),
+    fact(
+        "devcontainers/",
+        "Dev Container images: root by design, the editor's user is set in devcontainer.json",
+    ),
+];
+
+/// Whether an image (by [`official_name`](super::official_name)) with this tag (any case)
+/// must start as root: its entrypoint or server steps down itself.
+pub fn steps_down(name: &str, tag: &str) -> bool {
+    let tag = tag.to_ascii_lowercase();
+    holds(STEPS_DOWN, name)
+        || STEPS_DOWN_VARIANTS
+            .iter()
+            .any(|v| v.image == name && tag.contains(v.word))
+}
+
+/// Whether an image reference (lowercase) is in a namespace of [`ROOT_NAMESPACES`].
+pub fn in_root_namespace(reference: &str) -> bool {
+    ROOT_NAMESPACES.iter().any(|f| reference.contains(f.image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starting_as_root() {
+        assert!(steps_down("postgres", "16"));
+        assert!(steps_down("php", "8.3-Apache-bookworm"));
+        assert!(steps_down("php", "fpm-alpine"));
+        assert!(!steps_down("php", "8.3-cli"));
+        assert!(!steps_down("python", "3.12"));
+        assert!(in_root_namespace("lscr.io/linuxserver/nginx:latest"));
+        assert!(in_root_namespace(
+            "mcr.microsoft.com/devcontainers/python:3"
+        ));
+        assert!(!in_root_namespace("nginx"));
+        for v in STEPS_DOWN_VARIANTS {
+            assert!(!v.source.is_empty() && !v.word.is_empty(), "{v:?}");
+        }
+        for f in ROOT_NAMESPACES {
+            assert!(!f.source.is_empty() && f.image.ends_with('/'), "{f:?}");
+        }
+    }
+}

@@ -137,7 +137,7 @@ fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
     };
     // Mirrors of the official images: `public.ecr.aws/docker/library/x`, `amd64/x`.
     let name = crate::images::official_name(name);
-    if crate::images::holds(crate::images::STEPS_DOWN, &name) {
+    if crate::images::steps_down(&name, tag.unwrap_or("latest")) {
         return BaseInfo {
             root: true,
             fix: FixUser::Withheld,
@@ -680,10 +680,8 @@ fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
     let name = crate::images::official_name(b.name().unwrap_or(""));
     let tag = b.tag().ok().flatten().unwrap_or("").to_ascii_lowercase();
     in_devcontainer
-        || resolved.contains("devcontainers/")
-        || resolved.contains("linuxserver/")
-        || crate::images::holds(crate::images::STEPS_DOWN, &name)
-        || (name == "php" && (tag.contains("apache") || tag.contains("fpm")))
+        || crate::images::in_root_namespace(&resolved)
+        || crate::images::steps_down(&name, &tag)
 }
 
 /// Words of an entrypoint script (or command) that need root: stepping down to another user,
