@@ -422,6 +422,17 @@ pub static VERSIONS: &[VersionFact] = &[
 pub const NAME_RULES_SOURCE: &str = "Red Hat's UBI documentation (ubi, ubi-init: dnf; \
      ubi-minimal: microdnf; ubi-micro: none); distroless images: no package manager";
 
+/// Words that name a Windows image anywhere in a `FROM` line (`mcr.microsoft.com/windows/...`,
+/// `golang:1.22-nanoserver-ltsc2022`, `python:3.12-windowsservercore`): Windows Server Core and
+/// Nano Server, which have no `/bin/sh` and no root user.
+pub static WINDOWS_WORDS: &[&str] = &["windows", "nanoserver", "servercore"];
+
+/// Whether a text (a `FROM` line, any case) names a Windows image ([`WINDOWS_WORDS`]).
+pub fn mentions_windows(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    WINDOWS_WORDS.iter().any(|w| text.contains(w))
+}
+
 /// Whether a tag's word is `word`, or `word` and a version (`alpine3.20`, `oraclelinux9`).
 fn word_matches(part: &str, word: &str) -> bool {
     part.strip_prefix(word)
@@ -571,6 +582,11 @@ mod tests {
         );
         assert_eq!(package_manager("scratch", "latest"), None);
         assert_eq!(PackageManager::Apt.program(), "apt-get");
+        assert!(mentions_windows(
+            "FROM mcr.microsoft.com/Windows/servercore:ltsc2022"
+        ));
+        assert!(mentions_windows("FROM golang:1.22-nanoserver AS build"));
+        assert!(!mentions_windows("FROM python:3.12"));
     }
 
     #[test]

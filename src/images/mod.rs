@@ -25,7 +25,9 @@ pub mod variants;
 
 pub use apt::DOCKER_CLEAN;
 pub use env::{image_env, uid_of};
-pub use family::{Distro, FAMILIES, Family, PackageManager, distro, package_manager};
+pub use family::{
+    Distro, FAMILIES, Family, PackageManager, distro, mentions_windows, package_manager,
+};
 pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
 pub use start::{NO_ENTRYPOINT, STEPS_DOWN, in_root_namespace, steps_down};
 pub use users::{NON_ROOT_USER, UserFact, Users, non_root_user, users};

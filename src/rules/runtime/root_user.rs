@@ -172,8 +172,7 @@ fn is_root(user: &str) -> bool {
 
 /// Whether a stage's `FROM` names a Windows image.
 fn windows_from(ins: &Instruction) -> bool {
-    let t = ins.logical.to_ascii_lowercase();
-    t.contains("windows") || t.contains("nanoserver") || t.contains("servercore")
+    crate::images::mentions_windows(&ins.logical)
 }
 
 /// Who the final stage runs as, when it is root.

@@ -449,10 +449,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // one starts with that stage's state.
     let mut at_end: Vec<(bool, bool)> = Vec::with_capacity(ctx.stages.len());
     for (index, stage) in ctx.stages.iter().enumerate() {
-        let windows = stage.from.is_some_and(|f| {
-            let t = f.logical.to_ascii_lowercase();
-            t.contains("windows") || t.contains("nanoserver") || t.contains("servercore")
-        });
+        let windows = stage
+            .from
+            .is_some_and(|f| crate::images::mentions_windows(&f.logical));
         let (mut plain, mut startup) = match stage_parent(ctx, index) {
             Some(p) => at_end.get(p).copied().unwrap_or((false, true)),
             None => (!windows, false),
