@@ -1,14 +1,25 @@
 //! What dockerfix knows about base images, in one place: one table per fact, each entry with
-//! where it was checked, and one way to name an image ([`official_name`]). Rules ask here
-//! instead of keeping their own lists. `tests/images.rs` checks every entry against the
-//! official images' own Dockerfiles where the corpus has them.
+//! where it was checked (the official image's Dockerfile in the corpus, or its documentation),
+//! and one way to name an image ([`official_name`], [`tag_of`]). Rules ask here instead of
+//! keeping their own lists; `tests/images.rs` checks the entries against the official images'
+//! own Dockerfiles where the corpus has them.
 //!
-//! One file per family of facts: how an image starts ([`start`]: ENTRYPOINT, stepping down
-//! from root), who it runs as and the users it has ([`users`]), what it is built on and installs packages with
-//! ([`family`]: Debian and apt, Alpine and apk, ...), which carry Debian's `docker-clean` apt
-//! hook ([`apt`]), which ship bash ([`shell`]), which have smaller `-slim` or JRE variants
-//! ([`variants`]), what they set for the tools they ship and the uids of their users
-//! ([`env`]).
+//! One file per family of facts:
+//! - [`start`]: how an image starts: no ENTRYPOINT, or starting as root because its entrypoint
+//!   or server steps down (whole images, variants such as php's apache, namespaces such as
+//!   linuxserver.io's);
+//! - [`users`](mod@users): who it runs as, and the users it has (`node`, distroless's
+//!   `nonroot`);
+//! - [`family`]: what it is built on and installs packages with (Debian and apt, Alpine and
+//!   apk, the Red Hat family's dnf, yum or microdnf, zypper, tdnf, none), by tag
+//!   (`python:3.12-alpine` is Alpine);
+//! - [`variants`]: its smaller `-slim` or JRE tags;
+//! - [`shell`]: whether it ships bash;
+//! - [`apt`]: whether it keeps Debian's `docker-clean` apt hook;
+//! - [`env`](mod@env): what it sets for the tools it ships (`GOPATH`), and the uids of its users.
+//!
+//! The rules find the image a stage is made from, through stage chains and global `ARG`
+//! defaults, with `rules::common::base_image_of`.
 
 #![cfg_attr(
     not(test),

@@ -68,7 +68,8 @@ pub static NO_BASH_TAGS: &[&str] = &[
     "nanoserver",
 ];
 
-/// Whether an image (by [`official_name`](super::official_name)) with this tag is known to ship bash.
+/// Whether an image (by [`official_name`](super::official_name)) with this tag is known to
+/// ship bash.
 pub fn has_bash(name: &str, tag: &str) -> bool {
     let tag = tag.to_ascii_lowercase();
     holds(HAS_BASH, name) && !NO_BASH_TAGS.iter().any(|t| tag.contains(t))

@@ -63,7 +63,8 @@ pub static IMAGE_USERS: &[UserFact] = &[
     user(
         "distroless/",
         "nonroot",
-        "GoogleContainerTools/distroless: every image has nonroot (65532); `:nonroot` tags run as it",
+        "GoogleContainerTools/distroless: every image has nonroot (65532); `:nonroot` tags \
+         run as it",
     ),
     user(
         "dotnet/",

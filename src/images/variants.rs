@@ -33,7 +33,8 @@ pub static SLIM: &[Fact] = &[
     ),
     fact(
         "openjdk",
-        "Docker Hub's tags (8 to 26; 27 and later are early-access tags); corpus: docker-library/openjdk */slim-*",
+        "Docker Hub's tags (8 to 26; 27 and later are early-access tags); corpus: \
+         docker-library/openjdk */slim-*",
     ),
 ];
 
