@@ -1,7 +1,7 @@
 //! Helpers shared by the apt rules (DF104, DF202, DF203, DF204, DF205): recognising `apt-get`
 //! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
 
-use super::common::{any_text_before, command_words, from_image, program, stage_root};
+use super::common::{any_text_before, base_image_of, command_words, program};
 use super::{Call, Context, ShellRun, programs};
 use crate::shell::{Command, Word};
 
@@ -76,14 +76,10 @@ pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
     {
         return false;
     }
-    let root = stage_root(ctx, run.stage);
-    let Some(image) = from_image(ctx, root) else {
-        return false;
-    };
-    crate::images::holds(
-        crate::images::DOCKER_CLEAN,
-        &crate::images::official_name(image),
-    )
+    // As written: a build argument may name another image.
+    base_image_of(ctx, run.stage)
+        .and_then(|b| b.literal_official_name())
+        .is_some_and(|name| crate::images::holds(crate::images::DOCKER_CLEAN, &name))
 }
 
 #[cfg(test)]

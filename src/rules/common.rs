@@ -2,6 +2,7 @@
 //! RUN's commands, option parsing, `--mount`s, stage chains, where a command can be appended,
 //! and whether a failing command fails the RUN.
 
+use super::unpinned_base::{BaseImage, root_base};
 use super::{Context, ShellRun};
 use crate::shell::{Command, Separator, Word};
 use crate::syntax::{Args, Instruction, Kind, Span};
@@ -93,6 +94,32 @@ pub(super) fn from_image<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str>
         return None;
     };
     Some(words.first()?.slice(&from.logical))
+}
+
+/// The image a stage is made from, for questions to the image knowledge base
+/// ([`crate::images`]): the `FROM` of the first stage of its chain (`FROM build AS test` is made
+/// from `build`'s image), with the defaults of global `ARG`s expanded
+/// ([`BaseImage::official_name`]) or as written ([`BaseImage::literal_official_name`], for a
+/// rule that trusts only what no `--build-arg` can change), and `scratch`. `None` when that
+/// `FROM` names nothing, or an earlier stage through a build argument.
+pub(super) fn base_image_of<'a>(ctx: &Context<'a>, stage: usize) -> Option<BaseImage<'a>> {
+    let root = stage_root(ctx, stage);
+    if let Some(base) = root_base(ctx, root) {
+        return Some(base);
+    }
+    // `scratch` (and an empty name), which are not base images to pin.
+    let from = ctx.stages.get(root)?.from?;
+    let Args::Words(words) = &from.node.args else {
+        return None;
+    };
+    let image = words.first()?;
+    let written = image.slice(&from.logical);
+    (!written.contains('$')).then(|| BaseImage {
+        stage: root,
+        written,
+        span: from.to_source(*image),
+        resolved: written.to_string(),
+    })
 }
 
 /// Whether the Dockerfile is a dev container's: under a `.devcontainer/` folder, or built on

@@ -1,9 +1,10 @@
 use crate::fix::{Applicability, Edit, Fix};
+use crate::images::uid_of;
 use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
 use crate::rules::common::{
-    any_text_before, command_words, env_pairs, from_image, instructions_before, is_within,
+    any_text_before, base_image_of, command_words, env_pairs, instructions_before, is_within,
     mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
-    stage_root, word_span,
+    word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -379,18 +380,10 @@ struct RunEnv {
     accounts: HashMap<String, Account>,
 }
 
-/// The official image a stage chain starts from (`rust`, `golang`), without registry, tag or
-/// digest; `None` for other images.
+/// The image a stage chain starts from, as the image knowledge base names it (`rust`,
+/// `golang`), when no build argument names it.
 fn official_image(ctx: &Context, stage: usize) -> Option<String> {
-    let root = stage_root(ctx, stage);
-    let image = from_image(ctx, root)?.to_ascii_lowercase();
-    let name = image.split('@').next()?.split(':').next()?;
-    let name = name
-        .strip_prefix("docker.io/")
-        .or_else(|| name.strip_prefix("index.docker.io/"))
-        .unwrap_or(name);
-    let name = name.strip_prefix("library/").unwrap_or(name);
-    (!name.contains('/') && !name.contains('$')).then(|| name.to_string())
+    base_image_of(ctx, stage)?.literal_official_name()
 }
 
 fn parse_user(text: &str) -> User {
@@ -568,6 +561,11 @@ impl RunEnv {
         self.user == User::Root
     }
 
+    /// What the image the stage is made from sets a variable to (`GOPATH` in `golang`).
+    fn image_env(&self, name: &str) -> Option<&'static str> {
+        crate::images::image_env(self.image.as_deref()?, name)
+    }
+
     /// HOME for command `index`, and whether it is assumed from the user name.
     fn home(&self, run: &ShellRun, index: usize) -> Result<(String, bool), String> {
         if let Some(h) = self.dir(run, index, "HOME")? {
@@ -597,9 +595,10 @@ impl RunEnv {
         match &self.user {
             User::Root => Ok(None),
             User::Uid(uid) => Ok(Some(*uid)),
-            User::Named(n) => match (self.accounts.get(n).and_then(|a| a.uid), n.as_str()) {
+            User::Named(n) => match (self.accounts.get(n).and_then(|a| a.uid), uid_of(n)) {
                 (Some(uid), _) => Ok(Some(uid)),
-                (None, "node") => Ok(Some(1000)),
+                // A user the file does not create: an official image's (`node`).
+                (None, Some(uid)) => Ok(Some(uid)),
                 _ => Err(format!(
                     "BuildKit creates cache folders owned by root, and the uid of `{n}` is not \
                      known here (add `uid=` to the mount)"
@@ -649,8 +648,10 @@ fn plan(tool: Tool, env: &RunEnv, run: &ShellRun, index: usize) -> Result<Plan, 
                 Ok(format!("{first}/pkg/mod"))
             }
             Some(_) => Err("`GOPATH` is not an absolute path known here".into()),
-            None if env.image.as_deref() == Some("golang") => Ok("/go/pkg/mod".into()),
-            None => Ok(format!("{}/go/pkg/mod", home()?)),
+            None => Ok(match env.image_env("GOPATH") {
+                Some(gopath) => format!("{gopath}/pkg/mod"),
+                None => format!("{}/go/pkg/mod", home()?),
+            }),
         }
     };
     Ok(match tool {
@@ -735,8 +736,10 @@ fn plan(tool: Tool, env: &RunEnv, run: &ShellRun, index: usize) -> Result<Plan, 
             }
             let ch = match dir("CARGO_HOME")? {
                 Some(d) => d,
-                None if env.image.as_deref() == Some("rust") => "/usr/local/cargo".into(),
-                None => format!("{}/.cargo", home()?),
+                None => match env.image_env("CARGO_HOME") {
+                    Some(ch) => ch.to_string(),
+                    None => format!("{}/.cargo", home()?),
+                },
             };
             Plan {
                 targets: vec![format!("{ch}/registry"), format!("{ch}/git/db")],
@@ -777,9 +780,10 @@ fn plan(tool: Tool, env: &RunEnv, run: &ShellRun, index: usize) -> Result<Plan, 
         }
         Tool::Composer => one(match dir("COMPOSER_CACHE_DIR")? {
             Some(d) => d,
-            None => match dir("COMPOSER_HOME")? {
+            None => match dir("COMPOSER_HOME")?
+                .or_else(|| env.image_env("COMPOSER_HOME").map(String::from))
+            {
                 Some(h) => format!("{h}/cache"),
-                None if env.image.as_deref() == Some("composer") => "/tmp/cache".into(),
                 None => {
                     return Err("composer's cache folder depends on `COMPOSER_HOME` and on \
                                 XDG settings: set `ENV COMPOSER_CACHE_DIR` and mount it"

@@ -655,9 +655,7 @@ fn after_install(runs: &[ShellRun], r: usize, index: usize, shipped: &[usize]) -
 
 /// The major version of Node.js a stage's base image names (`node:14-alpine` is 14).
 fn node_major(ctx: &Context, stage: usize) -> Option<u32> {
-    let chain = stage_chain(ctx, stage);
-    let root = *chain.last()?;
-    let image = crate::rules::common::from_image(ctx, root)?;
+    let image = crate::rules::common::base_image_of(ctx, stage)?.written;
     let (name, tag) = image.split_once(':')?;
     if !name.rsplit('/').next()?.eq_ignore_ascii_case("node") {
         return None;

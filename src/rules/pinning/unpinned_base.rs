@@ -127,6 +127,22 @@ impl BaseImage<'_> {
         }
     }
 
+    /// The name the image knowledge base knows the image by ([`crate::images::official_name`]:
+    /// `docker.io/library/python` is `python`, other registries stay), with the defaults of
+    /// global ARGs; `None` when a variable nobody gives a default is part of the name.
+    pub fn official_name(&self) -> Option<String> {
+        let name = crate::images::official_name(&self.resolved);
+        (!name.contains(UNKNOWN)).then_some(name)
+    }
+
+    /// [`Self::official_name`] of the name as written, when no variable is part of it
+    /// (`python:${PY}` is `python`; `${IMAGE}` and `${REGISTRY}/python` are `None`): the image
+    /// that no `--build-arg` can change.
+    pub fn literal_official_name(&self) -> Option<String> {
+        let name = crate::images::official_name(self.written);
+        (!name.contains('$')).then_some(name)
+    }
+
     /// The image as written, and what it resolves to when that differs (for messages).
     pub fn describe(&self) -> String {
         if self.resolved.contains(UNKNOWN) || self.resolved == self.written {

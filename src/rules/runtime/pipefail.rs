@@ -1,6 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::{program, stage_chain};
-use crate::rules::unpinned_base::root_base;
+use crate::rules::common::{base_image_of, program, stage_chain};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Separator};
 use crate::syntax::{Args, Instruction, Item, JsonArg, Kind, Span};
@@ -261,7 +260,7 @@ fn insertion_point<'d>(ctx: &Context<'d>, run: &ShellRun) -> (usize, &'d str) {
 /// effect is another program.
 fn pipefail_shell<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Option<String> {
     let bash_base = || {
-        let base = root_base(ctx, run.stage)?;
+        let base = base_image_of(ctx, run.stage)?;
         let name = crate::images::official_name(base.name()?);
         let tag = base.tag().ok()?.unwrap_or("latest");
         crate::images::has_bash(&name, tag).then_some(())

@@ -89,9 +89,6 @@ line continuation.
     check,
 };
 
-/// The numeric user of the fix where the image provides no user name.
-const NUMERIC: &str = "65532:65532";
-
 /// Instructions that run as the `USER` in effect, or set it: the inserted `USER` goes after
 /// every one of them (a `WORKDIR` it creates would be owned by the new user).
 const BUILD_STEP: &[Kind] = &[Kind::Run, Kind::Copy, Kind::Add, Kind::Workdir, Kind::User];
@@ -106,45 +103,12 @@ const TRAILER: &[Kind] = &[
     Kind::Stopsignal,
 ];
 
-/// Official images built on Debian or Ubuntu (with `useradd`, from the essential `passwd`).
-const DEBIAN_FAMILY: &[&str] = &[
-    "debian",
-    "ubuntu",
-    "python",
-    "pypy",
-    "golang",
-    "rust",
-    "openjdk",
-    "eclipse-temurin",
-    "ruby",
-    "php",
-    "perl",
-    "buildpack-deps",
-    "gcc",
-    "erlang",
-    "elixir",
-    "haskell",
-];
-
-/// RHEL-family images with `useradd` (shadow-utils), unless a minimal/micro/slim variant.
-const RHEL_FAMILY: &[&str] = &[
-    "fedora",
-    "fedora/fedora",
-    "centos",
-    "centos/centos",
-    "rockylinux",
-    "rockylinux/rockylinux",
-    "almalinux",
-    "almalinux/almalinux",
-    "oraclelinux",
-];
-
 /// The user a fix switches to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum FixUser {
-    /// A user the image already has (or the config names).
+    /// A user the image already has besides root.
     Existing(String),
-    /// The image has no user of its own (a fix never invents one).
+    /// No user of the image's own is known (a fix never invents one).
     NoUser,
     /// No fix: the image starts as root on purpose and switches to a user of its own.
     Withheld,
@@ -162,115 +126,28 @@ fn existing(user: &str) -> FixUser {
     FixUser::Existing(user.to_string())
 }
 
-/// What the table knows of an image, from its name (registry and `library/` removed) and tag.
+/// What the image knowledge base knows of an image, from its name (registry and `library/`
+/// removed) and tag.
 fn classify(name: Option<&str>, tag: Option<&str>) -> BaseInfo {
-    let root = |fix| BaseInfo { root: true, fix };
-    let unknown = BaseInfo {
-        root: true,
-        fix: existing(NUMERIC),
-    };
     let Some(name) = name else {
-        return unknown;
+        return BaseInfo {
+            root: true,
+            fix: FixUser::NoUser,
+        };
     };
     // Mirrors of the official images: `public.ecr.aws/docker/library/x`, `amd64/x`.
     let name = crate::images::official_name(name);
-    let tag = tag.unwrap_or("").to_ascii_lowercase();
-    let parts: Vec<&str> = tag.split(['-', '_', '.']).collect();
-    let tag_has = |p: &str| parts.contains(&p);
-    let nonroot_tag = tag_has("nonroot");
-    let minimal = |s: &str| s.contains("minimal") || s.contains("micro");
-
-    if name.starts_with("distroless/") {
-        // Every distroless image has `nonroot` (65532) in its /etc/passwd.
+    if crate::images::steps_down(&name, tag.unwrap_or("latest")) {
         return BaseInfo {
-            root: !nonroot_tag,
-            fix: existing("nonroot"),
+            root: true,
+            fix: FixUser::Withheld,
         };
     }
-    if let Some(image) = name.strip_prefix("chainguard/") {
-        let dev = parts.contains(&"dev");
-        let root_by_default = dev || matches!(image, "wolfi-base" | "busybox");
-        return BaseInfo {
-            root: root_by_default && !nonroot_tag,
-            fix: existing(NUMERIC),
-        };
+    let users = crate::images::users(&name, tag.unwrap_or("latest"));
+    BaseInfo {
+        root: users.root,
+        fix: users.user.map_or(FixUser::NoUser, existing),
     }
-    if let Some(user) = crate::images::non_root_user(&name) {
-        return BaseInfo {
-            root: false,
-            fix: existing(user),
-        };
-    }
-    if crate::images::holds(crate::images::STEPS_DOWN, &name) {
-        return root(FixUser::Withheld);
-    }
-    if name.starts_with("jupyter/") {
-        return BaseInfo {
-            root: false,
-            fix: existing("jovyan"),
-        };
-    }
-    if name.starts_with("selenium/") {
-        return BaseInfo {
-            root: false,
-            fix: existing("seluser"),
-        };
-    }
-    if name.starts_with("dotnet/") {
-        // .NET 8 and later images have an `app` user (and run as root by default).
-        let major: u32 = tag
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(0);
-        return root(if major >= 8 {
-            existing("app")
-        } else {
-            existing(NUMERIC)
-        });
-    }
-    if name.starts_with("bitnami/") && name != "bitnami/minideb" {
-        return BaseInfo {
-            root: false,
-            fix: existing("1001"),
-        };
-    }
-    if nonroot_tag {
-        return BaseInfo {
-            root: false,
-            fix: existing(NUMERIC),
-        };
-    }
-    if name == "node" {
-        return root(existing("node"));
-    }
-    if name == "alpine" || parts.iter().any(|p| p.starts_with("alpine")) {
-        return root(FixUser::NoUser);
-    }
-    if DEBIAN_FAMILY.contains(&name.as_str()) {
-        // Tags of these images on other systems (`openjdk:17-oracle`,
-        // `eclipse-temurin:21-ubi9-minimal`).
-        let other = parts
-            .iter()
-            .any(|p| p.starts_with("ubi") || p.starts_with("oracle") || p.starts_with("amazon"));
-        return root(if other {
-            existing(NUMERIC)
-        } else {
-            FixUser::NoUser
-        });
-    }
-    let ubi = name
-        .split('/')
-        .any(|c| c.starts_with("ubi") && c[3..].starts_with(|c: char| c.is_ascii_digit()));
-    if RHEL_FAMILY.contains(&name.as_str()) || ubi {
-        let without_useradd = minimal(&name) || minimal(&tag) || tag_has("slim");
-        return root(if without_useradd {
-            existing(NUMERIC)
-        } else {
-            FixUser::NoUser
-        });
-    }
-    unknown
 }
 
 /// A `USER` value with simple quotes removed, when it is a literal.
@@ -295,8 +172,7 @@ fn is_root(user: &str) -> bool {
 
 /// Whether a stage's `FROM` names a Windows image.
 fn windows_from(ins: &Instruction) -> bool {
-    let t = ins.logical.to_ascii_lowercase();
-    t.contains("windows") || t.contains("nanoserver") || t.contains("servercore")
+    crate::images::mentions_windows(&ins.logical)
 }
 
 /// Who the final stage runs as, when it is root.
@@ -389,7 +265,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // file creates one (or gives files to the base image's) and never switches to it.
     let base_user = match &root {
         Root::Base(_, info) => match &info.fix {
-            FixUser::Existing(u) if u != NUMERIC => Some(u.as_str()),
+            FixUser::Existing(u) => Some(u.as_str()),
             _ => None,
         },
         _ => None,
@@ -748,10 +624,8 @@ fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
     let name = crate::images::official_name(b.name().unwrap_or(""));
     let tag = b.tag().ok().flatten().unwrap_or("").to_ascii_lowercase();
     in_devcontainer
-        || resolved.contains("devcontainers/")
-        || resolved.contains("linuxserver/")
-        || crate::images::holds(crate::images::STEPS_DOWN, &name)
-        || (name == "php" && (tag.contains("apache") || tag.contains("fpm")))
+        || crate::images::in_root_namespace(&resolved)
+        || crate::images::steps_down(&name, &tag)
 }
 
 /// Words of an entrypoint script (or command) that need root: stepping down to another user,
@@ -1372,25 +1246,27 @@ mod tests {
         assert_eq!(c("node", Some("20-alpine")).fix, existing("node"));
         assert_eq!(c("python", Some("3.12-alpine3.20")).fix, FixUser::NoUser);
         assert_eq!(c("python", Some("3.12-slim")).fix, FixUser::NoUser);
-        assert_eq!(c("openjdk", Some("17-oracle")).fix, existing(NUMERIC));
+        assert_eq!(c("openjdk", Some("17-oracle")).fix, FixUser::NoUser);
         assert_eq!(
             c("eclipse-temurin", Some("21-jre-ubi9-minimal")).fix,
-            existing(NUMERIC)
+            FixUser::NoUser
         );
         assert_eq!(c("ubi9/ubi", Some("9.4")).fix, FixUser::NoUser);
-        assert_eq!(c("ubi9/ubi-minimal", None).fix, existing(NUMERIC));
-        assert_eq!(c("redhat/ubi9-minimal", None).fix, existing(NUMERIC));
-        assert_eq!(c("rockylinux", Some("9-minimal")).fix, existing(NUMERIC));
-        assert_eq!(c("amazonlinux", Some("2023")).fix, existing(NUMERIC));
-        assert_eq!(c("oraclelinux", Some("9-slim")).fix, existing(NUMERIC));
-        assert_eq!(c("acme/app", Some("1")).fix, existing(NUMERIC));
+        assert_eq!(c("ubi9/ubi-minimal", None).fix, FixUser::NoUser);
+        assert_eq!(c("redhat/ubi9-minimal", None).fix, FixUser::NoUser);
+        assert_eq!(c("rockylinux", Some("9-minimal")).fix, FixUser::NoUser);
+        assert_eq!(c("amazonlinux", Some("2023")).fix, FixUser::NoUser);
+        assert_eq!(c("oraclelinux", Some("9-slim")).fix, FixUser::NoUser);
+        assert_eq!(c("acme/app", Some("1")).fix, FixUser::NoUser);
         assert!(c("acme/app", Some("1")).root);
         assert!(!c("jupyter/base-notebook", None).root);
         assert!(!c("selenium/node-chrome", Some("latest")).root);
         assert_eq!(c("dotnet/aspnet", Some("8.0-alpine")).fix, existing("app"));
-        assert_eq!(c("dotnet/aspnet", Some("6.0")).fix, existing(NUMERIC));
+        assert_eq!(c("dotnet/aspnet", Some("6.0")).fix, FixUser::NoUser);
         assert_eq!(c("docker/library/centos", Some("7")).fix, FixUser::NoUser);
         assert_eq!(c("arm64v8/alpine", None).fix, FixUser::NoUser);
+        assert_eq!(c("postgres", Some("16")).fix, FixUser::Withheld);
+        assert_eq!(c("amd64/postgres", None).fix, FixUser::Withheld);
         assert!(is_root("root") && is_root("0") && is_root("0:0") && is_root("root:staff"));
         assert!(!is_root("app") && !is_root("1000:0") && !is_root("rooty"));
     }

@@ -1,5 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::{from_image, stage_chain, stage_parent};
+use crate::rules::common::{base_image_of, stage_chain, stage_parent};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::syntax::{Args, Instruction, Kind, Node, Span};
 
@@ -429,9 +429,11 @@ fn entrypoint_known_harmless(ctx: &Context, stage: usize, before: &Instruction) 
             );
         }
         if stage_chain(ctx, s).len() == 1 {
-            let image = from_image(ctx, s)?;
-            let name = crate::images::official_name(image);
-            return crate::images::holds(crate::images::NO_ENTRYPOINT, &name).then_some(true);
+            // As written: a build argument may name another image.
+            let name = base_image_of(ctx, s)?.literal_official_name();
+            return name
+                .filter(|n| crate::images::holds(crate::images::NO_ENTRYPOINT, n))
+                .map(|_| true);
         }
     }
     None
@@ -447,10 +449,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // one starts with that stage's state.
     let mut at_end: Vec<(bool, bool)> = Vec::with_capacity(ctx.stages.len());
     for (index, stage) in ctx.stages.iter().enumerate() {
-        let windows = stage.from.is_some_and(|f| {
-            let t = f.logical.to_ascii_lowercase();
-            t.contains("windows") || t.contains("nanoserver") || t.contains("servercore")
-        });
+        let windows = stage
+            .from
+            .is_some_and(|f| crate::images::mentions_windows(&f.logical));
         let (mut plain, mut startup) = match stage_parent(ctx, index) {
             Some(p) => at_end.get(p).copied().unwrap_or((false, true)),
             None => (!windows, false),
