@@ -68,7 +68,7 @@ The pairing with ENTRYPOINT decides the applicability of the exec form:
   ENTRYPOINT would receive it as arguments; a shell-form one ignores it); otherwise no fix.
 - `CMD`: Safe when the ENTRYPOINT in effect is known to be none (set in the stage, or a base
   image known to have none: scratch, debian, ubuntu, alpine, busybox, python, golang, rust,
-  httpd, fedora..., the table `NO_ENTRYPOINT` of `src/images.rs`); Unsafe when it may not be (an unknown base image's ENTRYPOINT would receive
+  httpd, fedora..., the table `NO_ENTRYPOINT` of `src/images/start.rs`); Unsafe when it may not be (an unknown base image's ENTRYPOINT would receive
   different arguments), no fix under an exec-form ENTRYPOINT of the stage.
 ",
     severity: Severity::Warning,
