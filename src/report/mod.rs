@@ -510,6 +510,11 @@ impl<W: Write> ReportWriter<W> {
         Ok(())
     }
 
+    /// Flushes the output (what was written so far; JUnit's test cases stay held).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Writes the end of the report (and, for JUnit, all of it); returns the output.
     pub fn finish(mut self) -> io::Result<W> {
         self.start()?;
