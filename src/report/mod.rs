@@ -356,17 +356,6 @@ pub struct Part {
     failed: bool,
 }
 
-impl Part {
-    /// The size of the part's text in bytes.
-    pub fn len(&self) -> usize {
-        self.text.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-}
-
 /// One file's part of a report in `format`: its diagnostics as the format prints them
 /// (`full` and `concise` with the fix hints of a run where unsafe fixes apply or not; `color`
 /// for `full` only). For JSON, GitLab and SARIF, the file's elements of the array of
