@@ -1145,3 +1145,95 @@ fn discovery_names_include_and_extend_include() {
     .unwrap();
     assert_eq!(checked(&d), ["docker/app.df"]);
 }
+
+/// More files than `check` works on at once (it checks and writes a few hundred at a time):
+/// every report lists them in the order of the walk, each whole format is one valid
+/// document, and whether unsafe fixes apply anywhere (here only in the last folder, by its
+/// config) still decides the fix hints of the files reported before it.
+#[test]
+fn many_files_reported_in_order() {
+    let n = 700;
+    let mut files: Vec<(String, &str)> = (0..n)
+        .map(|i| (format!("a{i:03}/Dockerfile"), FIXABLE))
+        .collect();
+    files.push(("zz/Dockerfile".to_string(), FIXABLE));
+    files.push(("zz/dockerfix.toml".to_string(), "unsafe-fixes = true\n"));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let d = project(&refs);
+    let names: Vec<String> = files[..=n].iter().map(|(p, _)| p.clone()).collect();
+
+    let o = run(d.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let lines: Vec<String> = out(&o).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2 * (n + 1));
+    for (pair, name) in lines.chunks(2).zip(&names) {
+        assert!(
+            pair.iter().all(|l| l.starts_with(&format!("{name}:"))),
+            "{pair:?}"
+        );
+        // DF901's fix is Unsafe: applicable, since zz/ enables unsafe fixes.
+        assert!(pair.iter().all(|l| l.ends_with(" [*]")), "{pair:?}");
+    }
+    assert!(
+        err(&o).contains(&format!("[*] {} fixable", 2 * (n + 1))),
+        "{}",
+        err(&o)
+    );
+
+    let o = run(d.path(), &["check", "--output-format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("one JSON document");
+    let filenames: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["filename"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = names
+        .iter()
+        .flat_map(|n| [n.as_str(), n.as_str()])
+        .collect();
+    assert_eq!(filenames, expected);
+    let report = d.path().join("report.json");
+    let o2 = run(
+        d.path(),
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--output-file",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o2), 1, "{}", err(&o2));
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), out(&o));
+
+    let o = run(d.path(), &["check", "--output-format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("one SARIF log");
+    let uris: Vec<&str> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, expected);
+
+    let o = run(d.path(), &["check", "--output-format", "gitlab"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("one JSON array");
+    assert_eq!(v.as_array().unwrap().len(), 2 * (n + 1));
+
+    let o = run(d.path(), &["check", "--output-format", "junit"]);
+    let xml = out(&o);
+    let suite = format!("tests=\"{}\" failures=\"{}\"", n + 1, n + 1);
+    assert_eq!(xml.matches(&suite).count(), 2, "{}", &xml[..300]);
+    let cases: Vec<&str> = xml
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<testcase name=\""))
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    assert_eq!(cases, names);
+    assert!(xml.ends_with("  </testsuite>\n</testsuites>\n"));
+}

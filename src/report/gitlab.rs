@@ -6,7 +6,7 @@ use crate::syntax::{line_col, line_starts};
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct Issue {
+pub(super) struct Issue {
     description: String,
     check_name: &'static str,
     fingerprint: String,
@@ -69,48 +69,49 @@ fn repo_path(path: &str) -> String {
 }
 
 /// The issues of all files, pretty-printed, with a final newline.
+pub fn gitlab(files: &[FileDiagnostics]) -> String {
+    super::render(files, super::OutputFormat::Gitlab, false, false)
+}
+
+/// One file's issues.
 ///
 /// The fingerprint hashes the path, code, message and the offending source text, not the
 /// position, so a finding keeps its fingerprint when lines above it are added or removed; the
 /// n-th identical finding in a file also hashes `n`, so that each fingerprint is unique.
-pub fn gitlab(files: &[FileDiagnostics]) -> String {
+pub(super) fn issues(f: &FileDiagnostics) -> Vec<Issue> {
     let mut issues = Vec::new();
-    for f in files {
-        let starts = line_starts(&f.source);
-        let path = repo_path(&f.path);
-        let mut seen: Vec<u64> = Vec::new();
-        for d in &f.diagnostics {
-            let snippet = f.source.get(d.span.start..d.span.end).unwrap_or_default();
-            let finding = |occurrence: &str| {
-                Fnv::new()
-                    .field(occurrence.as_bytes())
-                    .field(path.as_bytes())
-                    .field(d.rule.code.as_bytes())
-                    .field(d.message.as_bytes())
-                    .field(snippet.as_bytes())
-                    .0
-            };
-            let key = finding("");
-            let occurrence = seen.iter().filter(|&&h| h == key).count();
-            seen.push(key);
-            // The occurrence goes first, so that it changes every byte of the hash.
-            let fingerprint = finding(&occurrence.to_string());
-            let (line, _) = line_col(&f.source, &starts, d.span.start);
-            issues.push(Issue {
-                description: format!("{} {}", d.rule.code, d.message),
-                check_name: d.rule.code,
-                fingerprint: format!("{fingerprint:016x}"),
-                severity: severity(d.rule.severity),
-                location: Location {
-                    path: path.clone(),
-                    lines: Lines { begin: line },
-                },
-            });
-        }
+    let starts = line_starts(&f.source);
+    let path = repo_path(&f.path);
+    let mut seen: Vec<u64> = Vec::new();
+    for d in &f.diagnostics {
+        let snippet = f.source.get(d.span.start..d.span.end).unwrap_or_default();
+        let finding = |occurrence: &str| {
+            Fnv::new()
+                .field(occurrence.as_bytes())
+                .field(path.as_bytes())
+                .field(d.rule.code.as_bytes())
+                .field(d.message.as_bytes())
+                .field(snippet.as_bytes())
+                .0
+        };
+        let key = finding("");
+        let occurrence = seen.iter().filter(|&&h| h == key).count();
+        seen.push(key);
+        // The occurrence goes first, so that it changes every byte of the hash.
+        let fingerprint = finding(&occurrence.to_string());
+        let (line, _) = line_col(&f.source, &starts, d.span.start);
+        issues.push(Issue {
+            description: format!("{} {}", d.rule.code, d.message),
+            check_name: d.rule.code,
+            fingerprint: format!("{fingerprint:016x}"),
+            severity: severity(d.rule.severity),
+            location: Location {
+                path: path.clone(),
+                lines: Lines { begin: line },
+            },
+        });
     }
-    let mut s = serde_json::to_string_pretty(&issues).unwrap_or_default();
-    s.push('\n');
-    s
+    issues
 }
 
 #[cfg(test)]
@@ -126,6 +127,16 @@ mod tests {
             Fnv::new().field(b"ab").field(b"c").0,
             Fnv::new().field(b"a").field(b"bc").0
         );
+    }
+
+    /// The report written file by file is the array pretty-printed whole.
+    #[test]
+    fn parts_make_the_whole_array() {
+        for files in super::super::tests::sample_lists() {
+            let all: Vec<Issue> = files.iter().flat_map(issues).collect();
+            let whole = serde_json::to_string_pretty(&all).unwrap() + "\n";
+            assert_eq!(gitlab(&files), whole);
+        }
     }
 
     #[test]

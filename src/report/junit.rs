@@ -30,8 +30,11 @@ fn escape(s: &str, attribute: bool) -> String {
 /// The report of all files. `tests` counts the files, `failures` the files with diagnostics
 /// (JUnit counts failed test cases; each `<failure>` element is one diagnostic).
 pub fn junit(files: &[FileDiagnostics]) -> String {
-    let tests = files.len();
-    let failures = files.iter().filter(|f| !f.diagnostics.is_empty()).count();
+    super::render(files, super::OutputFormat::Junit, false, false)
+}
+
+/// What comes before the test cases: the declaration and the suites with their counts.
+pub(super) fn head(tests: usize, failures: usize) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"dockerfix\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
@@ -39,33 +42,33 @@ pub fn junit(files: &[FileDiagnostics]) -> String {
     out.push_str(&format!(
         "  <testsuite name=\"dockerfix\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n"
     ));
-    for f in files {
-        let name = escape(&f.path, true);
-        if f.diagnostics.is_empty() {
-            out.push_str(&format!(
-                "    <testcase name=\"{name}\" classname=\"dockerfix\"/>\n"
-            ));
-            continue;
-        }
-        out.push_str(&format!(
-            "    <testcase name=\"{name}\" classname=\"dockerfix\">\n"
-        ));
-        let starts = line_starts(&f.source);
-        for d in &f.diagnostics {
-            let (line, col) = line_col(&f.source, &starts, d.span.start);
-            out.push_str(&format!(
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                escape(&d.message, true),
-                escape(d.rule.code, true),
-                escape(
-                    &format!("{}:{line}:{col}: {} {}", f.path, d.rule.code, d.message),
-                    false
-                ),
-            ));
-        }
-        out.push_str("    </testcase>\n");
+    out
+}
+
+/// What comes after the test cases.
+pub(super) const TAIL: &str = "  </testsuite>\n</testsuites>\n";
+
+/// One file's test case.
+pub(super) fn testcase(f: &FileDiagnostics) -> String {
+    let name = escape(&f.path, true);
+    if f.diagnostics.is_empty() {
+        return format!("    <testcase name=\"{name}\" classname=\"dockerfix\"/>\n");
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    let mut out = format!("    <testcase name=\"{name}\" classname=\"dockerfix\">\n");
+    let starts = line_starts(&f.source);
+    for d in &f.diagnostics {
+        let (line, col) = line_col(&f.source, &starts, d.span.start);
+        out.push_str(&format!(
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+            escape(&d.message, true),
+            escape(d.rule.code, true),
+            escape(
+                &format!("{}:{line}:{col}: {} {}", f.path, d.rule.code, d.message),
+                false
+            ),
+        ));
+    }
+    out.push_str("    </testcase>\n");
     out
 }
 

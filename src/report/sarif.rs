@@ -73,7 +73,7 @@ struct ReportingDescriptor {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
+pub(super) struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
@@ -238,6 +238,11 @@ fn base64(bytes: &[u8]) -> String {
 
 /// The SARIF log of all files, pretty-printed, with a final newline.
 pub fn sarif(files: &[FileDiagnostics]) -> String {
+    super::render(files, super::OutputFormat::Sarif, false, false)
+}
+
+/// The log, with these results.
+fn log(results: Vec<SarifResult<'_>>) -> Log<'_> {
     let rules = RULES
         .iter()
         .map(|r| ReportingDescriptor {
@@ -255,55 +260,7 @@ pub fn sarif(files: &[FileDiagnostics]) -> String {
             },
         })
         .collect();
-    let mut results = Vec::new();
-    for f in files {
-        let starts = line_starts(&f.source);
-        let uri = artifact_uri(&f.path);
-        for d in &f.diagnostics {
-            let fixes = d
-                .fix
-                .iter()
-                .filter(|fix| !fix.edits.is_empty())
-                .map(|fix| SarifFix {
-                    description: Text { text: &fix.title },
-                    artifact_changes: [ArtifactChange {
-                        artifact_location: ArtifactLocation { uri: uri.clone() },
-                        replacements: fix
-                            .edits
-                            .iter()
-                            .map(|e| Replacement {
-                                deleted_region: region(&f.source, &starts, e.span),
-                                inserted_content: InsertedContent {
-                                    text: &e.content,
-                                    binary: base64(e.content.as_bytes()),
-                                },
-                            })
-                            .collect(),
-                    }],
-                    properties: FixProperties {
-                        applicability: fix.applicability,
-                    },
-                })
-                .collect();
-            results.push(SarifResult {
-                rule_id: d.rule.code,
-                rule_index: RULES
-                    .iter()
-                    .position(|r| r.code == d.rule.code)
-                    .unwrap_or_default(),
-                level: level(d.rule.severity),
-                message: Text { text: &d.message },
-                locations: [Location {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri.clone() },
-                        region: region(&f.source, &starts, d.span),
-                    },
-                }],
-                fixes,
-            });
-        }
-    }
-    let log = Log {
+    Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
@@ -319,15 +276,92 @@ pub fn sarif(files: &[FileDiagnostics]) -> String {
             column_kind: "unicodeCodePoints",
             results,
         }],
-    };
+    }
+}
+
+/// The log without its results, cut where they go: what comes before the first result (up to
+/// `"results": [`) and after the last one (from the `]`, with the final newline). The log lists
+/// every rule, whether it fired or not, so this is known before any file is checked.
+pub(super) fn frame() -> (String, String) {
+    let log = log(Vec::new());
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
-    s
+    // `results` is the run's last field, and quotes inside JSON strings are escaped: the
+    // last `"results": []` is the empty array itself.
+    const EMPTY: &str = "\"results\": []";
+    match s.rfind(EMPTY) {
+        Some(at) => {
+            let tail = s.split_off(at + EMPTY.len() - 1);
+            (s, tail)
+        }
+        None => (s, String::new()),
+    }
+}
+
+/// One file's results.
+pub(super) fn results(f: &FileDiagnostics) -> Vec<SarifResult<'_>> {
+    let mut results = Vec::new();
+    let starts = line_starts(&f.source);
+    let uri = artifact_uri(&f.path);
+    for d in &f.diagnostics {
+        let fixes = d
+            .fix
+            .iter()
+            .filter(|fix| !fix.edits.is_empty())
+            .map(|fix| SarifFix {
+                description: Text { text: &fix.title },
+                artifact_changes: [ArtifactChange {
+                    artifact_location: ArtifactLocation { uri: uri.clone() },
+                    replacements: fix
+                        .edits
+                        .iter()
+                        .map(|e| Replacement {
+                            deleted_region: region(&f.source, &starts, e.span),
+                            inserted_content: InsertedContent {
+                                text: &e.content,
+                                binary: base64(e.content.as_bytes()),
+                            },
+                        })
+                        .collect(),
+                }],
+                properties: FixProperties {
+                    applicability: fix.applicability,
+                },
+            })
+            .collect();
+        results.push(SarifResult {
+            rule_id: d.rule.code,
+            rule_index: RULES
+                .iter()
+                .position(|r| r.code == d.rule.code)
+                .unwrap_or_default(),
+            level: level(d.rule.severity),
+            message: Text { text: &d.message },
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri: uri.clone() },
+                    region: region(&f.source, &starts, d.span),
+                },
+            }],
+            fixes,
+        });
+    }
+    results
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The log written result by result is the log pretty-printed whole.
+    #[test]
+    fn parts_make_the_whole_log() {
+        for files in super::super::tests::sample_lists() {
+            let all: Vec<SarifResult> = files.iter().flat_map(results).collect();
+            let whole = serde_json::to_string_pretty(&log(all)).unwrap() + "\n";
+            assert_eq!(sarif(&files), whole);
+        }
+    }
 
     #[test]
     fn base64_padding() {
