@@ -237,7 +237,7 @@ impl Configs {
         if let Some(s) = &self.fixed {
             return Ok(s.clone());
         }
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = walk::absolute(path);
         let dir = abs.parent().unwrap_or(Path::new("/"));
         let found = self.config_in(dir);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -173,6 +173,22 @@ impl BuildContext {
                 if let Some(k) = lock(&c.kinds).get(path.as_os_str()) {
                     return *k;
                 }
+                // A name missing from its folder's listing, when the listing was read already,
+                // is missing: no `stat` (most questions are about files that are not there,
+                // such as `package.json` beside a Python project).
+                // The context's root folder is listed for the purpose: nearly every question
+                // is about a file there, and one listing answers them all.
+                if path.parent() == Some(self.root.as_path()) {
+                    self.list_path(&self.root);
+                }
+                let listed = path.parent().zip(path.file_name()).and_then(|(dir, name)| {
+                    let lists = lock(&c.lists);
+                    let names = lists.get(dir.as_os_str())?;
+                    Some(names.iter().any(|n| std::ffi::OsStr::new(n) == name))
+                });
+                if listed == Some(false) {
+                    return Kind::Missing;
+                }
                 let k = kind_of(path);
                 lock(&c.kinds).insert(path.as_os_str().to_owned(), k);
                 k

@@ -133,12 +133,28 @@ pub fn discover(
     (files, errors)
 }
 
+/// The current folder, read once per process (`std::path::absolute` asks the kernel each
+/// time: three `getcwd` calls per file showed in a profile of `check`).
+fn cwd() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
+/// `std::path::absolute` with the current folder read once: a relative path is joined to it,
+/// and `.` components and repeated separators are dropped (`..` is kept, as there).
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.components().collect();
+    }
+    match cwd() {
+        Some(c) => c.join(path).components().collect(),
+        None => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
 /// A path as shown to the user: relative to the current folder when it is below it.
 pub fn display_path(path: &Path) -> String {
-    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let shown = CWD
-        .get_or_init(|| std::env::current_dir().ok())
-        .as_deref()
+    let shown = cwd()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
     shown
@@ -151,6 +167,19 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_paths() {
+        for p in ["a/b", "./a//b/./c", "../x", "/abs/./y", ".", "a/"] {
+            let p = Path::new(p);
+            assert_eq!(
+                absolute(p),
+                std::path::absolute(p).unwrap(),
+                "{}",
+                p.display()
+            );
+        }
+    }
 
     #[test]
     fn names() {

@@ -344,9 +344,7 @@ impl Settings {
             None => None,
         };
         s.extend_include = globset(&cfg_path, cfg.extend_include.as_deref().unwrap_or_default())?;
-        s.root = path
-            .and_then(Path::parent)
-            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+        s.root = path.and_then(Path::parent).map(crate::walk::absolute);
         Ok(s)
     }
 
@@ -357,7 +355,7 @@ impl Settings {
     /// The path relative to the config's folder, for globs (`./docker/x` and `/abs/docker/x`
     /// both become `docker/x`).
     fn relative(&self, path: &Path) -> PathBuf {
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = crate::walk::absolute(path);
         match self.root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
             Some(rel) => rel.to_path_buf(),
             None => path.strip_prefix(".").unwrap_or(path).to_path_buf(),
