@@ -496,6 +496,9 @@ impl<'a> Context<'a> {
     }
 }
 
+/// From this size on, a file's rules run in parallel.
+const PARALLEL_RULES_FROM: usize = 256 * 1024;
+
 /// Runs the enabled rules over a parsed document. Diagnostics come sorted by position.
 pub fn check(doc: &Document, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Diagnostic> {
     check_with(doc, enabled, LintOptions::default())
@@ -509,9 +512,26 @@ pub fn check_with(
 ) -> Vec<Diagnostic> {
     let mut ctx = Context::new(doc);
     ctx.options = options;
+    let rules: Vec<&Rule> = RULES.iter().copied().filter(|r| enabled(r)).collect();
     let mut diagnostics = Vec::new();
-    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
-        crate::guard::run_rule(rule.code, || (rule.check)(&ctx, &mut diagnostics));
+    if doc.text.len() >= PARALLEL_RULES_FROM {
+        // A large file: its rules run in parallel (a run of many files is already parallel by
+        // file, and small files are not worth the hand-over). The shared state in `ctx` is
+        // computed once whichever rule asks first; the result is the same as in order.
+        use rayon::prelude::*;
+        let parts: Vec<Vec<Diagnostic>> = rules
+            .par_iter()
+            .map(|rule| {
+                let mut found = Vec::new();
+                crate::guard::run_rule(rule.code, || (rule.check)(&ctx, &mut found));
+                found
+            })
+            .collect();
+        diagnostics = parts.concat();
+    } else {
+        for rule in rules {
+            crate::guard::run_rule(rule.code, || (rule.check)(&ctx, &mut diagnostics));
+        }
     }
     #[cfg(debug_assertions)]
     if test_panic::armed() {

@@ -46,6 +46,8 @@ pub struct Command {
     /// The command as its program's grammar reads it, on first use ([`programs::Call::read`]):
     /// every rule that asks gets the same reading, parsed once.
     pub(crate) parsed: ParsedOnce,
+    /// [`Command::name_index`], found when the command is lexed (every rule asks it).
+    name_at: usize,
     /// What ends this command.
     pub separator: Separator,
 }
@@ -81,6 +83,10 @@ impl Command {
     /// The index of the command's name among its words: after the reserved words the lexer
     /// leaves in them (`then apt-get install ...` is lexed as one command).
     pub fn name_index(&self) -> usize {
+        self.name_at
+    }
+
+    fn find_name_index(&self) -> usize {
         self.words
             .iter()
             .take_while(|w| {
@@ -151,6 +157,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
         words: Vec::new(),
         assignments: Vec::new(),
         parsed: ParsedOnce::default(),
+        name_at: 0,
         separator: Separator::Group,
     };
     let mut i = 0;
@@ -161,6 +168,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
             cur.keywords.clear();
         } else {
             cur.separator = sep;
+            cur.name_at = cur.find_name_index();
             out.push(std::mem::replace(
                 cur,
                 Command {
@@ -168,6 +176,7 @@ pub fn commands(text: &str) -> Option<Vec<Command>> {
                     words: Vec::new(),
                     assignments: Vec::new(),
                     parsed: ParsedOnce::default(),
+                    name_at: 0,
                     separator: Separator::Group,
                 },
             ));
