@@ -5,26 +5,9 @@ use super::common::{any_text_before, base_image_of, command_words, program};
 use super::{Call, Context, ShellRun, programs};
 use crate::shell::{Command, Word};
 
-/// apt-get and apt subcommands that read the package lists.
-pub(super) const USES_INDEX: &[&str] = &[
-    "install",
-    "reinstall",
-    "build-dep",
-    "upgrade",
-    "dist-upgrade",
-    "full-upgrade",
-    "source",
-    "download",
-    "satisfy",
-    "list",
-    "search",
-    "show",
-    "showsrc",
-    "policy",
-    "depends",
-    "rdepends",
-    "changelog",
-];
+/// apt-get and apt subcommands that read the package lists (a fact about apt, kept with its
+/// grammar).
+pub(super) use crate::shell::programs::APT_READS_LISTS as USES_INDEX;
 
 /// An `apt-get` or `apt` command.
 pub(super) struct Apt<'c> {

@@ -509,6 +509,40 @@ grammar!(APT, "apt-get", names: &["apt-get", "apt"], style: Gnu, short: "octaS",
         "--host-architecture", "--snapshot"],
     subcommand: true, nested: &[], interleaved: true);
 
+/// apt-get and apt subcommands that read the package lists (`/var/lib/apt/lists`).
+pub static APT_READS_LISTS: &[&str] = &[
+    "install",
+    "reinstall",
+    "build-dep",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "source",
+    "download",
+    "satisfy",
+    "list",
+    "search",
+    "show",
+    "showsrc",
+    "policy",
+    "depends",
+    "rdepends",
+    "changelog",
+];
+
+/// apt-get and apt subcommands that download packages or package lists.
+pub static APT_DOWNLOADS: &[&str] = &[
+    "install",
+    "reinstall",
+    "build-dep",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "update",
+    "download",
+    "source",
+];
+
 grammar!(APK, "apk", names: &["apk"], style: Gnu, short: "Xpt",
     long: &["--repository", "--root", "--arch", "--cache-dir", "--cache-max-age", "--keys-dir",
         "--repositories-file", "--timeout", "--wait", "--virtual"],

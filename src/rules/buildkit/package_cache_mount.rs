@@ -185,19 +185,6 @@ impl Tool {
     }
 }
 
-/// apt subcommands that download packages or package lists.
-const APT_DOWNLOADS: &[&str] = &[
-    "install",
-    "reinstall",
-    "build-dep",
-    "upgrade",
-    "dist-upgrade",
-    "full-upgrade",
-    "update",
-    "download",
-    "source",
-];
-
 /// Whether a word is the option `name` or `name=value`.
 fn is_opt(w: &Word, name: &str) -> bool {
     w.value == name
@@ -242,7 +229,7 @@ fn detect(cmd: &Command) -> Option<(Tool, usize)> {
             "apt-get" => {
                 let apt = apt_command(cmd)?;
                 let i = words.iter().position(|w| std::ptr::eq(w, apt.sub))?;
-                APT_DOWNLOADS
+                programs::APT_DOWNLOADS
                     .contains(&apt.sub.value.as_str())
                     .then_some((Tool::Apt, i))
             }
