@@ -233,3 +233,17 @@ fixture!(df212_build_tools, "DF212.Dockerfile");
 fixture!(df212_alpine, "DF212-alpine.Dockerfile");
 fixture!(df212_single_stage_build, "DF212-single-stage.Dockerfile");
 fixture!(df212_multi_stage, "DF212-multi-stage.Dockerfile");
+fixture!(df902_to_df906_buildkit_casing, "DF902-DF906.Dockerfile");
+fixture!(df905_majority_lower, "DF905-lower.Dockerfile");
+fixture!(df905_tie, "DF905-tie.Dockerfile");
+fixture!(df907_undefined_arg_in_from, "DF907.Dockerfile");
+fixture!(df908_workdir_relative_path, "DF908.Dockerfile");
+fixture!(df909_multiple_instructions, "DF909.Dockerfile");
+fixture!(df910_legacy_key_value_format, "DF910.Dockerfile");
+fixture!(
+    df911_to_df913_from_platform_and_args,
+    "DF911-DF913.Dockerfile"
+);
+fixture!(df911_redeclared, "DF911-redeclared.Dockerfile");
+fixture!(df912_invalid_default_arg_in_from, "DF912.Dockerfile");
+fixture!(df914_df915_expose, "DF914-DF915.Dockerfile");

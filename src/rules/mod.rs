@@ -11,7 +11,7 @@ mod build_errors;
 mod buildkit;
 mod common;
 mod context;
-mod deprecations;
+mod correctness;
 mod packages;
 mod pinning;
 mod runtime;
@@ -28,7 +28,12 @@ use buildkit::{package_cache_mount, syntax_directive};
 use context::{
     apt_update_alone, copy_of_ignored_or_secret, dependency_copy_order, missing_dockerignore,
 };
-use deprecations::maintainer_deprecated;
+use correctness::{
+    consistent_instruction_casing, expose_invalid_format, expose_proto_casing, from_as_casing,
+    from_platform_flag_const, invalid_default_arg_in_from, legacy_key_value_format,
+    maintainer_deprecated, multiple_instructions, no_empty_continuation, redundant_target_platform,
+    reserved_stage_name, stage_name_casing, undefined_arg_in_from, workdir_relative_path,
+};
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
     build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
@@ -148,6 +153,20 @@ pub static RULES: &[&Rule] = &[
     &package_cache_mount::RULE,
     &syntax_directive::RULE,
     &maintainer_deprecated::RULE,
+    &stage_name_casing::RULE,
+    &from_as_casing::RULE,
+    &no_empty_continuation::RULE,
+    &consistent_instruction_casing::RULE,
+    &reserved_stage_name::RULE,
+    &undefined_arg_in_from::RULE,
+    &workdir_relative_path::RULE,
+    &multiple_instructions::RULE,
+    &legacy_key_value_format::RULE,
+    &redundant_target_platform::RULE,
+    &invalid_default_arg_in_from::RULE,
+    &from_platform_flag_const::RULE,
+    &expose_proto_casing::RULE,
+    &expose_invalid_format::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
