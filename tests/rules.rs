@@ -247,3 +247,11 @@ fixture!(
 fixture!(df911_redeclared, "DF911-redeclared.Dockerfile");
 fixture!(df912_invalid_default_arg_in_from, "DF912.Dockerfile");
 fixture!(df914_df915_expose, "DF914-DF915.Dockerfile");
+fixture!(df404_unpinned_os_packages, "DF404.Dockerfile");
+fixture!(df308_cd_in_run, "DF308.Dockerfile");
+fixture!(df309_wget_progress, "DF309.Dockerfile");
+fixture!(df310_curl_and_wget, "DF310.Dockerfile");
+fixture!(df311_ln_bin_sh, "DF311.Dockerfile");
+fixture!(df916_copy_from_unknown_stage, "DF916.Dockerfile");
+fixture!(df917_copy_multiple_sources_dest, "DF917.Dockerfile");
+fixture!(df918_copy_relative_dest, "DF918.Dockerfile");

@@ -29,7 +29,8 @@ use context::{
     apt_update_alone, copy_of_ignored_or_secret, dependency_copy_order, missing_dockerignore,
 };
 use correctness::{
-    consistent_instruction_casing, expose_invalid_format, expose_proto_casing, from_as_casing,
+    consistent_instruction_casing, copy_from_unknown_stage, copy_multiple_sources_dest,
+    copy_relative_dest, expose_invalid_format, expose_proto_casing, from_as_casing,
     from_platform_flag_const, invalid_default_arg_in_from, legacy_key_value_format,
     maintainer_deprecated, multiple_instructions, no_empty_continuation, redundant_target_platform,
     reserved_stage_name, stage_name_casing, undefined_arg_in_from, workdir_relative_path,
@@ -39,9 +40,10 @@ use packages::{
     build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
     pip_cache, rpm_family_clean, slim_base, use_apt_get,
 };
-use pinning::{base_not_digest, unpinned_base, unpinned_packages};
+use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
-    add_url_checksum, pipe_to_shell, pipefail, root_user, secret_in_arg_env, shell_form_cmd, sudo,
+    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, pipe_to_shell, pipefail, root_user,
+    secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
 };
 use serde::Serialize;
 
@@ -147,9 +149,14 @@ pub static RULES: &[&Rule] = &[
     &pipe_to_shell::RULE,
     &pipefail::RULE,
     &add_url_checksum::RULE,
+    &cd_in_run::RULE,
+    &wget_progress::RULE,
+    &curl_and_wget::RULE,
+    &ln_bin_sh::RULE,
     &unpinned_base::RULE,
     &base_not_digest::RULE,
     &unpinned_packages::RULE,
+    &unpinned_os_packages::RULE,
     &package_cache_mount::RULE,
     &syntax_directive::RULE,
     &maintainer_deprecated::RULE,
@@ -167,6 +174,9 @@ pub static RULES: &[&Rule] = &[
     &from_platform_flag_const::RULE,
     &expose_proto_casing::RULE,
     &expose_invalid_format::RULE,
+    &copy_from_unknown_stage::RULE,
+    &copy_multiple_sources_dest::RULE,
+    &copy_relative_dest::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -5,6 +5,9 @@ use crate::rules::Context;
 use crate::syntax::{Args, Instruction, Kind, Span};
 
 pub(in crate::rules) mod consistent_instruction_casing;
+pub(in crate::rules) mod copy_from_unknown_stage;
+pub(in crate::rules) mod copy_multiple_sources_dest;
+pub(in crate::rules) mod copy_relative_dest;
 pub(in crate::rules) mod expose_invalid_format;
 pub(in crate::rules) mod expose_proto_casing;
 pub(in crate::rules) mod from_as_casing;
