@@ -255,3 +255,6 @@ fixture!(df311_ln_bin_sh, "DF311.Dockerfile");
 fixture!(df916_copy_from_unknown_stage, "DF916.Dockerfile");
 fixture!(df917_copy_multiple_sources_dest, "DF917.Dockerfile");
 fixture!(df918_copy_relative_dest, "DF918.Dockerfile");
+fixture!(df214_useradd_lastlog, "DF214.Dockerfile");
+fixture!(df215_yarn_cache, "DF215.Dockerfile");
+fixture!(df215_berry, "DF215-berry.Dockerfile");

@@ -38,7 +38,7 @@ use correctness::{
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
     build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
-    pip_cache, rpm_family_clean, slim_base, use_apt_get,
+    pip_cache, rpm_family_clean, slim_base, use_apt_get, useradd_lastlog, yarn_cache,
 };
 use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
@@ -142,6 +142,8 @@ pub static RULES: &[&Rule] = &[
     &slim_base::RULE,
     &build_tools_in_final_stage::RULE,
     &add_for_local_files::RULE,
+    &useradd_lastlog::RULE,
+    &yarn_cache::RULE,
     &root_user::RULE,
     &shell_form_cmd::RULE,
     &secret_in_arg_env::RULE,

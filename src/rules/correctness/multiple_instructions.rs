@@ -5,7 +5,12 @@ use crate::syntax::{Instruction, Kind};
 pub static RULE: Rule = Rule {
     code: "DF909",
     name: "multiple-instructions-disallowed",
-    aliases: &["MultipleInstructionsDisallowed", "DL4003", "DL4004"],
+    aliases: &[
+        "MultipleInstructionsDisallowed",
+        "DL4003",
+        "DL4004",
+        "DL3012",
+    ],
     summary: "A `CMD`, `ENTRYPOINT` or `HEALTHCHECK` that a later one in the stage overrides",
     doc: "## What it does
 Flags a `CMD`, `ENTRYPOINT` or `HEALTHCHECK` followed by another of the same kind in the same

@@ -6,7 +6,7 @@ use crate::syntax::Span;
 pub static RULE: Rule = Rule {
     code: "DF911",
     name: "redundant-target-platform",
-    aliases: &["RedundantTargetPlatform"],
+    aliases: &["RedundantTargetPlatform", "DL3065"],
     summary: "`FROM --platform=$TARGETPLATFORM` is the default",
     doc: "## What it does
 Flags `FROM --platform=$TARGETPLATFORM` (or `${TARGETPLATFORM}`), BuildKit's

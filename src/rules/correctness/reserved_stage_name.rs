@@ -4,7 +4,7 @@ use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
 pub static RULE: Rule = Rule {
     code: "DF906",
     name: "reserved-stage-name",
-    aliases: &["ReservedStageName"],
+    aliases: &["ReservedStageName", "DL3063"],
     summary: "A stage named `scratch` or `context`",
     doc: "## What it does
 Flags a stage named `scratch` or `context` (in any case), BuildKit's `ReservedStageName` check.
