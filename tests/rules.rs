@@ -258,3 +258,4 @@ fixture!(df918_copy_relative_dest, "DF918.Dockerfile");
 fixture!(df214_useradd_lastlog, "DF214.Dockerfile");
 fixture!(df215_yarn_cache, "DF215.Dockerfile");
 fixture!(df215_berry, "DF215-berry.Dockerfile");
+fixture!(df919_df920_label_key_expose_port, "DF919-DF920.Dockerfile");
