@@ -259,3 +259,7 @@ fixture!(df214_useradd_lastlog, "DF214.Dockerfile");
 fixture!(df215_yarn_cache, "DF215.Dockerfile");
 fixture!(df215_berry, "DF215-berry.Dockerfile");
 fixture!(df919_df920_label_key_expose_port, "DF919-DF920.Dockerfile");
+fixture!(
+    df921_df922_env_self_reference_copy_whole_filesystem,
+    "DF921-DF922.Dockerfile"
+);

@@ -30,11 +30,11 @@ use context::{
 };
 use correctness::{
     consistent_instruction_casing, copy_from_unknown_stage, copy_multiple_sources_dest,
-    copy_relative_dest, expose_invalid_format, expose_invalid_port, expose_proto_casing,
-    from_as_casing, from_platform_flag_const, invalid_default_arg_in_from, label_key,
-    legacy_key_value_format, maintainer_deprecated, multiple_instructions, no_empty_continuation,
-    redundant_target_platform, reserved_stage_name, stage_name_casing, undefined_arg_in_from,
-    workdir_relative_path,
+    copy_relative_dest, copy_whole_filesystem, env_self_reference, expose_invalid_format,
+    expose_invalid_port, expose_proto_casing, from_as_casing, from_platform_flag_const,
+    invalid_default_arg_in_from, label_key, legacy_key_value_format, maintainer_deprecated,
+    multiple_instructions, no_empty_continuation, redundant_target_platform, reserved_stage_name,
+    stage_name_casing, undefined_arg_in_from, workdir_relative_path,
 };
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
@@ -182,6 +182,8 @@ pub static RULES: &[&Rule] = &[
     &copy_relative_dest::RULE,
     &label_key::RULE,
     &expose_invalid_port::RULE,
+    &env_self_reference::RULE,
+    &copy_whole_filesystem::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -8,6 +8,8 @@ pub(in crate::rules) mod consistent_instruction_casing;
 pub(in crate::rules) mod copy_from_unknown_stage;
 pub(in crate::rules) mod copy_multiple_sources_dest;
 pub(in crate::rules) mod copy_relative_dest;
+pub(in crate::rules) mod copy_whole_filesystem;
+pub(in crate::rules) mod env_self_reference;
 pub(in crate::rules) mod expose_invalid_format;
 pub(in crate::rules) mod expose_invalid_port;
 pub(in crate::rules) mod expose_proto_casing;
