@@ -263,3 +263,4 @@ fixture!(
     df921_df922_env_self_reference_copy_whole_filesystem,
     "DF921-DF922.Dockerfile"
 );
+fixture!(df923_invalid_definition_description, "DF923.Dockerfile");

@@ -32,9 +32,10 @@ use correctness::{
     consistent_instruction_casing, copy_from_unknown_stage, copy_multiple_sources_dest,
     copy_relative_dest, copy_whole_filesystem, env_self_reference, expose_invalid_format,
     expose_invalid_port, expose_proto_casing, from_as_casing, from_platform_flag_const,
-    invalid_default_arg_in_from, label_key, legacy_key_value_format, maintainer_deprecated,
-    multiple_instructions, no_empty_continuation, redundant_target_platform, reserved_stage_name,
-    stage_name_casing, undefined_arg_in_from, workdir_relative_path,
+    invalid_default_arg_in_from, invalid_definition_description, label_key,
+    legacy_key_value_format, maintainer_deprecated, multiple_instructions, no_empty_continuation,
+    redundant_target_platform, reserved_stage_name, stage_name_casing, undefined_arg_in_from,
+    workdir_relative_path,
 };
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
@@ -184,6 +185,7 @@ pub static RULES: &[&Rule] = &[
     &expose_invalid_port::RULE,
     &env_self_reference::RULE,
     &copy_whole_filesystem::RULE,
+    &invalid_definition_description::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -16,6 +16,7 @@ pub(in crate::rules) mod expose_proto_casing;
 pub(in crate::rules) mod from_as_casing;
 pub(in crate::rules) mod from_platform_flag_const;
 pub(in crate::rules) mod invalid_default_arg_in_from;
+pub(in crate::rules) mod invalid_definition_description;
 pub(in crate::rules) mod label_key;
 pub(in crate::rules) mod legacy_key_value_format;
 pub(in crate::rules) mod maintainer_deprecated;
