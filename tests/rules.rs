@@ -264,3 +264,4 @@ fixture!(
     "DF921-DF922.Dockerfile"
 );
 fixture!(df923_invalid_definition_description, "DF923.Dockerfile");
+fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");

@@ -41,6 +41,7 @@ use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
     build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
     pip_cache, rpm_family_clean, slim_base, use_apt_get, useradd_lastlog, yarn_cache,
+    zypper_dist_upgrade,
 };
 use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
@@ -146,6 +147,7 @@ pub static RULES: &[&Rule] = &[
     &add_for_local_files::RULE,
     &useradd_lastlog::RULE,
     &yarn_cache::RULE,
+    &zypper_dist_upgrade::RULE,
     &root_user::RULE,
     &shell_form_cmd::RULE,
     &secret_in_arg_env::RULE,
