@@ -233,3 +233,35 @@ fixture!(df212_build_tools, "DF212.Dockerfile");
 fixture!(df212_alpine, "DF212-alpine.Dockerfile");
 fixture!(df212_single_stage_build, "DF212-single-stage.Dockerfile");
 fixture!(df212_multi_stage, "DF212-multi-stage.Dockerfile");
+fixture!(df902_to_df906_buildkit_casing, "DF902-DF906.Dockerfile");
+fixture!(df905_majority_lower, "DF905-lower.Dockerfile");
+fixture!(df905_tie, "DF905-tie.Dockerfile");
+fixture!(df907_undefined_arg_in_from, "DF907.Dockerfile");
+fixture!(df908_workdir_relative_path, "DF908.Dockerfile");
+fixture!(df909_multiple_instructions, "DF909.Dockerfile");
+fixture!(df910_legacy_key_value_format, "DF910.Dockerfile");
+fixture!(
+    df911_to_df913_from_platform_and_args,
+    "DF911-DF913.Dockerfile"
+);
+fixture!(df911_redeclared, "DF911-redeclared.Dockerfile");
+fixture!(df912_invalid_default_arg_in_from, "DF912.Dockerfile");
+fixture!(df914_df915_expose, "DF914-DF915.Dockerfile");
+fixture!(df404_unpinned_os_packages, "DF404.Dockerfile");
+fixture!(df308_cd_in_run, "DF308.Dockerfile");
+fixture!(df309_wget_progress, "DF309.Dockerfile");
+fixture!(df310_curl_and_wget, "DF310.Dockerfile");
+fixture!(df311_ln_bin_sh, "DF311.Dockerfile");
+fixture!(df916_copy_from_unknown_stage, "DF916.Dockerfile");
+fixture!(df917_copy_multiple_sources_dest, "DF917.Dockerfile");
+fixture!(df918_copy_relative_dest, "DF918.Dockerfile");
+fixture!(df214_useradd_lastlog, "DF214.Dockerfile");
+fixture!(df215_yarn_cache, "DF215.Dockerfile");
+fixture!(df215_berry, "DF215-berry.Dockerfile");
+fixture!(df919_df920_label_key_expose_port, "DF919-DF920.Dockerfile");
+fixture!(
+    df921_df922_env_self_reference_copy_whole_filesystem,
+    "DF921-DF922.Dockerfile"
+);
+fixture!(df923_invalid_definition_description, "DF923.Dockerfile");
+fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");

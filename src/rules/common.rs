@@ -230,7 +230,7 @@ pub(super) fn stages_a_variable_may_name(ctx: &Context, stage: usize) -> Vec<usi
 }
 
 /// The stage's name (`FROM image AS name`), as written.
-fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
+pub(super) fn stage_name<'a>(ctx: &Context<'a>, stage: usize) -> Option<&'a str> {
     let from = ctx.stages.get(stage)?.from?;
     let Args::Words(words) = &from.node.args else {
         return None;

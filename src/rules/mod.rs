@@ -11,7 +11,7 @@ mod build_errors;
 mod buildkit;
 mod common;
 mod context;
-mod deprecations;
+mod correctness;
 mod packages;
 mod pinning;
 mod runtime;
@@ -28,15 +28,25 @@ use buildkit::{package_cache_mount, syntax_directive};
 use context::{
     apt_update_alone, copy_of_ignored_or_secret, dependency_copy_order, missing_dockerignore,
 };
-use deprecations::maintainer_deprecated;
+use correctness::{
+    consistent_instruction_casing, copy_from_unknown_stage, copy_multiple_sources_dest,
+    copy_relative_dest, copy_whole_filesystem, env_self_reference, expose_invalid_format,
+    expose_invalid_port, expose_proto_casing, from_as_casing, from_platform_flag_const,
+    invalid_default_arg_in_from, invalid_definition_description, label_key,
+    legacy_key_value_format, maintainer_deprecated, multiple_instructions, no_empty_continuation,
+    redundant_target_platform, reserved_stage_name, stage_name_casing, undefined_arg_in_from,
+    workdir_relative_path,
+};
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
     build_tools_in_final_stage, download_leftovers, mergeable_runs, npm_ci, package_manager_prompt,
-    pip_cache, rpm_family_clean, slim_base, use_apt_get,
+    pip_cache, rpm_family_clean, slim_base, use_apt_get, useradd_lastlog, yarn_cache,
+    zypper_dist_upgrade,
 };
-use pinning::{base_not_digest, unpinned_base, unpinned_packages};
+use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
-    add_url_checksum, pipe_to_shell, pipefail, root_user, secret_in_arg_env, shell_form_cmd, sudo,
+    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, pipe_to_shell, pipefail, root_user,
+    secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
 };
 use serde::Serialize;
 
@@ -135,6 +145,9 @@ pub static RULES: &[&Rule] = &[
     &slim_base::RULE,
     &build_tools_in_final_stage::RULE,
     &add_for_local_files::RULE,
+    &useradd_lastlog::RULE,
+    &yarn_cache::RULE,
+    &zypper_dist_upgrade::RULE,
     &root_user::RULE,
     &shell_form_cmd::RULE,
     &secret_in_arg_env::RULE,
@@ -142,12 +155,39 @@ pub static RULES: &[&Rule] = &[
     &pipe_to_shell::RULE,
     &pipefail::RULE,
     &add_url_checksum::RULE,
+    &cd_in_run::RULE,
+    &wget_progress::RULE,
+    &curl_and_wget::RULE,
+    &ln_bin_sh::RULE,
     &unpinned_base::RULE,
     &base_not_digest::RULE,
     &unpinned_packages::RULE,
+    &unpinned_os_packages::RULE,
     &package_cache_mount::RULE,
     &syntax_directive::RULE,
     &maintainer_deprecated::RULE,
+    &stage_name_casing::RULE,
+    &from_as_casing::RULE,
+    &no_empty_continuation::RULE,
+    &consistent_instruction_casing::RULE,
+    &reserved_stage_name::RULE,
+    &undefined_arg_in_from::RULE,
+    &workdir_relative_path::RULE,
+    &multiple_instructions::RULE,
+    &legacy_key_value_format::RULE,
+    &redundant_target_platform::RULE,
+    &invalid_default_arg_in_from::RULE,
+    &from_platform_flag_const::RULE,
+    &expose_proto_casing::RULE,
+    &expose_invalid_format::RULE,
+    &copy_from_unknown_stage::RULE,
+    &copy_multiple_sources_dest::RULE,
+    &copy_relative_dest::RULE,
+    &label_key::RULE,
+    &expose_invalid_port::RULE,
+    &env_self_reference::RULE,
+    &copy_whole_filesystem::RULE,
+    &invalid_definition_description::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

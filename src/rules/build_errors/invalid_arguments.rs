@@ -4,7 +4,7 @@ use crate::syntax::{Args, Instruction, Kind, Node};
 pub static RULE: Rule = Rule {
     code: "DF002",
     name: "invalid-arguments",
-    aliases: &[],
+    aliases: &["DL3043"],
     summary: "Arguments BuildKit rejects at dispatch: the build fails",
     doc: "## What it does
 Flags instructions whose arguments BuildKit's parser accepts but its dispatch rejects: `COPY`

@@ -3,7 +3,7 @@ use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
 pub static RULE: Rule = Rule {
     code: "DF003",
     name: "no-build-stage",
-    aliases: &[],
+    aliases: &["DL3061"],
     summary: "An instruction before the first FROM: the build fails",
     doc: "## What it does
 Flags the first instruction other than `ARG` that comes before any `FROM`, and a file with no

@@ -13,3 +13,6 @@ pub(in crate::rules) mod pip_cache;
 pub(in crate::rules) mod rpm_family_clean;
 pub(in crate::rules) mod slim_base;
 pub(in crate::rules) mod use_apt_get;
+pub(in crate::rules) mod useradd_lastlog;
+pub(in crate::rules) mod yarn_cache;
+pub(in crate::rules) mod zypper_dist_upgrade;

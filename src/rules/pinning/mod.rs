@@ -2,4 +2,5 @@
 
 pub(in crate::rules) mod base_not_digest;
 pub(in crate::rules) mod unpinned_base;
+pub(in crate::rules) mod unpinned_os_packages;
 pub(in crate::rules) mod unpinned_packages;

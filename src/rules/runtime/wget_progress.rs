@@ -1,0 +1,101 @@
+use crate::fix::{Applicability, Edit, Fix};
+use crate::images::family::Family;
+use crate::rules::common::{base_image_of, word_span};
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, programs};
+
+pub static RULE: Rule = Rule {
+    code: "DF309",
+    name: "wget-progress",
+    aliases: &["DL3047"],
+    summary: "`wget` without `--progress` or `-q`: huge build logs",
+    doc: "## What it does
+Flags `wget` without an option that tames its progress output: `--progress=...`, `-q`/`--quiet`,
+`-nv`/`--no-verbose`, or `-o`/`-a` (log to a file), as hadolint's DL3047 does.
+
+Not flagged on Alpine and busybox bases (unless the stage installs GNU wget with `apk add
+wget`): busybox's wget redraws a single progress line at most once a second, which is the flood
+hadolint's rule is about.
+
+## Why is this bad?
+Without a terminal, GNU wget prints a progress line per few kilobytes: downloading a large file
+writes megabytes into the build log, which CI systems truncate or choke on.
+
+## Example
+```dockerfile
+RUN wget https://example.com/big.tar.gz
+```
+Use instead:
+```dockerfile
+RUN wget --progress=dot:giga https://example.com/big.tar.gz
+```
+
+## Fix safety
+Safe: `--progress=dot:giga` is added after `wget`. It changes what wget prints, never what it
+downloads, so the image is the same. Offered only when the stage's base image is a Debian,
+Red Hat, SUSE, Photon or Arch one (GNU wget); busybox's wget does not know the option.
+",
+    severity: Severity::Info,
+    default_enabled: true,
+    fix: FixAvailability::Sometimes(Applicability::Safe),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for (run, i, call) in ctx.calls(&programs::WGET) {
+        if call.has_any(&[
+            "--progress",
+            "-q",
+            "--quiet",
+            "--no-verbose",
+            "-o",
+            "--output-file",
+            "-a",
+            "--append-output",
+        ]) {
+            continue;
+        }
+        let Some(cmd) = run.commands.get(i) else {
+            continue;
+        };
+        // `-nv` is a two-letter short option.
+        if cmd.words.iter().any(|w| w.value == "-nv") {
+            continue;
+        }
+        let Some(program) = call.program_word() else {
+            continue;
+        };
+        let family = base_image_of(ctx, run.stage).and_then(|b| {
+            let name = crate::images::official_name(b.name()?);
+            let tag = b.tag().ok().flatten().unwrap_or("latest");
+            Some(crate::images::family::distro(&name, tag)?.family)
+        });
+        // busybox's wget (Alpine's unless GNU wget is installed) redraws one line at most once a
+        // second: no flood to tame.
+        let busybox = matches!(family, Some(Family::Alpine | Family::Bare));
+        let gnu_installed = ctx
+            .calls(&programs::APK)
+            .any(|(r, _, c)| r.stage == run.stage && c.operands().any(|w| w.value == "wget"));
+        if busybox && !gnu_installed {
+            continue;
+        }
+        let mut diag = Diagnostic::new(
+            &RULE,
+            word_span(run, program, program),
+            "`wget` without `--progress=dot:giga` or `-q` fills the build log with its progress bar",
+        );
+        let gnu = matches!(
+            family,
+            Some(Family::Debian | Family::RedHat | Family::Suse | Family::Photon | Family::Arch)
+        );
+        if gnu {
+            diag = diag.with_fix(Fix::safe(
+                "Add `--progress=dot:giga`",
+                vec![Edit::insert(
+                    run.after_word(program),
+                    " --progress=dot:giga",
+                )],
+            ));
+        }
+        out.push(diag);
+    }
+}
