@@ -75,7 +75,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             } else {
                 format!(
-                    "`--from={value}` names no stage: it is pulled as the image `{value}:latest`; name a stage, or the image with its tag"
+                    "`--from={value}` names no stage: unless the build passes a context of that name (`--build-context {value}=...`), it is pulled as the image `{value}:latest`; name a stage, or the image with its tag"
                 )
             };
             out.push(Diagnostic::new(&RULE, ins.to_source(flag.span), why));
