@@ -1070,7 +1070,7 @@ struct ShellcheckRunners(Mutex<HashMap<Option<PathBuf>, Arc<dockerfix::shellchec
 impl ShellcheckRunners {
     /// The runner for a file's settings, when they select the SC family.
     fn for_settings(&self, settings: &Settings) -> Option<Arc<dockerfix::shellcheck::Runner>> {
-        if !settings.is_enabled(&rules::shellcheck::RULE) {
+        if !settings.shellcheck_selected() {
             return None;
         }
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -1346,12 +1346,16 @@ fn rule(args: RuleArgs) -> ExitCode {
         rules::RULES.to_vec()
     } else {
         let code = args.code.unwrap_or_default();
-        match rules::RULES.iter().copied().find(|r| {
-            r.matches(&code)
-                && !code.eq_ignore_ascii_case("ALL")
-                && (r.code.eq_ignore_ascii_case(&code)
-                    || r.name == code
-                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
+        // A ShellCheck code has no entry of its own: its rule is made on demand.
+        let shellcheck = rules::shellcheck::code_number(&code).and_then(|_| rules::by_code(&code));
+        match shellcheck.or_else(|| {
+            rules::RULES.iter().copied().find(|r| {
+                r.matches(&code)
+                    && !code.eq_ignore_ascii_case("ALL")
+                    && (r.code.eq_ignore_ascii_case(&code)
+                        || r.name == code
+                        || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
+            })
         }) {
             Some(r) => vec![r],
             None => {

@@ -80,7 +80,7 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         .unwrap_or_default();
     let sup = suppress::Suppressions::from_document(doc);
     let enabled = |r: &Rule| settings.is_enabled(r) && !ignored.iter().any(|i| i.covers(r));
-    let shellcheck = if enabled(&rules::shellcheck::RULE) {
+    let shellcheck = if settings.shellcheck_selected() && enabled(&rules::shellcheck::RULE) {
         shellcheck_findings(doc, settings, file.shellcheck)
     } else {
         None

@@ -398,6 +398,11 @@ impl Settings {
         Ok(s)
     }
 
+    /// Whether ShellCheck is to run: the `SC` family is on and some code of it is selected.
+    pub fn shellcheck_selected(&self) -> bool {
+        self.is_enabled(&rules::shellcheck::RULE) && self.shellcheck_codes.iter().any(|c| c.1)
+    }
+
     pub fn is_enabled(&self, rule: &Rule) -> bool {
         if rule.is_shellcheck() && rule.code != rules::shellcheck::RULE.code {
             return self.is_enabled(&rules::shellcheck::RULE)
