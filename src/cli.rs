@@ -62,7 +62,7 @@ struct Common {
     /// Print nothing but the results.
     #[arg(short, long)]
     quiet: bool,
-    /// Also print how many files were processed and how long it took.
+    /// Also print how many files were processed, how long it took, and the ShellCheck used.
     #[arg(short, long)]
     verbose: bool,
 }

