@@ -1140,7 +1140,11 @@ impl ShellcheckRunners {
             {
                 Err(problem) => eprintln!("warning: {problem}"),
                 Ok(v) if verbose => {
-                    eprintln!("shellcheck: version {v} ({})", runner.program().display())
+                    eprintln!(
+                        "shellcheck: version {v} ({}), {} distinct script(s) checked",
+                        runner.program().display(),
+                        runner.checked()
+                    )
                 }
                 Ok(_) => {}
             }

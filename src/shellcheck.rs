@@ -122,6 +122,8 @@ pub struct Runner {
     version: OnceLock<Result<String, Unavailable>>,
     /// The first failure: the program missing, or a batch whose output could not be read.
     problem: Mutex<Option<Unavailable>>,
+    /// How many scripts were given to ShellCheck (each distinct script once).
+    checked: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Runner {
@@ -142,7 +144,13 @@ impl Runner {
             cache: Mutex::new(HashMap::new()),
             version: OnceLock::new(),
             problem: Mutex::new(None),
+            checked: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// How many distinct scripts ShellCheck read so far.
+    pub fn checked(&self) -> usize {
+        self.checked.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn program(&self) -> &Path {
@@ -223,31 +231,23 @@ impl Runner {
         if todo.is_empty() {
             return;
         }
-        // As many batches as processes (each at most BATCH scripts), run `jobs` at a time.
-        let per = todo.len().div_ceil(self.jobs).clamp(1, BATCH);
-        let batches: Vec<&[&Script]> = todo.chunks(per).collect();
-        for wave in batches.chunks(self.jobs) {
-            let results: Vec<Result<HashMap<Key, Vec<Finding>>, Unavailable>> =
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = wave
-                        .iter()
-                        .map(|batch| scope.spawn(|| self.run_batch(batch)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(Unavailable::Failed {
-                                    message: "internal error while reading ShellCheck's output"
-                                        .into(),
-                                })
-                            })
-                        })
-                        .collect()
-                });
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            for (batch, result) in wave.iter().zip(results) {
-                let mut found = match result {
+        self.checked
+            .fetch_add(todo.len(), std::sync::atomic::Ordering::Relaxed);
+        // Batches of a few dozen scripts, taken from a queue by `jobs` workers, one ShellCheck
+        // process per batch: a worker that drew short scripts takes more batches, so that
+        // no core waits for the other's last long batch. (The cost of a process is small
+        // beside ShellCheck's analysis, a few milliseconds per script.)
+        let per = todo.len().div_ceil(self.jobs * 4).clamp(1, BATCH);
+        let queue = Mutex::new(todo.chunks(per));
+        let worker = || {
+            loop {
+                let Some(batch) = queue.lock().unwrap_or_else(|p| p.into_inner()).next() else {
+                    return;
+                };
+                if self.is_missing() {
+                    return;
+                }
+                let mut found = match self.run_batch(batch) {
                     Ok(found) => found,
                     Err(problem) => {
                         let missing = matches!(problem, Unavailable::Missing { .. });
@@ -258,12 +258,23 @@ impl Runner {
                         HashMap::new()
                     }
                 };
-                for s in batch.iter() {
+                let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+                for s in batch {
                     let list = found.remove(&s.key).unwrap_or_default();
                     cache.insert(s.key, list.into());
                 }
             }
-        }
+        };
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..self.jobs).map(|_| scope.spawn(worker)).collect();
+            for w in workers {
+                if w.join().is_err() {
+                    self.note(Unavailable::Failed {
+                        message: "internal error while reading ShellCheck's output".into(),
+                    });
+                }
+            }
+        });
     }
 
     /// The findings of each script, in order (running ShellCheck on those not cached). Empty

@@ -149,7 +149,8 @@ fn the_script_is_what_buildkit_runs() {
     let names: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
     assert_eq!(names, ["$not_inherited", "$other"], "{f:?}");
     // A one-word value needs no quotes (an ARG without default counts as one); blanks do.
-    let text = "FROM debian\nARG arch\nENV opts=\"-a -b\" dir=/x\nRUN echo $arch $dir $opts $free\n";
+    let text =
+        "FROM debian\nARG arch\nENV opts=\"-a -b\" dir=/x\nRUN echo $arch $dir $opts $free\n";
     let f = found(text, &["SC2086"], &[]);
     let quoted: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
     assert_eq!(quoted, ["$opts", "$free"], "{f:?}");
