@@ -163,6 +163,20 @@ fn the_script_is_what_buildkit_runs() {
         &[],
     );
     assert!(bash.iter().all(|f| !f.0.starts_with("SC3")), "{bash:?}");
+    // `RUN <<EOF`: the body, under the shell in effect or its own `#!` line.
+    let text = "FROM debian\nARG v\nRUN <<EOF\ntrue\ncd /x\necho $v $x\nEOF\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(has(&f, "SC2164", 5, "cd /x"), "{f:?}");
+    assert!(
+        has(&f, "SC2086", 6, "$x") && !has(&f, "SC2086", 6, "$v"),
+        "{f:?}"
+    );
+    let text = "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t[[ -f $x ]] && echo ok\n\tEOF\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(
+        has(&f, "SC2154", 4, "$x") && f.iter().all(|x| !x.0.starts_with("SC3")),
+        "{f:?}"
+    );
     // Non-POSIX shells and Windows images are not checked.
     for text in [
         "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
@@ -222,8 +236,8 @@ fn verbose_shows_the_version() {
 }
 
 /// Every corpus file, ShellCheck's results fetched in batches as `check` does: every SC
-/// diagnostic lies inside a RUN instruction (on its command, not its heredoc bodies), and
-/// ShellCheck never fails.
+/// diagnostic lies inside a RUN instruction (on its command, or inside its heredoc's body),
+/// and ShellCheck never fails.
 #[test]
 fn corpus_spans_lie_inside_their_run() {
     if !have_shellcheck() {
@@ -267,7 +281,8 @@ fn corpus_spans_lie_inside_their_run() {
                 .unwrap_or_else(|| panic!("{}: {d:?} outside any instruction", path.display()));
             assert_eq!(ins.kind(), syntax::Kind::Run, "{}: {d:?}", path.display());
             assert!(
-                ins.head_span().contains(d.span),
+                ins.head_span().contains(d.span)
+                    || ins.heredocs.iter().any(|h| h.body.contains(d.span)),
                 "{}: {d:?} outside {:?}",
                 path.display(),
                 ins.head_span()

@@ -27,13 +27,15 @@ pub static RULE: Rule = Rule {
     doc: "## What it does
 Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN whose
 shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), as BuildKit
-hands it to the shell, and reports each finding under ShellCheck's own code (`SC2086`), with
+hands it to the shell, and the body of each `RUN <<EOF` (with its `#!` line's shell if it has
+one), and reports each finding under ShellCheck's own code (`SC2086`), with
 a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one of them;
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
 any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
 is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
 hadolint; `pipefail` counts when the `SHELL` sets it. RUNs under PowerShell or `cmd`, on
-Windows base images, and heredoc RUNs are not checked; SC1090 and SC1091 (a sourced file
+Windows base images, other interpreters (`#!/usr/bin/env python3`) and other heredoc RUNs
+(`RUN cat <<EOF > file`) are not checked; SC1090 and SC1091 (a sourced file
 ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
 
 Needs the `shellcheck` program: on `PATH` (`apt-get install shellcheck`, `pip install
@@ -240,11 +242,27 @@ fn declared(ins: &Instruction, names: &mut Vec<Declared>) {
 #[derive(Debug)]
 pub struct RunScript<'a> {
     pub ins: &'a Instruction,
-    /// Where the body starts in the instruction's logical line.
+    /// The command in the instruction's logical line (for a heredoc RUN, the `<<EOF` word).
     pub body: Span,
     /// Lines before the body (shebang, options, declarations).
     pub preamble: usize,
     pub script: Script,
+    /// For `RUN <<EOF`, where the heredoc's body is in the source.
+    pub heredoc: Option<HeredocBody>,
+}
+
+/// A heredoc body as ShellCheck reads it, and where its lines are in the source.
+#[derive(Debug)]
+pub struct HeredocBody {
+    /// The body as the shell gets it (with `<<-`, leading tabs removed).
+    visible: String,
+    /// Per line: where it starts in the source, and how many tabs `<<-` removed.
+    lines: Vec<(usize, usize)>,
+    /// The source offset right after the body.
+    end: usize,
+    /// Declarations follow the body (a body with its own `#!` line keeps it first): findings
+    /// past the body are on them.
+    trailer: bool,
 }
 
 /// The scripts of a file: each shell-form RUN of a POSIX shell, in order.
@@ -279,6 +297,9 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
                         out.push(script(ins, *rest, shell, &names));
                     }
                 }
+                (Kind::Run, Args::Text(rest)) => {
+                    out.extend(heredoc_script(&ctx.doc.text, ins, *rest, shell, &names));
+                }
                 _ => {}
             }
         }
@@ -300,22 +321,8 @@ fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]
     }
     // The last declaration of a name wins; only names the body mentions (fewer distinct
     // scripts, more cache hits).
-    let mut used: BTreeMap<&str, bool> = BTreeMap::new();
-    for d in names {
-        if text_of_body.contains(d.name.as_str()) {
-            used.insert(&d.name, d.one_word);
-        }
-    }
-    if !used.is_empty() {
-        text.push_str("export");
-        for (name, one_word) in used {
-            text.push(' ');
-            text.push_str(name);
-            if one_word {
-                text.push_str("=1");
-            }
-        }
-        text.push('\n');
+    if let Some(line) = exports(names, text_of_body) {
+        text.push_str(&line);
         preamble += 1;
     }
     text.push_str(text_of_body);
@@ -325,7 +332,120 @@ fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]
         body,
         preamble,
         script: Script::new(text),
+        heredoc: None,
     }
+}
+
+/// The `export` line of the declared names a body mentions (the last declaration of a name
+/// wins), or None.
+fn exports(names: &[Declared], body: &str) -> Option<String> {
+    let mut used: BTreeMap<&str, bool> = BTreeMap::new();
+    for d in names {
+        if body.contains(d.name.as_str()) {
+            used.insert(&d.name, d.one_word);
+        }
+    }
+    if used.is_empty() {
+        return None;
+    }
+    let mut line = String::from("export");
+    for (name, one_word) in used {
+        line.push(' ');
+        line.push_str(name);
+        if one_word {
+            line.push_str("=1");
+        }
+    }
+    line.push('\n');
+    Some(line)
+}
+
+/// The shell a `#!` line names, as ShellCheck knows it (None: another interpreter).
+fn shebang_shell(line: &str) -> Option<&'static str> {
+    let mut words = line.strip_prefix("#!")?.split_whitespace();
+    let mut prog = words.next()?.rsplit('/').next().unwrap_or("");
+    if prog == "env" {
+        prog = words.find(|w| !w.starts_with('-'))?;
+    }
+    match prog {
+        "sh" | "ash" | "busybox" => Some("sh"),
+        "dash" => Some("dash"),
+        "bash" => Some("bash"),
+        "ksh" => Some("ksh"),
+        _ => None,
+    }
+}
+
+/// `RUN <<EOF` (the command is the heredoc alone): BuildKit runs its body, with the `#!` line's
+/// interpreter when it has one, else with the shell in effect. Other heredoc RUNs (`RUN cat
+/// <<EOF > file`, several heredocs) and CRLF bodies are not checked.
+fn heredoc_script<'a>(
+    text: &str,
+    ins: &'a Instruction,
+    rest: Span,
+    shell: Option<Shell>,
+    names: &[Declared],
+) -> Option<RunScript<'a>> {
+    let command = rest.slice(&ins.logical).trim();
+    let [h] = ins.heredocs.as_slice() else {
+        return None;
+    };
+    if !command.starts_with("<<") || command.contains(char::is_whitespace) {
+        return None;
+    }
+    let original = h.body.slice(text);
+    if original.contains('\r') {
+        return None;
+    }
+    let mut visible = String::with_capacity(original.len());
+    let mut lines = Vec::new();
+    let mut at = h.body.start;
+    for line in original.split_inclusive('\n') {
+        let tabs = if h.chomp {
+            line.len() - line.trim_start_matches('\t').len()
+        } else {
+            0
+        };
+        lines.push((at, tabs));
+        visible.push_str(line.get(tabs..).unwrap_or(""));
+        at += line.len();
+    }
+    let first = visible.lines().next().unwrap_or("");
+    let (script, preamble, trailer) = if first.starts_with("#!") {
+        shebang_shell(first)?;
+        let mut script = visible.clone();
+        if !script.ends_with('\n') {
+            script.push('\n');
+        }
+        script.extend(exports(names, &visible));
+        (script, 0, true)
+    } else {
+        let shell = shell?;
+        let mut script = format!("#!/bin/{}\n", shell.name);
+        let mut preamble = 1;
+        if shell.pipefail {
+            script.push_str("set -o pipefail\n");
+            preamble += 1;
+        }
+        if let Some(line) = exports(names, &visible) {
+            script.push_str(&line);
+            preamble += 1;
+        }
+        script.push_str(&visible);
+        (script, preamble, false)
+    };
+    Some(RunScript {
+        ins,
+        body: rest,
+        preamble,
+        script: Script::new(script),
+        heredoc: Some(HeredocBody {
+            visible,
+            lines,
+            end: h.body.end,
+            trailer,
+        }),
+    })
 }
 
 /// The findings of a file's scripts, in [`scripts`] order (what [`crate::lint`] hands the
@@ -351,9 +471,34 @@ fn body_offset(body: &str, line: usize, column: usize) -> usize {
     start + within
 }
 
+/// A position in a heredoc body as ShellCheck saw it, as a source offset; None past the
+/// body when declarations follow it.
+fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> {
+    let Some(&(start, tabs)) = h.lines.get(line) else {
+        return (!h.trailer).then_some(h.end);
+    };
+    let text = h.visible.split_inclusive('\n').nth(line).unwrap_or("");
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let within = text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    Some(start + tabs + within)
+}
+
 /// A finding's span in the Dockerfile, or None when it is on the preamble.
 pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
     let line = f.line.checked_sub(run.preamble + 1)?;
+    if let Some(h) = &run.heredoc {
+        let start = heredoc_offset(h, line, f.column)?;
+        let end = f
+            .end_line
+            .checked_sub(run.preamble + 1)
+            .and_then(|l| heredoc_offset(h, l, f.end_column))
+            .unwrap_or(start)
+            .max(start);
+        return Some(Span::new(start, end));
+    }
     let body = run.body.slice(&run.ins.logical);
     let start = body_offset(body, line, f.column);
     let end = match f.end_line.checked_sub(run.preamble + 1) {
@@ -451,7 +596,8 @@ mod tests {
         for text in [
             "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
             "FROM mcr.microsoft.com/windows/servercore\nRUN echo %x%\n",
-            "FROM a\nRUN <<EOF\necho $x\nEOF\n",
+            "FROM a\nRUN cat <<EOF > /x\necho $x\nEOF\n",
+            "FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n",
             "RUN echo before any FROM\n",
         ] {
             let doc = parse(text).unwrap();
@@ -500,6 +646,49 @@ mod tests {
         let run = &scripts(&ctx)[0];
         let span = finding_span(run, &finding(run.preamble + 1, 9, 11)).unwrap();
         assert_eq!(doc.slice(span), "$x");
+    }
+
+    /// The source text of a finding over `needle` in a heredoc script's body.
+    fn mapped_heredoc(text: &str, needle: &str) -> String {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let h = run.heredoc.as_ref().unwrap();
+        let (line, text_line) = h
+            .visible
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        let at = text_line.find(needle).unwrap();
+        let column = text_line[..at].chars().count() + 1;
+        let end = column + needle.chars().count();
+        let f = finding(run.preamble + 1 + line, column, end);
+        doc.slice(finding_span(run, &f).unwrap()).to_string()
+    }
+
+    #[test]
+    fn heredoc_bodies() {
+        let text = "FROM a\nARG v\nRUN <<EOF\nset -e\necho é $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(
+            scripts(&ctx)[0].script.text,
+            "#!/bin/sh\nexport v=1\nset -e\necho é $v $x\n"
+        );
+        // `<<-` removes leading tabs: ShellCheck's columns are past them.
+        let text = "FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        // A `#!` line stays first; the declarations follow the body.
+        let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs[0].script.text, "#!/bin/bash\necho $v $x\nexport v=1\n");
+        assert_eq!(finding_span(&runs[0], &finding(3, 1, 7)), None);
     }
 
     #[test]
