@@ -122,7 +122,8 @@ pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
         let doc: &'static str = Box::leak(
             format!(
                 "## What it does\nShellCheck's check {code_text} on RUN bodies (see the `SC` \
-                 family: `dockerfix rule SC`).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
+                 family: `dockerfix rule SC`). Each finding has the severity of ShellCheck's \
+                 level for it (error; warning; info and style as info).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
                  {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nNo fix \
                  yet.\n"
             )
