@@ -25,7 +25,8 @@ pub static RULE: Rule = Rule {
     aliases: &[],
     summary: "ShellCheck's findings on RUN bodies (SC1000-SC9999), when ShellCheck is installed",
     doc: "## What it does
-Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN whose
+Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN (and
+CMD, ENTRYPOINT, HEALTHCHECK, which see `ENV` but not `ARG` names) whose
 shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), as BuildKit
 hands it to the shell, and the body of each `RUN <<EOF` (with its `#!` line's shell if it has
 one), and reports each finding under ShellCheck's own code (`SC2086`), with
@@ -266,7 +267,8 @@ pub struct HeredocBody {
     trailer: bool,
 }
 
-/// The scripts of a file: each shell-form RUN of a POSIX shell, in order.
+/// The scripts of a file: each shell-form RUN, CMD, ENTRYPOINT and HEALTHCHECK of a POSIX
+/// shell, and each `RUN <<EOF` body, in order.
 pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
     let mut out = Vec::new();
     for (index, stage) in ctx.stages.iter().enumerate() {
@@ -287,12 +289,30 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
                 }
             }
         }
+        // What the container's commands see at run time: ENV, not ARG.
+        let mut env = inherited.clone();
         let mut names = inherited;
         let mut shell = Some(SH);
         for ins in &stage.instructions {
             match (&ins.node.kind, &ins.node.args) {
                 (Kind::Shell, Args::Json(args)) => shell = shell_of(args),
-                (Kind::Arg | Kind::Env, _) => declared(ins, &mut names),
+                (Kind::Arg, _) => declared(ins, &mut names),
+                (Kind::Env, _) => {
+                    declared(ins, &mut names);
+                    declared(ins, &mut env);
+                }
+                // Shell-form CMD, ENTRYPOINT and HEALTHCHECK run under the same SHELL, when the
+                // container runs.
+                (Kind::Cmd | Kind::Entrypoint, Args::Text(rest)) => {
+                    if let Some(shell) = shell {
+                        out.push(script(ins, *rest, shell, &env));
+                    }
+                }
+                (Kind::Healthcheck, Args::Health { cmd, .. }) => {
+                    if let (Args::Text(rest), Some(shell)) = (&**cmd, shell) {
+                        out.push(script(ins, *rest, shell, &env));
+                    }
+                }
                 (Kind::Run, Args::Text(rest)) if ins.heredocs.is_empty() => {
                     if let Some(shell) = shell {
                         out.push(script(ins, *rest, shell, &names));
@@ -590,6 +610,28 @@ mod tests {
         );
         assert_eq!(runs[1].script.text, "#!/bin/sh\ntrue\n");
         assert_eq!(runs[1].preamble, 1);
+    }
+
+    #[test]
+    fn container_commands() {
+        let doc = parse(
+            "FROM a\nARG build_only\nENV run_too=1\nCMD echo $build_only $run_too\n\
+             HEALTHCHECK --interval=5s CMD curl -f $url\nENTRYPOINT [\"x\"]\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        let texts: Vec<String> = scripts(&ctx).into_iter().map(|s| s.script.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "#!/bin/sh\nexport run_too=1\necho $build_only $run_too\n",
+                "#!/bin/sh\ncurl -f $url\n"
+            ]
+        );
+        assert_eq!(
+            mapped("FROM a\nHEALTHCHECK CMD curl \\\n  $url\n", "$url"),
+            "$url"
+        );
     }
 
     #[test]
