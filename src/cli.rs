@@ -62,7 +62,7 @@ struct Common {
     /// Print nothing but the results.
     #[arg(short, long)]
     quiet: bool,
-    /// Also print how many files were processed and how long it took.
+    /// Also print how many files were processed, how long it took, and the ShellCheck used.
     #[arg(short, long)]
     verbose: bool,
 }
@@ -553,7 +553,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let configs = match Configs::new(
         &args.common,
         Box::new(move |s: &mut Settings| {
-            selection.apply(&mut s.enabled)?;
+            selection.apply(s)?;
             if let Some(u) = cli_unsafe {
                 s.unsafe_fixes = u;
             }
@@ -575,6 +575,9 @@ fn check(args: CheckArgs) -> ExitCode {
     // 20,000-file tree's 22 MB heap).
     let context_cache =
         std::sync::RwLock::new(Arc::new(dockerfix::context::ContextCache::default()));
+    // ShellCheck, one per program the configurations name (usually one): made when a file
+    // first selects the SC family, kept for the run with what it found.
+    let runners = ShellcheckRunners::default();
 
     let one = |input: &Input| -> Result<CheckResult, Problem> {
         let (display, bytes, path, write_to) = load(input)?;
@@ -602,6 +605,7 @@ fn check(args: CheckArgs) -> ExitCode {
             c.with_cache(cache.clone())
         });
         // A generated file is checked, not fixed (the next generation would undo the fix).
+        let shellcheck = runners.for_settings(&settings);
         let generated = (fixing && !args.fix_generated && write_to.is_some())
             .then(|| dockerfix::generated_marker(&text))
             .flatten();
@@ -621,6 +625,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     context: context.as_ref(),
                     unsafe_fixes,
                     no_new_files: !create_files,
+                    shellcheck: shellcheck.as_deref(),
                 },
             )
             .map_err(|e| match e {
@@ -651,6 +656,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 &dockerfix::FileOptions {
                     path: Some(&path),
                     context: context.as_ref(),
+                    shellcheck: shellcheck.as_deref(),
                     ..Default::default()
                 },
             );
@@ -819,6 +825,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let check_chunk = |chunk: Vec<Input>| -> Vec<Result<Checked, Problem>> {
         *context_cache.write().unwrap_or_else(|p| p.into_inner()) = Arc::default();
+        runners.prefetch(&chunk, &configs);
         chunk
             .into_par_iter()
             .map(|input| {
@@ -1038,6 +1045,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    runners.report(args.common.verbose);
     if args.common.verbose {
         eprintln!(
             "checked {reported} file(s) in {} ms ({} error(s))",
@@ -1051,6 +1059,96 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The run's ShellCheck runners, by the program the settings name (None: `shellcheck` on
+/// `PATH`).
+#[derive(Default)]
+struct ShellcheckRunners(Mutex<HashMap<Option<PathBuf>, Arc<dockerfix::shellcheck::Runner>>>);
+
+impl ShellcheckRunners {
+    /// The runner for a file's settings, when they select the SC family.
+    fn for_settings(&self, settings: &Settings) -> Option<Arc<dockerfix::shellcheck::Runner>> {
+        if !settings.shellcheck_selected() {
+            return None;
+        }
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let runner = map
+            .entry(settings.shellcheck_path.clone())
+            .or_insert_with(|| {
+                Arc::new(dockerfix::shellcheck::Runner::new(
+                    settings.shellcheck_path.as_deref(),
+                    rayon::current_num_threads(),
+                ))
+            });
+        Some(runner.clone())
+    }
+
+    /// Runs ShellCheck on the scripts of a chunk of files at once (a few processes in
+    /// parallel), so that checking each file then finds its results ready.
+    fn prefetch(&self, chunk: &[Input], configs: &Configs) {
+        let found: Vec<(
+            Arc<dockerfix::shellcheck::Runner>,
+            Vec<dockerfix::shellcheck::Script>,
+        )> = chunk
+            .par_iter()
+            .filter_map(|input| {
+                let settings = configs.for_path(input.path()).ok()?;
+                let runner = self.for_settings(&settings)?;
+                // A file that fails here fails again, with its message, when it is checked.
+                dockerfix::guard::contain(|| {
+                    let (_, bytes, _, _) = load(input).ok()?;
+                    let text = String::from_utf8(bytes).ok()?;
+                    let doc = dockerfix::syntax::parse(&text).ok()?;
+                    let ctx = rules::Context::new(&doc);
+                    let scripts: Vec<_> = rules::shellcheck::scripts(&ctx)
+                        .into_iter()
+                        .map(|s| s.script)
+                        .collect();
+                    Some((runner, scripts))
+                })
+                .ok()
+                .flatten()
+            })
+            .collect();
+        let mut by_runner: Vec<(
+            Arc<dockerfix::shellcheck::Runner>,
+            Vec<&dockerfix::shellcheck::Script>,
+        )> = Vec::new();
+        for (runner, scripts) in &found {
+            match by_runner.iter_mut().find(|(r, _)| Arc::ptr_eq(r, runner)) {
+                Some((_, list)) => list.extend(scripts),
+                None => by_runner.push((runner.clone(), scripts.iter().collect())),
+            }
+        }
+        for (runner, scripts) in by_runner {
+            runner.prefetch(scripts);
+        }
+    }
+
+    /// Says once what went wrong with ShellCheck (missing, failing), and with `-v` which one
+    /// ran.
+    fn report(&self, verbose: bool) {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for runner in map.values() {
+            // `--version` runs once, also when no file had a script, so that a missing
+            // ShellCheck is always said.
+            match runner
+                .problem()
+                .map_or_else(|| runner.version().map(str::to_string), Err)
+            {
+                Err(problem) => eprintln!("warning: {problem}"),
+                Ok(v) if verbose => {
+                    eprintln!(
+                        "shellcheck: version {v} ({}), {} distinct script(s) checked",
+                        runner.program().display(),
+                        runner.checked()
+                    )
+                }
+                Ok(_) => {}
+            }
+        }
     }
 }
 
@@ -1252,12 +1350,16 @@ fn rule(args: RuleArgs) -> ExitCode {
         rules::RULES.to_vec()
     } else {
         let code = args.code.unwrap_or_default();
-        match rules::RULES.iter().copied().find(|r| {
-            r.matches(&code)
-                && !code.eq_ignore_ascii_case("ALL")
-                && (r.code.eq_ignore_ascii_case(&code)
-                    || r.name == code
-                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
+        // A ShellCheck code has no entry of its own: its rule is made on demand.
+        let shellcheck = rules::shellcheck::code_number(&code).and_then(|_| rules::by_code(&code));
+        match shellcheck.or_else(|| {
+            rules::RULES.iter().copied().find(|r| {
+                r.matches(&code)
+                    && !code.eq_ignore_ascii_case("ALL")
+                    && (r.code.eq_ignore_ascii_case(&code)
+                        || r.name == code
+                        || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
+            })
         }) {
             Some(r) => vec![r],
             None => {

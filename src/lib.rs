@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod shell;
+pub mod shellcheck;
 pub mod suppress;
 pub mod syntax;
 pub mod walk;
@@ -63,6 +64,11 @@ pub struct FileOptions<'a> {
     /// [`fix`] applies no fix that creates a file (their findings remain), so that no other
     /// fix relies on a file that will not be written: a Dockerfile read from standard input.
     pub no_new_files: bool,
+    /// The ShellCheck of the run, with what it already found (a run over many files warms it
+    /// in batches, see [`shellcheck::Runner::prefetch`]). None: when the `SC` family is
+    /// selected, [`lint`] runs ShellCheck (`[lint.shellcheck] path`, else `shellcheck` on
+    /// `PATH`) once for the file's scripts.
+    pub shellcheck: Option<&'a shellcheck::Runner>,
 }
 
 /// The diagnostics of a parsed document, after rule selection, per-file ignores and
@@ -73,20 +79,48 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         .map(|p| settings.ignored_for(p))
         .unwrap_or_default();
     let sup = suppress::Suppressions::from_document(doc);
+    let enabled = |r: &Rule| settings.is_enabled(r) && !ignored.iter().any(|i| i.covers(r));
+    let shellcheck = if settings.shellcheck_selected() && enabled(&rules::shellcheck::RULE) {
+        shellcheck_findings(doc, settings, file.shellcheck)
+    } else {
+        None
+    };
     let options = rules::LintOptions {
         cache_strategy: settings.cache_strategy,
         non_root_user: settings.non_root_user.clone(),
         context: file.context.cloned(),
         format: settings.format,
+        shellcheck,
     };
-    rules::check_with(
-        doc,
-        &|r| settings.is_enabled(r) && !ignored.contains(&r),
-        options,
-    )
-    .into_iter()
-    .filter(|d| !sup.is_suppressed(d))
-    .collect()
+    rules::check_with(doc, &enabled, options)
+        .into_iter()
+        .filter(|d| !d.rule.is_shellcheck() || enabled(d.rule))
+        .filter(|d| !sup.is_suppressed(d))
+        .collect()
+}
+
+/// The ShellCheck findings of a document's scripts, from the run's runner or, without one, a
+/// runner for this file alone. None when the file has no script.
+fn shellcheck_findings(
+    doc: &Document,
+    settings: &Settings,
+    runner: Option<&shellcheck::Runner>,
+) -> Option<rules::shellcheck::Findings> {
+    let ctx = rules::Context::new(doc);
+    let scripts = rules::shellcheck::scripts(&ctx);
+    if scripts.is_empty() {
+        return None;
+    }
+    let own;
+    let runner = match runner {
+        Some(r) => r,
+        None => {
+            own = shellcheck::Runner::new(settings.shellcheck_path.as_deref(), 1);
+            &own
+        }
+    };
+    let list: Vec<&shellcheck::Script> = scripts.iter().map(|s| &s.script).collect();
+    Some(std::sync::Arc::new(runner.findings(&list)))
 }
 
 /// A fix applied by [`fix`].

@@ -141,13 +141,14 @@ impl Suppressions {
     }
 
     pub fn is_suppressed(&self, d: &Diagnostic) -> bool {
-        if self.file_all || self.file.contains(&d.rule) {
+        let named = |rules: &[&Rule]| rules.iter().any(|r| r.covers(d.rule));
+        if self.file_all || named(&self.file) {
             return true;
         }
         self.ranges.iter().any(|(span, rules, all)| {
             span.start <= d.span.start
                 && d.span.start < span.end.max(span.start + 1)
-                && (*all || rules.contains(&d.rule))
+                && (*all || named(rules))
         })
     }
 }

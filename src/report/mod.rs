@@ -80,6 +80,9 @@ struct JsonDiagnostic<'a> {
 
 /// Where a rule's documentation lives.
 pub fn rule_url(code: &str) -> String {
+    if crate::rules::shellcheck::code_number(code).is_some() {
+        return crate::rules::shellcheck::wiki_url(code);
+    }
     format!(
         "https://github.com/dockerfix/dockerfix/blob/main/docs/rules.md#{}",
         code.to_ascii_lowercase()

@@ -75,7 +75,10 @@ struct ReportingDescriptor {
 #[serde(rename_all = "camelCase")]
 pub(super) struct SarifResult<'a> {
     rule_id: &'static str,
-    rule_index: usize,
+    /// The rule's place in the driver's rules; absent for ShellCheck's codes (`SC2086`), which
+    /// the rules list only as their family (`SC`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: Text<'a>,
     locations: [Location; 1],
@@ -331,10 +334,7 @@ pub(super) fn results(f: &FileDiagnostics) -> Vec<SarifResult<'_>> {
             .collect();
         results.push(SarifResult {
             rule_id: d.rule.code,
-            rule_index: RULES
-                .iter()
-                .position(|r| r.code == d.rule.code)
-                .unwrap_or_default(),
+            rule_index: RULES.iter().position(|r| r.code == d.rule.code),
             level: level(d.rule.severity),
             message: Text { text: &d.message },
             locations: [Location {

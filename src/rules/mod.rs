@@ -15,6 +15,7 @@ mod correctness;
 mod packages;
 mod pinning;
 mod runtime;
+pub mod shellcheck;
 #[cfg(debug_assertions)]
 mod test_panic;
 
@@ -108,8 +109,27 @@ impl PartialEq for Rule {
 }
 
 impl Rule {
+    /// Whether this rule is ShellCheck's (the `SC` family entry, or one `SCxxxx` code).
+    pub fn is_shellcheck(&self) -> bool {
+        self.code.starts_with("SC")
+    }
+
+    /// Whether a rule named in a selection or a suppression covers `other`: the same rule, or
+    /// the `SC` family and one of its codes.
+    pub fn covers(&self, other: &Rule) -> bool {
+        self == other || std::ptr::eq(self, &shellcheck::RULE) && other.is_shellcheck()
+    }
+
     /// Whether a selector (code, code prefix, name, alias or `ALL`) names this rule.
     pub fn matches(&self, selector: &str) -> bool {
+        if self.is_shellcheck() {
+            return selector.eq_ignore_ascii_case("ALL")
+                || shellcheck::is_selector(selector)
+                    && (std::ptr::eq(self, &shellcheck::RULE)
+                        || self
+                            .code
+                            .starts_with(&shellcheck::selector_prefix(selector)));
+        }
         selector.eq_ignore_ascii_case("ALL")
             || self.code.starts_with(&selector.to_ascii_uppercase())
                 && selector.len() >= 2
@@ -188,17 +208,26 @@ pub static RULES: &[&Rule] = &[
     &env_self_reference::RULE,
     &copy_whole_filesystem::RULE,
     &invalid_definition_description::RULE,
+    // The ShellCheck family: its diagnostics carry ShellCheck's codes (`shellcheck::code_rule`).
+    &shellcheck::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
+    if let Some(n) = shellcheck::code_number(code) {
+        return Some(shellcheck::code_rule(n, Severity::Warning));
+    }
     RULES
         .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
-/// Rules a selector names; empty when it names none.
+/// Rules a selector names; empty when it names none. A ShellCheck code (`SC2086`) names its
+/// own rule; `SC`, a prefix of SC codes or `shellcheck` names the family entry.
 pub fn select(selector: &str) -> Vec<&'static Rule> {
+    if let Some(n) = shellcheck::code_number(selector) {
+        return vec![shellcheck::code_rule(n, Severity::Warning)];
+    }
     RULES
         .iter()
         .copied()
@@ -262,6 +291,9 @@ pub struct LintOptions {
     /// The layout `format` keeps (`[format]`): text that fixes write follows it, so that the
     /// fixed file passes `format --check` with the same settings.
     pub format: crate::settings::FormatSettings,
+    /// ShellCheck's findings on the file's scripts ([`shellcheck::scripts`] order), when the
+    /// `SC` family runs and ShellCheck is there.
+    pub shellcheck: Option<shellcheck::Findings>,
 }
 
 impl Default for LintOptions {
@@ -271,6 +303,7 @@ impl Default for LintOptions {
             cache_strategy: Default::default(),
             non_root_user: "auto".into(),
             context: None,
+            shellcheck: None,
         }
     }
 }
@@ -599,7 +632,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), RULES.len(), "codes are unique");
         for r in RULES {
-            assert!(r.code.starts_with("DF") && r.code.len() == 5, "{}", r.code);
+            assert!(
+                r.code.starts_with("DF") && r.code.len() == 5 || r.code == "SC",
+                "{}",
+                r.code
+            );
             assert!(
                 r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "{}",
@@ -655,5 +692,11 @@ mod tests {
         assert!(select("DF2").iter().all(|r| r.code.starts_with("DF2")));
         assert_eq!(select("ALL").len(), RULES.len());
         assert!(select("nope").is_empty());
+        assert_eq!(select("SC2086")[0].code, "SC2086");
+        assert_eq!(select("SC")[0].code, "SC");
+        assert_eq!(select("shellcheck")[0].code, "SC");
+        assert!(select("DF").iter().all(|r| !r.is_shellcheck()));
+        assert!(shellcheck::RULE.covers(select("SC2086")[0]));
+        assert!(!select("SC2086")[0].covers(&shellcheck::RULE));
     }
 }

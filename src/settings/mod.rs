@@ -40,6 +40,15 @@ pub struct FormatConfig {
 pub struct LintConfig {
     pub non_root_user: Option<NonRootUser>,
     pub package_cache: Option<PackageCache>,
+    pub shellcheck: Option<ShellcheckConfig>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ShellcheckConfig {
+    /// The `shellcheck` program (relative to the config's folder); default: `shellcheck` on
+    /// `PATH`.
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -118,6 +127,11 @@ pub struct Settings {
     pub root: Option<PathBuf>,
     pub cache_strategy: CacheStrategy,
     pub non_root_user: String,
+    /// `[lint.shellcheck] path`: the ShellCheck program (None: `shellcheck` on `PATH`).
+    pub shellcheck_path: Option<PathBuf>,
+    /// Which ShellCheck codes are on, as (code prefix, on) in the order selected: the longest
+    /// prefix that matches a code decides, the later one on a tie. None matching: off.
+    pub shellcheck_codes: Vec<(String, bool)>,
 }
 
 impl Default for Settings {
@@ -133,6 +147,8 @@ impl Default for Settings {
             root: None,
             cache_strategy: CacheStrategy::Clean,
             non_root_user: "auto".into(),
+            shellcheck_path: None,
+            shellcheck_codes: Vec::new(),
         }
     }
 }
@@ -174,32 +190,54 @@ fn resolve_selector(sel: &str) -> Result<Vec<&'static Rule>, String> {
     }
 }
 
-fn index_of(rule: &Rule) -> usize {
-    rules::RULES
-        .iter()
-        .position(|r| r.code == rule.code)
-        .unwrap_or(0)
+fn index_of(rule: &Rule) -> Option<usize> {
+    rules::RULES.iter().position(|r| r.code == rule.code)
+}
+
+/// Turns the rules a selector names on or off; a ShellCheck selector (`SC`, `SC2086`, `ALL`)
+/// also records which codes, and turns the family on when selecting (off only when the whole
+/// family is ignored).
+fn set(settings: &mut Settings, sel: &str, on: bool) -> Result<(), String> {
+    let family = rules::shellcheck::is_selector(sel);
+    for r in resolve_selector(sel)?.into_iter().filter(|_| !family) {
+        if let Some(i) = index_of(r)
+            && let Some(e) = settings.enabled.get_mut(i)
+        {
+            *e = on;
+        }
+    }
+    if family || sel.eq_ignore_ascii_case("ALL") {
+        let prefix = if sel.eq_ignore_ascii_case("ALL") {
+            "SC".to_string()
+        } else {
+            rules::shellcheck::selector_prefix(sel)
+        };
+        let whole = prefix == "SC";
+        settings.shellcheck_codes.push((prefix, on));
+        if let Some(i) = index_of(&rules::shellcheck::RULE)
+            && let Some(e) = settings.enabled.get_mut(i)
+            && (on || whole)
+        {
+            *e = on;
+        }
+    }
+    Ok(())
 }
 
 impl Selection {
-    pub fn apply(&self, enabled: &mut [bool]) -> Result<(), String> {
+    pub fn apply(&self, settings: &mut Settings) -> Result<(), String> {
         if let Some(select) = &self.select {
-            enabled.iter_mut().for_each(|e| *e = false);
+            settings.enabled.iter_mut().for_each(|e| *e = false);
+            settings.shellcheck_codes.clear();
             for sel in select {
-                for r in resolve_selector(sel)? {
-                    enabled[index_of(r)] = true;
-                }
+                set(settings, sel, true)?;
             }
         }
         for sel in &self.extend_select {
-            for r in resolve_selector(sel)? {
-                enabled[index_of(r)] = true;
-            }
+            set(settings, sel, true)?;
         }
         for sel in &self.ignore {
-            for r in resolve_selector(sel)? {
-                enabled[index_of(r)] = false;
-            }
+            set(settings, sel, false)?;
         }
         Ok(())
     }
@@ -276,6 +314,7 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
         (Some(b), Some(o)) => Some(LintConfig {
             non_root_user: o.non_root_user.or(b.non_root_user),
             package_cache: o.package_cache.or(b.package_cache),
+            shellcheck: o.shellcheck.or(b.shellcheck),
         }),
         (b, o) => o.or(b),
     };
@@ -308,7 +347,7 @@ impl Settings {
             extend_select: cfg.extend_select.clone().unwrap_or_default(),
             ignore: cfg.ignore.clone().unwrap_or_default(),
         }
-        .apply(&mut s.enabled)
+        .apply(&mut s)
         .map_err(invalid)?;
         s.unsafe_fixes = cfg.unsafe_fixes.unwrap_or(false);
         if let Some(f) = &cfg.format {
@@ -329,6 +368,15 @@ impl Settings {
             if let Some(user) = l.non_root_user.as_ref().and_then(|u| u.user.clone()) {
                 s.non_root_user = user;
             }
+            if let Some(p) = l.shellcheck.as_ref().and_then(|c| c.path.as_ref()) {
+                // A bare name is looked up on PATH; a path is relative to the config's folder.
+                let dir = path.and_then(Path::parent).unwrap_or(Path::new(""));
+                s.shellcheck_path = Some(if p.components().count() > 1 {
+                    dir.join(p)
+                } else {
+                    p.clone()
+                });
+            }
         }
         for (glob, sels) in cfg.per_file_ignores.iter().flatten() {
             let mut rules = Vec::new();
@@ -348,8 +396,26 @@ impl Settings {
         Ok(s)
     }
 
+    /// Whether ShellCheck is to run: the `SC` family is on and some code of it is selected.
+    pub fn shellcheck_selected(&self) -> bool {
+        self.is_enabled(&rules::shellcheck::RULE) && self.shellcheck_codes.iter().any(|c| c.1)
+    }
+
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        self.enabled.get(index_of(rule)).copied().unwrap_or(false)
+        if rule.is_shellcheck() && rule.code != rules::shellcheck::RULE.code {
+            return self.is_enabled(&rules::shellcheck::RULE)
+                && self
+                    .shellcheck_codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (prefix, _))| rule.code.starts_with(prefix.as_str()))
+                    .max_by_key(|(i, (prefix, _))| (prefix.len(), *i))
+                    .is_some_and(|(_, (_, on))| *on);
+        }
+        index_of(rule)
+            .and_then(|i| self.enabled.get(i))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The path relative to the config's folder, for globs (`./docker/x` and `/abs/docker/x`
@@ -408,6 +474,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shellcheck_selection() {
+        let on = |select: Option<&[&str]>, extend: &[&str], ignore: &[&str], code: &str| {
+            let mut s = Settings::default();
+            let v = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+            Selection {
+                select: select.map(v),
+                extend_select: v(extend),
+                ignore: v(ignore),
+            }
+            .apply(&mut s)
+            .unwrap();
+            s.is_enabled(rules::by_code(code).unwrap())
+        };
+        assert!(!on(None, &[], &[], "SC2086"));
+        assert!(on(None, &["SC"], &[], "SC2086"));
+        assert!(on(Some(&["ALL"]), &[], &[], "SC2086"));
+        assert!(on(Some(&["shellcheck"]), &[], &[], "SC2086"));
+        assert!(!on(Some(&["SC"]), &[], &["SC2086"], "SC2086"));
+        assert!(on(Some(&["SC"]), &[], &["SC2086"], "SC2154"));
+        assert!(on(Some(&["SC2086"]), &[], &[], "SC2086"));
+        assert!(!on(Some(&["SC2086"]), &[], &[], "SC2154"));
+        assert!(!on(Some(&["SC2"]), &[], &["SC20"], "SC2046"));
+        assert!(on(Some(&["SC2"]), &[], &["SC20"], "SC2154"));
+        assert!(!on(Some(&["SC"]), &[], &["SC"], "SC2154"));
+        assert!(!on(Some(&["DF"]), &[], &[], "SC2154"));
+        assert!(on(None, &["SC"], &[], "DF204"));
+    }
+
+    #[test]
     fn unknown_key_names_key_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("dockerfix.toml");
@@ -433,6 +528,10 @@ mod tests {
         let cfg = load(&p).unwrap();
         let s = Settings::from_config(&cfg, Some(&p)).unwrap();
         assert!(!s.is_enabled(rules::by_code("DF204").unwrap()));
+        assert!(
+            !s.is_enabled(&rules::shellcheck::RULE),
+            "SC is off by default"
+        );
         assert_eq!((s.format.indent_width, s.format.max_blank_lines), (2, 2));
         let bad = ConfigFile {
             select: Some(vec!["NOPE1".into()]),

