@@ -33,6 +33,16 @@ pub(super) fn program(cmd: &Command) -> Option<&str> {
 
 // Paths and mounts.
 
+/// An absolute path, or one whose value is not known here (a variable, a quoted word, a
+/// Windows path such as `C:\app`).
+pub(super) fn absolute_or_unknown(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with(['/', '\\', '$', '"', '\''])
+        || (b.len() >= 2
+            && b.first().is_some_and(u8::is_ascii_alphabetic)
+            && b.get(1) == Some(&b':'))
+}
+
 /// Whether `path` is `dir` or inside it (both without a trailing `/`).
 pub(super) fn is_within(path: &str, dir: &str) -> bool {
     path.strip_prefix(dir)

@@ -39,12 +39,7 @@ No fix: the directory the files belong in is the author's choice.
 
 fn relative(dest: &str) -> bool {
     let d = dest.trim_matches(['"', '\'']);
-    let b = d.as_bytes();
-    !(d.is_empty()
-        || d.starts_with(['/', '\\', '$'])
-        || (b.len() >= 2
-            && b.first().is_some_and(u8::is_ascii_alphabetic)
-            && b.get(1) == Some(&b':')))
+    !(d.is_empty() || common::absolute_or_unknown(d))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -40,15 +40,6 @@ relative one, which is not known without the image.
     check,
 };
 
-/// An absolute path, or one whose value is not known here (a variable, a Windows path).
-fn absolute_or_unknown(path: &str) -> bool {
-    let b = path.as_bytes();
-    path.starts_with(['/', '\\', '$', '"', '\''])
-        || (b.len() >= 2
-            && b.first().is_some_and(u8::is_ascii_alphabetic)
-            && b.get(1) == Some(&b':'))
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if ctx.doc.escape == '`' {
         return;
@@ -64,7 +55,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             if !now && let Args::Text(path) = ins.node.args {
                 let text = path.slice(&ins.logical);
-                if !text.is_empty() && !absolute_or_unknown(text) {
+                if !text.is_empty() && !common::absolute_or_unknown(text) {
                     out.push(Diagnostic::new(
                         &RULE,
                         ins.to_source(path),
