@@ -2,7 +2,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use dockerfix::context::BuildContext;
 use dockerfix::report::{self, FileDiagnostics, OutputFormat};
 use dockerfix::rules::{self, FixAvailability};
-use dockerfix::settings::{self, AndPosition, ConfigError, LineEnding, Selection, Settings};
+use dockerfix::settings::{
+    self, AndPosition, ConfigError, IndentStyle, LineEnding, Selection, Settings,
+};
 use dockerfix::{FixError, format::FormatError, walk, write};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -138,7 +140,12 @@ struct FormatArgs {
     /// Most blank lines kept in a row (overrides `format.max-blank-lines`).
     #[arg(long)]
     max_blank_lines: Option<usize>,
-    /// Indentation of continuation lines (overrides `format.indent-width`).
+    /// Indent continuation lines with spaces or tabs (overrides `format.indent-style`;
+    /// default: the file's own).
+    #[arg(long, value_enum)]
+    indent_style: Option<IndentStyle>,
+    /// Spaces per indentation level, or the columns of a tab with `--indent-style tab`
+    /// (overrides `format.indent-width`; default: the file's own).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=16))]
     indent_width: Option<u8>,
     /// Where `&&` goes at line breaks (overrides `format.and-position`).
@@ -1156,6 +1163,7 @@ fn format(args: FormatArgs) -> ExitCode {
     let started = std::time::Instant::now();
     let (line_ending, max_blank) = (args.line_ending, args.max_blank_lines);
     let (indent, and_position) = (args.indent_width, args.and_position);
+    let indent_style = args.indent_style;
     let configs = match Configs::new(
         &args.common,
         Box::new(move |s: &mut Settings| {
@@ -1166,7 +1174,10 @@ fn format(args: FormatArgs) -> ExitCode {
                 s.format.max_blank_lines = m;
             }
             if let Some(i) = indent {
-                s.format.indent_width = usize::from(i);
+                s.format.indent_width = Some(usize::from(i));
+            }
+            if let Some(style) = indent_style {
+                s.format.indent_style = Some(style);
             }
             if let Some(a) = and_position {
                 s.format.and_position = a;

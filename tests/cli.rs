@@ -519,6 +519,50 @@ fn format_options_on_the_command_line_override_the_config() {
     assert_eq!(code(&o), 2);
 }
 
+/// Without `indent-style`/`indent-width`, a file keeps the indentation it uses (tabs stay
+/// tabs); `--indent-style` and the config key change it, and `check --fix` writes what it adds
+/// in the same style.
+#[test]
+fn format_keeps_the_file_indentation_unless_told() {
+    let tabs = "FROM debian:bookworm\nRUN set -eux; \\\n\tapt-get update; \\\n\tapt-get install -y \\\n\t\tcurl\n";
+    let d = project(&[("Dockerfile", tabs)]);
+    let fmt = |args: &[&str]| {
+        let mut all = vec!["format", "--isolated", "--stdin-filename", "Dockerfile"];
+        all.extend_from_slice(args);
+        all.push("-");
+        out(&run_stdin(d.path(), &all, tabs.as_bytes()))
+    };
+    assert_eq!(fmt(&[]), tabs);
+    assert_eq!(
+        fmt(&["--indent-style", "space"]),
+        "FROM debian:bookworm\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y \\\n        curl\n"
+    );
+    assert_eq!(
+        fmt(&["--indent-width", "2"]),
+        "FROM debian:bookworm\nRUN set -eux; \\\n  apt-get update; \\\n  apt-get install -y \\\n    curl\n"
+    );
+    let spaces = "FROM a\nRUN a \\\n  && b\n";
+    let d = project(&[
+        ("Dockerfile", spaces),
+        ("dockerfix.toml", "[format]\nindent-style = \"tab\"\n"),
+    ]);
+    let o = run(d.path(), &["format", "--diff"]);
+    assert!(out(&o).contains("+\t&& b"), "{}", out(&o));
+    let o = run(d.path(), &["format", "--indent-style", "tabs"]);
+    assert_eq!(code(&o), 2, "an unknown style is refused");
+    // A fix writes continuation lines in the file's style: DF202's list cleanup under tabs.
+    let d = project(&[("Dockerfile", tabs)]);
+    let o = run(
+        d.path(),
+        &["check", "--isolated", "--select", "DF202", "--diff"],
+    );
+    assert!(
+        out(&o).contains("+\t&& rm -rf /var/lib/apt/lists/*"),
+        "{}",
+        out(&o)
+    );
+}
+
 /// The article's bad example (`COPY . .` before `pip install -r requirements.txt`) becomes its
 /// good example with `check --fix --unsafe-fixes`, reading the build context; a second run
 /// changes nothing.

@@ -13,11 +13,15 @@ fn fixed_text_is_formatted() {
         FormatSettings::default(),
         FormatSettings {
             and_position: AndPosition::Leading,
-            indent_width: 2,
+            indent_width: Some(2),
             ..FormatSettings::default()
         },
         FormatSettings {
             and_position: AndPosition::Trailing,
+            ..FormatSettings::default()
+        },
+        FormatSettings {
+            indent_style: Some(dockerfix::settings::IndentStyle::Tab),
             ..FormatSettings::default()
         },
     ];
@@ -57,7 +61,7 @@ fn fixed_text_is_formatted() {
                     .context_radius(1)
                     .to_string();
                 failures.push(format!(
-                    "{} ({:?}, indent {}; fixes {rules:?}):\n{diff}",
+                    "{} ({:?}, indent {:?}; fixes {rules:?}):\n{diff}",
                     path.display(),
                     fmt.and_position,
                     fmt.indent_width

@@ -1,7 +1,7 @@
 //! Golden tests of `dockerfix format`: `tests/fixtures/format/NAME.Dockerfile` is formatted and
 //! compared with `NAME.expected` (written with `UPDATE_GOLDEN=1 cargo test --test
 //! format_golden`, then reviewed by hand). Options come from a header comment in the input,
-//! `# format: key=value, key=value` (`indent-width`, `and-position`, `line-ending`,
+//! `# format: key=value, key=value` (`indent-style`, `indent-width`, `and-position`, `line-ending`,
 //! `max-blank-lines`). Every expected output is formatted again to prove idempotence.
 
 use dockerfix::settings::{AndPosition, FormatSettings, LineEnding};
@@ -20,7 +20,13 @@ fn options(text: &str) -> FormatSettings {
     for opt in opts.split(',') {
         let (k, v) = opt.trim().split_once('=').expect("key=value");
         match k {
-            "indent-width" => s.indent_width = v.parse().unwrap(),
+            "indent-width" => s.indent_width = Some(v.parse().unwrap()),
+            "indent-style" => {
+                s.indent_style = Some(match v {
+                    "tab" => dockerfix::settings::IndentStyle::Tab,
+                    _ => dockerfix::settings::IndentStyle::Space,
+                })
+            }
             "max-blank-lines" => s.max_blank_lines = v.parse().unwrap(),
             "and-position" => {
                 s.and_position = match v {

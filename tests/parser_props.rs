@@ -178,7 +178,8 @@ fn check_document(input: &str) -> Result<(), TestCaseError> {
     for fmt in [
         FormatSettings::default(),
         FormatSettings {
-            indent_width: 2,
+            indent_style: None,
+            indent_width: Some(2),
             and_position: AndPosition::Leading,
             max_blank_lines: 0,
             line_ending: LineEnding::Crlf,

@@ -41,6 +41,10 @@ const DOCKERFMT: &str = "reteps__dockerfmt/tests";
 const REASONS: &[(&str, &str)] = &[
     // dprint-plugin-dockerfile
     (
+        "dprint/General/Comments_All.txt#should get comments in env vars",
+        "style-flush-left-comment",
+    ),
+    (
         "dprint/Cmd/Cmd_All.txt#should format",
         "style-continuation-indent",
     ),
@@ -98,10 +102,6 @@ const REASONS: &[(&str, &str)] = &[
         "style-continuation-indent",
     ),
     (
-        "dprint/General/Comments_All.txt#should align a run comment with the following argument ignoring its own indentation",
-        "style-continuation-indent",
-    ),
-    (
         "dprint/General/Comments_All.txt#should normalize comment chars and spacing while keeping run alignment",
         "policy-comment-text",
     ),
@@ -142,10 +142,6 @@ const REASONS: &[(&str, &str)] = &[
         "policy-hoist-comments",
     ),
     (
-        "dprint/General/Escape_All.txt#should keep a healthcheck continuation under a backtick escape directive",
-        "style-healthcheck-indent",
-    ),
-    (
         "dprint/General/Escape_All.txt#should drop a dangling trailing backslash in run",
         "style-dangling-escape",
     ),
@@ -158,19 +154,7 @@ const REASONS: &[(&str, &str)] = &[
         "style-dangling-escape",
     ),
     (
-        "dprint/Healthcheck/Healthcheck_All.txt#should keep a line continuation before CMD",
-        "style-healthcheck-indent",
-    ),
-    (
         "dprint/Healthcheck/Healthcheck_All.txt#should normalize a preserved continuation to a two-space indent",
-        "style-healthcheck-indent",
-    ),
-    (
-        "dprint/Healthcheck/Healthcheck_All.txt#should keep a continuation before CMD when there are no options",
-        "style-healthcheck-indent",
-    ),
-    (
-        "dprint/Healthcheck/Healthcheck_All.txt#should keep a continuation before an exec-form command",
         "style-healthcheck-indent",
     ),
     (
@@ -210,10 +194,6 @@ const REASONS: &[(&str, &str)] = &[
         "option-line-width",
     ),
     (
-        "dprint/Label/Label_All.txt#should keep on multiple lines when could collapse",
-        "style-align-to-arguments",
-    ),
-    (
         "dprint/Run/Run_All.txt#should format",
         "style-continuation-indent",
     ),
@@ -222,7 +202,10 @@ const REASONS: &[(&str, &str)] = &[
         "dockerfmt/andissue.dockerfile",
         "option-and-leading, gap-lone-and",
     ),
+    ("dockerfmt/copy.dockerfile", "style-house-indent"),
     ("dockerfmt/env.dockerfile", "scope-legacy-env"),
+    ("dockerfmt/expose.dockerfile", "style-house-indent"),
+    ("dockerfmt/flags.dockerfile", "style-house-indent"),
     ("dockerfmt/heredoc.dockerfile", "policy-heredoc-body"),
     ("dockerfmt/ignore.dockerfile", "gap-ignore-comment"),
     (
@@ -333,19 +316,31 @@ const WHY: &[(&str, &str)] = &[
     (
         "style-continuation-indent",
         "style: dprint keeps each continuation line's own indentation (flush left stays flush \
-         left); we indent continuation lines by indent-width (4), keeping deeper lines' depth \
+         left); we indent each instruction's continuation lines by one level of the file's \
+         own indentation (four spaces when it shows none), keeping deeper lines' depth \
          relative to the shallowest",
+    ),
+    (
+        "style-house-indent",
+        "style: dockerfmt re-indents continuation lines to 4 spaces; we keep the indentation \
+         the file uses consistently (here 2 spaces)",
+    ),
+    (
+        "style-flush-left-comment",
+        "style: dprint aligns a comment among continuation lines with them; we keep a comment \
+         written flush left where it is (docker-library's style)",
     ),
     (
         "style-healthcheck-indent",
         "style: dprint indents the `CMD` continuation of HEALTHCHECK by 2 (and what follows \
-         relative to it); we use indent-width (4) as for every continuation",
+         relative to it); we use one level of the file's indentation as for every \
+         continuation",
     ),
     (
         "style-align-to-arguments",
         "style: dprint aligns the continuation lines of COPY/LABEL with the first argument \
          (column 5/6) and, once a comment sits in a COPY, puts one argument per line; we \
-         indent by indent-width and keep the author's line breaks",
+         indent by one level of the file's indentation and keep the author's line breaks",
     ),
     (
         "style-keep-line-breaks",

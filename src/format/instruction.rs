@@ -1,6 +1,7 @@
 //! The full layout of one instruction: keyword (and `AS`) upper-case, one space wherever
 //! BuildKit treats whitespace as a mere separator, exec-form JSON as `["a", "b"]`, continuation
-//! lines and the comments between them indented by `indent-width`.
+//! lines and the comments between them indented in the file's style (`indent-style`,
+//! `indent-width`, [`super::indent_for`]).
 //!
 //! Whitespace is only rewritten where it is *free*: between the keyword, the flags and the
 //! arguments; between the words of whitespace-split and quote-aware argument lists; and in
@@ -252,15 +253,20 @@ enum Line<'a> {
     Empty,
 }
 
-/// The laid-out lines of the instruction's head (heredoc bodies excluded), each with the
-/// source line it replaces (for its line ending). `None`: not handled, use the conservative
-/// layout.
-pub(super) fn layout<'d>(
+/// An instruction's head (heredoc bodies excluded) split into lines as the parser reads
+/// them, and where its whitespace is free: what both the house-style vote and the layout
+/// work from.
+pub(super) struct Prepared<'d> {
+    lines: Vec<(Line<'d>, &'d str)>,
+    free: Free,
+}
+
+/// Splits an instruction for the layout. `None`: not handled, use the conservative layout.
+pub(super) fn prepare<'d>(
     doc: &'d Document,
     ins: &Instruction,
-    settings: &FormatSettings,
     posix: bool,
-) -> Option<Vec<(String, &'d str)>> {
+) -> Option<Prepared<'d>> {
     // Unknown instructions, and `ONBUILD ONBUILD` (BuildKit rejects it at dispatch; its words
     // were laid out as the outer ONBUILD's and lost, found by fuzzing): kept as written.
     if ins.node.kind == Kind::Unknown
@@ -313,6 +319,91 @@ pub(super) fn layout<'d>(
         return None;
     }
     let free = free_whitespace(ins, posix);
+    Some(Prepared { lines, free })
+}
+
+fn leading_blanks(piece: &str) -> &str {
+    let t = piece.trim_start_matches([' ', '\t']);
+    piece.strip_suffix(t).unwrap_or("")
+}
+
+impl<'d> Prepared<'d> {
+    /// The continuation lines the layout indents (free whitespace at their start), with their
+    /// leading blanks.
+    fn indented<'p>(&'p self, ins: &'p Instruction) -> impl Iterator<Item = (usize, &'d str)> + 'p {
+        let bytes = ins.logical.as_bytes();
+        let free_at =
+            move |at: usize| bytes.get(at).is_some_and(|b| is_blank(*b)) && self.free.contains(at);
+        self.lines
+            .iter()
+            .enumerate()
+            .filter_map(move |(n, (line, _))| match line {
+                Line::Content {
+                    piece,
+                    logical: start,
+                    ..
+                } if n > 0
+                    && !piece.bytes().all(is_blank)
+                    && (free_at(start.wrapping_sub(1)) || free_at(*start)) =>
+                {
+                    Some((n, leading_blanks(piece)))
+                }
+                _ => None,
+            })
+    }
+
+    /// For the house-style vote: the leading blanks of the shallowest line the layout indents
+    /// (a tab counting four columns), and how many lines it indents.
+    pub(super) fn shallowest(&self, ins: &Instruction) -> Option<(&'d str, usize)> {
+        let columns = |ws: &str| {
+            ws.bytes()
+                .map(|b| if b == b'\t' { 4 } else { 1 })
+                .sum::<usize>()
+        };
+        let mut best: Option<&'d str> = None;
+        let mut count = 0;
+        for (_, ws) in self.indented(ins) {
+            count += 1;
+            if best.is_none_or(|b| columns(ws) < columns(b)) {
+                best = Some(ws);
+            }
+        }
+        best.map(|b| (b, count))
+    }
+}
+
+/// The laid-out lines of the instruction's head (heredoc bodies excluded), each with the
+/// source line it replaces (for its line ending). `None`: not handled, use the conservative
+/// layout.
+pub(super) fn layout<'d>(
+    doc: &'d Document,
+    ins: &Instruction,
+    prepared: Prepared<'d>,
+    settings: &FormatSettings,
+    indent: &super::Indent,
+    posix: bool,
+) -> Option<Vec<(String, &'d str)>> {
+    let escape = doc.escape;
+    // Shell commands keep their continuation lines' depth relative to the shallowest one
+    // (nested `if`/`for` bodies stay nested); other instructions (ENV pairs, COPY sources...)
+    // have no nesting: all at one level. The shallowest line gets one level of the file's
+    // indentation; a deeper line keeps what it has beyond the shallowest one's when that is
+    // written in the same style (tabs under a tab style, spaces under spaces), else its depth
+    // in columns is written in the style.
+    let nested = posix
+        && matches!(ins.node.args, Args::Text(_))
+        && matches!(ins.node.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint);
+    let mut depths: Vec<Option<(usize, &str)>> = vec![None; prepared.lines.len()];
+    for (n, ws) in prepared.indented(ins) {
+        if let Some(d) = depths.get_mut(n) {
+            *d = Some(if nested {
+                (indent.columns(ws), ws)
+            } else {
+                (0, "")
+            });
+        }
+    }
+    let Prepared { lines, free } = prepared;
     let pieces: Vec<Span> = lines
         .iter()
         .filter_map(|(l, _)| match l {
@@ -325,51 +416,52 @@ pub(super) fn layout<'d>(
     let repl = replacements(ins, &|span| pieces.iter().any(|p| p.contains(span)));
     let bytes = ins.logical.as_bytes();
     let free_at = |at: usize| at < bytes.len() && is_blank(bytes[at]) && free.contains(at);
-    let indent = " ".repeat(settings.indent_width);
-    // Shell commands keep their continuation lines' depth relative to the shallowest one
-    // (nested `if`/`for` bodies stay nested; a tab counts as `indent-width` columns); other
-    // instructions (ENV pairs, COPY sources...) have no nesting: all at `indent-width`.
-    let nested = posix
-        && matches!(ins.node.args, Args::Text(_))
-        && matches!(ins.node.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint);
-    let columns = |ws: &str| -> usize {
-        ws.chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .map(|c| {
-                if c == '\t' {
-                    settings.indent_width.max(1)
-                } else {
-                    1
-                }
-            })
-            .sum()
+    let (base, base_ws) = depths
+        .iter()
+        .flatten()
+        .copied()
+        .min_by_key(|(d, _)| *d)
+        .unwrap_or((0, ""));
+    let same_style = |ws: &str| {
+        if indent.is_tab() {
+            ws.bytes().all(|b| b == b'\t')
+        } else {
+            ws.bytes().all(|b| b == b' ')
+        }
     };
-    let mut depths: Vec<Option<usize>> = Vec::with_capacity(lines.len());
-    for (n, (line, _)) in lines.iter().enumerate() {
-        depths.push(match line {
-            Line::Content {
-                piece,
-                logical: start,
-                ..
-            } if n > 0
-                && !piece.bytes().all(is_blank)
-                && (free_at(start.wrapping_sub(1)) || free_at(*start)) =>
-            {
-                Some(if nested { columns(piece) } else { 0 })
-            }
-            _ => None,
-        });
-    }
-    let base = depths.iter().flatten().copied().min().unwrap_or(0);
+    // One level for this instruction: the file's, or (where the file's own style is kept) a
+    // whole number of levels the instruction already uses (docker-library indents a
+    // command's package list by two tabs).
+    let level = if indent.keep_multiples
+        && !base_ws.is_empty()
+        && !indent.unit.is_empty()
+        && base_ws.len() % indent.unit.len() == 0
+        && base_ws == indent.unit.repeat(base_ws.len() / indent.unit.len())
+    {
+        base_ws.to_string()
+    } else {
+        indent.unit.clone()
+    };
     let indent_of = |n: usize| -> String {
-        let extra = depths.get(n).copied().flatten().map_or(0, |d| d - base);
-        " ".repeat(settings.indent_width + extra)
+        let mut s = level.clone();
+        if let Some((d, ws)) = depths.get(n).copied().flatten() {
+            match ws.strip_prefix(base_ws) {
+                Some(rest) if same_style(rest) => s.push_str(rest),
+                _ => s.push_str(&indent.render(d.saturating_sub(base))),
+            }
+        }
+        s
     };
 
     let mut out = Vec::with_capacity(lines.len());
     let mut first = true;
     for (n, (line, raw)) in lines.iter().enumerate() {
         let rendered = match line {
+            Line::Comment(text) if !raw.starts_with([' ', '\t']) => {
+                // Flush left (docker-library's house style for comments among a RUN's
+                // lines): kept there.
+                super::strip_trailing(text).to_string()
+            }
             Line::Comment(text) => {
                 // Aligned with the next line that is indented (or the default indent).
                 let next = (n + 1..lines.len())
@@ -457,7 +549,7 @@ pub(super) fn layout<'d>(
             &lines,
             &mut out,
             &free_at,
-            &indent,
+            &indent.unit,
             escape,
             settings.and_position,
         );
@@ -493,7 +585,7 @@ fn move_and_operators(
         }
         let prev_body = &prev[..prev.len() - tail.len()];
         // The next line keeps its own indentation (it may be deeper than `indent`).
-        let next_body = next.trim_start_matches(' ');
+        let next_body = next.trim_start_matches([' ', '\t']);
         let lead = &next[..next.len() - next_body.len()];
         match position {
             AndPosition::Leading => {

@@ -5,13 +5,173 @@
 //! remove trailing blanks from instruction, comment and blank lines; at most
 //! `max-blank-lines` blank lines between instructions and none at the end; exactly one final
 //! newline; the line ending per `line-ending`. Heredoc bodies and terminators, parser
-//! directives and the BOM are never touched. The full layout (continuation indentation,
-//! `and-position`, exec-form JSON spacing) is issue 3's.
+//! directives and the BOM are never touched. The full layout of each instruction (one space
+//! between words, continuation indentation, `and-position`, exec-form JSON spacing) is in
+//! `instruction.rs`; the indentation it uses is the file's own unless the settings say
+//! otherwise ([`indent_for`]).
 
 mod instruction;
 
-use crate::settings::{FormatSettings, LineEnding};
+use crate::settings::{FormatSettings, IndentStyle, LineEnding};
 use crate::syntax::{self, Args, Document, Item, Kind, ParseError, Span};
+
+/// One level of continuation-line indentation, as a file is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indent {
+    /// A tab, or a number of spaces.
+    pub unit: String,
+    /// The columns a tab counts for when the depths of nested lines are compared.
+    pub tab_columns: usize,
+    /// The unit is the file's own (no `indent-style`/`indent-width` set): an instruction
+    /// indented by a whole number of units keeps that depth.
+    pub keep_multiples: bool,
+}
+
+impl Indent {
+    fn spaces(n: usize) -> Indent {
+        Indent {
+            unit: " ".repeat(n),
+            tab_columns: n.max(1),
+            keep_multiples: false,
+        }
+    }
+
+    fn tab(columns: usize) -> Indent {
+        Indent {
+            unit: "\t".into(),
+            tab_columns: columns.max(1),
+            keep_multiples: false,
+        }
+    }
+
+    pub fn is_tab(&self) -> bool {
+        self.unit == "\t"
+    }
+
+    /// The width of leading blanks in columns.
+    pub fn columns(&self, ws: &str) -> usize {
+        ws.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .map(|c| if c == '\t' { self.tab_columns } else { 1 })
+            .sum()
+    }
+
+    /// `columns` of indentation written in this style: tabs (then spaces for what is left of
+    /// a tab) or spaces.
+    pub fn render(&self, columns: usize) -> String {
+        if self.is_tab() {
+            let mut s = "\t".repeat(columns / self.tab_columns);
+            s.push_str(&" ".repeat(columns % self.tab_columns));
+            s
+        } else {
+            " ".repeat(columns)
+        }
+    }
+}
+
+/// The indentation `format` (and the text fixes write) uses for a file: `indent-style` and
+/// `indent-width` where set, else the file's own house style ([`house_indent`]), else four
+/// spaces. `indent-width` alone means that many spaces; `indent-style = "tab"` a tab
+/// (`indent-width` is then the columns a tab counts for, 4 by default); `indent-style =
+/// "space"` alone the file's number of spaces if it indents with spaces, else 4.
+pub fn indent_for(doc: &Document, settings: &FormatSettings) -> Indent {
+    resolve_indent(settings, || house_indent(doc))
+}
+
+fn resolve_indent(settings: &FormatSettings, house: impl FnOnce() -> Option<String>) -> Indent {
+    match (settings.indent_style, settings.indent_width) {
+        (Some(IndentStyle::Tab), width) => Indent::tab(width.unwrap_or(4)),
+        (Some(IndentStyle::Space) | None, Some(width)) => Indent::spaces(width),
+        (Some(IndentStyle::Space), None) => match house() {
+            Some(unit) if !unit.starts_with('\t') => Indent::spaces(unit.len()),
+            _ => Indent::spaces(4),
+        },
+        (None, None) => match house() {
+            Some(unit) if unit.starts_with('\t') => Indent {
+                keep_multiples: true,
+                ..Indent::tab(4)
+            },
+            Some(unit) => Indent {
+                keep_multiples: true,
+                ..Indent::spaces(unit.len())
+            },
+            None => Indent::spaces(4),
+        },
+    }
+}
+
+/// The file's house indentation: what most continuation lines that `format` indents
+/// (counted by line, so that a big RUN outweighs a two-line ENV) have as their instruction's
+/// shallowest indentation: tabs, or 1 to 16 spaces (the first seen wins a tie). None when
+/// no instruction shows one (single-line files, continuation lines flush left, or mixed tabs
+/// and spaces).
+pub fn house_indent(doc: &Document) -> Option<String> {
+    vote(doc, &prepare_all(doc))
+}
+
+/// Whether RUN/CMD/ENTRYPOINT from this instruction on run in a POSIX shell (free
+/// whitespace in their commands), given whether they did before it.
+fn posix_after(doc: &Document, ins: &syntax::Instruction, posix: bool) -> bool {
+    match (&ins.node.kind, &ins.node.args) {
+        (Kind::From, _) => doc.escape != '`',
+        (Kind::Shell, Args::Json(v)) => {
+            doc.escape != '`'
+                && v.first().is_some_and(|a| {
+                    let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
+                    matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+                })
+        }
+        _ => posix,
+    }
+}
+
+/// Each instruction (in order) with whether its shell is POSIX, split for the layout.
+fn prepare_all(doc: &Document) -> Vec<(bool, Option<instruction::Prepared<'_>>)> {
+    let mut posix = doc.escape != '`';
+    doc.instructions()
+        .map(|ins| {
+            posix = posix_after(doc, ins, posix);
+            (posix, instruction::prepare(doc, ins, posix))
+        })
+        .collect()
+}
+
+fn vote(doc: &Document, prepared: &[(bool, Option<instruction::Prepared<'_>>)]) -> Option<String> {
+    // Votes per unit: tab is index 0, n spaces index n.
+    let mut votes = [0usize; 17];
+    let mut first_seen = [usize::MAX; 17];
+    for (order, (ins, (_, p))) in doc.instructions().zip(prepared).enumerate() {
+        let Some((ws, lines)) = p.as_ref().and_then(|p| p.shallowest(ins)) else {
+            continue;
+        };
+        let slot = if !ws.is_empty() && ws.bytes().all(|b| b == b'\t') {
+            Some(0)
+        } else if ws.bytes().all(|b| b == b' ') && (1..=16).contains(&ws.len()) {
+            Some(ws.len())
+        } else {
+            None
+        };
+        if let Some(slot) = slot
+            && let (Some(v), Some(f)) = (votes.get_mut(slot), first_seen.get_mut(slot))
+        {
+            *v += lines;
+            *f = (*f).min(order);
+        }
+    }
+    let best = (0..votes.len())
+        .filter(|&i| votes.get(i).is_some_and(|v| *v > 0))
+        .max_by_key(|&i| {
+            (
+                votes.get(i).copied().unwrap_or(0),
+                std::cmp::Reverse(first_seen.get(i).copied().unwrap_or(usize::MAX)),
+            )
+        })?;
+    Some(if best == 0 {
+        "\t".into()
+    } else {
+        " ".repeat(best)
+    })
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
@@ -106,12 +266,12 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
         newline: detect_newline(&text[first_kept..], settings.line_ending),
         auto: settings.line_ending == LineEnding::Auto,
     };
+    let mut prepared = prepare_all(doc);
+    let indent = resolve_indent(settings, || vote(doc, &prepared));
     let mut blanks: Vec<Span> = Vec::new();
     let mut seen_content = keep_leading;
     let mut in_directive_zone = true;
     let mut index = 0;
-    // Whether RUN/CMD/ENTRYPOINT run in a POSIX shell (free whitespace in their commands).
-    let mut posix = doc.escape != '`';
     for item in &doc.items {
         match item {
             Item::Bom(span) => out.text.push_str(doc.slice(*span)),
@@ -156,21 +316,14 @@ pub fn layout(doc: &Document, settings: &FormatSettings, conservative: &[bool]) 
             }
             Item::Instruction(ins) => {
                 seen_content = true;
-                match (&ins.node.kind, &ins.node.args) {
-                    (Kind::From, _) => posix = doc.escape != '`',
-                    (Kind::Shell, Args::Json(v)) => {
-                        posix = doc.escape != '`'
-                            && v.first().is_some_and(|a| {
-                                let prog = a.value.rsplit(['/', '\\']).next().unwrap_or("");
-                                matches!(prog, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
-                            });
-                    }
-                    _ => {}
-                }
+                let (posix, split) = match prepared.get_mut(index) {
+                    Some((posix, split)) => (*posix, split.take()),
+                    None => (true, None),
+                };
                 let full = if conservative.get(index).copied().unwrap_or(false) {
                     None
                 } else {
-                    instruction::layout(doc, ins, settings, posix)
+                    split.and_then(|p| instruction::layout(doc, ins, p, settings, &indent, posix))
                 };
                 match full {
                     Some(lines) => {
@@ -312,12 +465,76 @@ mod tests {
         format(text, &FormatSettings::default()).unwrap()
     }
 
+    fn doc(text: &str) -> Document {
+        syntax::parse(text).unwrap()
+    }
+
+    #[test]
+    fn house_indent_is_what_most_continuation_lines_use() {
+        let h = |t: &str| house_indent(&doc(t));
+        assert_eq!(h("FROM a\nRUN x\n"), None);
+        assert_eq!(h("FROM a\nRUN x \\\ny\n"), None);
+        assert_eq!(
+            h("FROM a\nRUN x \\\n\t\ty \\\n\tz\n").as_deref(),
+            Some("\t")
+        );
+        assert_eq!(h("FROM a\nRUN x \\\n  y\n").as_deref(), Some("  "));
+        // Counted by line: the long RUN outweighs two short ENVs.
+        let t = "FROM a\nENV a=1 \\\n  b=2\nENV c=1 \\\n  d=2\nRUN x \\\n\ty \\\n\tz \\\n\tw\n";
+        assert_eq!(h(t).as_deref(), Some("\t"));
+        // A tie goes to the first seen; mixed tabs and spaces do not count.
+        assert_eq!(
+            h("FROM a\nRUN x \\\n   y\nRUN x \\\n  y\n").as_deref(),
+            Some("   ")
+        );
+        assert_eq!(h("FROM a\nRUN x \\\n \ty\n"), None);
+        // Comments and blank lines among the lines, and heredoc bodies, do not count.
+        assert_eq!(h("FROM a\nRUN x \\\n# c\n\n  y\n").as_deref(), Some("  "));
+        assert_eq!(h("FROM a\nRUN <<EOF\n\tbody\nEOF\n"), None);
+    }
+
+    #[test]
+    fn indent_settings_override_the_house_style() {
+        let tabs = doc("FROM a\nRUN x \\\n\ty\n");
+        let with = |style, width| {
+            indent_for(
+                &tabs,
+                &FormatSettings {
+                    indent_style: style,
+                    indent_width: width,
+                    ..FormatSettings::default()
+                },
+            )
+        };
+        let own = with(None, None);
+        assert!(own.is_tab() && own.keep_multiples);
+        assert_eq!(with(None, Some(2)).unit, "  ");
+        assert_eq!(with(Some(IndentStyle::Space), None).unit, "    ");
+        let tab8 = with(Some(IndentStyle::Tab), Some(8));
+        assert!(tab8.is_tab() && !tab8.keep_multiples);
+        assert_eq!(
+            (tab8.columns("\t  "), tab8.render(10)),
+            (10, "\t  ".to_string())
+        );
+        let two = doc("FROM a\nRUN x \\\n  y\n");
+        let space = indent_for(
+            &two,
+            &FormatSettings {
+                indent_style: Some(IndentStyle::Space),
+                ..FormatSettings::default()
+            },
+        );
+        assert_eq!(space.unit, "  ");
+    }
+
     #[test]
     fn layout_basics() {
         assert_eq!(
             fmt("from a   \n\n\n\nrun x \\\n  y\t\n\n"),
-            "FROM a\n\nRUN x \\\n    y\n"
+            "FROM a\n\nRUN x \\\n  y\n"
         );
+        // Continuation lines flush left are not a style: four spaces.
+        assert_eq!(fmt("FROM a\nRUN x \\\ny\n"), "FROM a\nRUN x \\\n    y\n");
         assert_eq!(fmt("FROM a\nonbuild run x"), "FROM a\nONBUILD RUN x\n");
         assert_eq!(fmt("FROM a\nfroom x\n"), "FROM a\nfroom x\n");
         // Heredoc bodies are untouched, trailing blanks included.

@@ -434,18 +434,7 @@ pub(super) fn appended(ctx: &Context, run: &ShellRun, at: usize, command: &str) 
                 !t.is_empty() && !t.starts_with('#')
             })
     };
-    let width = |l: &str| {
-        l.chars()
-            .take_while(|c| matches!(c, ' ' | '\t'))
-            .map(|c| {
-                if c == '\t' {
-                    ctx.options.format.indent_width.max(1)
-                } else {
-                    1
-                }
-            })
-            .sum::<usize>()
-    };
+    let width = |l: &str| ctx.indent().columns(l);
     let indent = lines()
         .min_by_key(|l| width(l))
         .map(|l| {
@@ -453,7 +442,7 @@ pub(super) fn appended(ctx: &Context, run: &ShellRun, at: usize, command: &str) 
                 .take_while(|c| matches!(c, ' ' | '\t'))
                 .collect::<String>()
         })
-        .unwrap_or_else(|| " ".repeat(ctx.options.format.indent_width));
+        .unwrap_or_else(|| ctx.indent().unit.clone());
     let trailing = match ctx.options.format.and_position {
         crate::settings::AndPosition::Leading => false,
         crate::settings::AndPosition::Trailing => true,

@@ -387,6 +387,9 @@ pub struct Context<'a> {
     /// Per grammar (in [`programs::GRAMMARS`] order), where its commands are: (RUN index in
     /// [`Context::shell_runs`], command index), found once per file.
     call_index: std::sync::OnceLock<Vec<Vec<(usize, usize)>>>,
+    /// The indentation `format` uses for this file (its own unless `[format]` says), found
+    /// once per file.
+    indent: std::sync::OnceLock<crate::format::Indent>,
 }
 
 type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
@@ -418,7 +421,15 @@ impl<'a> Context<'a> {
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
             call_index: std::sync::OnceLock::new(),
+            indent: std::sync::OnceLock::new(),
         }
+    }
+
+    /// One level of continuation indentation as `format` lays this file out: text a fix
+    /// writes uses it, so that the fixed file stays formatted.
+    pub fn indent(&self) -> &crate::format::Indent {
+        self.indent
+            .get_or_init(|| crate::format::indent_for(self.doc, &self.options.format))
     }
 
     /// The commands of one program in the file's shell-form RUNs, in order, each read by its

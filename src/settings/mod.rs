@@ -29,6 +29,7 @@ pub struct ConfigFile {
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FormatConfig {
+    pub indent_style: Option<IndentStyle>,
     pub indent_width: Option<usize>,
     pub line_ending: Option<LineEnding>,
     pub and_position: Option<AndPosition>,
@@ -80,6 +81,14 @@ pub enum LineEnding {
     Crlf,
 }
 
+/// What continuation lines are indented with (`format.indent-style`).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndentStyle {
+    Space,
+    Tab,
+}
+
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum AndPosition {
@@ -92,7 +101,11 @@ pub enum AndPosition {
 /// Layout options of `dockerfix format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormatSettings {
-    pub indent_width: usize,
+    /// `indent-style`; None: the file's own (see [`crate::format::indent_for`]).
+    pub indent_style: Option<IndentStyle>,
+    /// `indent-width`: spaces per level, or the columns a tab counts for under `tab`; None:
+    /// the file's own.
+    pub indent_width: Option<usize>,
     pub line_ending: LineEnding,
     pub and_position: AndPosition,
     pub max_blank_lines: usize,
@@ -101,7 +114,8 @@ pub struct FormatSettings {
 impl Default for FormatSettings {
     fn default() -> Self {
         FormatSettings {
-            indent_width: 4,
+            indent_style: None,
+            indent_width: None,
             line_ending: LineEnding::Auto,
             and_position: AndPosition::Preserve,
             max_blank_lines: 1,
@@ -303,6 +317,7 @@ fn load_depth(path: &Path, depth: usize) -> Result<ConfigFile, ConfigError> {
 fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
     let fmt = match (base.format, over.format) {
         (Some(b), Some(o)) => Some(FormatConfig {
+            indent_style: o.indent_style.or(b.indent_style),
             indent_width: o.indent_width.or(b.indent_width),
             line_ending: o.line_ending.or(b.line_ending),
             and_position: o.and_position.or(b.and_position),
@@ -351,8 +366,9 @@ impl Settings {
         .map_err(invalid)?;
         s.unsafe_fixes = cfg.unsafe_fixes.unwrap_or(false);
         if let Some(f) = &cfg.format {
-            s.format.indent_width = f.indent_width.unwrap_or(s.format.indent_width);
-            if s.format.indent_width > 16 {
+            s.format.indent_style = f.indent_style;
+            s.format.indent_width = f.indent_width;
+            if s.format.indent_width.is_some_and(|w| w > 16) {
                 return Err(invalid(
                     "`format.indent-width` must be between 0 and 16".into(),
                 ));
@@ -532,7 +548,10 @@ mod tests {
             !s.is_enabled(&rules::shellcheck::RULE),
             "SC is off by default"
         );
-        assert_eq!((s.format.indent_width, s.format.max_blank_lines), (2, 2));
+        assert_eq!(
+            (s.format.indent_width, s.format.max_blank_lines),
+            (Some(2), 2)
+        );
         let bad = ConfigFile {
             select: Some(vec!["NOPE1".into()]),
             ..Default::default()

@@ -10,7 +10,9 @@
 #![allow(dead_code)]
 
 use dockerfix::context::BuildContext;
-use dockerfix::settings::{AndPosition, CacheStrategy, FormatSettings, LineEnding, Settings};
+use dockerfix::settings::{
+    AndPosition, CacheStrategy, FormatSettings, IndentStyle, LineEnding, Settings,
+};
 use dockerfix::syntax::{self, Item, Span};
 use std::path::Path;
 
@@ -38,18 +40,33 @@ pub fn settings_variants() -> Vec<(&'static str, Settings)> {
 
 /// The layout option sets the pipeline formats with.
 pub fn format_variants() -> Vec<FormatSettings> {
-    let f = |indent_width, and_position, line_ending, max_blank_lines| FormatSettings {
-        indent_width,
-        line_ending,
-        and_position,
-        max_blank_lines,
-    };
+    let f =
+        |indent_style, indent_width, and_position, line_ending, max_blank_lines| FormatSettings {
+            indent_style,
+            indent_width,
+            line_ending,
+            and_position,
+            max_blank_lines,
+        };
     vec![
         FormatSettings::default(),
-        f(2, AndPosition::Leading, LineEnding::Lf, 0),
-        f(8, AndPosition::Trailing, LineEnding::Crlf, 3),
-        f(0, AndPosition::Preserve, LineEnding::Auto, 2),
-        f(16, AndPosition::Leading, LineEnding::Crlf, 1),
+        f(None, Some(2), AndPosition::Leading, LineEnding::Lf, 0),
+        f(None, Some(8), AndPosition::Trailing, LineEnding::Crlf, 3),
+        f(None, Some(0), AndPosition::Preserve, LineEnding::Auto, 2),
+        f(
+            Some(IndentStyle::Tab),
+            None,
+            AndPosition::Leading,
+            LineEnding::Crlf,
+            1,
+        ),
+        f(
+            Some(IndentStyle::Space),
+            Some(16),
+            AndPosition::Preserve,
+            LineEnding::Lf,
+            1,
+        ),
     ]
 }
 

@@ -31,8 +31,8 @@ RUN apt-get update \\
         curl \\
         git
 ```
-The merged RUN is laid out as `format` keeps it: continuation lines at `indent-width`,
-packages one level deeper, `&&` where `and-position` says (with `preserve`, where the file's
+The merged RUN is laid out as `format` keeps it: continuation lines one level in (the file's
+own indentation, or `indent-style`/`indent-width`), packages one level deeper, `&&` where `and-position` says (with `preserve`, where the file's
 RUNs put it; leading when they show neither).
 
 ## Fix safety
@@ -243,10 +243,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 merged.push(' ');
                 merged.push_str(f);
             }
-            // Laid out as `format` keeps it: continuation lines at `indent-width`, packages
-            // one level deeper, `&&` where `and-position` says (with `preserve`, where the
+            // Laid out as `format` keeps it: continuation lines one level in (the file's
+            // indentation, or `[format]`'s), packages one level deeper, `&&` where `and-position` says (with `preserve`, where the
             // file's RUNs have it; leading when they show neither).
-            let indent = " ".repeat(ctx.options.format.indent_width);
+            let indent = ctx.indent().unit.clone();
             let package_indent = indent.repeat(2);
             let trailing = match ctx.options.format.and_position {
                 AndPosition::Leading => false,
