@@ -780,6 +780,21 @@ pub(crate) mod tests {
         assert!(text.contains("file=c \"é\"/Dockerfile"), "{text}");
     }
 
+    /// In colour, the code of each diagnostic is a terminal hyperlink to its documentation;
+    /// plain output has no escape sequences.
+    #[test]
+    fn full_output_links_the_code_in_colour_only() {
+        let files = sample_files();
+        let coloured = full(&files, false, true);
+        let plain = full(&files, false, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        for d in files.iter().flat_map(|f| &f.diagnostics) {
+            if let Some(url) = rule_url(d.rule.code) {
+                assert!(coloured.contains(&format!("\x1b]8;;{url}\x1b\\")), "{url}");
+            }
+        }
+    }
+
     /// The formats that are a concatenation of per-file text.
     #[test]
     fn line_formats_are_file_by_file() {
