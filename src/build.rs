@@ -3,8 +3,10 @@
 //!
 //! The commit comes from git when the crate is built in its own checkout (not when git finds
 //! an enclosing repository, as for a packaged crate unpacked inside another checkout), or else
-//! from the `.cargo_vcs_info.json` that `cargo package` writes (so `cargo install dockerfix`
-//! knows the commit the release was packaged from). Without either, the version alone.
+//! from `DOCKERFIX_BUILD_COMMIT` (the container image's build passes its `GIT_COMMIT` argument,
+//! as its context has no `.git`), or from the `.cargo_vcs_info.json` that `cargo package`
+//! writes (so `cargo install dockerfix` knows the commit the release was packaged from).
+//! Without any, the version alone.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,6 +76,12 @@ fn main() {
     if manifest_dir.join(".cargo_vcs_info.json").exists() {
         println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
     }
+    // Given by whoever builds without git (the container image's `GIT_COMMIT` argument).
+    println!("cargo:rerun-if-env-changed=DOCKERFIX_BUILD_COMMIT");
+    let given = std::env::var("DOCKERFIX_BUILD_COMMIT")
+        .ok()
+        .map(|c| c.trim().chars().take(12).collect::<String>())
+        .filter(|c| c.len() >= 7 && c.chars().all(|ch| ch.is_ascii_hexdigit()));
     let commit = match from_git(&manifest_dir) {
         Some((commit, watch)) => {
             for path in watch {
@@ -81,7 +89,7 @@ fn main() {
             }
             Some(commit)
         }
-        None => from_vcs_info(&manifest_dir),
+        None => given.or_else(|| from_vcs_info(&manifest_dir)),
     };
     let full = match &commit {
         Some(c) => format!("{version} ({c})"),

@@ -8,7 +8,8 @@
 //!   recording `cargo`;
 //! - `dockerfix completions` (bash completion run in bash) and `dockerfix man` (rendered by
 //!   `man -l`);
-//! - the project's own Dockerfile passes `check` and `format --check`; `--version`.
+//! - the project's own Dockerfile passes `check` and `format --check`, and the files its
+//!   from-source stage copies are what cargo needs; `--version`.
 //!
 //! A test that needs a program this machine lacks (pre-commit, bash, man, git, python3) says so
 //! and passes, except under `CI=true` (`.ci/run` installs them), where it fails.
@@ -91,6 +92,84 @@ fn the_project_dockerfile_passes_its_own_checks() {
     assert!(dockerfile.contains(&label), "the Dockerfile lacks {label}");
     let ignore = std::fs::read_to_string(Path::new(REPO).join(".dockerignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+}
+
+/// The Dockerfile's from-source stage as far as it can be run here (CI has no Rust image):
+/// its COPY instructions applied to the build context `.dockerignore` leaves (matched with
+/// BuildKit's rules, `dockerfix::dockerignore`), then cargo, offline, must accept the result
+/// as the manifest and lockfile the stage builds (`cargo fetch --locked` loads every target
+/// the manifest names and the lockfile as it is).
+#[test]
+fn the_from_source_stage_has_what_cargo_needs() {
+    let repo = Path::new(REPO);
+    let ignore = std::fs::read_to_string(repo.join(".dockerignore")).unwrap();
+    let matcher = dockerfix::dockerignore::Matcher::parse(&ignore).unwrap();
+    let dockerfile = std::fs::read_to_string(repo.join("Dockerfile")).unwrap();
+    let stage: Vec<&str> = dockerfile
+        .lines()
+        .skip_while(|l| !l.ends_with(" AS from-source"))
+        .take_while(|l| !l.starts_with("FROM scratch"))
+        .collect();
+    assert!(stage.contains(&"WORKDIR /src"), "{stage:?}");
+    let copies: Vec<Vec<&str>> = stage
+        .iter()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(copies.len() >= 3, "{copies:?}");
+    let image = tempfile::tempdir().unwrap();
+    fn files(root: &Path, rel: &str, out: &mut Vec<String>) {
+        let path = root.join(rel);
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                files(root, &format!("{rel}/{name}"), out);
+            }
+        } else {
+            out.push(rel.to_string());
+        }
+    }
+    for words in &copies {
+        let (dest, sources) = words.split_last().unwrap();
+        for source in sources {
+            assert!(
+                !source.starts_with("--"),
+                "COPY flags are not emulated: {words:?}"
+            );
+            let mut found = Vec::new();
+            files(repo, source, &mut found);
+            for file in found {
+                if matcher.excluded(&file).is_some() {
+                    continue;
+                }
+                // `COPY a b ./` puts files in the folder; `COPY src ./src` a folder's content.
+                let target = if dest.ends_with('/') && file == *source {
+                    let name = Path::new(&file).file_name().unwrap().to_str().unwrap();
+                    format!("{dest}{name}")
+                } else {
+                    format!("{dest}/{}", file.strip_prefix(source).unwrap_or(&file))
+                };
+                let target = image.path().join(target.trim_start_matches("./"));
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(repo.join(&file), &target).unwrap();
+            }
+        }
+    }
+    assert!(image.path().join("src/main.rs").is_file());
+    // For this machine's target only: the registry cache has what its builds downloaded.
+    let host = run(Command::new("rustc").arg("-vV"));
+    let host = String::from_utf8_lossy(&host.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host");
+    let o = run(Command::new(env!("CARGO"))
+        .args(["fetch", "--locked", "--offline", "--target", &host])
+        .current_dir(image.path()));
+    assert!(
+        o.status.success(),
+        "cargo does not take the stage's files: {}",
+        text(&o)
+    );
 }
 
 #[test]
