@@ -31,7 +31,9 @@ enum Command {
     Format(FormatArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
-    /// Print a shell completion script (e.g. `dockerfix completions bash > /etc/bash_completion.d/dockerfix`).
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// For example: `dockerfix completions bash > ~/.local/share/bash-completion/completions/dockerfix`.
     Completions {
         #[arg(value_enum)]
         shell: crate::completions::Shell,
