@@ -16,11 +16,11 @@ use std::sync::{Arc, Mutex};
 #[derive(Parser)]
 #[command(
     name = "dockerfix",
-    version,
+    version = dockerfix::project::VERSION,
     about = "A Dockerfile linter, auto-fixer and formatter that never corrupts a file",
     after_help = "Exit codes: 0 clean, 1 findings or changes, 2 errors.\nDocs: dockerfix rule --all"
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -33,6 +33,18 @@ enum Command {
     Format(FormatArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// For example: `dockerfix completions bash > ~/.local/share/bash-completion/completions/dockerfix`.
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::completions::Shell,
+    },
+    /// Print the man page of dockerfix, or of one of its commands (`dockerfix man check`).
+    Man {
+        /// A command (check, format, rule...); none: the main page.
+        command: Option<String>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -189,6 +201,8 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Format(a) => format(a),
         Command::Rule(a) => rule(a),
+        Command::Completions { shell } => crate::completions::completions(shell),
+        Command::Man { command } => crate::completions::man(command.as_deref()),
     }
 }
 
@@ -935,14 +949,14 @@ fn check(args: CheckArgs) -> ExitCode {
                     match &r.write_to {
                         // A file whose fixed text is the text read is left as it is.
                         Some(path) => {
-                            if let Some(new) = &fix.text {
-                                if let Err(e) = write::write_if_changed(path, new) {
-                                    problems.push(Problem(format!(
-                                        "{}: error: cannot write: {e}",
-                                        r.display
-                                    )));
-                                    continue;
-                                }
+                            if let Some(new) = &fix.text
+                                && let Err(e) = write::write_if_changed(path, new)
+                            {
+                                problems.push(Problem(format!(
+                                    "{}: error: cannot write: {e}",
+                                    r.display
+                                )));
+                                continue;
                             }
                         }
                         None => fixed_stdout = fix.text,
@@ -963,26 +977,26 @@ fn check(args: CheckArgs) -> ExitCode {
             totals.safe_fixes += r.counts.safe_fixes;
             totals.unsafe_fixes += r.counts.unsafe_fixes;
             statistics.merge(r.statistics);
-            if let Some(w) = &mut report {
-                if let Err(e) = w.push(&r.part) {
-                    report_error = Some(e);
-                    report = None;
-                }
-            }
-        }
-        // What this chunk printed goes out before the next chunk is checked.
-        if let Some(w) = &mut report {
-            if let Err(e) = w.flush() {
+            if let Some(w) = &mut report
+                && let Err(e) = w.push(&r.part)
+            {
                 report_error = Some(e);
                 report = None;
             }
         }
+        // What this chunk printed goes out before the next chunk is checked.
+        if let Some(w) = &mut report
+            && let Err(e) = w.flush()
+        {
+            report_error = Some(e);
+            report = None;
+        }
         let _ = diff_out.flush();
     }
-    if let Some(w) = report.take() {
-        if let Err(e) = w.finish() {
-            report_error = Some(e);
-        }
+    if let Some(w) = report.take()
+        && let Err(e) = w.finish()
+    {
+        report_error = Some(e);
     }
     if let Some(mut o) = statistics_out {
         let text = statistics.render(args.output_format);

@@ -236,10 +236,10 @@ impl BuildContext {
             return Arc::new(make());
         };
         let k = (self.root.as_os_str().to_owned(), key);
-        if let Some(hit) = lock(&c.memo).get(&k).cloned() {
-            if let Ok(v) = hit.downcast::<T>() {
-                return v;
-            }
+        if let Some(hit) = lock(&c.memo).get(&k).cloned()
+            && let Ok(v) = hit.downcast::<T>()
+        {
+            return v;
         }
         let v = Arc::new(make());
         lock(&c.memo).insert(k, v.clone());

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod format;
 pub mod guard;
 pub mod images;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod settings;

@@ -2,6 +2,7 @@
 //! that decides exit codes, colour and what goes to stdout and stderr.
 
 mod cli;
+mod completions;
 
 /// mimalloc instead of the system allocator: `check` allocates many small strings per file
 /// (words, messages, reports), and glibc's malloc took about a third of its time.

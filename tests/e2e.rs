@@ -6,12 +6,14 @@
 //! - tests/e2e/apps.sh, the small applications under tests/e2e/apps (Flask, Express, Go, a static
 //!   site, the article's pip example): also the app answers the same, the image config and file
 //!   tree agree, and after a code-only change the fixed Dockerfile reuses its dependency layer
-//!   (docs/e2e.md).
+//!   (docs/e2e.md);
+//! - tests/e2e/image.sh, the project's own container image (the root Dockerfile) built and run
+//!   on sample Dockerfiles.
 //!
 //! They need root, buildah, debootstrap, deb.debian.org and the package registries, and take
 //! minutes, so they only run with `DOCKERFIX_E2E=1` (CI sets it, see .ci/run):
 //! `DOCKERFIX_E2E=1 cargo test --test e2e -- --nocapture`. The two scripts share a cache and
-//! take turns on its lock.
+//! take turns on its lock (three scripts now).
 
 use std::process::Command;
 
@@ -56,4 +58,11 @@ fn fixed_images_build_work_and_shrink() {
 #[test]
 fn fixed_apps_answer_the_same_and_reuse_the_dependency_layer() {
     run_script("apps.sh");
+}
+
+/// The project's own image (the root Dockerfile, issue 19): it passes dockerfix, builds with
+/// buildah, runs as a user that is not root and lints a mounted sample (tests/e2e/image.sh).
+#[test]
+fn the_project_image_builds_and_lints_a_sample() {
+    run_script("image.sh");
 }

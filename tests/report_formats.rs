@@ -127,7 +127,10 @@ fn sarif_structure() {
         assert_eq!(s["fullDescription"]["text"], r.doc);
         assert_eq!(s["help"]["text"], r.doc);
         assert_eq!(s["help"]["markdown"], r.doc);
-        assert_eq!(s["helpUri"], report::rule_url(r.code));
+        // The link is made from the manifest's `repository`, and points at the rule's section.
+        let url = report::rule_url(r.code).expect("Cargo.toml declares the repository");
+        assert_eq!(s["helpUri"], url.as_str());
+        assert!(url.starts_with(env!("CARGO_PKG_REPOSITORY")) || url.contains("shellcheck.net"));
         let level = match r.severity {
             rules::Severity::Error => "error",
             rules::Severity::Warning => "warning",

@@ -75,19 +75,13 @@ struct JsonDiagnostic<'a> {
     location: Location,
     end_location: Location,
     fix: Option<JsonFix<'a>>,
-    url: String,
+    /// Absent when the build declares no repository (`src/project.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
 }
 
-/// Where a rule's documentation lives.
-pub fn rule_url(code: &str) -> String {
-    if crate::rules::shellcheck::code_number(code).is_some() {
-        return crate::rules::shellcheck::wiki_url(code);
-    }
-    format!(
-        "https://github.com/dockerfix/dockerfix/blob/main/docs/rules.md#{}",
-        code.to_ascii_lowercase()
-    )
-}
+/// Where a rule's documentation lives (see [`crate::project::rule_url`]).
+pub use crate::project::rule_url;
 
 fn json_diagnostics(f: &FileDiagnostics) -> Vec<JsonDiagnostic<'_>> {
     let mut out = Vec::new();
@@ -209,7 +203,13 @@ fn full_part(f: &FileDiagnostics, unsafe_fixes: bool, color: bool) -> String {
             Severity::Info => Level::INFO,
         };
         let title = format!("{}{}", d.message, fix_hint(d, unsafe_fixes));
-        let mut group = level.primary_title(title).id(d.rule.code).element(
+        let mut title = level.primary_title(title).id(d.rule.code);
+        // A terminal hyperlink on the code, in colour output only (annotate-snippets 0.12.16
+        // writes it whatever the renderer; plain output stays plain text).
+        if color && let Some(url) = rule_url(d.rule.code) {
+            title = title.id_url(url);
+        }
+        let mut group = title.element(
             Snippet::source(source)
                 .line_start(line)
                 .path(f.path.as_str())
@@ -313,8 +313,13 @@ fn github_part(f: &FileDiagnostics) -> String {
                 .replace('\r', "%0D")
                 .replace('\n', "%0A")
         };
+        // The rule's documentation on a line of its own, when the build declares where.
+        let link = d
+            .url
+            .as_deref()
+            .map_or_else(String::new, |u| format!("%0A{}", escape(u)));
         out.push_str(&format!(
-            "::{level} title=dockerfix ({}),file={},line={},col={},endLine={},endColumn={}::{}:{}:{}: {} {}\n",
+            "::{level} title=dockerfix ({}),file={},line={},col={},endLine={},endColumn={}::{}:{}:{}: {} {}{link}\n",
             d.code,
             escape(d.filename).replace(',', "%2C").replace(':', "%3A"),
             d.location.line,
@@ -748,6 +753,45 @@ pub(crate) mod tests {
             let all: Vec<JsonDiagnostic> = files.iter().flat_map(json_diagnostics).collect();
             let whole = serde_json::to_string_pretty(&all).unwrap() + "\n";
             assert_eq!(render(&files, OutputFormat::Json, false, false), whole);
+        }
+    }
+
+    /// GitHub's workflow commands: one per diagnostic, the position in the properties, the
+    /// message escaped, and the rule's documentation on a line of its own when the manifest
+    /// declares the repository (`src/project.rs`).
+    #[test]
+    fn github_annotations_link_the_rule() {
+        let files = sample_files();
+        let text = github(&files);
+        let total: usize = files.iter().map(|f| f.diagnostics.len()).sum();
+        assert_eq!(text.lines().count(), total, "{text}");
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("::warning title=dockerfix (")
+                && first.contains(",file=a/Dockerfile,line="),
+            "{first}"
+        );
+        for (line, d) in text.lines().zip(files.iter().flat_map(|f| &f.diagnostics)) {
+            match rule_url(d.rule.code) {
+                Some(url) => assert!(line.ends_with(&format!("%0A{url}")), "{line}"),
+                None => assert!(!line.contains("%0A"), "{line}"),
+            }
+        }
+        assert!(text.contains("file=c \"é\"/Dockerfile"), "{text}");
+    }
+
+    /// In colour, the code of each diagnostic is a terminal hyperlink to its documentation;
+    /// plain output has no escape sequences.
+    #[test]
+    fn full_output_links_the_code_in_colour_only() {
+        let files = sample_files();
+        let coloured = full(&files, false, true);
+        let plain = full(&files, false, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        for d in files.iter().flat_map(|f| &f.diagnostics) {
+            if let Some(url) = rule_url(d.rule.code) {
+                assert!(coloured.contains(&format!("\x1b]8;;{url}\x1b\\")), "{url}");
+            }
         }
     }
 

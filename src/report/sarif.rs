@@ -9,7 +9,6 @@ use crate::syntax::{Span, line_col, line_starts};
 use serde::Serialize;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/dockerfix/dockerfix";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -39,7 +38,8 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<ReportingDescriptor>,
 }
 
@@ -67,7 +67,8 @@ struct ReportingDescriptor {
     short_description: Text<'static>,
     full_description: Text<'static>,
     help: Help,
-    help_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
 }
 
@@ -272,7 +273,7 @@ fn log(results: Vec<SarifResult<'_>>) -> Log<'_> {
                     name: "dockerfix",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
+                    information_uri: crate::project::HOMEPAGE,
                     rules,
                 },
             },

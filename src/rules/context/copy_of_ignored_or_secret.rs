@@ -383,19 +383,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             "COPY"
         };
         // (a) Excluded by the ignore file.
-        if let (Some(m), Some(c)) = (&matcher, context) {
-            if let Some(p) = ignored(m, c, &source) {
-                let what = match (source.mount, source.glob) {
-                    (true, _) => "the bind mount's source",
-                    (false, true) => "every match of the source",
-                    (false, false) => "the source",
-                };
-                let outcome = if source.glob {
-                    "copies nothing and fails"
-                } else {
-                    "fails with \"not found\""
-                };
-                out.push(Diagnostic::new(
+        if let (Some(m), Some(c)) = (&matcher, context)
+            && let Some(p) = ignored(m, c, &source)
+        {
+            let what = match (source.mount, source.glob) {
+                (true, _) => "the bind mount's source",
+                (false, true) => "every match of the source",
+                (false, false) => "the source",
+            };
+            let outcome = if source.glob {
+                "copies nothing and fails"
+            } else {
+                "fails with \"not found\""
+            };
+            out.push(Diagnostic::new(
                     &RULE,
                     source.span,
                     format!(
@@ -403,8 +404,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         source.text, p.text, source.path,
                     ),
                 ));
-                continue;
-            }
+            continue;
         }
         if source.mount {
             continue;
@@ -412,20 +412,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let in_shipped =
             shipped.contains(&source.stage) || shipped.is_empty() || ctx.ships(source.stage);
         // (b) A secret named by the COPY itself.
-        if !source.glob {
-            if let Some(kind) = secret_kind(&source.path) {
-                let is_dir = context.is_some_and(|c| c.is_dir(&source.path));
-                let read = context.is_some_and(|c| c.is_file(&source.path));
-                // `.git` in a build stage stays out of the image; so does an `.env` there, which
-                // is reported only when it holds a secret (not build settings such as `VITE_*`):
-                // an exported build cache keeps the stage's layers.
-                if (kind != Secret::Git || in_shipped)
-                    && (kind != Secret::Env
-                        || in_shipped
-                        || env_holds_secret(&source.path, context))
-                    && (is_dir || confirmed(kind, &source.path, context))
-                {
-                    out.push(Diagnostic::new(
+        if !source.glob
+            && let Some(kind) = secret_kind(&source.path)
+        {
+            let is_dir = context.is_some_and(|c| c.is_dir(&source.path));
+            let read = context.is_some_and(|c| c.is_file(&source.path));
+            // `.git` in a build stage stays out of the image; so does an `.env` there, which
+            // is reported only when it holds a secret (not build settings such as `VITE_*`):
+            // an exported build cache keeps the stage's layers.
+            if (kind != Secret::Git || in_shipped)
+                && (kind != Secret::Env || in_shipped || env_holds_secret(&source.path, context))
+                && (is_dir || confirmed(kind, &source.path, context))
+            {
+                out.push(Diagnostic::new(
                         &RULE,
                         source.span,
                         format!(
@@ -440,8 +439,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             advice(kind, &source.text)
                         ),
                     ));
-                    continue;
-                }
+                continue;
             }
         }
         // (c) Secrets a broad copy takes along.

@@ -797,11 +797,9 @@ fn plan_fix(
                 .map(|w| w.value.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
-            if seen_install {
-                if let Some(at) = split_point(run, k) {
-                    split = Some(at);
-                    break;
-                }
+            if seen_install && let Some(at) = split_point(run, k) {
+                split = Some(at);
+                break;
             }
             return Err(format!(
                 "the RUN also runs `{}`, which may read the source",
@@ -1118,22 +1116,19 @@ fn extend_from_context(
             }
         }
         Eco::Uv | Eco::Poetry | Eco::Pdm => {
-            if let Some(text) = ctx_path("pyproject.toml").and_then(|p| c.read(&p)) {
-                if text.contains("[tool.uv.workspace]")
+            if let Some(text) = ctx_path("pyproject.toml").and_then(|p| c.read(&p))
+                && (text.contains("[tool.uv.workspace]")
                     || text.contains("path = \"")
-                    || text.contains("path=\"")
-                {
-                    return Err(
-                        "pyproject.toml names local path dependencies or a workspace".into(),
-                    );
-                }
+                    || text.contains("path=\""))
+            {
+                return Err("pyproject.toml names local path dependencies or a workspace".into());
             }
         }
         Eco::Pipenv => {
-            if let Some(text) = ctx_path("Pipfile").and_then(|p| c.read(&p)) {
-                if text.contains("path = ") || text.contains("editable = true") {
-                    return Err("the Pipfile names a local path".into());
-                }
+            if let Some(text) = ctx_path("Pipfile").and_then(|p| c.read(&p))
+                && (text.contains("path = ") || text.contains("editable = true"))
+            {
+                return Err("the Pipfile names a local path".into());
             }
         }
         Eco::Npm | Eco::Yarn | Eco::Pnpm => {
@@ -1155,20 +1150,20 @@ fn extend_from_context(
                 );
             }
             let ignore_scripts = inst.cmd.words.iter().any(|w| w.value == "--ignore-scripts");
-            if !ignore_scripts {
-                if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
-                    for s in [
-                        "preinstall",
-                        "install",
-                        "postinstall",
-                        "prepare",
-                        "prepublish",
-                    ] {
-                        if scripts.contains_key(s) {
-                            return Err(format!(
-                                "package.json has a `{s}` script, which may read the source"
-                            ));
-                        }
+            if !ignore_scripts
+                && let Some(scripts) = json.get("scripts").and_then(|s| s.as_object())
+            {
+                for s in [
+                    "preinstall",
+                    "install",
+                    "postinstall",
+                    "prepare",
+                    "prepublish",
+                ] {
+                    if scripts.contains_key(s) {
+                        return Err(format!(
+                            "package.json has a `{s}` script, which may read the source"
+                        ));
                     }
                 }
             }
@@ -1201,20 +1196,20 @@ fn extend_from_context(
             if ctx_path("go.work").is_some_and(|p| c.is_file(&p)) {
                 return Err("a go.work file makes it a workspace".into());
             }
-            if let Some(text) = ctx_path("go.mod").and_then(|p| c.read(&p)) {
-                if text.lines().any(|l| {
+            if let Some(text) = ctx_path("go.mod").and_then(|p| c.read(&p))
+                && text.lines().any(|l| {
                     l.contains("=>")
                         && (l.contains("=> ./") || l.contains("=> ../") || l.contains("=> /"))
-                }) {
-                    return Err("go.mod replaces a module with a local folder".into());
-                }
+                })
+            {
+                return Err("go.mod replaces a module with a local folder".into());
             }
         }
         Eco::Maven => {
-            if let Some(text) = ctx_path("pom.xml").and_then(|p| c.read(&p)) {
-                if text.contains("<modules>") {
-                    return Err("the POM has modules".into());
-                }
+            if let Some(text) = ctx_path("pom.xml").and_then(|p| c.read(&p))
+                && text.contains("<modules>")
+            {
+                return Err("the POM has modules".into());
             }
             if ctx_path(".mvn").is_some_and(|p| c.is_dir(&p)) {
                 return Err("`.mvn/` configures Maven (maven.config, extensions.xml)".into());
@@ -1222,10 +1217,10 @@ fn extend_from_context(
         }
         Eco::Gradle => {
             for f in ["settings.gradle", "settings.gradle.kts"] {
-                if let Some(text) = ctx_path(f).and_then(|p| c.read(&p)) {
-                    if text.contains("include") {
-                        return Err("a multi-project Gradle build".into());
-                    }
+                if let Some(text) = ctx_path(f).and_then(|p| c.read(&p))
+                    && text.contains("include")
+                {
+                    return Err("a multi-project Gradle build".into());
                 }
             }
             if ctx_path("buildSrc").is_some_and(|p| c.is_dir(&p)) {

@@ -449,14 +449,14 @@ fn add_doc(ctx: &Context, sources: &[Source], out: &mut Vec<Protected>) {
             }
             let text = ins.node.rest.slice(&ins.logical);
             for w in text.split(|c: char| c.is_whitespace() || "\"',;=()[]&|<>`".contains(c)) {
-                if let Some(rel) = w.strip_prefix("./") {
-                    if let Some(p) = normalize(rel).filter(|p| !p.is_empty()) {
-                        out.push(Protected {
-                            path: p,
-                            glob: false,
-                            why: format!("{} names {w}", ins.node.kind.keyword()),
-                        });
-                    }
+                if let Some(rel) = w.strip_prefix("./")
+                    && let Some(p) = normalize(rel).filter(|p| !p.is_empty())
+                {
+                    out.push(Protected {
+                        path: p,
+                        glob: false,
+                        why: format!("{} names {w}", ins.node.kind.keyword()),
+                    });
                 }
             }
         }

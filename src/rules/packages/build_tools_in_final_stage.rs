@@ -258,10 +258,11 @@ fn installed_tools(run: &ShellRun) -> Vec<(String, Span)> {
             })
         };
         for w in &inst.packages {
-            if let Some(name) = build_package(w) {
-                if !removed(&w.value) && !removed(name) {
-                    out.push((name.to_string(), word_span(run, inst.program, w)));
-                }
+            if let Some(name) = build_package(w)
+                && !removed(&w.value)
+                && !removed(name)
+            {
+                out.push((name.to_string(), word_span(run, inst.program, w)));
             }
         }
     }

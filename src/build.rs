@@ -1,0 +1,103 @@
+//! Build script: the commit `dockerfix --version` prints (`DOCKERFIX_VERSION`,
+//! `DOCKERFIX_COMMIT`, read by `src/project.rs`).
+//!
+//! The commit comes from git when the crate is built in its own checkout (not when git finds
+//! an enclosing repository, as for a packaged crate unpacked inside another checkout), or else
+//! from `DOCKERFIX_BUILD_COMMIT` (the container image's build passes its `GIT_COMMIT` argument,
+//! as its context has no `.git`), or from the `.cargo_vcs_info.json` that `cargo package`
+//! writes (so `cargo install dockerfix` knows the commit the release was packaged from).
+//! Without any, the version alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// The commit of the checkout at `manifest_dir`, and the files whose change means a new one.
+fn from_git(manifest_dir: &Path) -> Option<(String, Vec<PathBuf>)> {
+    let top = git(manifest_dir, &["rev-parse", "--show-toplevel"])?;
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same(Path::new(&top), manifest_dir) {
+        return None;
+    }
+    let commit = git(manifest_dir, &["rev-parse", "--short=12", "HEAD"])?;
+    // HEAD, the branch it points to and packed-refs: a commit or a checkout changes one.
+    let mut watch = Vec::new();
+    let mut names = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(manifest_dir, &["symbolic-ref", "-q", "HEAD"]) {
+        names.push(branch);
+    }
+    for name in names {
+        if let Some(path) = git(manifest_dir, &["rev-parse", "--git-path", &name]) {
+            let path = manifest_dir.join(path);
+            // A path that does not exist would make Cargo rerun this script every build.
+            if path.exists() {
+                watch.push(path);
+            }
+        }
+    }
+    Some((commit, watch))
+}
+
+/// The commit `cargo package` recorded (`"sha1": "<40 hex digits>"`).
+fn from_vcs_info(manifest_dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manifest_dir.join(".cargo_vcs_info.json")).ok()?;
+    let at = text.find("\"sha1\"")?;
+    let rest = text.get(at + 6..)?;
+    let start = rest.find(|c: char| c.is_ascii_hexdigit())?;
+    let sha: String = rest
+        .get(start..)?
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (sha.len() >= 12).then(|| sha.chars().take(12).collect())
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    println!("cargo:rerun-if-changed=src/build.rs");
+    if manifest_dir.join(".cargo_vcs_info.json").exists() {
+        println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
+    }
+    // Given by whoever builds without git (the container image's `GIT_COMMIT` argument).
+    println!("cargo:rerun-if-env-changed=DOCKERFIX_BUILD_COMMIT");
+    let given = std::env::var("DOCKERFIX_BUILD_COMMIT")
+        .ok()
+        .map(|c| c.trim().chars().take(12).collect::<String>())
+        .filter(|c| c.len() >= 7 && c.chars().all(|ch| ch.is_ascii_hexdigit()));
+    let commit = match from_git(&manifest_dir) {
+        Some((commit, watch)) => {
+            for path in watch {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+            Some(commit)
+        }
+        None => given.or_else(|| from_vcs_info(&manifest_dir)),
+    };
+    let full = match &commit {
+        Some(c) => format!("{version} ({c})"),
+        None => version,
+    };
+    println!("cargo:rustc-env=DOCKERFIX_VERSION={full}");
+    println!(
+        "cargo:rustc-env=DOCKERFIX_COMMIT={}",
+        commit.unwrap_or_default()
+    );
+}
