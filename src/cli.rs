@@ -31,6 +31,8 @@ enum Command {
     Format(FormatArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Run the language server (LSP over standard input and output), for editors.
+    Server(dockerfix::server::ServerArgs),
 }
 
 #[derive(Args, Clone)]
@@ -182,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Format(a) => format(a),
         Command::Rule(a) => rule(a),
+        Command::Server(a) => dockerfix::server::main(a),
     }
 }
 

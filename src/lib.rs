@@ -13,6 +13,7 @@ pub mod guard;
 pub mod images;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod shell;
 pub mod shellcheck;
