@@ -373,32 +373,57 @@ pub fn format_edits(d: &Doc, range: Option<(usize, usize)>) -> Result<Vec<TextEd
     let new = crate::format::format(d.text, &settings.format)
         .map_err(|e| NotFormatted::Error(e.to_string()))?;
     let index = LineIndex::new(d.text);
-    let old_lines: Vec<&str> = d.text.split_inclusive('\n').collect();
-    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
-    let mut old_starts = Vec::with_capacity(old_lines.len() + 1);
+    // The texts are compared item by item (an instruction with its continuation lines, a
+    // comment line, a blank line): an edit never takes part of an instruction's new layout
+    // (a `&&` moved to the next line) without the rest.
+    let old_items = items(d.text);
+    let new_items = items(&new);
+    let mut old_starts = Vec::with_capacity(old_items.len() + 1);
     let mut at = 0;
-    for l in &old_lines {
+    for item in &old_items {
         old_starts.push(at);
-        at += l.len();
+        at += item.len();
     }
     old_starts.push(at);
     let mut edits = Vec::new();
-    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines) {
-        if matches!(op, similar::DiffOp::Equal { .. }) {
-            continue;
-        }
-        let (old, new_range) = (op.old_range(), op.new_range());
+    let mut change = |old: std::ops::Range<usize>, new: std::ops::Range<usize>| {
         let start = old_starts.get(old.start).copied().unwrap_or(d.text.len());
         let end = old_starts.get(old.end).copied().unwrap_or(d.text.len());
         if let Some((from, to)) = range {
-            if start > to || end < from {
-                continue;
+            if start > to || end < from || (end == from && start < end) {
+                return;
             }
         }
-        let content: String = new_lines.get(new_range).unwrap_or_default().concat();
+        let content: String = new_items.get(new).unwrap_or_default().concat();
         edits.push(TextEdit::new(d.range(&index, start, end), content));
+    };
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_items, &new_items) {
+        let (old, new) = (op.old_range(), op.new_range());
+        match op {
+            similar::DiffOp::Equal { .. } => {}
+            // Items changed one for one (the usual case: each instruction laid out anew):
+            // one edit each, so that a range takes only its own.
+            similar::DiffOp::Replace { .. } if old.len() == new.len() => {
+                for (o, n) in old.zip(new) {
+                    change(o..o + 1, n..n + 1);
+                }
+            }
+            _ => change(old, new),
+        }
     }
     Ok(edits)
+}
+
+/// A text cut into its items (see [`syntax::Item`]), or into lines if it does not parse.
+fn items(text: &str) -> Vec<&str> {
+    match syntax::parse(text) {
+        Ok(doc) => doc
+            .items
+            .iter()
+            .filter_map(|i| text.get(i.span().start..i.span().end))
+            .collect(),
+        Err(_) => text.split_inclusive('\n').collect(),
+    }
 }
 
 /// The documentation of the rule named under `offset` in a suppression comment

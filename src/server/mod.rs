@@ -96,7 +96,9 @@ fn run() -> Result<(), Error> {
         server.watch_files();
     }
     server.main_loop(&connection)?;
+    // The writer thread ends when the last sender is gone: the workers' and the server's.
     server.stop();
+    drop(server);
     drop(connection);
     io_threads.join()?;
     Ok(())
