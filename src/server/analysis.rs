@@ -12,9 +12,11 @@ use crate::settings::{self, Settings};
 use crate::syntax::{self, Document, Item};
 use crate::{FileOptions, suppress};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range, TextEdit,
-    Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, CreateFile,
+    CreateFileOptions, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DocumentChangeOperation, DocumentChanges, Location, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Range, ResourceOp, TextDocumentEdit, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -27,9 +29,22 @@ pub const FIX_ALL: &str = "source.fixAll.dockerfix";
 /// The name the server gives its diagnostics' `source`.
 pub const SOURCE: &str = "dockerfix";
 
+/// What the client's workspace edits can carry (from its capabilities).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EditSupport {
+    /// `documentChanges`: an edit names the version it was made for, and the client refuses
+    /// it if the document has changed since.
+    pub versioned: bool,
+    /// `resourceOperations` includes `create`: a fix may create a file (DF102's
+    /// `.dockerignore`).
+    pub create_files: bool,
+}
+
 /// One document as the client has it.
 pub struct Doc<'a> {
     pub uri: &'a Uri,
+    /// The client's version of this text.
+    pub version: i32,
     pub text: &'a str,
     /// The file on disk, for a `file:` URI.
     pub path: Option<&'a Path>,
@@ -167,11 +182,63 @@ fn edits_for(d: &Doc, index: &LineIndex, edits: &[crate::fix::Edit]) -> Vec<Text
         .collect()
 }
 
-fn workspace_edit(d: &Doc, edits: Vec<TextEdit>) -> WorkspaceEdit {
-    WorkspaceEdit {
-        changes: Some(HashMap::from([(d.uri.clone(), edits)])),
-        ..Default::default()
+/// The workspace edit of an action: the document's edits (naming its version where the client
+/// supports it) and the files the fix creates (None when the client cannot create files).
+fn workspace_edit(
+    d: &Doc,
+    edits: Vec<TextEdit>,
+    files: &[(Uri, String)],
+    support: EditSupport,
+) -> Option<WorkspaceEdit> {
+    let can_create = support.create_files && support.versioned;
+    if !files.is_empty() && !can_create {
+        return None;
     }
+    if !support.versioned {
+        return Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(d.uri.clone(), edits)])),
+            ..Default::default()
+        });
+    }
+    let edit = |uri: &Uri, version: Option<i32>, edits: Vec<TextEdit>| TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version,
+        },
+        edits: edits.into_iter().map(OneOf::Left).collect(),
+    };
+    let own = edit(d.uri, Some(d.version), edits);
+    if files.is_empty() {
+        return Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![own])),
+            ..Default::default()
+        });
+    }
+    let mut ops = Vec::new();
+    for (uri, content) in files {
+        // Never over an existing file: the client refuses the whole edit if it exists.
+        ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+            CreateFile {
+                uri: uri.clone(),
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            },
+        )));
+        let whole = Range::default();
+        ops.push(DocumentChangeOperation::Edit(edit(
+            uri,
+            None,
+            vec![TextEdit::new(whole, content.clone())],
+        )));
+    }
+    ops.push(DocumentChangeOperation::Edit(own));
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        ..Default::default()
+    })
 }
 
 /// Whether a client that asked only for `only` kinds wants an action of `kind`
@@ -195,6 +262,7 @@ pub fn code_actions(
     d: &Doc,
     (start, end): (usize, usize),
     only: Option<&[CodeActionKind]>,
+    support: EditSupport,
 ) -> Vec<CodeActionOrCommand> {
     let index = LineIndex::new(d.text);
     let Ok(p) = prepare(d, &index) else {
@@ -208,32 +276,48 @@ pub fn code_actions(
             }
             let shown = to_lsp(d, &index, &diag);
             let code = diag.rule.code;
-            // A fix that creates a file (DF102's `.dockerignore`) is left to the command line.
             if let Some(fix) = diag
                 .fix
                 .as_ref()
-                .filter(|f| f.files.is_empty() && f.applicability != Applicability::DisplayOnly)
+                .filter(|f| f.applicability != Applicability::DisplayOnly)
             {
                 let safe = fix.applicability == Applicability::Safe;
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: if safe {
-                        format!("dockerfix ({code}): {}", fix.title)
-                    } else {
-                        format!("dockerfix ({code}): {} (unsafe)", fix.title)
-                    },
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![shown.clone()]),
-                    edit: Some(workspace_edit(d, edits_for(d, &index, &fix.edits))),
-                    is_preferred: Some(safe),
-                    ..Default::default()
-                }));
+                // The files it creates, in the build context (DF102's `.dockerignore`).
+                let files: Option<Vec<(Uri, String)>> = fix
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let root = p.context.as_ref()?.root();
+                        Some((super::file_uri(&root.join(&f.path))?, f.content.clone()))
+                    })
+                    .collect();
+                let edit = files.and_then(|files| {
+                    workspace_edit(d, edits_for(d, &index, &fix.edits), &files, support)
+                });
+                if let Some(edit) = edit {
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: if safe {
+                            format!("dockerfix ({code}): {}", fix.title)
+                        } else {
+                            format!("dockerfix ({code}): {} (unsafe)", fix.title)
+                        },
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![shown.clone()]),
+                        edit: Some(edit),
+                        is_preferred: Some(safe),
+                        ..Default::default()
+                    }));
+                }
             }
-            if let Some(edit) = ignore_edit(&p.doc, diag.span.start, code) {
+            let ignore = ignore_edit(&p.doc, diag.span.start, code)
+                .filter(|e| suppresses(&p, d.path, e, diag.rule))
+                .and_then(|e| workspace_edit(d, edits_for(d, &index, &[e]), &[], support));
+            if let Some(edit) = ignore {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("dockerfix: ignore {code} for this line"),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![shown]),
-                    edit: Some(workspace_edit(d, edits_for(d, &index, &[edit]))),
+                    edit: Some(edit),
                     ..Default::default()
                 }));
             }
@@ -244,12 +328,36 @@ pub fn code_actions(
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: "dockerfix: fix all safe".into(),
                 kind: Some(CodeActionKind::from(FIX_ALL)),
-                edit: Some(workspace_edit(d, edits_for(d, &index, &[edit]))),
+                edit: workspace_edit(d, edits_for(d, &index, &[edit]), &[], support),
                 ..Default::default()
             }));
         }
     }
     actions
+}
+
+/// Whether the suppression comment `edit` adds leaves fewer findings of `rule` (checked, not
+/// assumed, before the action is offered).
+fn suppresses(
+    p: &Prepared,
+    path: Option<&Path>,
+    edit: &crate::fix::Edit,
+    rule: &rules::Rule,
+) -> bool {
+    let (text, _) = crate::fix::apply(
+        &p.doc.text,
+        &[&crate::fix::Fix::safe("ignore", vec![edit.clone()])],
+    );
+    let Ok(doc) = syntax::parse(&text) else {
+        return false;
+    };
+    let count = |found: Vec<rules::Diagnostic>| found.iter().filter(|d| d.rule == rule).count();
+    let after = Prepared {
+        doc,
+        settings: p.settings.clone(),
+        context: p.context.clone(),
+    };
+    count(lint(&after, path)) < count(lint(p, path))
 }
 
 /// The edit that suppresses `code` for the instruction at `offset`: the code added to the
@@ -509,6 +617,70 @@ mod tests {
                 "DF204"
             ),
             "FROM a\n# dockerfix: ignore=DF203\n\n# dockerfix: ignore=DF204\nRUN apt-get install x\n"
+        );
+    }
+
+    fn doc<'a>(uri: &'a Uri, text: &'a str) -> Doc<'a> {
+        Doc {
+            uri,
+            version: 1,
+            text,
+            path: None,
+            encoding: Encoding::Utf16,
+        }
+    }
+
+    #[test]
+    fn range_formatting_takes_whole_instructions() {
+        let uri = Uri::from_str("untitled:x").unwrap();
+        let text = "from a\nrun  echo a &&\\\n      echo b\ncmd   [\"x\"]\n";
+        let d = doc(&uri, text);
+        let all = format_edits(&d, None).unwrap();
+        assert_eq!(all.len(), 3, "one edit per changed instruction: {all:?}");
+        // A range inside the RUN's continuation line: the whole RUN, nothing else.
+        let at = text.find("echo b").unwrap();
+        let some = format_edits(&d, Some((at, at + 1))).unwrap();
+        assert_eq!(some.len(), 1, "{some:?}");
+        assert_eq!(some[0].range.start.line, 1);
+        assert_eq!(some[0].range.end.line, 3);
+        assert_eq!(some[0].new_text, "RUN echo a && \\\n    echo b\n");
+        assert!(format_edits(&doc(&uri, "# DO NOT EDIT\nfrom a\n"), None).is_err());
+    }
+
+    #[test]
+    fn actions_for_a_finding() {
+        let uri = Uri::from_str("untitled:x").unwrap();
+        let text = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install curl\n";
+        let d = doc(&uri, text);
+        let at = text.find("install").unwrap();
+        let titles = |only: Option<&[CodeActionKind]>| -> Vec<String> {
+            code_actions(&d, (at, at), only, EditSupport::default())
+                .into_iter()
+                .map(|a| match a {
+                    CodeActionOrCommand::CodeAction(a) => a.title,
+                    CodeActionOrCommand::Command(c) => c.title,
+                })
+                .collect()
+        };
+        let all = titles(None);
+        for want in [
+            "dockerfix: ignore DF204 for this line",
+            "dockerfix: ignore DF203 for this line",
+            "dockerfix: fix all safe",
+        ] {
+            assert!(all.iter().any(|t| t == want), "{want} in {all:?}");
+        }
+        assert!(
+            all.iter()
+                .any(|t| t.starts_with("dockerfix (DF203)") && t.ends_with("(unsafe)"))
+        );
+        let fix_all = titles(Some(&[CodeActionKind::SOURCE]));
+        assert_eq!(fix_all, ["dockerfix: fix all safe"]);
+        assert!(titles(Some(&[CodeActionKind::REFACTOR])).is_empty());
+        // Outside the finding: only the whole-document action.
+        assert_eq!(
+            code_actions(&d, (0, 1), None, EditSupport::default()).len(),
+            1
         );
     }
 

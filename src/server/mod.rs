@@ -84,7 +84,11 @@ fn run() -> Result<(), Error> {
         }),
     };
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
-    let mut server = Server::new(connection.sender.clone(), encoding);
+    let mut server = Server::new(
+        connection.sender.clone(),
+        encoding,
+        edit_support(&init.capabilities),
+    );
     let can_watch = init
         .capabilities
         .workspace
@@ -114,6 +118,20 @@ pub fn negotiate_encoding(caps: &ClientCapabilities) -> Encoding {
         Encoding::Utf8
     } else {
         Encoding::Utf16
+    }
+}
+
+/// What the client's workspace edits can carry.
+fn edit_support(caps: &ClientCapabilities) -> analysis::EditSupport {
+    let edit = caps
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref());
+    analysis::EditSupport {
+        versioned: edit.and_then(|e| e.document_changes).unwrap_or(false),
+        create_files: edit
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Create)),
     }
 }
 
@@ -181,6 +199,28 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
     }
 }
 
+/// The `file:` URI of a path (made absolute; bytes other than unreserved ones and `/`
+/// percent-encoded).
+pub fn file_uri(path: &std::path::Path) -> Option<Uri> {
+    let abs = crate::walk::absolute(path);
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        abs.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = format!("/{}", abs.to_str()?.replace('\\', "/")).into_bytes();
+    let mut s = String::from("file://");
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s.parse().ok()
+}
+
 /// An open document.
 struct Open {
     uri: Uri,
@@ -227,6 +267,7 @@ struct Analysed {
 struct Server {
     sender: Sender<Message>,
     encoding: Encoding,
+    support: analysis::EditSupport,
     docs: HashMap<String, Open>,
     debouncer: Debouncer<String>,
     generations: Generations,
@@ -251,7 +292,7 @@ fn log(sender: &Sender<Message>, typ: MessageType, message: String) {
 }
 
 impl Server {
-    fn new(sender: Sender<Message>, encoding: Encoding) -> Server {
+    fn new(sender: Sender<Message>, encoding: Encoding, support: analysis::EditSupport) -> Server {
         let (jobs, job_rx) = crossbeam_channel::unbounded::<Job>();
         let (results_tx, results) = crossbeam_channel::unbounded::<Analysed>();
         let generations = Generations::default();
@@ -269,6 +310,7 @@ impl Server {
         Server {
             sender,
             encoding,
+            support,
             docs: HashMap::new(),
             debouncer: Debouncer::new(DEBOUNCE),
             generations,
@@ -476,13 +518,13 @@ impl Server {
     }
 
     fn on_request(&mut self, req: Request) {
-        let encoding = self.encoding;
+        let (encoding, support) = (self.encoding, self.support);
         let Request { id, method, params } = req;
         // The open document a request names, as a snapshot for a worker.
         let snapshot = |uri: &Uri| {
             self.docs
                 .get(uri.as_str())
-                .map(|d| (d.text.clone(), d.path.clone()))
+                .map(|d| (d.text.clone(), d.path.clone(), d.version))
         };
         let respond = |result: serde_json::Value| {
             let _ = self
@@ -494,7 +536,7 @@ impl Server {
                 let Ok(p) = serde_json::from_value::<lsp_types::CodeActionParams>(params) else {
                     return self.bad_params(id);
                 };
-                let Some((text, path)) = snapshot(&p.text_document.uri) else {
+                let Some((text, path, version)) = snapshot(&p.text_document.uri) else {
                     return respond(serde_json::Value::Null);
                 };
                 let uri = p.text_document.uri.clone();
@@ -504,6 +546,7 @@ impl Server {
                     work: Box::new(move || {
                         let d = analysis::Doc {
                             uri: &uri,
+                            version,
                             text: &text,
                             path: path.as_deref(),
                             encoding,
@@ -511,8 +554,12 @@ impl Server {
                         let index = LineIndex::new(&text);
                         let start = index.offset(&text, p.range.start, encoding);
                         let end = index.offset(&text, p.range.end, encoding);
-                        let actions =
-                            analysis::code_actions(&d, (start, end), p.context.only.as_deref());
+                        let actions = analysis::code_actions(
+                            &d,
+                            (start, end),
+                            p.context.only.as_deref(),
+                            support,
+                        );
                         Reply {
                             result: serde_json::to_value(actions).unwrap_or_default(),
                             log: None,
@@ -533,7 +580,7 @@ impl Server {
                         Err(_) => return self.bad_params(id),
                     }
                 };
-                let Some((text, path)) = snapshot(&uri) else {
+                let Some((text, path, version)) = snapshot(&uri) else {
                     return respond(serde_json::Value::Null);
                 };
                 self.send_job(Job::Request {
@@ -542,6 +589,7 @@ impl Server {
                     work: Box::new(move || {
                         let d = analysis::Doc {
                             uri: &uri,
+                            version,
                             text: &text,
                             path: path.as_deref(),
                             encoding,
@@ -652,6 +700,7 @@ fn work(
             let result = crate::guard::contain(|| {
                 analysis::diagnostics(&analysis::Doc {
                     uri: &uri,
+                    version,
                     text: &text,
                     path: path.as_deref(),
                     encoding,
@@ -705,6 +754,27 @@ mod tests {
         );
         assert_eq!(p("untitled:Untitled-1"), None);
         assert_eq!(p("file://server/share/Dockerfile"), None);
+    }
+
+    #[test]
+    fn file_uris_round_trip() {
+        for path in [
+            "/a b/é/Dockerfile",
+            "/x/%41/.dockerignore",
+            "/plain/Dockerfile",
+        ] {
+            let uri = file_uri(std::path::Path::new(path)).unwrap();
+            assert_eq!(
+                file_path(&uri),
+                Some(PathBuf::from(path)),
+                "{}",
+                uri.as_str()
+            );
+        }
+        assert_eq!(
+            file_uri(std::path::Path::new("/a b/é")).unwrap().as_str(),
+            "file:///a%20b/%C3%A9"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ encoding the session negotiated. Exits non-zero (with the reason) on the first m
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,9 @@ from pygls.lsp.client import LanguageClient
 
 BIN = os.path.abspath(sys.argv[1])
 ENCODING = sys.argv[2]
+# The UTF-8 session's client also takes versioned edits and creates files; the UTF-16 one
+# takes plain `changes` only.
+VERSIONED = ENCODING == "utf-8"
 TIMEOUT = 30
 
 
@@ -66,6 +70,27 @@ def apply(text, edits):
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+def edits_of(edit, uri, version):
+    """The edits a workspace edit makes to `uri` (checking the version it names), and the files
+    it creates, as {uri: content}."""
+    if edit.changes is not None:
+        check(edit.document_changes is None, "changes and documentChanges")
+        return list(edit.changes[uri]), {}
+    check(VERSIONED, "documentChanges sent to a client that did not ask for them")
+    edits, created = [], {}
+    for change in edit.document_changes:
+        if isinstance(change, t.CreateFile):
+            check(change.options.overwrite is False and change.options.ignore_if_exists is False, "create options")
+            created[change.uri] = ""
+        elif change.text_document.uri == uri:
+            check(change.text_document.version == version, f"edit for version {change.text_document.version}, not {version}")
+            edits.extend(change.edits)
+        else:
+            check(change.text_document.uri in created, f"an edit of another file {change.text_document.uri}")
+            created[change.text_document.uri] = "".join(e.new_text for e in change.edits)
+    return edits, created
 
 
 def cli(*args, stdin=None, cwd=None):
@@ -188,7 +213,10 @@ async def main():
     caps = t.ClientCapabilities(
         general=t.GeneralClientCapabilities(position_encodings=offered),
         workspace=t.WorkspaceClientCapabilities(
-            did_change_watched_files=t.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+            did_change_watched_files=t.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+            workspace_edit=t.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=[t.ResourceOperationKind.Create]
+            ) if VERSIONED else None,
         ),
     )
     init = await client.initialize_async(
@@ -251,10 +279,10 @@ async def main():
     check(unsafe and unsafe[0].title.endswith("(unsafe)") and not unsafe[0].is_preferred, f"unsafe fix in {titles}")
     check("dockerfix: ignore DF203 for this line" in titles, f"ignore action in {titles}")
     check(any(a.kind == "source.fixAll.dockerfix" for a in actions), f"fix all in {titles}")
-    fixed = apply(text, safe[0].edit.changes[uri])
+    fixed = apply(text, edits_of(safe[0].edit, uri, 4)[0])
     check("DF202" not in {c for c, _, _ in cli_findings(fixed, path, proj)}, f"the quick fix fixes: {fixed!r}")
     ignore = next(a for a in actions if a.title == "dockerfix: ignore DF203 for this line")
-    ignored = apply(text, ignore.edit.changes[uri])
+    ignored = apply(text, edits_of(ignore.edit, uri, 4)[0])
     check("\r\n# dockerfix: ignore=DF203\r\nRUN" in ignored, f"ignore comment: {ignored!r}")
     client.text_document_did_change(full_change(uri, 5, ignored))
     diags = await s.diagnostics(uri, 5)
@@ -267,7 +295,39 @@ async def main():
     )
     check([a.kind for a in actions] == ["source.fixAll.dockerfix"], f"only fixAll: {[a.title for a in actions]}")
     out, err, _ = cli("check", "--fix", "--context", str(proj), "--stdin-filename", str(path), "-", stdin=text)
-    check(apply(text, actions[0].edit.changes[uri]) == out, f"fix all != CLI: {out!r} {err}")
+    check(apply(text, edits_of(actions[0].edit, uri, 5)[0]) == out, f"fix all != CLI: {out!r} {err}")
+
+    # A fix that creates a file (DF102's `.dockerignore`): offered with the file's content as
+    # `check --fix` writes it, to a client that can create files; not offered to one that cannot.
+    node = root / "node"
+    (node / "node_modules" / "x").mkdir(parents=True)
+    (node / "package.json").write_text("{}")
+    (node / "package-lock.json").write_text("{}")
+    node_text = 'FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "index.js"]\n'
+    (node / "Dockerfile").write_text(node_text)
+    node_uri = (node / "Dockerfile").as_uri()
+    client.text_document_did_open(t.DidOpenTextDocumentParams(
+        text_document=t.TextDocumentItem(uri=node_uri, language_id="dockerfile", version=1, text=node_text)))
+    node_diags = await s.diagnostics(node_uri, 1)
+    df102 = [d for d in node_diags if d.code == "DF102"]
+    check(len(df102) == 1, f"DF102 in {lsp_findings(node_diags)}")
+    actions = await client.text_document_code_action_async(
+        t.CodeActionParams(text_document=t.TextDocumentIdentifier(uri=node_uri), range=df102[0].range,
+                           context=t.CodeActionContext(diagnostics=df102, only=[t.CodeActionKind.QuickFix]))
+    )
+    creating = [a for a in actions if a.title.startswith("dockerfix (DF102)")]
+    shutil.copytree(node, root / "node-cli")
+    cli("check", "--fix", "--unsafe-fixes", "--select", "DF102", str(root / "node-cli"))
+    if VERSIONED:
+        check(len(creating) == 1 and creating[0].title.endswith("(unsafe)"), f"DF102 fix in {[a.title for a in actions]}")
+        _, created = edits_of(creating[0].edit, node_uri, 1)
+        ignore_uri = (node / ".dockerignore").as_uri()
+        check(list(created) == [ignore_uri], f"created {list(created)}")
+        check(created[ignore_uri] == (root / "node-cli" / ".dockerignore").read_text(), "the .dockerignore as the CLI writes it")
+    else:
+        check(creating == [], "a fix that creates a file offered to a client that cannot create files")
+    check(any(a.title == "dockerfix: ignore DF102 for this line" for a in actions), "ignore DF102")
+    client.text_document_did_close(t.DidCloseTextDocumentParams(text_document=t.TextDocumentIdentifier(uri=node_uri)))
 
     # 4. Formatting with the config's settings (indent-width 2; the client's tab size is not used).
     messy = 'FROM debian:bookworm-slim\r\nrun  echo "é𝄞"   &&\\\r\n      echo b\r\ncmd   ["curl",  "--version"]\r\n'
