@@ -54,3 +54,40 @@ fn a_session_with_utf16_positions() {
 fn a_session_with_utf8_positions() {
     session("utf-8");
 }
+
+/// The exit codes LSP asks for, without a client library: 0 after `shutdown` and `exit`, 1 for
+/// an `exit` without `shutdown`.
+#[test]
+fn exit_codes() {
+    use std::io::Write;
+    let frame = |json: &str| format!("Content-Length: {}\r\n\r\n{json}", json.len());
+    let run = |messages: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+            .arg("server")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let input: String = messages.iter().map(|m| frame(m)).collect();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let initialized = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+    let shutdown = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
+    let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+    let (code, out) = run(&[init, initialized, shutdown, exit]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(r#""positionEncoding":"utf-16""#), "{out}");
+    assert!(out.contains(r#""id":2,"result":null"#), "{out}");
+    assert_eq!(run(&[init, initialized, exit]).0, Some(1));
+}

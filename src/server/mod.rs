@@ -61,7 +61,9 @@ pub struct ServerArgs {
 pub fn main(_args: ServerArgs) -> ExitCode {
     crate::guard::install_hook();
     match run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        // LSP: exit code 1 for an `exit` that no `shutdown` preceded.
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("dockerfix server: error: {e}");
             ExitCode::from(2)
@@ -71,7 +73,8 @@ pub fn main(_args: ServerArgs) -> ExitCode {
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn run() -> Result<(), Error> {
+/// Serves one client; false when it exited without `shutdown`.
+fn run() -> Result<bool, Error> {
     let (connection, io_threads) = Connection::stdio();
     let (id, params) = connection.initialize_start()?;
     let init: InitializeParams = serde_json::from_value(params)?;
@@ -99,13 +102,13 @@ fn run() -> Result<(), Error> {
     if can_watch {
         server.watch_files();
     }
-    server.main_loop(&connection)?;
+    let clean = server.main_loop(&connection)?;
     // The writer thread ends when the last sender is gone: the workers' and the server's.
     server.stop();
     drop(server);
     drop(connection);
     io_threads.join()?;
-    Ok(())
+    Ok(clean)
 }
 
 /// UTF-8 when the client offers it (no conversion), else UTF-16, the protocol's default.
@@ -351,7 +354,9 @@ impl Server {
         )));
     }
 
-    fn main_loop(&mut self, connection: &Connection) -> Result<(), Error> {
+    /// Serves until the client exits: true after `shutdown` and `exit` (or when the client
+    /// closes the connection), false for an `exit` without `shutdown`.
+    fn main_loop(&mut self, connection: &Connection) -> Result<bool, Error> {
         loop {
             let wait = self
                 .debouncer
@@ -361,17 +366,19 @@ impl Server {
                 });
             crossbeam_channel::select! {
                 recv(connection.receiver) -> msg => {
-                    let Ok(msg) = msg else { return Ok(()) };
+                    let Ok(msg) = msg else { return Ok(true) };
                     match msg {
                         Message::Request(req) => {
                             if connection.handle_shutdown(&req)? {
-                                return Ok(());
+                                return Ok(true);
                             }
                             self.on_request(req);
                         }
                         Message::Notification(n) => {
+                            // `exit` after `shutdown` is taken by `handle_shutdown` above;
+                            // here it comes without one, which LSP answers with exit code 1.
                             if n.method == notification::Exit::METHOD {
-                                return Ok(());
+                                return Ok(false);
                             }
                             self.on_notification(n);
                         }
