@@ -270,11 +270,13 @@ pub fn code_actions(
     };
     let mut actions = Vec::new();
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-        for diag in lint(&p, d.path) {
+        let found = lint(&p, d.path);
+        let of_rule = |rule: &rules::Rule| found.iter().filter(|f| f.rule == rule).count();
+        for diag in &found {
             if diag.span.start > end || diag.span.end < start {
                 continue;
             }
-            let shown = to_lsp(d, &index, &diag);
+            let shown = to_lsp(d, &index, diag);
             let code = diag.rule.code;
             if let Some(fix) = diag
                 .fix
@@ -310,7 +312,7 @@ pub fn code_actions(
                 }
             }
             let ignore = ignore_edit(&p.doc, diag.span.start, code)
-                .filter(|e| suppresses(&p, d.path, e, diag.rule))
+                .filter(|e| suppresses(&p, d.path, e, diag.rule, of_rule(diag.rule)))
                 .and_then(|e| workspace_edit(d, edits_for(d, &index, &[e]), &[], support));
             if let Some(edit) = ignore {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -336,13 +338,14 @@ pub fn code_actions(
     actions
 }
 
-/// Whether the suppression comment `edit` adds leaves fewer findings of `rule` (checked, not
-/// assumed, before the action is offered).
+/// Whether the suppression comment `edit` adds leaves fewer findings of `rule` than the
+/// `before` there are (checked, not assumed, before the action is offered).
 fn suppresses(
     p: &Prepared,
     path: Option<&Path>,
     edit: &crate::fix::Edit,
     rule: &rules::Rule,
+    before: usize,
 ) -> bool {
     let (text, _) = crate::fix::apply(
         &p.doc.text,
@@ -357,7 +360,7 @@ fn suppresses(
         settings: p.settings.clone(),
         context: p.context.clone(),
     };
-    count(lint(&after, path)) < count(lint(p, path))
+    count(lint(&after, path)) < before
 }
 
 /// The edit that suppresses `code` for the instruction at `offset`: the code added to the
