@@ -1,10 +1,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dockerfix::context::BuildContext;
 use dockerfix::report::{self, FileDiagnostics, OutputFormat};
-use dockerfix::rules::{self, FixAvailability};
-use dockerfix::settings::{
-    self, AndPosition, ConfigError, IndentStyle, LineEnding, Selection, Settings,
-};
+use dockerfix::rules;
+use dockerfix::settings::{self, AndPosition, IndentStyle, LineEnding, Selection, Settings};
 use dockerfix::{FixError, format::FormatError, walk, write};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -45,6 +43,8 @@ enum Command {
         /// A command (check, format, rule...); none: the main page.
         command: Option<String>,
     },
+    /// Run the language server (LSP over standard input and output), for editors.
+    Server(dockerfix::server::ServerArgs),
 }
 
 #[derive(Args, Clone)]
@@ -203,6 +203,7 @@ pub fn run() -> ExitCode {
         Command::Rule(a) => rule(a),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man { command } => crate::completions::man(command.as_deref()),
+        Command::Server(a) => dockerfix::server::main(a),
     }
 }
 
@@ -266,13 +267,7 @@ impl Configs {
             return r.clone();
         }
         let result = (|| {
-            let mut s = match &found {
-                Some(p) => {
-                    let cfg = settings::load(p).map_err(|e: ConfigError| e.to_string())?;
-                    Settings::from_config(&cfg, Some(p)).map_err(|e| e.to_string())?
-                }
-                None => Settings::default(),
-            };
+            let mut s = settings::resolve(found.as_deref()).map_err(|e| e.to_string())?;
             (self.overrides)(&mut s)?;
             Ok(Arc::new(s))
         })();
@@ -1360,32 +1355,12 @@ fn contained<T>(shown: &str, work: impl FnOnce() -> Result<T, Problem>) -> Resul
     dockerfix::guard::contain(work).unwrap_or_else(|e| Err(Problem(format!("{shown}: error: {e}"))))
 }
 
-fn fix_label(f: FixAvailability) -> &'static str {
-    match f {
-        FixAvailability::None => "none",
-        FixAvailability::Sometimes(dockerfix::fix::Applicability::Safe) => "sometimes (safe)",
-        FixAvailability::Sometimes(_) => "sometimes (unsafe)",
-        FixAvailability::Always(dockerfix::fix::Applicability::Safe) => "always (safe)",
-        FixAvailability::Always(_) => "always (unsafe)",
-    }
-}
-
 fn rule(args: RuleArgs) -> ExitCode {
     let selected: Vec<&rules::Rule> = if args.all {
         rules::RULES.to_vec()
     } else {
         let code = args.code.unwrap_or_default();
-        // A ShellCheck code has no entry of its own: its rule is made on demand.
-        let shellcheck = rules::shellcheck::code_number(&code).and_then(|_| rules::by_code(&code));
-        match shellcheck.or_else(|| {
-            rules::RULES.iter().copied().find(|r| {
-                r.matches(&code)
-                    && !code.eq_ignore_ascii_case("ALL")
-                    && (r.code.eq_ignore_ascii_case(&code)
-                        || r.name == code
-                        || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&code)))
-            })
-        }) {
+        match rules::lookup(&code) {
             Some(r) => vec![r],
             None => {
                 eprintln!("error: unknown rule `{code}` (see `dockerfix rule --all`)");
@@ -1399,7 +1374,7 @@ fn rule(args: RuleArgs) -> ExitCode {
             .map(|r| {
                 serde_json::json!({
                     "code": r.code, "name": r.name, "aliases": r.aliases, "summary": r.summary,
-                    "severity": r.severity, "default": r.default_enabled, "fix": fix_label(r.fix),
+                    "severity": r.severity, "default": r.default_enabled, "fix": r.fix.label(),
                     "explanation": r.doc,
                 })
             })
@@ -1421,24 +1396,12 @@ fn rule(args: RuleArgs) -> ExitCode {
                 r.name,
                 r.severity.as_str(),
                 if r.default_enabled { "on" } else { "off" },
-                fix_label(r.fix),
+                r.fix.label(),
                 r.summary
             ));
         }
     } else {
-        let r = selected[0];
-        out(&format!("# {} ({})\n\n", r.name, r.code));
-        out(&format!("{}\n\n", r.summary));
-        if !r.aliases.is_empty() {
-            out(&format!("Aliases: {}\n\n", r.aliases.join(", ")));
-        }
-        out(&format!(
-            "Severity: {}. Enabled by default: {}. Fix: {}.\n\n",
-            r.severity.as_str(),
-            if r.default_enabled { "yes" } else { "no" },
-            fix_label(r.fix)
-        ));
-        out(r.doc);
+        out(&rules::explain(selected[0]));
     }
     ExitCode::SUCCESS
 }

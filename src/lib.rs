@@ -14,6 +14,7 @@ pub mod images;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod shell;
 pub mod shellcheck;

@@ -79,6 +79,19 @@ pub enum FixAvailability {
     Always(Applicability),
 }
 
+impl FixAvailability {
+    /// How `dockerfix rule` shows it: `none`, `sometimes (safe)`, `always (unsafe)`...
+    pub fn label(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes(Applicability::Safe) => "sometimes (safe)",
+            FixAvailability::Sometimes(_) => "sometimes (unsafe)",
+            FixAvailability::Always(Applicability::Safe) => "always (safe)",
+            FixAvailability::Always(_) => "always (unsafe)",
+        }
+    }
+}
+
 /// A rule's metadata and its check.
 pub struct Rule {
     pub code: &'static str,
@@ -220,6 +233,39 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
         .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+}
+
+/// The one rule a code, name or alias names (`DF204`, `package-manager-prompt`, `DL3014`,
+/// `SC2086`), as `dockerfix rule CODE` finds it; None for a prefix, `ALL` or an unknown word.
+pub fn lookup(code: &str) -> Option<&'static Rule> {
+    // A ShellCheck code has no entry of its own: its rule is made on demand.
+    let shellcheck = shellcheck::code_number(code).and_then(|_| by_code(code));
+    shellcheck.or_else(|| {
+        RULES.iter().copied().find(|r| {
+            r.matches(code)
+                && !code.eq_ignore_ascii_case("ALL")
+                && (r.code.eq_ignore_ascii_case(code)
+                    || r.name == code
+                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(code)))
+        })
+    })
+}
+
+/// A rule's documentation as `dockerfix rule CODE` prints it (Markdown): its name and code,
+/// summary, aliases, severity, default, fix availability and the rule's own text.
+pub fn explain(r: &Rule) -> String {
+    let mut out = format!("# {} ({})\n\n{}\n\n", r.name, r.code, r.summary);
+    if !r.aliases.is_empty() {
+        out.push_str(&format!("Aliases: {}\n\n", r.aliases.join(", ")));
+    }
+    out.push_str(&format!(
+        "Severity: {}. Enabled by default: {}. Fix: {}.\n\n",
+        r.severity.as_str(),
+        if r.default_enabled { "yes" } else { "no" },
+        r.fix.label()
+    ));
+    out.push_str(r.doc);
+    out
 }
 
 /// Rules a selector names; empty when it names none. A ShellCheck code (`SC2086`) names its

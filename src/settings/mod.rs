@@ -478,6 +478,22 @@ impl Settings {
     }
 }
 
+/// The settings of the files a config file applies to (None: no config file, the defaults),
+/// `extend` followed, before any command-line override: what `check` and `format` use.
+pub fn resolve(config: Option<&Path>) -> Result<Settings, ConfigError> {
+    match config {
+        Some(p) => Settings::from_config(&load(p)?, Some(p)),
+        None => Ok(Settings::default()),
+    }
+}
+
+/// The config file that applies to a file: the closest `dockerfix.toml` or `.dockerfix.toml`
+/// in its folder or above (a relative path is taken from the current folder).
+pub fn config_for_file(path: &Path) -> Option<PathBuf> {
+    let abs = crate::walk::absolute(path);
+    find_config(abs.parent().unwrap_or(Path::new("/")))
+}
+
 /// Finds the closest config file above `dir` (inclusive).
 pub fn find_config(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
