@@ -31,6 +31,64 @@ enum Command {
     Format(FormatArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Analyse Dockerfiles beyond the rules.
+    #[command(subcommand)]
+    Analyze(AnalyzeCommand),
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// The expected rebuild cost E = sum of (1 - p_i) * c_i over the layers, with p_i measured
+    /// on the git history and c_i from a build log or cost classes (docs/cache-model.md).
+    Cache(AnalyzeCacheArgs),
+}
+
+#[derive(Args)]
+struct AnalyzeCacheArgs {
+    /// Files or folders to analyse.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// How many of the latest commits that touched each build context to measure p_i over.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    history: usize,
+    /// A build log to take each step's cost from: BuildKit's `--progress=plain` output, or
+    /// buildah's with a timestamp at the start of each line.
+    #[arg(long, value_name = "FILE")]
+    timings: Option<PathBuf>,
+    /// Also analyse the result of `check --fix --unsafe-fixes` (nothing is written) and show
+    /// the saving.
+    #[arg(long)]
+    compare_fix: bool,
+    /// A build argument whose value changes on every build (its layers never hit the cache).
+    #[arg(long, value_name = "NAME")]
+    volatile_arg: Vec<String>,
+    /// Base images change on every build (built with `--pull` on a moving tag).
+    #[arg(long)]
+    volatile_base: bool,
+    /// The build context (default: each Dockerfile's folder).
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    output_format: AnalyzeFormat,
+    /// Use this configuration file (no discovery).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
+    /// Exclude files matching these globs (besides `exclude` in the config).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Walk folders without honouring .gitignore, .ignore and git excludes.
+    #[arg(long)]
+    no_respect_gitignore: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum AnalyzeFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Args, Clone)]
@@ -182,6 +240,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Format(a) => format(a),
         Command::Rule(a) => rule(a),
+        Command::Analyze(AnalyzeCommand::Cache(a)) => analyze_cache(a),
     }
 }
 
@@ -1310,6 +1369,92 @@ fn format(args: FormatArgs) -> ExitCode {
 
 /// Writes to standard output. When the reader has gone (`dockerfix check | head -1`), the rest
 /// is dropped quietly: the run finishes (files are still fixed) and exits as it would have.
+/// `analyze cache`: the files as `check` finds them, analysed by [`dockerfix::analyze`].
+fn analyze_cache(args: AnalyzeCacheArgs) -> ExitCode {
+    use dockerfix::analyze;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: analyze cache reads files, not standard input");
+        return ExitCode::from(2);
+    }
+    let common = Common {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        isolated: args.isolated,
+        stdin_filename: None,
+        exclude: args.exclude.clone(),
+        no_respect_gitignore: args.no_respect_gitignore,
+        force_exclude: false,
+        color: ColorChoice::Never,
+        quiet: false,
+        verbose: false,
+    };
+    let configs = match Configs::new(&common, Box::new(|_| Ok(()))) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let timings = match &args.timings {
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => Some(analyze::cost::Timings::parse(&String::from_utf8_lossy(&b))),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let (inputs, problems, _) = gather(&common, &configs);
+    let mut errors: Vec<String> = problems.into_iter().map(|p| p.0).collect();
+    let mut files = Vec::new();
+    for input in &inputs {
+        let loaded = load(input).and_then(|(display, bytes, path, _)| {
+            let text = read_text(&display, bytes)?;
+            let settings = configs
+                .for_path(&path)
+                .map_err(|e| Problem(format!("{display}: error: {e}")))?;
+            Ok((display, text, path, settings))
+        });
+        match loaded {
+            Ok((display, text, path, settings)) => {
+                let context = analyze::context_for(&path, args.context.as_deref());
+                files.push(analyze::FileInput {
+                    display,
+                    path,
+                    text,
+                    context: Some(context),
+                    settings,
+                });
+            }
+            Err(p) => errors.push(p.0),
+        }
+    }
+    let options = analyze::Options {
+        history: args.history,
+        volatile_args: args.volatile_arg.clone(),
+        volatile_base: args.volatile_base,
+        timings,
+        compare_fix: args.compare_fix,
+    };
+    let mut reports = Vec::new();
+    for r in analyze::analyze(files, &options) {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    out(&match args.output_format {
+        AnalyzeFormat::Text => analyze::output::text(&reports),
+        AnalyzeFormat::Json => analyze::output::json(&reports) + "\n",
+        AnalyzeFormat::Markdown => analyze::output::markdown(&reports),
+    });
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    ExitCode::from(if errors.is_empty() { 0 } else { 2 })
+}
+
 fn out(text: &str) {
     out_bytes(text.as_bytes());
 }
