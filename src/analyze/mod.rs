@@ -300,6 +300,9 @@ fn read_histories(
             let changes = window
                 .iter()
                 .map(|c| {
+                    // A context that holds the repository's `.git` sends it too, and every
+                    // commit changes it (its refs, logs and index).
+                    let git = ctx_rel.is_empty().then(|| ".git".to_string());
                     let paths = c
                         .files
                         .iter()
@@ -311,6 +314,7 @@ fn read_histories(
                                 f.get(ctx_rel.len() + 1..).unwrap_or("").to_string()
                             }
                         })
+                        .chain(git)
                         .filter(|p| ignore.as_ref().is_none_or(|m| m.excluded(p).is_none()))
                         .collect();
                     let dockerfile = c.files.iter().any(|f| f == df).then(|| {
