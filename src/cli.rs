@@ -178,6 +178,10 @@ struct CheckArgs {
     /// `@generated`); by default they are checked but not written.
     #[arg(long)]
     fix_generated: bool,
+    /// Measure on the git history (the last N commits that touched each build context) how
+    /// often the install DF101 flags re-ran, and say it in the message.
+    #[arg(long, value_name = "N")]
+    history: Option<usize>,
 }
 
 #[derive(Args)]
@@ -637,6 +641,21 @@ fn check(args: CheckArgs) -> ExitCode {
     // ShellCheck, one per program the configurations name (usually one): made when a file
     // first selects the SC family, kept for the run with what it found.
     let runners = ShellcheckRunners::default();
+    // `--history N`: each repository's log read once, before the files are checked; nothing
+    // is read without it.
+    let histories = args.history.map(|n| {
+        let files: Vec<(PathBuf, BuildContext)> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some((
+                    p.clone(),
+                    dockerfix::analyze::context_for(p, args.context.as_deref()),
+                )),
+                Input::Stdin { .. } => None,
+            })
+            .collect();
+        dockerfix::analyze::CheckHistories::read(&files, n)
+    });
 
     let one = |input: &Input| -> Result<CheckResult, Problem> {
         let (display, bytes, path, write_to) = load(input)?;
@@ -692,10 +711,14 @@ fn check(args: CheckArgs) -> ExitCode {
                 other => Problem(format!("{display}: error: {other}")),
             })?;
             let root = context.as_ref().map(|c| c.root().to_path_buf());
+            let mut diagnostics = outcome.remaining;
+            if let Some(h) = &histories {
+                h.annotate(&path, &outcome.document, context.as_ref(), &mut diagnostics);
+            }
             Ok(CheckResult {
                 unsafe_fixes,
                 display,
-                diagnostics: outcome.remaining,
+                diagnostics,
                 fixed: Some(outcome.text),
                 applied: outcome.applied,
                 source: text,
@@ -709,7 +732,7 @@ fn check(args: CheckArgs) -> ExitCode {
             })
         } else {
             let doc = dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
-            let diagnostics = dockerfix::lint(
+            let mut diagnostics = dockerfix::lint(
                 &doc,
                 &settings,
                 &dockerfix::FileOptions {
@@ -719,6 +742,9 @@ fn check(args: CheckArgs) -> ExitCode {
                     ..Default::default()
                 },
             );
+            if let Some(h) = &histories {
+                h.annotate(&path, &doc, context.as_ref(), &mut diagnostics);
+            }
             // The text is kept only for the report's snippets and positions.
             let source = if diagnostics.is_empty() {
                 String::new()

@@ -284,3 +284,28 @@ fn a_file_that_does_not_parse_is_an_error_with_its_position() {
     // The other file is still analysed.
     assert!(String::from_utf8_lossy(&o.stdout).contains("ok.Dockerfile"));
 }
+
+#[test]
+fn check_cites_the_measured_reruns_in_df101_only_when_asked() {
+    let repo = article_repo(".git\n");
+    let args = [
+        "check",
+        "--isolated",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF101",
+    ];
+    let plain = run(repo.path(), &args);
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        plain.contains("DF101") && !plain.contains("history:"),
+        "{plain}"
+    );
+    let with = run(repo.path(), &[&args[..], &["--history", "5"]].concat());
+    let with = String::from_utf8_lossy(&with.stdout);
+    assert!(
+        with.contains("(history: it re-ran in 5 of the last 5 commits that touched the context)"),
+        "{with}"
+    );
+}

@@ -225,16 +225,82 @@ fn read_histories(
     docs: &[Result<Document, String>],
     options: &Options,
 ) -> Vec<Result<FileHistory, String>> {
-    let mut out: Vec<Result<FileHistory, String>> = files
+    let items: Vec<Option<(&Path, &BuildContext)>> = files
+        .iter()
+        .zip(docs)
+        .map(|(f, d)| Some((f.path.as_path(), f.context.as_ref()?)).filter(|_| d.is_ok()))
+        .collect();
+    histories_of(&items, options.history)
+}
+
+/// The histories `check --history N` cites in DF101's message: per Dockerfile (with its build
+/// context), read as `analyze cache` reads them, each repository's log once.
+pub struct CheckHistories {
+    by_path: HashMap<PathBuf, FileHistory>,
+}
+
+impl CheckHistories {
+    pub fn read(files: &[(PathBuf, BuildContext)], n: usize) -> CheckHistories {
+        let items: Vec<Option<(&Path, &BuildContext)>> =
+            files.iter().map(|(p, c)| Some((p.as_path(), c))).collect();
+        let by_path = files
+            .iter()
+            .zip(histories_of(&items, n))
+            .filter_map(|((p, _), h)| Some((p.clone(), h.ok()?)))
+            .collect();
+        CheckHistories { by_path }
+    }
+
+    /// Appends what the history measured to the message of each DF101 finding: in how many
+    /// of the commits the install re-ran.
+    pub fn annotate(
+        &self,
+        path: &Path,
+        doc: &Document,
+        context: Option<&BuildContext>,
+        diagnostics: &mut [crate::rules::Diagnostic],
+    ) {
+        let Some(history) = self.by_path.get(path) else {
+            return;
+        };
+        let total = history.changes.len();
+        if total == 0 || !diagnostics.iter().any(|d| d.rule.code == "DF101") {
+            return;
+        }
+        let files = context.map(|c| {
+            let (ignore, _) = ignore_of(c);
+            ContextFiles::walk(c.root(), ignore.as_ref())
+        });
+        let mut model = model::build(doc, files.as_ref());
+        measure(&mut model, None, history, &Options::default());
+        for d in diagnostics.iter_mut().filter(|d| d.rule.code == "DF101") {
+            let line = doc.line_col(d.span.start).0;
+            if let Some(l) = model
+                .layers
+                .iter()
+                .find(|l| l.line <= line && line <= l.end_line)
+            {
+                d.message.push_str(&format!(
+                    " (history: it re-ran in {} of the last {total} commits that touched the context)",
+                    l.misses
+                ));
+            }
+        }
+    }
+}
+
+/// The histories of Dockerfiles (None: no context, or a file that does not parse).
+fn histories_of(
+    items: &[Option<(&Path, &BuildContext)>],
+    n: usize,
+) -> Vec<Result<FileHistory, String>> {
+    let mut out: Vec<Result<FileHistory, String>> = items
         .iter()
         .map(|_| Err("no build context".to_string()))
         .collect();
     let mut by_repo: HashMap<PathBuf, Vec<(usize, String, String)>> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        let Some(ctx) = &f.context else { continue };
-        if docs.get(i).is_some_and(Result::is_err) {
-            continue;
-        }
+    for (i, item) in items.iter().enumerate() {
+        let Some((path, ctx)) = item else { continue };
         let Some(root) = history::repository_of(ctx.root()) else {
             if let Some(o) = out.get_mut(i) {
                 *o = Err("not in a git repository: no history, p_i not measured".into());
@@ -243,7 +309,7 @@ fn read_histories(
         };
         match (
             history::relative(&root, ctx.root()),
-            history::relative(&root, &f.path),
+            history::relative(&root, path),
         ) {
             (Some(c), Some(d)) => by_repo.entry(root).or_default().push((i, c, d)),
             _ => {
@@ -258,7 +324,7 @@ fn read_histories(
             .iter()
             .map(|(_, c, d)| vec![c.clone(), d.clone()])
             .collect();
-        let log = match history::read_log(&root, &watches, options.history) {
+        let log = match history::read_log(&root, &watches, n) {
             Ok(l) => l,
             Err(e) => {
                 for (i, _, _) in &members {
@@ -280,7 +346,7 @@ fn read_histories(
                             .iter()
                             .any(|f| w.iter().any(|p| history::under(f, p)))
                     })
-                    .take(options.history)
+                    .take(n)
                     .collect()
             })
             .collect();
@@ -293,10 +359,10 @@ fn read_histories(
         }
         let blobs = history::read_blobs(&root, &specs).unwrap_or_default();
         for ((i, ctx_rel, df), window) in members.iter().zip(&windows) {
-            let ignore = files
+            let ignore = items
                 .get(*i)
-                .and_then(|f| f.context.as_ref())
-                .and_then(|c| ignore_of(c).0);
+                .and_then(|x| x.as_ref())
+                .and_then(|(_, c)| ignore_of(c).0);
             let changes = window
                 .iter()
                 .map(|c| {
