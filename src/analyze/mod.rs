@@ -588,7 +588,11 @@ fn reason(
             Some((_, b)) if b.direct >= c.direct => best,
             _ => Some((j, c)),
         });
-    let mut text = format!("{what} re-runs in {} of {total} commits", l.misses);
+    let mut text = format!(
+        "{what} re-runs in {} of {total} commit{}",
+        l.misses,
+        if total == 1 { "" } else { "s" }
+    );
     if let Some((_, c)) = cause.filter(|(_, c)| c.direct > 0) {
         let takes = c.inputs.iter().find_map(|inp| match inp {
             model::Input::Context { sources, files, .. } => Some((sources.join(" "), *files)),
@@ -651,9 +655,10 @@ fn analyze_one(
     }
     let commits = hist.map(|h| h.changes.len());
     let note = note.or_else(|| {
-        commits
-            .filter(|&n| n < options.history)
-            .map(|n| format!("only {n} commits touched the context"))
+        commits.filter(|&n| n < options.history).map(|n| match n {
+            1 => "only 1 commit touched the context".to_string(),
+            n => format!("only {n} commits touched the context"),
+        })
     });
     let cost_source = if options.timings.is_some() {
         "timings"

@@ -8,10 +8,18 @@ fn pct(p: Option<f64>) -> String {
     p.map_or_else(|| "-".to_string(), |p| format!("{:.0}%", p * 100.0))
 }
 
+fn commits(n: usize) -> String {
+    if n == 1 {
+        "1 commit".into()
+    } else {
+        format!("{n} commits")
+    }
+}
+
 fn history_line(r: &FileReport) -> String {
     match (r.history_commits, &r.history_note) {
-        (Some(n), Some(note)) => format!("{n} commits ({note})"),
-        (Some(n), None) => format!("{n} commits"),
+        (Some(n), Some(note)) => format!("{} ({note})", commits(n)),
+        (Some(n), None) => commits(n),
         (None, Some(note)) => note.clone(),
         (None, None) => "none".into(),
     }
