@@ -49,8 +49,9 @@ struct AnalyzeCacheArgs {
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// How many of the latest commits that touched each build context to measure p_i over.
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    history: usize,
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    history: u64,
     /// A build log to take each step's cost from: BuildKit's `--progress=plain` output, or
     /// buildah's with a timestamp at the start of each line.
     #[arg(long, value_name = "FILE")]
@@ -68,6 +69,8 @@ struct AnalyzeCacheArgs {
     /// The build context (default: each Dockerfile's folder).
     #[arg(long, value_name = "DIR")]
     context: Option<PathBuf>,
+    /// How to print the report: a table per file, JSON (docs/cache-model.md), or Markdown for
+    /// a pull-request comment.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     output_format: AnalyzeFormat,
     /// Use this configuration file (no discovery).
@@ -180,8 +183,8 @@ struct CheckArgs {
     fix_generated: bool,
     /// Measure on the git history (the last N commits that touched each build context) how
     /// often the install DF101 flags re-ran, and say it in the message.
-    #[arg(long, value_name = "N")]
-    history: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    history: Option<u64>,
 }
 
 #[derive(Args)]
@@ -654,7 +657,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 Input::Stdin { .. } => None,
             })
             .collect();
-        dockerfix::analyze::CheckHistories::read(&files, n)
+        dockerfix::analyze::CheckHistories::read(&files, usize::try_from(n).unwrap_or(usize::MAX))
     });
 
     let one = |input: &Input| -> Result<CheckResult, Problem> {
@@ -1457,7 +1460,7 @@ fn analyze_cache(args: AnalyzeCacheArgs) -> ExitCode {
         }
     }
     let options = analyze::Options {
-        history: args.history,
+        history: usize::try_from(args.history).unwrap_or(usize::MAX),
         volatile_args: args.volatile_arg.clone(),
         volatile_base: args.volatile_base,
         timings,

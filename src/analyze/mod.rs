@@ -196,7 +196,9 @@ pub fn analyze(files: Vec<FileInput>, options: &Options) -> Vec<Result<FileRepor
     let docs: Vec<Result<Document, String>> = files
         .iter()
         .map(|f| {
-            syntax::parse(&f.text).map_err(|e| {
+            let parsed = crate::guard::contain(|| syntax::parse(&f.text))
+                .map_err(|e| format!("{}: error: {e}", f.display))?;
+            parsed.map_err(|e| {
                 let (l, c) = if e.line == 0 {
                     (1, 1)
                 } else {
