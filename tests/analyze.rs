@@ -154,7 +154,7 @@ fn text_and_markdown_name_the_step_and_the_reason() {
         "{text}"
     );
     assert!(
-        text.contains(": copy the manifests first (DF101)"),
+        text.contains(": copy `requirements.txt` first (DF101)"),
         "{text}"
     );
     assert!(

@@ -517,10 +517,14 @@ fn finish(
             ..Default::default()
         },
     );
-    let cited: Vec<(usize, &'static str)> = diagnostics
+    let cited: Vec<Cited> = diagnostics
         .iter()
         .filter(|d| d.rule.code.starts_with("DF10") || d.rule.code == "DF201")
-        .map(|d| (doc.line_col(d.span.start).0, d.rule.code))
+        .map(|d| Cited {
+            line: doc.line_col(d.span.start).0,
+            code: d.rule.code,
+            copies: copied_by_fix(d, &doc.text),
+        })
         .collect();
     let mut order: Vec<usize> = (0..model.layers.len())
         .filter(|&i| {
@@ -541,6 +545,42 @@ fn finish(
         .filter_map(|i| reason(model, i, history, &cited))
         .collect();
     (round(e), round(full), top)
+}
+
+/// A finding of a cache or context rule on a line, for the reasons.
+struct Cited {
+    line: usize,
+    code: &'static str,
+    /// The sources of the COPY lines its fix writes (DF101: the manifests).
+    copies: Vec<String>,
+}
+
+/// The sources of the `COPY` lines a finding's fix writes that the file did not have (DF101
+/// also moves the file's own `COPY . .`).
+fn copied_by_fix(d: &crate::rules::Diagnostic, original: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for edit in d.fix.iter().flat_map(|f| &f.edits) {
+        for line in edit.content.lines() {
+            let Some(rest) = line.trim_start().strip_prefix("COPY ") else {
+                continue;
+            };
+            if original.lines().any(|o| o.trim() == line.trim()) {
+                continue;
+            }
+            let words: Vec<&str> = rest
+                .split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            out.extend(
+                words
+                    .iter()
+                    .take(words.len().saturating_sub(1))
+                    .map(|w| w.to_string()),
+            );
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// The layers a layer's key is built from: itself and, transitively, the previous layers and
@@ -567,7 +607,7 @@ fn reason(
     model: &Model,
     i: usize,
     history: Option<usize>,
-    cited: &[(usize, &'static str)],
+    cited: &[Cited],
 ) -> Option<Contribution> {
     let l = model.layers.get(i)?;
     let what = format!("`{}` (line {})", l.instruction, l.line);
@@ -621,15 +661,24 @@ fn reason(
             _ => format!(" because {subject} inputs change in {} of them (volatile base image or build argument)", c.direct),
         });
     }
-    let rules: Vec<&str> = cited
+    let here: Vec<&Cited> = cited
         .iter()
-        .filter(|(line, _)| *line >= l.line && *line <= l.end_line)
-        .map(|(_, c)| *c)
+        .filter(|c| c.line >= l.line && c.line <= l.end_line)
         .collect();
-    if rules.contains(&"DF101") {
-        text.push_str(": copy the manifests first (DF101)");
-    } else if let Some(r) = rules.first() {
-        text.push_str(&format!(" (see {r})"));
+    if let Some(df101) = here.iter().find(|c| c.code == "DF101") {
+        let what = if df101.copies.is_empty() {
+            "the manifests".to_string()
+        } else {
+            df101
+                .copies
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        text.push_str(&format!(": copy {what} first (DF101)"));
+    } else if let Some(r) = here.first() {
+        text.push_str(&format!(" (see {})", r.code));
     }
     Some(Contribution {
         line: l.line,

@@ -363,6 +363,6 @@ fn compare_fix_measures_the_fixed_file_on_the_same_history() {
             .first()
             .unwrap()
             .reason
-            .ends_with("copy the manifests first (DF101)")
+            .ends_with("copy `requirements.txt` first (DF101)")
     );
 }
