@@ -1,6 +1,8 @@
 //! `dockerfix analyze cache` end to end: the formats, the options, errors, and the history of
 //! a real git repository made for each test.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -308,4 +310,69 @@ fn check_cites_the_measured_reruns_in_df101_only_when_asked() {
         with.contains("(history: it re-ran in 5 of the last 5 commits that touched the context)"),
         "{with}"
     );
+}
+
+/// Every corpus file BuildKit accepts: the model has one layer per instruction of every stage,
+/// each layer's inputs come before it (the previous layer in its stage, earlier stages), and
+/// the whole analysis (no context, no history) runs without an error, with E the sum of the
+/// built layers' costs.
+#[test]
+fn the_model_holds_on_every_corpus_file() {
+    use dockerfix::analyze::{self, model::Input};
+    let mut inputs = Vec::new();
+    for path in common::corpus_dockerfiles() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(doc) = dockerfix::syntax::parse(&text) else {
+            continue;
+        };
+        let m = analyze::model::build(&doc, None);
+        let in_stages = {
+            let mut seen_from = false;
+            doc.instructions()
+                .filter(|i| {
+                    seen_from |= i.kind() == dockerfix::syntax::Kind::From;
+                    seen_from
+                })
+                .count()
+        };
+        assert_eq!(m.layers.len(), in_stages, "{}", path.display());
+        for (i, l) in m.layers.iter().enumerate() {
+            for input in &l.inputs {
+                match input {
+                    Input::Previous { line } => {
+                        assert!(*line <= l.line && i > 0, "{}:{}", path.display(), l.line)
+                    }
+                    Input::Stage { line, .. } => {
+                        assert!(*line < l.line, "{}:{}", path.display(), l.line)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(m.layers.iter().any(|l| l.built) || m.layers.is_empty());
+        inputs.push(analyze::FileInput {
+            display: path.display().to_string(),
+            path: path.clone(),
+            text,
+            context: None,
+            settings: std::sync::Arc::new(dockerfix::settings::Settings::default()),
+        });
+    }
+    assert!(inputs.len() > 1000, "{}", inputs.len());
+    let options = analyze::Options {
+        history: 100,
+        ..Default::default()
+    };
+    for r in analyze::analyze(inputs, &options) {
+        let r = r.unwrap();
+        assert_eq!(r.history_commits, None);
+        let sum: f64 = r.layers.iter().filter(|l| l.built).map(|l| l.cost).sum();
+        assert!(
+            (r.expected_rebuild_cost - sum).abs() < 0.05 * r.layers.len() as f64 + 0.01,
+            "{}",
+            r.path
+        );
+    }
 }
