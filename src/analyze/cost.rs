@@ -286,6 +286,11 @@ impl Timings {
                 }
                 continue;
             }
+            // A multi-stage build's lines start with the stage: `[2/3] STEP 1/4: ...`.
+            let line = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+                Some((n, rest)) if n.split('/').all(|x| x.parse::<u32>().is_ok()) => rest,
+                _ => line,
+            };
             let step = line.strip_prefix("STEP ").and_then(|r| r.split_once(": "));
             let commit = line.starts_with("COMMIT")
                 || line.starts_with("--> ") && !line.contains("Using cache");
@@ -351,6 +356,15 @@ mod tests {
         assert_eq!(
             t.steps,
             vec![("from python".into(), 1.0), ("copy . .".into(), 0.5)]
+        );
+        let stages = "1.0 [1/2] STEP 1/2: FROM golang AS build\n2.0 [1/2] STEP 2/2: RUN go build\n\
+                      9.0 --> 054c80\n9.0 [2/2] STEP 1/2: FROM debian\n\
+                      9.5 [2/2] STEP 2/2: COPY --from=build /a /a\n10.0 [2/2] COMMIT x\n";
+        let steps = Timings::parse(stages).steps;
+        assert_eq!(steps.get(1), Some(&("run go build".to_string(), 7.0)));
+        assert_eq!(
+            steps.get(3),
+            Some(&("copy --from=build /a /a".to_string(), 0.5))
         );
         let clock =
             "12:00:00.0 STEP 1/2: FROM x\n12:00:01.0 STEP 2/2: RUN make\n12:01:01.0 COMMIT\n";

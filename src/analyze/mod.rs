@@ -111,6 +111,10 @@ pub(crate) struct CommitChange {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FileHistory {
     pub changes: Vec<CommitChange>,
+    /// The context paths of the build's own files (the Dockerfile, the ignore files): a
+    /// stage rebuilt only because a broad COPY took one of them is taken to make the same
+    /// files, so a `COPY --from` of it still hits (see [`measure`]).
+    pub build_files: Vec<String>,
 }
 
 // context choice: switch to the library's resolver at merge
@@ -393,8 +397,21 @@ fn histories_of(
                     CommitChange { paths, dockerfile }
                 })
                 .collect();
+            let mut build_files = vec![".dockerignore".to_string()];
+            if history::under(df, ctx_rel) {
+                let rel = if ctx_rel.is_empty() {
+                    df.clone()
+                } else {
+                    df.get(ctx_rel.len() + 1..).unwrap_or("").to_string()
+                };
+                build_files.push(format!("{rel}.dockerignore"));
+                build_files.push(rel);
+            }
             if let Some(o) = out.get_mut(*i) {
-                *o = Ok(FileHistory { changes });
+                *o = Ok(FileHistory {
+                    changes,
+                    build_files,
+                });
             }
         }
     }
@@ -435,6 +452,10 @@ fn measure(model: &mut Model, original: Option<&Model>, history: &FileHistory, o
         (l.direct, l.direct_files, l.direct_text, l.misses) = (0, 0, 0, 0);
     }
     let mut inv = vec![false; n];
+    // Whether a layer's files may differ from the last build's: what a `COPY --from` of its
+    // stage compares.
+    let mut content = vec![false; n];
+    let build_file = |p: &String| history.build_files.contains(p);
     for change in &history.changes {
         let from: Vec<usize> = match &change.dockerfile {
             None => vec![usize::MAX; model.stages.len()],
@@ -451,16 +472,31 @@ fn measure(model: &mut Model, original: Option<&Model>, history: &FileHistory, o
             let files = change.paths.iter().any(|p| d.sources.reads(p));
             let volatile = (d.base && options.volatile_base)
                 || d.args.iter().any(|a| options.volatile_args.contains(a));
-            let own = text || files || volatile;
-            let inherited = d.prev.is_some_and(|p| inv.get(p).copied().unwrap_or(false))
-                || d.stages.iter().any(|&s| {
-                    model
-                        .last_of(s)
-                        .is_some_and(|l| inv.get(l).copied().unwrap_or(false))
-                });
+            let at = |v: &Vec<bool>, l: Option<usize>| {
+                l.is_some_and(|l| v.get(l).copied().unwrap_or(false))
+            };
+            let copied = d.copies.iter().any(|&s| at(&content, model.last_of(s)));
+            let own = text || files || volatile || copied;
+            let inherited =
+                at(&inv, d.prev) || d.stages.iter().any(|&s| at(&inv, model.last_of(s)));
             let miss = own || inherited;
+            // The files it makes change with its text, the program files it takes, what it
+            // copies from other stages, and the files of the layers it is built on.
+            let program_files = change
+                .paths
+                .iter()
+                .any(|p| !build_file(p) && d.sources.reads(p));
+            let changed = text
+                || volatile
+                || copied
+                || program_files
+                || at(&content, d.prev)
+                || d.stages.iter().any(|&s| at(&content, model.last_of(s)));
             if let Some(x) = inv.get_mut(i) {
                 *x = miss;
+            }
+            if let Some(x) = content.get_mut(i) {
+                *x = changed;
             }
             if let Some(l) = model.layers.get_mut(i) {
                 l.direct += usize::from(own);
@@ -597,7 +633,13 @@ fn ancestry(model: &Model, i: usize) -> Vec<usize> {
         out.push(j);
         if let Some(l) = model.layers.get(j) {
             todo.extend(l.deps.prev);
-            todo.extend(l.deps.stages.iter().filter_map(|&s| model.last_of(s)));
+            todo.extend(
+                l.deps
+                    .stages
+                    .iter()
+                    .chain(&l.deps.copies)
+                    .filter_map(|&s| model.last_of(s)),
+            );
         }
     }
     out
@@ -788,6 +830,7 @@ fn analyze_one(
                         dockerfile: c.dockerfile.clone(),
                     })
                     .collect(),
+                build_files: h.build_files.clone(),
             };
             measure(&mut fixed, Some(&model), &h, options);
         }

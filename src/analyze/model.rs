@@ -38,8 +38,11 @@ pub enum Input {
 pub(crate) struct Deps {
     /// The layer before it (index into [`Model::layers`]).
     pub prev: Option<usize>,
-    /// Stages whose last layer is an input.
+    /// Stages whose last layer is an input (`FROM stage`, `RUN --mount=from=stage`).
     pub stages: Vec<usize>,
+    /// Stages whose files it copies (`COPY --from=stage`): keyed by the content copied, so a
+    /// rebuilt stage that made the same files does not invalidate it.
+    pub copies: Vec<usize>,
     /// Context paths it reads: `All`, or these patterns.
     pub sources: Sources,
     /// Build arguments in scope.
@@ -375,7 +378,7 @@ pub fn build(doc: &Document, files: Option<&ContextFiles>) -> Model {
                     let remote = ins.kind() == Kind::Add && sources.iter().any(|s| is_remote(s));
                     if let Some(f) = from {
                         if let Some(st) = ctx.stage_named(f, s) {
-                            deps.stages.push(st);
+                            deps.copies.push(st);
                             inputs.push(Input::Stage {
                                 stage: stage_label(&model, st),
                                 line: model
@@ -553,7 +556,7 @@ fn mark_built(model: &mut Model) {
         }
         for &i in model.stages.get(s).into_iter().flatten() {
             if let Some(l) = model.layers.get(i) {
-                todo.extend(l.deps.stages.iter().copied());
+                todo.extend(l.deps.stages.iter().chain(&l.deps.copies).copied());
             }
         }
     }

@@ -4,6 +4,7 @@ use std::process::Command;
 
 fn history(commits: &[&[&str]]) -> FileHistory {
     FileHistory {
+        build_files: vec!["Dockerfile".into(), ".dockerignore".into()],
         changes: commits
             .iter()
             .map(|paths| CommitChange {
@@ -76,6 +77,13 @@ fn stages_inherit_from_the_stages_they_build_on_and_copy_from() {
         stage: "build".into(),
         line: 6
     }));
+    // `COPY --from` compares files: a build stage re-run only because `COPY . .` took the
+    // edited Dockerfile makes the same program, and the copy hits; a source change does not.
+    let h = history(&[&["Dockerfile"], &["main.go"], &["Dockerfile", "main.go"]]);
+    measure(&mut m, None, &h, &Options::default());
+    assert_eq!(p(&m, 6), 0.0);
+    assert_eq!(p(&m, 8), 0.0); // FROM build keys by the layer, not by files
+    assert!((p(&m, 10) - 1.0 / 3.0).abs() < 1e-9);
 }
 
 #[test]
