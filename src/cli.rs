@@ -45,6 +45,67 @@ enum Command {
     },
     /// Run the language server (LSP over standard input and output), for editors.
     Server(dockerfix::server::ServerArgs),
+    /// Analyse Dockerfiles beyond the rules.
+    #[command(subcommand)]
+    Analyze(AnalyzeCommand),
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// The expected rebuild cost E = sum of (1 - p_i) * c_i over the layers, with p_i measured
+    /// on the git history and c_i from a build log or cost classes (docs/cache-model.md).
+    Cache(AnalyzeCacheArgs),
+}
+
+#[derive(Args)]
+struct AnalyzeCacheArgs {
+    /// Files or folders to analyse.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// How many of the latest commits that touched each build context to measure p_i over.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    history: u64,
+    /// A build log to take each step's cost from: BuildKit's `--progress=plain` output, or
+    /// buildah's with a timestamp at the start of each line.
+    #[arg(long, value_name = "FILE")]
+    timings: Option<PathBuf>,
+    /// Also analyse the result of `check --fix --unsafe-fixes` (nothing is written) and show
+    /// the saving.
+    #[arg(long)]
+    compare_fix: bool,
+    /// A build argument whose value changes on every build (its layers never hit the cache).
+    #[arg(long, value_name = "NAME")]
+    volatile_arg: Vec<String>,
+    /// Base images change on every build (built with `--pull` on a moving tag).
+    #[arg(long)]
+    volatile_base: bool,
+    /// The build context (default: each Dockerfile's folder).
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    /// How to print the report: a table per file, JSON (docs/cache-model.md), or Markdown for
+    /// a pull-request comment.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    output_format: AnalyzeFormat,
+    /// Use this configuration file (no discovery).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
+    /// Exclude files matching these globs (besides `exclude` in the config).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Walk folders without honouring .gitignore, .ignore and git excludes.
+    #[arg(long)]
+    no_respect_gitignore: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum AnalyzeFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Args, Clone)]
@@ -134,6 +195,10 @@ struct CheckArgs {
     /// `@generated`); by default they are checked but not written.
     #[arg(long)]
     fix_generated: bool,
+    /// Measure on the git history (the last N commits that touched each build context) how
+    /// often the install DF101 flags re-ran, and say it in the message.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    history: Option<u64>,
 }
 
 #[derive(Args)]
@@ -204,6 +269,7 @@ pub fn run() -> ExitCode {
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man { command } => crate::completions::man(command.as_deref()),
         Command::Server(a) => dockerfix::server::main(a),
+        Command::Analyze(AnalyzeCommand::Cache(a)) => analyze_cache(a),
     }
 }
 
@@ -594,6 +660,21 @@ fn check(args: CheckArgs) -> ExitCode {
     // ShellCheck, one per program the configurations name (usually one): made when a file
     // first selects the SC family, kept for the run with what it found.
     let runners = ShellcheckRunners::default();
+    // `--history N`: each repository's log read once, before the files are checked; nothing
+    // is read without it.
+    let histories = args.history.map(|n| {
+        let files: Vec<(PathBuf, BuildContext)> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some((
+                    p.clone(),
+                    dockerfix::analyze::context_for(p, args.context.as_deref()),
+                )),
+                Input::Stdin { .. } => None,
+            })
+            .collect();
+        dockerfix::analyze::CheckHistories::read(&files, usize::try_from(n).unwrap_or(usize::MAX))
+    });
 
     let one = |input: &Input| -> Result<CheckResult, Problem> {
         let (display, bytes, path, write_to) = load(input)?;
@@ -649,10 +730,14 @@ fn check(args: CheckArgs) -> ExitCode {
                 other => Problem(format!("{display}: error: {other}")),
             })?;
             let root = context.as_ref().map(|c| c.root().to_path_buf());
+            let mut diagnostics = outcome.remaining;
+            if let Some(h) = &histories {
+                h.annotate(&path, &outcome.document, context.as_ref(), &mut diagnostics);
+            }
             Ok(CheckResult {
                 unsafe_fixes,
                 display,
-                diagnostics: outcome.remaining,
+                diagnostics,
                 fixed: Some(outcome.text),
                 applied: outcome.applied,
                 source: text,
@@ -666,7 +751,7 @@ fn check(args: CheckArgs) -> ExitCode {
             })
         } else {
             let doc = dockerfix::syntax::parse(&text).map_err(|e| parse_problem(&display, &e))?;
-            let diagnostics = dockerfix::lint(
+            let mut diagnostics = dockerfix::lint(
                 &doc,
                 &settings,
                 &dockerfix::FileOptions {
@@ -676,6 +761,9 @@ fn check(args: CheckArgs) -> ExitCode {
                     ..Default::default()
                 },
             );
+            if let Some(h) = &histories {
+                h.annotate(&path, &doc, context.as_ref(), &mut diagnostics);
+            }
             // The text is kept only for the report's snippets and positions.
             let source = if diagnostics.is_empty() {
                 String::new()
@@ -1330,6 +1418,92 @@ fn format(args: FormatArgs) -> ExitCode {
 
 /// Writes to standard output. When the reader has gone (`dockerfix check | head -1`), the rest
 /// is dropped quietly: the run finishes (files are still fixed) and exits as it would have.
+/// `analyze cache`: the files as `check` finds them, analysed by [`dockerfix::analyze`].
+fn analyze_cache(args: AnalyzeCacheArgs) -> ExitCode {
+    use dockerfix::analyze;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: analyze cache reads files, not standard input");
+        return ExitCode::from(2);
+    }
+    let common = Common {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        isolated: args.isolated,
+        stdin_filename: None,
+        exclude: args.exclude.clone(),
+        no_respect_gitignore: args.no_respect_gitignore,
+        force_exclude: false,
+        color: ColorChoice::Never,
+        quiet: false,
+        verbose: false,
+    };
+    let configs = match Configs::new(&common, Box::new(|_| Ok(()))) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let timings = match &args.timings {
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => Some(analyze::cost::Timings::parse(&String::from_utf8_lossy(&b))),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let (inputs, problems, _) = gather(&common, &configs);
+    let mut errors: Vec<String> = problems.into_iter().map(|p| p.0).collect();
+    let mut files = Vec::new();
+    for input in &inputs {
+        let loaded = load(input).and_then(|(display, bytes, path, _)| {
+            let text = read_text(&display, bytes)?;
+            let settings = configs
+                .for_path(&path)
+                .map_err(|e| Problem(format!("{display}: error: {e}")))?;
+            Ok((display, text, path, settings))
+        });
+        match loaded {
+            Ok((display, text, path, settings)) => {
+                let context = analyze::context_for(&path, args.context.as_deref());
+                files.push(analyze::FileInput {
+                    display,
+                    path,
+                    text,
+                    context: Some(context),
+                    settings,
+                });
+            }
+            Err(p) => errors.push(p.0),
+        }
+    }
+    let options = analyze::Options {
+        history: usize::try_from(args.history).unwrap_or(usize::MAX),
+        volatile_args: args.volatile_arg.clone(),
+        volatile_base: args.volatile_base,
+        timings,
+        compare_fix: args.compare_fix,
+    };
+    let mut reports = Vec::new();
+    for r in analyze::analyze(files, &options) {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    out(&match args.output_format {
+        AnalyzeFormat::Text => analyze::output::text(&reports),
+        AnalyzeFormat::Json => analyze::output::json(&reports) + "\n",
+        AnalyzeFormat::Markdown => analyze::output::markdown(&reports),
+    });
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    ExitCode::from(if errors.is_empty() { 0 } else { 2 })
+}
+
 fn out(text: &str) {
     out_bytes(text.as_bytes());
 }

@@ -5,6 +5,7 @@
 //! [`format::format`] → [`report`]. The library returns data; only the binary decides exit
 //! codes, colour and what is written where.
 
+pub mod analyze;
 pub mod context;
 pub mod dockerignore;
 pub mod fix;

@@ -3,6 +3,8 @@
 //!
 //! - tests/e2e/run.sh, the cases under tests/e2e/cases: all three build and pass the case's
 //!   check, and the fixes do not grow the image;
+//! - tests/e2e/cache_model.sh: `analyze cache` predicts the cache hits of rebuilds of scripted
+//!   git histories (Flask, multi-stage Go) within 0.1 per step;
 //! - tests/e2e/apps.sh, the small applications under tests/e2e/apps (Flask, Express, Go, a static
 //!   site, the article's pip example): also the app answers the same, the image config and file
 //!   tree agree, and after a code-only change the fixed Dockerfile reuses its dependency layer
@@ -65,4 +67,12 @@ fn fixed_apps_answer_the_same_and_reuse_the_dependency_layer() {
 #[test]
 fn the_project_image_builds_and_lints_a_sample() {
     run_script("image.sh");
+}
+
+/// `dockerfix analyze cache` against real rebuilds: scripted git histories of the Flask app and
+/// a multi-stage Go service, each commit built with `--layers`, the measured cache hits per
+/// step against the predicted p_i (docs/cache-model.md).
+#[test]
+fn analyze_cache_predicts_the_cache_hits_of_real_rebuilds() {
+    run_script("cache_model.sh");
 }

@@ -511,6 +511,23 @@ impl<'a> Context<'a> {
             })
     }
 
+    /// The stage a stage builds on (`FROM build AS test`: `build`), always an earlier one
+    /// (for `dockerfix analyze`, outside the rules).
+    pub fn stage_parent(&self, stage: usize) -> Option<usize> {
+        common::stage_parent(self, stage)
+    }
+
+    /// The earlier stage (before `before`) a `--from` value names: a stage name (any case) or
+    /// an index. None for an image or a named build context.
+    pub fn stage_named(&self, reference: &str, before: usize) -> Option<usize> {
+        (1..before).find(|&i| {
+            common::stage_name(self, i).is_some_and(|n| n.eq_ignore_ascii_case(reference))
+                || reference
+                    .parse::<usize>()
+                    .is_ok_and(|k| k.checked_add(1) == Some(i))
+        })
+    }
+
     /// Whether a stage's content may ship in an image: a stage no other stage uses is a build
     /// target (the last one by default, any with `--target`), and it ships with the stages it
     /// is built on (`FROM base`). A stage only copied from (`COPY --from=build`, `RUN

@@ -325,15 +325,15 @@ pub fn code_actions(
             }
         }
     }
-    if wanted(only, FIX_ALL) {
-        if let Some(edit) = fix_all(d, &p) {
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: "dockerfix: fix all safe".into(),
-                kind: Some(CodeActionKind::from(FIX_ALL)),
-                edit: workspace_edit(d, edits_for(d, &index, &[edit]), &[], support),
-                ..Default::default()
-            }));
-        }
+    if wanted(only, FIX_ALL)
+        && let Some(edit) = fix_all(d, &p)
+    {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: "dockerfix: fix all safe".into(),
+            kind: Some(CodeActionKind::from(FIX_ALL)),
+            edit: workspace_edit(d, edits_for(d, &index, &[edit]), &[], support),
+            ..Default::default()
+        }));
     }
     actions
 }
@@ -500,10 +500,10 @@ pub fn format_edits(d: &Doc, range: Option<(usize, usize)>) -> Result<Vec<TextEd
     let mut change = |old: std::ops::Range<usize>, new: std::ops::Range<usize>| {
         let start = old_starts.get(old.start).copied().unwrap_or(d.text.len());
         let end = old_starts.get(old.end).copied().unwrap_or(d.text.len());
-        if let Some((from, to)) = range {
-            if start > to || end < from || (end == from && start < end) {
-                return;
-            }
+        if let Some((from, to)) = range
+            && (start > to || end < from || (end == from && start < end))
+        {
+            return;
         }
         let content: String = new_items.get(new).unwrap_or_default().concat();
         edits.push(TextEdit::new(d.range(&index, start, end), content));
