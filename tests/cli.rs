@@ -1281,3 +1281,177 @@ fn many_files_reported_in_order() {
     assert_eq!(cases, names);
     assert!(xml.ends_with("  </testsuite>\n</testsuites>\n"));
 }
+
+/// The build context comes from the file that defines the build (issue 13): a compose
+/// service or bake target that builds `docker/Dockerfile` from the repository's root makes
+/// DF101 find `requirements.txt` there; `[[contexts]]` wins over them, `--context` over
+/// everything; `check -v` says which context and why.
+#[test]
+fn build_context_from_compose_bake_and_config() {
+    let dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let df101 = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--select",
+            "DF101",
+            "--output-format",
+            "concise",
+            "-v",
+        ];
+        args.extend_from_slice(extra);
+        args.push("docker/Dockerfile");
+        let o = run(dir, &args);
+        (out(&o), err(&o))
+    };
+    // Without a definition: the Dockerfile's folder, where there is no manifest.
+    let bare = project(&[
+        ("docker/Dockerfile", dockerfile),
+        ("requirements.txt", "flask\n"),
+        (".git/HEAD", "ref: refs/heads/main\n"),
+    ]);
+    let missing = "`requirements.txt` is not in the build context";
+    let (o, e) = df101(bare.path(), &[]);
+    assert!(o.contains(missing), "{o}");
+    assert!(
+        e.contains("checking docker/Dockerfile: context docker (from the Dockerfile's folder)"),
+        "{e}"
+    );
+    for (name, text, source) in [
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+            "service `web` of compose.yaml",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    build:\n      context: ${ROOT}\n      dockerfile: docker/Dockerfile\n  api:\n    build:\n      context: .\n      dockerfile: ./docker/Dockerfile\n",
+            "service `api` of docker-compose.yml",
+        ),
+        (
+            "docker-bake.hcl",
+            "target \"base\" {\n  context = \".\"\n}\ntarget \"app\" {\n  inherits = [\"base\"]\n  dockerfile = \"docker/Dockerfile\"\n}\n",
+            "target `app` of docker-bake.hcl",
+        ),
+        (
+            "docker-bake.json",
+            "{\"target\": {\"app\": {\"context\": \".\", \"dockerfile\": \"docker/Dockerfile\"}}}",
+            "target `app` of docker-bake.json",
+        ),
+    ] {
+        let d = project(&[
+            ("docker/Dockerfile", dockerfile),
+            ("requirements.txt", "flask\n"),
+            (name, text),
+            (".git/HEAD", "ref: refs/heads/main\n"),
+        ]);
+        let (o, e) = df101(d.path(), &[]);
+        assert!(
+            o.contains("DF101") && !o.contains(missing),
+            "{name}: {o}\n{e}"
+        );
+        assert!(
+            e.contains(&format!(
+                "checking docker/Dockerfile: context . (from {source})"
+            )),
+            "{name}: {e}"
+        );
+        // The compose file is found from below too, up to the repository's root.
+        let o = run(
+            &d.path().join("docker"),
+            &[
+                "check",
+                "--select",
+                "DF101",
+                "--output-format",
+                "concise",
+                "Dockerfile",
+            ],
+        );
+        assert!(
+            out(&o).contains("DF101") && !out(&o).contains(missing),
+            "{name} from docker/: {}",
+            out(&o)
+        );
+        // `--context` overrides the definition.
+        let (o, e) = df101(d.path(), &["--context", "docker"]);
+        assert!(o.contains(missing), "{name}: {o}");
+        assert!(e.contains("context docker (from --context)"), "{e}");
+    }
+    // Above the repository's root, definitions are not looked for.
+    let outer = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build:\n      context: repo\n      dockerfile: docker/Dockerfile\n",
+        ),
+        ("repo/docker/Dockerfile", dockerfile),
+        ("repo/requirements.txt", "flask\n"),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+    ]);
+    let (o, _) = df101(&outer.path().join("repo"), &[]);
+    assert!(o.contains(missing), "{o}");
+    // `[[contexts]]` wins over compose; a broken compose file is not a guess.
+    let d = project(&[
+        ("docker/Dockerfile", dockerfile),
+        ("requirements.txt", "flask\n"),
+        ("docker/requirements.txt", "flask\n"),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+        ),
+        (
+            "dockerfix.toml",
+            "[[contexts]]\ndockerfiles = [\"docker/*\"]\ncontext = \"docker\"\n",
+        ),
+    ]);
+    let (_, e) = df101(d.path(), &[]);
+    assert!(
+        e.contains("context docker (from [[contexts]] `docker/*` in dockerfix.toml)"),
+        "{e}"
+    );
+    let broken = project(&[
+        ("docker/Dockerfile", dockerfile),
+        ("requirements.txt", "flask\n"),
+        ("compose.yaml", "services: [\n"),
+    ]);
+    let (o, e) = df101(broken.path(), &[]);
+    assert!(o.contains(missing), "{o}");
+    assert!(e.contains("(from the Dockerfile's folder)"), "{e}");
+    // A `[[contexts]]` entry without globs is a config error.
+    let bad = project(&[
+        ("Dockerfile", "FROM a\n"),
+        (
+            "dockerfix.toml",
+            "[[contexts]]\ndockerfiles = []\ncontext = \".\"\n",
+        ),
+    ]);
+    assert_eq!(code(&run(bad.path(), &["check"])), 2);
+}
+
+/// `check -v` lists each file it checks and each file it skips, with why.
+#[test]
+fn verbose_lists_checked_and_skipped_files() {
+    let d = project(&[
+        ("Dockerfile", "FROM a\n"),
+        ("vendor/Dockerfile", "FROM b\n"),
+        ("dockerfix.toml", "exclude = [\"vendor\"]\n"),
+    ]);
+    let o = run(d.path(), &["check", "-v", "."]);
+    let e = err(&o);
+    assert!(
+        e.contains("checking Dockerfile: context . (from the Dockerfile's folder)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("skipped vendor/Dockerfile: excluded by `exclude` in dockerfix.toml"),
+        "{e}"
+    );
+    let o = run(
+        d.path(),
+        &["check", "-v", "--isolated", "--exclude", "vendor", "."],
+    );
+    assert!(
+        err(&o).contains("skipped vendor/Dockerfile: excluded by --exclude"),
+        "{}",
+        err(&o)
+    );
+}

@@ -117,18 +117,15 @@ pub(crate) struct FileHistory {
     pub build_files: Vec<String>,
 }
 
-// context choice: switch to the library's resolver at merge
-/// The build context of a Dockerfile: the one given (`--context`), else the Dockerfile's
-/// folder, as `check` chooses it today.
-pub fn context_for(dockerfile: &Path, given: Option<&Path>) -> BuildContext {
-    let root = match given {
-        Some(c) => c.to_path_buf(),
-        None => dockerfile
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-    };
-    BuildContext::new(root).for_dockerfile(dockerfile)
+/// The build context of a Dockerfile, chosen as `check` chooses it
+/// ([`crate::context::choose`]: `--context`, `[[contexts]]`, compose or bake, its folder).
+pub fn context_for(
+    dockerfile: &Path,
+    given: Option<&Path>,
+    settings: &crate::settings::Settings,
+    chooser: &crate::context::choose::ContextChooser,
+) -> BuildContext {
+    BuildContext::new(chooser.choose(dockerfile, given, settings).root).for_dockerfile(dockerfile)
 }
 
 /// The `.dockerignore` a context's build uses, compiled (None: none, or not readable).

@@ -239,7 +239,12 @@ fn p_hit_on_a_scripted_git_repository() {
         display: "app/Dockerfile".into(),
         path: app.join("Dockerfile"),
         text: text.clone(),
-        context: Some(context_for(&app.join("Dockerfile"), None)),
+        context: Some(context_for(
+            &app.join("Dockerfile"),
+            None,
+            &Default::default(),
+            &Default::default(),
+        )),
         settings: Arc::new(Settings::default()),
     };
     let options = Options {
@@ -299,7 +304,12 @@ fn p_hit_on_a_scripted_git_repository() {
             display: "Dockerfile".into(),
             path: plain.path().join("Dockerfile"),
             text: "FROM x\nRUN make\n".into(),
-            context: Some(context_for(&plain.path().join("Dockerfile"), None)),
+            context: Some(context_for(
+                &plain.path().join("Dockerfile"),
+                None,
+                &Default::default(),
+                &Default::default(),
+            )),
             settings: Arc::new(Settings::default()),
         }],
         &options,
@@ -335,7 +345,12 @@ fn compare_fix_measures_the_fixed_file_on_the_same_history() {
             display: "Dockerfile".into(),
             path: root.join("Dockerfile"),
             text: df.into(),
-            context: Some(context_for(&root.join("Dockerfile"), None)),
+            context: Some(context_for(
+                &root.join("Dockerfile"),
+                None,
+                &Default::default(),
+                &Default::default(),
+            )),
             settings: Arc::new(Settings::default()),
         }],
         &Options {

@@ -69,16 +69,13 @@ pub fn settings_for(path: Option<&Path>) -> Result<Settings, String> {
     settings::resolve(settings::config_for_file(path).as_deref()).map_err(|e| e.to_string())
 }
 
-/// The build context of a document: the Dockerfile's folder, as `dockerfix check` chooses it
-/// without `--context`; none for a document that is not a file.
-// context choice: switch to the library's resolver at merge
-pub fn build_context(path: Option<&Path>) -> Option<BuildContext> {
+/// The build context of a document, as `dockerfix check` chooses it without `--context`
+/// (`[[contexts]]`, a compose or bake file above, else its folder), read afresh for each
+/// analysis so that an edited compose file counts; none for a document that is not a file.
+pub fn build_context(path: Option<&Path>, settings: &Settings) -> Option<BuildContext> {
     let file = path?;
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    Some(BuildContext::new(dir).for_dockerfile(file))
+    let chosen = crate::context::choose::ContextChooser::default().choose(file, None, settings);
+    Some(BuildContext::new(chosen.root).for_dockerfile(file))
 }
 
 /// A document's parsed text and settings, or the diagnostic that says why there are none (a
@@ -112,8 +109,8 @@ fn prepare(d: &Doc, index: &LineIndex) -> Result<Prepared, Box<Diagnostic>> {
     })?;
     Ok(Prepared {
         doc,
+        context: build_context(d.path, &settings),
         settings,
-        context: build_context(d.path),
     })
 }
 
@@ -646,7 +643,8 @@ mod tests {
         assert_eq!(some.len(), 1, "{some:?}");
         assert_eq!(some[0].range.start.line, 1);
         assert_eq!(some[0].range.end.line, 3);
-        assert_eq!(some[0].new_text, "RUN echo a && \\\n    echo b\n");
+        // The file's own indentation (six spaces) is kept.
+        assert_eq!(some[0].new_text, "RUN echo a && \\\n      echo b\n");
         assert!(format_edits(&doc(&uri, "# DO NOT EDIT\nfrom a\n"), None).is_err());
     }
 

@@ -22,8 +22,19 @@ pub struct ConfigFile {
     pub include: Option<Vec<String>>,
     pub extend_include: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// `[[contexts]]`: build contexts for Dockerfiles matching globs.
+    pub contexts: Option<Vec<ContextEntry>>,
     pub format: Option<FormatConfig>,
     pub lint: Option<LintConfig>,
+}
+
+/// One `[[contexts]]` entry: the Dockerfiles (globs relative to the config's folder) built
+/// with `context` (a folder relative to the config's folder).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContextEntry {
+    pub dockerfiles: Vec<String>,
+    pub context: PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -131,6 +142,11 @@ pub struct Settings {
     pub unsafe_fixes: bool,
     pub format: FormatSettings,
     pub per_file_ignores: Vec<(GlobSet, Vec<&'static Rule>)>,
+    /// `[[contexts]]`, in order: the Dockerfile globs, as written, and the context folder
+    /// (absolute).
+    pub contexts: Vec<(GlobSet, String, PathBuf)>,
+    /// The config file these settings come from, if any.
+    pub config_file: Option<PathBuf>,
     pub exclude: GlobSet,
     /// `include`: the files to check when walking folders, replacing the Dockerfile names
     /// (`None`: those names, see [`crate::walk::is_dockerfile_name`]).
@@ -155,6 +171,8 @@ impl Default for Settings {
             unsafe_fixes: false,
             format: FormatSettings::default(),
             per_file_ignores: Vec::new(),
+            contexts: Vec::new(),
+            config_file: None,
             exclude: GlobSet::empty(),
             include: None,
             extend_include: GlobSet::empty(),
@@ -343,6 +361,7 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
         include: over.include.or(base.include),
         extend_include: over.extend_include.or(base.extend_include),
         per_file_ignores: over.per_file_ignores.or(base.per_file_ignores),
+        contexts: over.contexts.or(base.contexts),
         format: fmt,
         lint,
     }
@@ -409,7 +428,40 @@ impl Settings {
         };
         s.extend_include = globset(&cfg_path, cfg.extend_include.as_deref().unwrap_or_default())?;
         s.root = path.and_then(Path::parent).map(crate::walk::absolute);
+        s.config_file = path.map(Path::to_path_buf);
+        for entry in cfg.contexts.iter().flatten() {
+            if entry.dockerfiles.is_empty() {
+                return Err(invalid(
+                    "a `[[contexts]]` entry needs at least one glob in `dockerfiles`".into(),
+                ));
+            }
+            let dir = s
+                .root
+                .clone()
+                .unwrap_or_else(|| crate::walk::absolute(Path::new(".")));
+            s.contexts.push((
+                globset(&cfg_path, &entry.dockerfiles)?,
+                entry.dockerfiles.join(", "),
+                crate::context::choose::lexical(&dir.join(&entry.context)),
+            ));
+        }
         Ok(s)
+    }
+
+    /// The `[[contexts]]` entry for a Dockerfile (the first that matches its path relative to
+    /// the config's folder).
+    pub fn context_for(&self, dockerfile: &Path) -> Option<crate::context::choose::Chosen> {
+        let rel = self.relative(dockerfile);
+        self.contexts
+            .iter()
+            .find(|(g, _, _)| g.is_match(&rel))
+            .map(|(_, glob, dir)| crate::context::choose::Chosen {
+                root: dir.clone(),
+                source: crate::context::choose::Source::Config {
+                    file: self.config_file.clone(),
+                    glob: glob.clone(),
+                },
+            })
     }
 
     /// Whether ShellCheck is to run: the `SC` family is on and some code of it is selected.

@@ -49,7 +49,8 @@ CMD [\"python\", \"app.py\"]
 Unsafe. The fix puts a COPY of the manifests where the whole-source COPY was (same `--chown`,
 `--chmod`, `--link`) and moves the whole-source COPY right after the install RUN, so that the
 WORKDIR, ENV, ARG and USER the RUN saw are still in effect. It reads the build context
-(`--context`, by default the Dockerfile's folder): only manifests that exist are copied
+(`--context`; by default the one a `[[contexts]]` entry, compose or bake gives, else the
+Dockerfile's folder): only manifests that exist are copied
 (lockfiles, `.npmrc`, `.pnpmfile.cjs`, requirement files that a requirement file includes,
 `.ruby-version` when the Gemfile reads it, Gradle's `gradle/libs.versions.toml`, Composer's
 `auth.json`). Without a

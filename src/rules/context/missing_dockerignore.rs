@@ -14,9 +14,9 @@ pub static RULE: Rule = Rule {
     doc: "## What it does
 Flags a `COPY` or `ADD` that takes the whole build context (`COPY . .`, `COPY ./ /app`,
 `ADD . /src`, `COPY * ./`) when the context has no ignore file (neither
-`<Dockerfile>.dockerignore` nor `.dockerignore`). It needs the build context: `--context`, or
-the Dockerfile's folder; a Dockerfile read from standard input without `--context` is not
-checked. Quiet when nothing at the top of the context is what the generated file would keep
+`<Dockerfile>.dockerignore` nor `.dockerignore`). It needs the build context (`--context`, a
+`[[contexts]]` entry, the compose service or bake target that builds the file, or its folder);
+a Dockerfile read from standard input without `--context` is not checked. Quiet when nothing at the top of the context is what the generated file would keep
 out (`.git`, `node_modules`, caches, editor folders...): the context holds what the image
 copies, and an ignore file would change nothing.
 

@@ -6,6 +6,8 @@
 //! A fix may create a file (DF102 writes a `.dockerignore`); until the run writes it, the
 //! file lives in the context's overlay so that the next round of rules sees it.
 
+pub mod choose;
+
 use std::any::Any;
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -53,7 +55,7 @@ pub struct ContextCache {
     memo: Mutex<HashMap<(OsString, &'static str), Memo, BuildHasherDefault<FastHash>>>,
 }
 
-type PathMap<V> = HashMap<OsString, V, BuildHasherDefault<FastHash>>;
+pub(crate) type PathMap<V> = HashMap<OsString, V, BuildHasherDefault<FastHash>>;
 
 /// A fast, non-cryptographic hash for path bytes (the Fx hash's multiply-rotate step, eight
 /// bytes at a time).
@@ -318,6 +320,11 @@ impl BuildContext {
     }
 
     /// The names in a folder of the context, sorted (empty when it is not a folder).
+    /// The names in the root folder, as read (unsorted, no files a fix created), shared.
+    pub(crate) fn root_listing(&self) -> Arc<Vec<String>> {
+        self.list_path(&self.root)
+    }
+
     pub fn list(&self, rel: &str) -> Vec<String> {
         let mut names: Vec<String> = match self.path(rel) {
             Some(p) => self.list_path(&p).as_ref().clone(),

@@ -1,0 +1,583 @@
+//! Which build context a Dockerfile is built with, and why: `--context`, else a
+//! `[[contexts]]` entry of the configuration, else the compose or bake file that builds it
+//! (found in its folder or a folder above, up to the repository's root), else its own folder.
+//!
+//! Compose: `compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` and their
+//! `.override` variants; each service's `build` (a context path, or `context` and
+//! `dockerfile`, relative to the compose file and to the context). Bake: `docker-bake.hcl`,
+//! `docker-bake.json` and their `.override` variants; each `target`'s `context` and
+//! `dockerfile` (relative to the bake file and to the context), following `inherits`.
+//! Values that need evaluation (`${VAR}` interpolation, HCL expressions, remote contexts,
+//! `dockerfile_inline`) are skipped: no guess is made from them. A definition file that does
+//! not parse is skipped too (it is another tool's input; `check -v` says so).
+//!
+//! Each folder is looked at once per run ([`ContextChooser`] caches its definitions), so a
+//! tree of many Dockerfiles costs one listing per folder on their way up.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The names of compose files, in the order Compose itself prefers them.
+pub const COMPOSE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+/// The names of bake files, in the order bake reads them.
+pub const BAKE_NAMES: &[&str] = &[
+    "docker-bake.json",
+    "docker-bake.override.json",
+    "docker-bake.hcl",
+    "docker-bake.override.hcl",
+];
+
+/// Where a context came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `--context`.
+    CommandLine,
+    /// A `[[contexts]]` entry: the config file and the glob that matched.
+    Config { file: Option<PathBuf>, glob: String },
+    /// A compose service's `build`.
+    Compose { file: PathBuf, service: String },
+    /// A bake target.
+    Bake { file: PathBuf, target: String },
+    /// The default: the Dockerfile's own folder.
+    DockerfileFolder,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::CommandLine => write!(f, "--context"),
+            Source::Config { file, glob } => match file {
+                Some(file) => write!(
+                    f,
+                    "[[contexts]] `{glob}` in {}",
+                    crate::walk::display_path(file)
+                ),
+                None => write!(f, "[[contexts]] `{glob}`"),
+            },
+            Source::Compose { file, service } => {
+                write!(
+                    f,
+                    "service `{service}` of {}",
+                    crate::walk::display_path(file)
+                )
+            }
+            Source::Bake { file, target } => {
+                write!(
+                    f,
+                    "target `{target}` of {}",
+                    crate::walk::display_path(file)
+                )
+            }
+            Source::DockerfileFolder => write!(f, "the Dockerfile's folder"),
+        }
+    }
+}
+
+/// A context chosen for a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub root: PathBuf,
+    pub source: Source,
+}
+
+/// A build the compose or bake file defines: which Dockerfile, with which context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub dockerfile: PathBuf,
+    pub context: PathBuf,
+    pub source: Source,
+}
+
+/// What one folder says about builds, read once.
+#[derive(Debug, Default)]
+struct Folder {
+    definitions: Vec<Definition>,
+    /// The repository's root: the search stops here.
+    is_repo_root: bool,
+    /// Definition files that could not be read or parsed, with why.
+    skipped: Vec<(PathBuf, String)>,
+}
+
+/// Chooses contexts for a run, reading each folder's compose and bake files once.
+#[derive(Default)]
+pub struct ContextChooser {
+    /// Per folder (absolute): the definitions of it and of the folders above it up to the
+    /// repository's root, nearest first, so that a Dockerfile's search is one lookup once
+    /// its folder's parent has been seen.
+    chains: Mutex<super::PathMap<Arc<Vec<Definition>>>>,
+    /// Definition files that could not be used, for `check -v`.
+    skipped: Mutex<Vec<(PathBuf, String)>>,
+}
+
+impl ContextChooser {
+    /// The context for `dockerfile` (a path as given): `flag` (`--context`) wins, then the
+    /// settings' `[[contexts]]`, then a compose or bake file above, then the file's folder.
+    pub fn choose(
+        &self,
+        dockerfile: &Path,
+        flag: Option<&Path>,
+        settings: &crate::settings::Settings,
+    ) -> Chosen {
+        self.choose_cached(dockerfile, flag, settings, None)
+    }
+
+    /// [`ContextChooser::choose`], listing the Dockerfile's own folder through a run's
+    /// [`ContextCache`](super::ContextCache): that folder is the default context, whose
+    /// listing the rules ask for too, so it is read once.
+    pub fn choose_cached(
+        &self,
+        dockerfile: &Path,
+        flag: Option<&Path>,
+        settings: &crate::settings::Settings,
+        cache: Option<&Arc<super::ContextCache>>,
+    ) -> Chosen {
+        if let Some(dir) = flag {
+            return Chosen {
+                root: dir.to_path_buf(),
+                source: Source::CommandLine,
+            };
+        }
+        let absolute = crate::walk::absolute(dockerfile);
+        let absolute = if absolute.components().any(|c| c == Component::ParentDir) {
+            lexical(&absolute)
+        } else {
+            absolute
+        };
+        if !settings.contexts.is_empty()
+            && let Some(chosen) = settings.context_for(&absolute)
+        {
+            return chosen;
+        }
+        let own = match dockerfile.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let own_listing = || {
+            let ctx = super::BuildContext::new(&own);
+            match cache {
+                Some(c) => ctx.with_cache(c.clone()).root_listing(),
+                None => ctx.root_listing(),
+            }
+        };
+        if let Some(d) = self.defined(&absolute, own_listing) {
+            return Chosen {
+                root: d.context,
+                source: d.source,
+            };
+        }
+        Chosen {
+            root: own,
+            source: Source::DockerfileFolder,
+        }
+    }
+
+    /// The first definition, from the Dockerfile's folder up to the repository's root, that
+    /// builds this Dockerfile.
+    fn defined(
+        &self,
+        dockerfile: &Path,
+        own_listing: impl FnOnce() -> Arc<Vec<String>>,
+    ) -> Option<Definition> {
+        let dir = dockerfile.parent()?;
+        let chain = self.chain(dir, Some(own_listing));
+        chain.iter().find(|d| d.dockerfile == dockerfile).cloned()
+    }
+
+    /// The definitions of `dir` and the folders above it (up to the repository's root).
+    fn chain(
+        &self,
+        dir: &Path,
+        listing: Option<impl FnOnce() -> Arc<Vec<String>>>,
+    ) -> Arc<Vec<Definition>> {
+        if let Some(c) = lock(&self.chains).get(dir.as_os_str()) {
+            return c.clone();
+        }
+        let names = match listing {
+            Some(list) => list(),
+            None => Arc::new(
+                std::fs::read_dir(dir)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect(),
+            ),
+        };
+        let folder = read_folder(dir, &names);
+        lock(&self.skipped).extend(folder.skipped);
+        let above = match dir.parent() {
+            Some(parent) if !folder.is_repo_root => {
+                Some(self.chain(parent, None::<fn() -> Arc<Vec<String>>>))
+            }
+            _ => None,
+        };
+        let chain = Arc::new(match above {
+            Some(above) if folder.definitions.is_empty() => return self.remember(dir, above),
+            Some(above) => folder
+                .definitions
+                .into_iter()
+                .chain(above.iter().cloned())
+                .collect(),
+            None => folder.definitions,
+        });
+        self.remember(dir, chain)
+    }
+
+    fn remember(&self, dir: &Path, chain: Arc<Vec<Definition>>) -> Arc<Vec<Definition>> {
+        lock(&self.chains).insert(dir.as_os_str().to_owned(), chain.clone());
+        chain
+    }
+
+    /// The definition files this run could not use, for `check -v`.
+    pub fn skipped(&self) -> Vec<(PathBuf, String)> {
+        let mut all = lock(&self.skipped).clone();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn read_folder(dir: &Path, listing: &[String]) -> Folder {
+    let mut folder = Folder::default();
+    let mut names: Vec<String> = Vec::new();
+    for name in listing {
+        if name == ".git" {
+            folder.is_repo_root = true;
+        } else if COMPOSE_NAMES.contains(&name.as_str()) || BAKE_NAMES.contains(&name.as_str()) {
+            names.push(name.clone());
+        }
+    }
+    let order = |n: &String| {
+        COMPOSE_NAMES
+            .iter()
+            .chain(BAKE_NAMES)
+            .position(|k| k == n)
+            .unwrap_or(usize::MAX)
+    };
+    names.sort_by_key(order);
+    for name in names {
+        let file = dir.join(&name);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                folder.skipped.push((file, e.to_string()));
+                continue;
+            }
+        };
+        let read = if COMPOSE_NAMES.contains(&name.as_str()) {
+            compose(&file, &text)
+        } else if name.ends_with(".json") {
+            bake_json(&file, &text)
+        } else {
+            bake_hcl(&file, &text)
+        };
+        match read {
+            Ok(defs) => folder.definitions.extend(defs),
+            Err(why) => folder.skipped.push((file, why)),
+        }
+    }
+    folder
+}
+
+/// A path without `.` and with `..` applied to what precedes it (no file system access:
+/// the definitions name paths that need not exist yet).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A path value that names a local folder or file without evaluation.
+fn plain(value: &str) -> Option<&str> {
+    let remote = value.contains("://") || value.starts_with("git@") || value.ends_with(".git");
+    (!value.is_empty() && !value.contains("${") && !value.contains('$') && !remote).then_some(value)
+}
+
+fn definition(
+    base: &Path,
+    context: Option<&str>,
+    dockerfile: Option<&str>,
+    source: Source,
+) -> Option<Definition> {
+    let context = lexical(&base.join(plain(context.unwrap_or("."))?));
+    let dockerfile = lexical(&context.join(plain(dockerfile.unwrap_or("Dockerfile"))?));
+    Some(Definition {
+        dockerfile,
+        context,
+        source,
+    })
+}
+
+fn compose(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let docs = YamlLoader::load_from_str(text).map_err(|e| format!("not YAML: {e}"))?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for doc in &docs {
+        let Some(services) = doc["services"].as_hash() else {
+            continue;
+        };
+        for (name, service) in services {
+            let Some(name) = name.as_str() else {
+                continue;
+            };
+            let source = Source::Compose {
+                file: file.to_path_buf(),
+                service: name.to_string(),
+            };
+            let def = match &service["build"] {
+                Yaml::String(context) => definition(base, Some(context), None, source),
+                build @ Yaml::Hash(_) if build["dockerfile_inline"].is_badvalue() => definition(
+                    base,
+                    build["context"].as_str(),
+                    build["dockerfile"].as_str(),
+                    source,
+                ),
+                _ => None,
+            };
+            out.extend(def);
+        }
+    }
+    Ok(out)
+}
+
+/// A value a bake target sets: None when it does not set it, `Some(None)` when it sets it
+/// to something that needs evaluation.
+type Set = Option<Option<String>>;
+
+/// A bake target's own `context`, `dockerfile` and `inherits`.
+#[derive(Default, Clone)]
+struct Target {
+    context: Set,
+    dockerfile: Set,
+    inherits: Vec<String>,
+}
+
+/// Targets with what they inherit applied (a target's own value wins; among parents, the
+/// later one, as bake merges them), a chain at most 16 deep.
+fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition> {
+    fn resolve(targets: &[(String, Target)], name: &str, depth: usize) -> Option<(Set, Set)> {
+        let (_, t) = targets.iter().find(|(n, _)| n == name)?;
+        let (mut context, mut dockerfile) = (None, None);
+        if depth < 16 {
+            for parent in &t.inherits {
+                if let Some((c, d)) = resolve(targets, parent, depth + 1) {
+                    context = c.or(context);
+                    dockerfile = d.or(dockerfile);
+                }
+            }
+        }
+        Some((
+            t.context.clone().or(context),
+            t.dockerfile.clone().or(dockerfile),
+        ))
+    }
+    let base = file.parent().unwrap_or(Path::new("."));
+    targets
+        .iter()
+        .filter_map(|(name, _)| {
+            let (context, dockerfile) = resolve(targets, name, 0)?;
+            // `Some(None)`: a value that needs evaluation; no guess.
+            let context = match context {
+                Some(None) => return None,
+                Some(Some(c)) => Some(c),
+                None => None,
+            };
+            let dockerfile = match dockerfile {
+                Some(None) => return None,
+                Some(Some(d)) => Some(d),
+                None => None,
+            };
+            definition(
+                base,
+                context.as_deref(),
+                dockerfile.as_deref(),
+                Source::Bake {
+                    file: file.to_path_buf(),
+                    target: name.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+fn bake_hcl(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| format!("not HCL: {e}"))?;
+    let string = |b: &hcl_edit::structure::Body, key: &str| -> Set {
+        b.get_attribute(key)
+            .map(|a| a.value.as_str().map(str::to_string))
+    };
+    let mut targets = Vec::new();
+    for block in body.blocks() {
+        if !block.has_ident("target") {
+            continue;
+        }
+        let Some(name) = block.labels.first().map(|l| l.as_str().to_string()) else {
+            continue;
+        };
+        let inherits = block
+            .body
+            .get_attribute("inherits")
+            .and_then(|a| a.value.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        targets.push((
+            name,
+            Target {
+                context: string(&block.body, "context"),
+                dockerfile: string(&block.body, "dockerfile"),
+                inherits,
+            },
+        ));
+    }
+    Ok(bake_definitions(file, &targets))
+}
+
+fn bake_json(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let string = |t: &serde_json::Value, key: &str| -> Set {
+        t.get(key).map(|v| v.as_str().map(str::to_string))
+    };
+    let mut targets = Vec::new();
+    if let Some(map) = value.get("target").and_then(|t| t.as_object()) {
+        for (name, t) in map {
+            let inherits = t
+                .get("inherits")
+                .and_then(|i| i.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            targets.push((
+                name.clone(),
+                Target {
+                    context: string(t, "context"),
+                    dockerfile: string(t, "dockerfile"),
+                    inherits,
+                },
+            ));
+        }
+    }
+    Ok(bake_definitions(file, &targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defs(file: &str, text: &str) -> Vec<(String, String, String)> {
+        let file = Path::new("/r/sub").join(file);
+        let read = if COMPOSE_NAMES.iter().any(|n| file.ends_with(n)) {
+            compose(&file, text)
+        } else if file.extension().is_some_and(|e| e == "json") {
+            bake_json(&file, text)
+        } else {
+            bake_hcl(&file, text)
+        };
+        read.unwrap()
+            .into_iter()
+            .map(|d| {
+                let name = match d.source {
+                    Source::Compose { service, .. } => service,
+                    Source::Bake { target, .. } => target,
+                    _ => String::new(),
+                };
+                (
+                    name,
+                    d.context.display().to_string(),
+                    d.dockerfile.display().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn t(a: &str, b: &str, c: &str) -> (String, String, String) {
+        (a.into(), b.into(), c.into())
+    }
+
+    #[test]
+    fn compose_services() {
+        let y = "services:\n  web:\n    build:\n      context: ..\n      dockerfile: docker/web.Dockerfile\n  api:\n    build: ./api\n  db:\n    image: postgres\n  env:\n    build:\n      context: ${ROOT}\n  inline:\n    build:\n      dockerfile_inline: FROM a\n  remote:\n    build: https://github.com/a/b.git\n";
+        assert_eq!(
+            defs("compose.yaml", y),
+            vec![
+                t("web", "/r", "/r/docker/web.Dockerfile"),
+                t("api", "/r/sub/api", "/r/sub/api/Dockerfile"),
+            ]
+        );
+    }
+
+    #[test]
+    fn bake_targets_with_inheritance() {
+        let h = r#"
+variable "TAG" { default = "latest" }
+group "default" { targets = ["app"] }
+target "base" {
+  context = ".."
+}
+target "app" {
+  inherits = ["base"]
+  dockerfile = "docker/app.Dockerfile"
+}
+target "other" {
+  context = "${ROOT}"
+}
+target "plain" {}
+"#;
+        assert_eq!(
+            defs("docker-bake.hcl", h),
+            vec![
+                t("base", "/r", "/r/Dockerfile"),
+                t("app", "/r", "/r/docker/app.Dockerfile"),
+                t("plain", "/r/sub", "/r/sub/Dockerfile"),
+            ]
+        );
+        let j = r#"{"target": {"app": {"context": "..", "dockerfile": "x/Dockerfile"}}}"#;
+        assert_eq!(
+            defs("docker-bake.json", j),
+            vec![t("app", "/r", "/r/x/Dockerfile")]
+        );
+    }
+
+    #[test]
+    fn broken_files_are_reported_not_guessed() {
+        assert!(compose(Path::new("/r/compose.yaml"), "services: [").is_err());
+        assert!(bake_hcl(Path::new("/r/docker-bake.hcl"), "target \"a\" {").is_err());
+    }
+
+    #[test]
+    fn lexical_paths() {
+        assert_eq!(lexical(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(lexical(Path::new("a/../../b")), PathBuf::from("../b"));
+    }
+}
