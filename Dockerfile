@@ -18,9 +18,9 @@ ARG BINARY_FROM=from-source
 FROM ${RUST_IMAGE} AS from-source
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
-# Cargo.toml names these two targets (they run without the test harness): cargo refuses a
+# Cargo.toml names these targets (they run without the test harness): cargo refuses a
 # manifest whose named targets are missing, even to build the binary alone.
-COPY benches/parse.rs ./benches/
+COPY benches/parse.rs benches/server.rs ./benches/
 COPY tests/exec_form_oracle.rs ./tests/
 COPY src ./src
 # The context has no .git: `--build-arg GIT_COMMIT=$(git rev-parse HEAD)`.

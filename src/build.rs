@@ -7,6 +7,11 @@
 //! as its context has no `.git`), or from the `.cargo_vcs_info.json` that `cargo package`
 //! writes (so `cargo install dockerfix` knows the commit the release was packaged from).
 //! Without any, the version alone.
+//!
+//! It also sets `cfg(dockerfix_no_corpus)` when the shared corpus is not there
+//! (`$DOCKERFIX_SHARED/corpus`, or `../shared/corpus` beside the checkout): the tests that read
+//! it are then reported as ignored, with the reason, instead of failing (CI runs with the
+//! corpus: `.ci/run` checks for it first, and a test fails under `CI` when it is missing).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,8 +74,24 @@ fn from_vcs_info(manifest_dir: &Path) -> Option<String> {
     (sha.len() >= 12).then(|| sha.chars().take(12).collect())
 }
 
+/// Whether the shared corpus the corpus tests read is there.
+fn corpus_present(manifest_dir: &Path) -> bool {
+    println!("cargo:rerun-if-env-changed=DOCKERFIX_SHARED");
+    println!("cargo::rustc-check-cfg=cfg(dockerfix_no_corpus)");
+    let shared = std::env::var_os("DOCKERFIX_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("../shared"));
+    let manifest = shared.join("corpus/MANIFEST.tsv");
+    // Watched whether or not it exists: the corpus appearing later is noticed.
+    println!("cargo:rerun-if-changed={}", manifest.display());
+    manifest.is_file()
+}
+
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    if !corpus_present(&manifest_dir) {
+        println!("cargo::rustc-cfg=dockerfix_no_corpus");
+    }
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     println!("cargo:rerun-if-changed=src/build.rs");
     if manifest_dir.join(".cargo_vcs_info.json").exists() {

@@ -317,6 +317,10 @@ fn check_cites_the_measured_reruns_in_df101_only_when_asked() {
 /// the whole analysis (no context, no history) runs without an error, with E the sum of the
 /// built layers' costs.
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn the_model_holds_on_every_corpus_file() {
     use dockerfix::analyze::{self, model::Input};
     let mut inputs = Vec::new();

@@ -96,6 +96,10 @@ fn verdict(row: &[String]) -> Verdict {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn corpus_agrees_with_buildkit() {
     let dir = corpus_dir();
     let rows: Vec<_> = tsv(&dir.join("BUILDKIT-VERDICTS.tsv"))
@@ -108,6 +112,10 @@ fn corpus_agrees_with_buildkit() {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn handmade_cases_agree_with_buildkit() {
     let dir = corpus_dir().join("handmade-cases");
     let rows: Vec<_> = tsv(&dir.join("EXPECTED-buildkit.tsv"))
@@ -120,6 +128,10 @@ fn handmade_cases_agree_with_buildkit() {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn every_corpus_file_round_trips() {
     let mut n = 0;
     for path in corpus_dockerfiles() {

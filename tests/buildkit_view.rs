@@ -99,6 +99,10 @@ const OLDER_BUILDKIT_DIFFERS: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn corpus_matches_buildkit_view() {
     let shared = shared_dir();
     let files: Vec<_> = corpus_dockerfiles()
@@ -224,6 +228,10 @@ fn same_meaning(ins: &Value) -> Value {
 /// Every corpus file BuildKit accepts means the same to BuildKit's own parser after
 /// `dockerfix format` (the batch form of `buildkit_view.py --same`).
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn format_keeps_buildkit_view() {
     let shared = shared_dir();
     let dir = tempfile::tempdir().unwrap();

@@ -61,6 +61,10 @@ fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &st
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn fixing_converges_and_keeps_comments_and_heredocs() {
     let mut settings = Settings::default();
     settings.enabled.iter_mut().for_each(|e| *e = true);
@@ -115,6 +119,10 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
 /// look for, so that their fixes (DF101's reordering, DF102's new .dockerignore) run on every
 /// corpus file where they fire.
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn fixing_with_a_build_context_converges() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [
@@ -199,6 +207,10 @@ fn fixing_with_a_build_context_converges() {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn formatting_is_idempotent_and_keeps_meaning() {
     let settings = FormatSettings::default();
     let (mut files, mut changed, mut fallbacks) = (0, 0, Vec::new());
@@ -232,4 +244,16 @@ fn formatting_is_idempotent_and_keeps_meaning() {
     // conservatively; each such place is a layout bug to fix, so they must stay rare.
     assert!(fallbacks.len() <= 5, "fallbacks:\n{}", fallbacks.join("\n"));
     assert!(files > 1400);
+}
+
+/// Under CI the corpus must be there: a checkout without it would report the corpus tests as
+/// ignored and pass.
+#[test]
+fn the_corpus_is_there_under_ci() {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        assert!(
+            !cfg!(dockerfix_no_corpus),
+            "CI is set but the shared corpus is missing (../shared, or DOCKERFIX_SHARED): the corpus tests would be skipped"
+        );
+    }
 }

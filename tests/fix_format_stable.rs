@@ -8,6 +8,10 @@ mod common;
 use dockerfix::settings::{AndPosition, FormatSettings, Settings};
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn fixed_text_is_formatted() {
     let option_sets = [
         FormatSettings::default(),

@@ -60,6 +60,10 @@ fn has_entrypoint(path: &Path) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn entrypoints_as_the_official_dockerfiles_have_them() {
     for (image, files) in official_images() {
         assert!(!files.is_empty(), "{image}");
@@ -79,6 +83,10 @@ fn entrypoints_as_the_official_dockerfiles_have_them() {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn images_that_step_down_show_how() {
     // What each listed image's own Dockerfiles show.
     let evidence: &[(&str, &[&str])] = &[
@@ -159,6 +167,10 @@ fn debian_based(files: &[PathBuf]) -> Vec<&PathBuf> {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn docker_clean_and_bash_as_the_official_dockerfiles_show() {
     for (image, files) in official_images() {
         let debian = debian_based(&files);
@@ -255,6 +267,10 @@ fn installs_with(text: &str) -> Vec<PackageManager> {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn families_as_the_official_dockerfiles_show() {
     let dir = common::corpus_dir().join("docker-library");
     let mut checked = 0;
@@ -331,6 +347,10 @@ fn tag_words(tag: &str) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn slim_variants_as_the_official_dockerfiles_have_them() {
     let dir = common::corpus_dir().join("docker-library");
     let mut checked = 0;
@@ -389,6 +409,10 @@ fn slim_variants_as_the_official_dockerfiles_have_them() {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn variables_and_users_as_the_official_dockerfiles_set_them() {
     let mut checked = 0;
     for (image, files) in official_images() {

@@ -213,6 +213,10 @@ proptest! {
     })]
 
     #[test]
+    #[cfg_attr(
+        dockerfix_no_corpus,
+        ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+    )]
     fn mutated_corpus_round_trips(
         file in any::<Index>(),
         mutations in prop::collection::vec(mutation(), 1..8),

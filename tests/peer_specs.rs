@@ -570,6 +570,10 @@ fn diff(theirs: &str, ours: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn peer_specs() {
     let root = root();
     let peers = [

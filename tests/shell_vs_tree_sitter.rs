@@ -81,6 +81,10 @@ fn theirs(parser: &mut tree_sitter::Parser, body: &str) -> Option<Vec<String>> {
 }
 
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn lexer_agrees_with_tree_sitter_bash_on_corpus_run_bodies() {
     let mut parser = tree_sitter::Parser::new();
     parser

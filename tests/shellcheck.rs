@@ -240,6 +240,10 @@ fn verbose_shows_the_version() {
 /// ENTRYPOINT or HEALTHCHECK instruction,
 /// and ShellCheck never fails.
 #[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
 fn corpus_spans_lie_inside_their_run() {
     if !have_shellcheck() {
         return;

@@ -50,8 +50,7 @@ Unsafe. The fix puts a COPY of the manifests where the whole-source COPY was (sa
 `--chmod`, `--link`) and moves the whole-source COPY right after the install RUN, so that the
 WORKDIR, ENV, ARG and USER the RUN saw are still in effect. It reads the build context
 (`--context`; by default the one a `[[contexts]]` entry, compose or bake gives, else the
-Dockerfile's folder): only manifests that exist are copied
-(lockfiles, `.npmrc`, `.pnpmfile.cjs`, requirement files that a requirement file includes,
+Dockerfile's folder): only manifests that exist are copied (lockfiles, `.npmrc`, `.pnpmfile.cjs`, requirement files that a requirement file includes,
 `.ruby-version` when the Gemfile reads it, Gradle's `gradle/libs.versions.toml`, Composer's
 `auth.json`). Without a
 context (standard input without `--context`) it copies what the command names, and optional

@@ -32,8 +32,9 @@ RUN apt-get update \\
         git
 ```
 The merged RUN is laid out as `format` keeps it: continuation lines one level in (the file's
-own indentation, or `indent-style`/`indent-width`), packages one level deeper, `&&` where `and-position` says (with `preserve`, where the file's
-RUNs put it; leading when they show neither).
+own indentation, or `indent-style`/`indent-width`), packages one level deeper, `&&` where
+`and-position` says (with `preserve`, where the file's RUNs put it; leading when they show
+neither).
 
 ## Fix safety
 Safe when the merge cannot change what runs: same RUN flags, no heredoc, only apt commands
