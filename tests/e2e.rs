@@ -10,7 +10,9 @@
 //!   tree agree, and after a code-only change the fixed Dockerfile reuses its dependency layer
 //!   (docs/e2e.md);
 //! - tests/e2e/image.sh, the project's own container image (the root Dockerfile) built and run
-//!   on sample Dockerfiles.
+//!   on sample Dockerfiles;
+//! - tests/e2e/env_forms.sh: DF910's Safe fix (`ENV k v` to `ENV k=v`) builds the same
+//!   environment and labels on every corpus file it changes.
 //!
 //! They need root, buildah, debootstrap, deb.debian.org and the package registries, and take
 //! minutes, so they only run with `DOCKERFIX_E2E=1` (CI sets it, see .ci/run):
@@ -75,4 +77,12 @@ fn the_project_image_builds_and_lints_a_sample() {
 #[test]
 fn analyze_cache_predicts_the_cache_hits_of_real_rebuilds() {
     run_script("cache_model.sh");
+}
+
+/// The oracle of DF910's Safe fix over the whole corpus: the ARG/ENV/LABEL instructions of each
+/// file the fix changes, built with buildah before and after, give the same environment and
+/// labels (tests/e2e/env_forms.sh).
+#[test]
+fn legacy_env_fix_builds_the_same_environment() {
+    run_script("env_forms.sh");
 }

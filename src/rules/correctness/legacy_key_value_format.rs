@@ -32,7 +32,9 @@ Safe: the value BuildKit computes is the same. When the value has no blank outsi
 kept byte for byte after `key=` (BuildKit reads the word `key=value` and expands the same text);
 when it has blanks and no quote or escape character, it is put between double quotes, inside
 which BuildKit expands variables exactly as outside. Any other value (blanks next to quotes or
-escapes, or a quote left open) gets no fix.
+escapes, or a quote left open) gets no fix. Proven by building: `tests/e2e/env_forms.sh` builds
+the ARG, ENV and LABEL instructions of every corpus file the fix changes (469 files) with
+buildah, before and after, and requires the same environment and labels.
 ",
     severity: Severity::Warning,
     default_enabled: true,
