@@ -11,7 +11,8 @@
 //! It also sets `cfg(dockerfix_no_corpus)` when the shared corpus is not there
 //! (`$DOCKERFIX_SHARED/corpus`, or `../shared/corpus` beside the checkout): the tests that read
 //! it are then reported as ignored, with the reason, instead of failing (CI runs with the
-//! corpus: `.ci/run` checks for it first, and a test fails under `CI` when it is missing).
+//! corpus: `.ci/run` checks for it first, and a test fails under `CI` when it is missing), and
+//! `cfg(dockerfix_no_e2e)` unless `DOCKERFIX_E2E=1`, for the end-to-end tests.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,6 +92,13 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     if !corpus_present(&manifest_dir) {
         println!("cargo::rustc-cfg=dockerfix_no_corpus");
+    }
+    // The end-to-end tests (tests/e2e.rs) run only with DOCKERFIX_E2E=1; without it they are
+    // reported as ignored, with the reason, not as passed.
+    println!("cargo:rerun-if-env-changed=DOCKERFIX_E2E");
+    println!("cargo::rustc-check-cfg=cfg(dockerfix_no_e2e)");
+    if std::env::var("DOCKERFIX_E2E").as_deref() != Ok("1") {
+        println!("cargo::rustc-cfg=dockerfix_no_e2e");
     }
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     println!("cargo:rerun-if-changed=src/build.rs");
