@@ -1455,3 +1455,46 @@ fn verbose_lists_checked_and_skipped_files() {
         err(&o)
     );
 }
+
+/// Override files merge with the files they override, as Compose and bake merge them: the
+/// override's `context` applies to the base file's `dockerfile`.
+#[test]
+fn build_context_from_override_files() {
+    for (base, over) in [
+        (
+            (
+                "compose.yaml",
+                "services:\n  web:\n    build:\n      dockerfile: Dockerfile\n",
+            ),
+            (
+                "compose.override.yaml",
+                "services:\n  web:\n    build:\n      context: app\n",
+            ),
+        ),
+        (
+            (
+                "docker-bake.hcl",
+                "target \"web\" {\n  dockerfile = \"Dockerfile\"\n}\n",
+            ),
+            (
+                "docker-bake.override.hcl",
+                "target \"web\" {\n  context = \"app\"\n}\n",
+            ),
+        ),
+    ] {
+        let d = project(&[
+            ("app/Dockerfile", "FROM a\n"),
+            base,
+            over,
+            (".git/HEAD", "ref: refs/heads/main\n"),
+        ]);
+        let o = run(d.path(), &["check", "-v", "--isolated", "app/Dockerfile"]);
+        assert!(
+            err(&o).contains("checking app/Dockerfile: context app (from "),
+            "{}: {}",
+            base.0,
+            err(&o)
+        );
+        assert!(!err(&o).contains("Dockerfile's folder"), "{}", err(&o));
+    }
+}

@@ -238,7 +238,7 @@ const REASONS: &[(&str, &str)] = &[
     ),
     (
         "dockerfmt/whitespace.dockerfile",
-        "option-and-leading, peer-as-case, peer-trailing-blanks",
+        "option-and-leading, peer-as-case, peer-trailing-blanks, style-house-indent",
     ),
 ];
 

@@ -268,6 +268,10 @@ fn read_folder(dir: &Path, listing: &[String]) -> Folder {
             .unwrap_or(usize::MAX)
     };
     names.sort_by_key(order);
+    // Compose files and bake files each merge with the others of their kind in the folder
+    // (override files, repeated blocks), in the order their tools read them.
+    let (mut services, mut targets) = (Vec::new(), Vec::new());
+    let (mut compose_file, mut bake_file) = (None, None);
     for name in names {
         let file = dir.join(&name);
         let text = match std::fs::read_to_string(&file) {
@@ -277,17 +281,35 @@ fn read_folder(dir: &Path, listing: &[String]) -> Folder {
                 continue;
             }
         };
-        let read = if COMPOSE_NAMES.contains(&name.as_str()) {
-            compose(&file, &text)
+        let is_compose = COMPOSE_NAMES.contains(&name.as_str());
+        let read = if is_compose {
+            compose_services(&text)
         } else if name.ends_with(".json") {
-            bake_json(&file, &text)
+            bake_json_targets(&text)
         } else {
-            bake_hcl(&file, &text)
+            bake_hcl_targets(&text)
         };
         match read {
-            Ok(defs) => folder.definitions.extend(defs),
+            Ok(entries) if is_compose => {
+                compose_file.get_or_insert_with(|| file.clone());
+                services.extend(entries);
+            }
+            Ok(entries) => {
+                bake_file.get_or_insert_with(|| file.clone());
+                targets.extend(entries);
+            }
             Err(why) => folder.skipped.push((file, why)),
         }
+    }
+    if let Some(file) = compose_file {
+        folder
+            .definitions
+            .extend(compose_definitions(&file, &merged(services)));
+    }
+    if let Some(file) = bake_file {
+        folder
+            .definitions
+            .extend(bake_definitions(&file, &merged(targets)));
     }
     folder
 }
@@ -331,10 +353,11 @@ fn definition(
     })
 }
 
-fn compose(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+/// A compose file's services that build, as (name, context, dockerfile): `Some(None)` marks
+/// a value that cannot be used (`dockerfile_inline`, or not a string).
+fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
     use yaml_rust2::{Yaml, YamlLoader};
     let docs = YamlLoader::load_from_str(text).map_err(|e| format!("not YAML: {e}"))?;
-    let base = file.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for doc in &docs {
         let Some(services) = doc["services"].as_hash() else {
@@ -344,24 +367,89 @@ fn compose(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
             let Some(name) = name.as_str() else {
                 continue;
             };
-            let source = Source::Compose {
-                file: file.to_path_buf(),
-                service: name.to_string(),
+            let build = &service["build"];
+            let target = match build {
+                Yaml::String(context) => Target {
+                    context: Some(Some(context.clone())),
+                    ..Target::default()
+                },
+                Yaml::Hash(_) => {
+                    let set = |key: &str| -> Set {
+                        (!build[key].is_badvalue()).then(|| build[key].as_str().map(str::to_string))
+                    };
+                    Target {
+                        context: set("context"),
+                        dockerfile: if build["dockerfile_inline"].is_badvalue() {
+                            set("dockerfile")
+                        } else {
+                            Some(None)
+                        },
+                        inherits: Vec::new(),
+                    }
+                }
+                _ => continue,
             };
-            let def = match &service["build"] {
-                Yaml::String(context) => definition(base, Some(context), None, source),
-                build @ Yaml::Hash(_) if build["dockerfile_inline"].is_badvalue() => definition(
-                    base,
-                    build["context"].as_str(),
-                    build["dockerfile"].as_str(),
-                    source,
-                ),
-                _ => None,
-            };
-            out.extend(def);
+            out.push((name.to_string(), target));
         }
     }
     Ok(out)
+}
+
+/// Definitions from compose services (already merged across the folder's compose files).
+fn compose_definitions(file: &Path, services: &[(String, Target)]) -> Vec<Definition> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    services
+        .iter()
+        .filter_map(|(name, t)| {
+            let context = match &t.context {
+                Some(None) => return None,
+                Some(Some(c)) => Some(c.as_str()),
+                None => None,
+            };
+            let dockerfile = match &t.dockerfile {
+                Some(None) => return None,
+                Some(Some(d)) => Some(d.as_str()),
+                None => None,
+            };
+            definition(
+                base,
+                context,
+                dockerfile,
+                Source::Compose {
+                    file: file.to_path_buf(),
+                    service: name.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+fn compose(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    Ok(compose_definitions(file, &merged(compose_services(text)?)))
+}
+
+/// Entries of the same name merged as Compose and bake merge them (override files, repeated
+/// blocks): a later value replaces an earlier one, key by key; first-seen order kept.
+fn merged(entries: Vec<(String, Target)>) -> Vec<(String, Target)> {
+    let mut out: Vec<(String, Target)> = Vec::new();
+    for (name, t) in entries {
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, old)) => {
+                if t.context.is_some() {
+                    old.context = t.context;
+                }
+                if t.dockerfile.is_some() {
+                    old.dockerfile = t.dockerfile;
+                }
+                if !t.inherits.is_empty() {
+                    old.inherits = t.inherits;
+                }
+            }
+            None => out.push((name, t)),
+        }
+    }
+    out
 }
 
 /// A value a bake target sets: None when it does not set it, `Some(None)` when it sets it
@@ -377,17 +465,24 @@ struct Target {
 }
 
 /// Targets with what they inherit applied (a target's own value wins; among parents, the
-/// later one, as bake merges them), a chain at most 16 deep.
+/// later one, as bake merges them). Each target is visited once per resolution, so a cycle or
+/// a parent named many times costs nothing more (bake itself refuses cycles).
 fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition> {
-    fn resolve(targets: &[(String, Target)], name: &str, depth: usize) -> Option<(Set, Set)> {
+    fn resolve(
+        targets: &[(String, Target)],
+        name: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<(Set, Set)> {
+        if seen.iter().any(|s| s == name) {
+            return None;
+        }
+        seen.push(name.to_string());
         let (_, t) = targets.iter().find(|(n, _)| n == name)?;
         let (mut context, mut dockerfile) = (None, None);
-        if depth < 16 {
-            for parent in &t.inherits {
-                if let Some((c, d)) = resolve(targets, parent, depth + 1) {
-                    context = c.or(context);
-                    dockerfile = d.or(dockerfile);
-                }
+        for parent in &t.inherits {
+            if let Some((c, d)) = resolve(targets, parent, seen) {
+                context = c.or(context);
+                dockerfile = d.or(dockerfile);
             }
         }
         Some((
@@ -399,7 +494,7 @@ fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition
     targets
         .iter()
         .filter_map(|(name, _)| {
-            let (context, dockerfile) = resolve(targets, name, 0)?;
+            let (context, dockerfile) = resolve(targets, name, &mut Vec::new())?;
             // `Some(None)`: a value that needs evaluation; no guess.
             let context = match context {
                 Some(None) => return None,
@@ -424,7 +519,7 @@ fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition
         .collect()
 }
 
-fn bake_hcl(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+fn bake_hcl_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| format!("not HCL: {e}"))?;
     let string = |b: &hcl_edit::structure::Body, key: &str| -> Set {
         b.get_attribute(key)
@@ -457,10 +552,10 @@ fn bake_hcl(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
             },
         ));
     }
-    Ok(bake_definitions(file, &targets))
+    Ok(targets)
 }
 
-fn bake_json(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+fn bake_json_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let string = |t: &serde_json::Value, key: &str| -> Set {
@@ -488,7 +583,17 @@ fn bake_json(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
             ));
         }
     }
-    Ok(bake_definitions(file, &targets))
+    Ok(targets)
+}
+
+#[cfg(test)]
+fn bake_hcl(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    Ok(bake_definitions(file, &merged(bake_hcl_targets(text)?)))
+}
+
+#[cfg(test)]
+fn bake_json(file: &Path, text: &str) -> Result<Vec<Definition>, String> {
+    Ok(bake_definitions(file, &merged(bake_json_targets(text)?)))
 }
 
 #[cfg(test)]
@@ -566,6 +671,23 @@ target "plain" {}
         assert_eq!(
             defs("docker-bake.json", j),
             vec![t("app", "/r", "/r/x/Dockerfile")]
+        );
+    }
+
+    #[test]
+    fn repeated_blocks_merge_and_cycles_end() {
+        let h = "target \"web\" {\n  dockerfile = \"app/Dockerfile\"\n}\ntarget \"web\" {\n  context = \"app\"\n  dockerfile = \"Dockerfile\"\n}\ntarget \"a\" {\n  inherits = [\"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\", \"a\"]\n}\n";
+        assert_eq!(
+            defs("docker-bake.hcl", h),
+            vec![
+                t("web", "/r/sub/app", "/r/sub/app/Dockerfile"),
+                t("a", "/r/sub", "/r/sub/Dockerfile"),
+            ]
+        );
+        let y = "services:\n  web:\n    build:\n      dockerfile: app/Dockerfile\n  web2:\n    build:\n      context: x\n      dockerfile_inline: FROM a\n";
+        assert_eq!(
+            defs("compose.yaml", y),
+            vec![t("web", "/r/sub", "/r/sub/app/Dockerfile")]
         );
     }
 

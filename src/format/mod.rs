@@ -102,7 +102,8 @@ fn resolve_indent(settings: &FormatSettings, house: impl FnOnce() -> Option<Stri
 
 /// The file's house indentation: what most continuation lines that `format` indents
 /// (counted by line, so that a big RUN outweighs a two-line ENV) have as their instruction's
-/// shallowest indentation: tabs, or 1 to 16 spaces (the first seen wins a tie). None when
+/// shallowest indentation, or a whole number of it: tabs, or 1 to 16 spaces (on a tie the
+/// wider, then the first seen). None when
 /// no instruction shows one (single-line files, continuation lines flush left, or mixed tabs
 /// and spaces).
 pub fn house_indent(doc: &Document) -> Option<String> {
@@ -158,11 +159,26 @@ fn vote(doc: &Document, prepared: &[(bool, Option<instruction::Prepared<'_>>)]) 
             *f = (*f).min(order);
         }
     }
+    // A width's score counts the lines indented by any multiple of it: an instruction two
+    // levels deep supports the one-level width (docker-library indents package lists by two
+    // tabs, or 8 spaces in a 4-space file), so that lines a fix adds at an instruction's own
+    // depth never turn the vote. On a tie the wider unit wins (a 4-space file is not a 2-space
+    // one), then the first seen.
+    let score = |i: usize| -> usize {
+        if i == 0 {
+            return votes.first().copied().unwrap_or(0);
+        }
+        (1..votes.len())
+            .filter(|k| k % i == 0)
+            .map(|k| votes.get(k).copied().unwrap_or(0))
+            .sum()
+    };
     let best = (0..votes.len())
         .filter(|&i| votes.get(i).is_some_and(|v| *v > 0))
         .max_by_key(|&i| {
             (
-                votes.get(i).copied().unwrap_or(0),
+                score(i),
+                i,
                 std::cmp::Reverse(first_seen.get(i).copied().unwrap_or(usize::MAX)),
             )
         })?;
@@ -482,12 +498,20 @@ mod tests {
         // Counted by line: the long RUN outweighs two short ENVs.
         let t = "FROM a\nENV a=1 \\\n  b=2\nENV c=1 \\\n  d=2\nRUN x \\\n\ty \\\n\tz \\\n\tw\n";
         assert_eq!(h(t).as_deref(), Some("\t"));
-        // A tie goes to the first seen; mixed tabs and spaces do not count.
+        // A tie goes to the wider unit; mixed tabs and spaces do not count.
         assert_eq!(
             h("FROM a\nRUN x \\\n   y\nRUN x \\\n  y\n").as_deref(),
             Some("   ")
         );
         assert_eq!(h("FROM a\nRUN x \\\n \ty\n"), None);
+        // Lines two levels deep support the one-level width: two lines at 4 spaces and two at
+        // 2 spaces is a 2-space file (a fix that adds a line at 4 spaces does not turn it).
+        let t = "FROM a\nRUN a \\\n    b \\\n    c\nRUN d \\\n  e \\\n  f\n";
+        assert_eq!(h(t).as_deref(), Some("  "));
+        assert_eq!(
+            h("FROM a\nRUN a \\\n    b\nRUN d \\\n        e\n").as_deref(),
+            Some("    ")
+        );
         // Comments and blank lines among the lines, and heredoc bodies, do not count.
         assert_eq!(h("FROM a\nRUN x \\\n# c\n\n  y\n").as_deref(), Some("  "));
         assert_eq!(h("FROM a\nRUN <<EOF\n\tbody\nEOF\n"), None);
