@@ -725,6 +725,7 @@ fn check(args: CheckArgs) -> ExitCode {
             None => args.context.as_ref().map(|dir| Chosen {
                 root: dir.clone(),
                 source: Source::CommandLine,
+                named_contexts: Vec::new(),
             }),
         };
         if args.common.verbose {
@@ -742,7 +743,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
         let context = chosen
-            .map(|c| BuildContext::new(c.root))
+            .map(|c| BuildContext::new(c.root).with_named_contexts(c.named_contexts))
             .map(|c| match &write_to {
                 Some(file) => c.for_dockerfile(file),
                 None => c,

@@ -1027,12 +1027,19 @@ fn odd_image_tags_do_not_panic() {
     }
 }
 
-/// A dev container ships nothing: its caches and build tools are wanted, and it runs as root
-/// on purpose (devcontainer.json names the editor's user). The same file elsewhere is checked.
+/// A development environment (dev container, CodeSandbox, Gitpod) ships nothing: its caches
+/// and build tools are wanted, and it runs as root on purpose (devcontainer.json names the
+/// editor's user). The same file elsewhere is checked.
 #[test]
 fn dev_containers_are_not_images_that_ship() {
     let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential git\nRUN useradd -m developer\n";
-    let d = project(&[(".devcontainer/Dockerfile", text), ("Dockerfile", text)]);
+    let d = project(&[
+        (".devcontainer/Dockerfile", text),
+        (".codesandbox/Dockerfile", text),
+        (".gitpod.Dockerfile", text),
+        (".gitpod/Dockerfile", text),
+        ("Dockerfile", text),
+    ]);
     let o = run(
         d.path(),
         &[
@@ -1042,11 +1049,16 @@ fn dev_containers_are_not_images_that_ship() {
             "--select",
             "DF202,DF212,DF301",
             ".devcontainer/Dockerfile",
+            ".codesandbox/Dockerfile",
+            ".gitpod.Dockerfile",
+            ".gitpod/Dockerfile",
             "Dockerfile",
         ],
     );
     let report = out(&o);
-    assert!(!report.contains(".devcontainer"), "{report}");
+    for dev in [".devcontainer", ".codesandbox", ".gitpod"] {
+        assert!(!report.contains(dev), "{dev}: {report}");
+    }
     // Without the folder's name it is checked like any other.
     let o = run_stdin(
         d.path(),
@@ -1068,6 +1080,54 @@ fn dev_containers_are_not_images_that_ship() {
         );
         assert!(report.contains(code), "{code}: {report}");
     }
+}
+
+/// A named build context that the bake or compose file declares is neither an image to pin
+/// (DF401) nor a missing stage (DF916); without the declaration both are reported.
+#[test]
+fn named_build_contexts_are_not_images_or_missing_stages() {
+    let dockerfile = "FROM php-base AS common\nCOPY --from=assets /dist /srv\n";
+    let bake = "target \"default\" {\n  contexts = {\n    php-base = \"docker-image://php:8.4-zts\"\n  }\n}\ntarget \"web\" {\n  contexts = { assets = \"./assets\" }\n}\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF401,DF916",
+        "Dockerfile",
+    ];
+    let with = project(&[("Dockerfile", dockerfile), ("docker-bake.hcl", bake)]);
+    let o = run(with.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let compose = "services:\n  web:\n    build:\n      context: .\n      additional_contexts:\n        - php-base=docker-image://php:8.4\n        - assets=./assets\n";
+    let with = project(&[("Dockerfile", dockerfile), ("compose.yaml", compose)]);
+    let o = run(with.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let without = project(&[("Dockerfile", dockerfile)]);
+    let report = out(&run(without.path(), &args));
+    assert!(report.contains("DF401"), "{report}");
+    assert!(report.contains("DF916"), "{report}");
+}
+
+/// A target other than the last named as a development or CI step (`dev`, `test`) ships
+/// nothing; the last stage is the default target and ships whatever its name.
+#[test]
+fn dev_and_ci_targets_do_not_ship_but_the_last_stage_does() {
+    let install = "RUN apt-get update && apt-get install -y --no-install-recommends curl\n";
+    let text = format!(
+        "FROM debian:bookworm AS base\n{install}FROM base AS test\n{install}FROM base AS dev\n{install}"
+    );
+    let d = project(&[("Dockerfile", &text)]);
+    let o = run(
+        d.path(),
+        &["check", "--output-format", "concise", "--select", "DF202"],
+    );
+    let report = out(&o);
+    // base (line 2) ships through the last stage, `dev` (line 6) is the last stage; `test`
+    // (line 4) is a test target.
+    assert!(report.contains("Dockerfile:2:"), "{report}");
+    assert!(report.contains("Dockerfile:6:"), "{report}");
+    assert!(!report.contains("Dockerfile:4:"), "{report}");
 }
 
 /// An insertion after the file's last line break is shown on a line of its own, not glued to

@@ -125,7 +125,10 @@ pub fn context_for(
     settings: &crate::settings::Settings,
     chooser: &crate::context::choose::ContextChooser,
 ) -> BuildContext {
-    BuildContext::new(chooser.choose(dockerfile, given, settings).root).for_dockerfile(dockerfile)
+    let chosen = chooser.choose(dockerfile, given, settings);
+    BuildContext::new(chosen.root)
+        .with_named_contexts(chosen.named_contexts)
+        .for_dockerfile(dockerfile)
 }
 
 /// The `.dockerignore` a context's build uses, compiled (None: none, or not readable).

@@ -88,6 +88,10 @@ impl std::fmt::Display for Source {
 pub struct Chosen {
     pub root: PathBuf,
     pub source: Source,
+    /// Named build contexts (`FROM NAME`, `COPY --from=NAME`) that the compose or bake files
+    /// above the Dockerfile declare (`build.additional_contexts`, a target's `contexts`): such
+    /// a name is not an image from a registry nor a missing stage. Empty under `--context`.
+    pub named_contexts: Vec<String>,
 }
 
 /// A build the compose or bake file defines: which Dockerfile, with which context.
@@ -102,10 +106,20 @@ pub struct Definition {
 #[derive(Debug, Default)]
 struct Folder {
     definitions: Vec<Definition>,
+    /// The names of the named build contexts its compose services and bake targets declare.
+    named_contexts: Vec<String>,
     /// The repository's root: the search stops here.
     is_repo_root: bool,
     /// Definition files that could not be read or parsed, with why.
     skipped: Vec<(PathBuf, String)>,
+}
+
+/// What the folders from one up to the repository's root define: their builds, nearest
+/// first, and the named build contexts any of them declares.
+#[derive(Debug, Default)]
+struct Chain {
+    definitions: Vec<Definition>,
+    named_contexts: Vec<String>,
 }
 
 /// Chooses contexts for a run, reading each folder's compose and bake files once.
@@ -114,7 +128,7 @@ pub struct ContextChooser {
     /// Per folder (absolute): the definitions of it and of the folders above it up to the
     /// repository's root, nearest first, so that a Dockerfile's search is one lookup once
     /// its folder's parent has been seen.
-    chains: Mutex<super::PathMap<Arc<Vec<Definition>>>>,
+    chains: Mutex<super::PathMap<Arc<Chain>>>,
     /// Definition files that could not be used, for `check -v`.
     skipped: Mutex<Vec<(PathBuf, String)>>,
 }
@@ -145,6 +159,7 @@ impl ContextChooser {
             return Chosen {
                 root: dir.to_path_buf(),
                 source: Source::CommandLine,
+                named_contexts: Vec::new(),
             };
         }
         let absolute = crate::walk::absolute(dockerfile);
@@ -153,11 +168,6 @@ impl ContextChooser {
         } else {
             absolute
         };
-        if !settings.contexts.is_empty()
-            && let Some(chosen) = settings.context_for(&absolute)
-        {
-            return chosen;
-        }
         let own = match dockerfile.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -169,36 +179,37 @@ impl ContextChooser {
                 None => ctx.root_listing(),
             }
         };
-        if let Some(d) = self.defined(&absolute, own_listing) {
+        let chain = match absolute.parent() {
+            Some(dir) => self.chain(dir, Some(own_listing)),
+            None => Arc::new(Chain::default()),
+        };
+        let named_contexts = chain.named_contexts.clone();
+        if !settings.contexts.is_empty()
+            && let Some(chosen) = settings.context_for(&absolute)
+        {
             return Chosen {
-                root: d.context,
-                source: d.source,
+                named_contexts,
+                ..chosen
+            };
+        }
+        // The first definition, from the Dockerfile's folder up to the repository's root,
+        // that builds this Dockerfile.
+        if let Some(d) = chain.definitions.iter().find(|d| d.dockerfile == absolute) {
+            return Chosen {
+                root: d.context.clone(),
+                source: d.source.clone(),
+                named_contexts,
             };
         }
         Chosen {
             root: own,
             source: Source::DockerfileFolder,
+            named_contexts,
         }
     }
 
-    /// The first definition, from the Dockerfile's folder up to the repository's root, that
-    /// builds this Dockerfile.
-    fn defined(
-        &self,
-        dockerfile: &Path,
-        own_listing: impl FnOnce() -> Arc<Vec<String>>,
-    ) -> Option<Definition> {
-        let dir = dockerfile.parent()?;
-        let chain = self.chain(dir, Some(own_listing));
-        chain.iter().find(|d| d.dockerfile == dockerfile).cloned()
-    }
-
     /// The definitions of `dir` and the folders above it (up to the repository's root).
-    fn chain(
-        &self,
-        dir: &Path,
-        listing: Option<impl FnOnce() -> Arc<Vec<String>>>,
-    ) -> Arc<Vec<Definition>> {
+    fn chain(&self, dir: &Path, listing: Option<impl FnOnce() -> Arc<Vec<String>>>) -> Arc<Chain> {
         if let Some(c) = lock(&self.chains).get(dir.as_os_str()) {
             return c.clone();
         }
@@ -221,18 +232,34 @@ impl ContextChooser {
             _ => None,
         };
         let chain = Arc::new(match above {
-            Some(above) if folder.definitions.is_empty() => return self.remember(dir, above),
-            Some(above) => folder
-                .definitions
-                .into_iter()
-                .chain(above.iter().cloned())
-                .collect(),
-            None => folder.definitions,
+            Some(above) if folder.definitions.is_empty() && folder.named_contexts.is_empty() => {
+                return self.remember(dir, above);
+            }
+            Some(above) => {
+                let mut named_contexts = folder.named_contexts;
+                for n in &above.named_contexts {
+                    if !named_contexts.contains(n) {
+                        named_contexts.push(n.clone());
+                    }
+                }
+                Chain {
+                    definitions: folder
+                        .definitions
+                        .into_iter()
+                        .chain(above.definitions.iter().cloned())
+                        .collect(),
+                    named_contexts,
+                }
+            }
+            None => Chain {
+                definitions: folder.definitions,
+                named_contexts: folder.named_contexts,
+            },
         });
         self.remember(dir, chain)
     }
 
-    fn remember(&self, dir: &Path, chain: Arc<Vec<Definition>>) -> Arc<Vec<Definition>> {
+    fn remember(&self, dir: &Path, chain: Arc<Chain>) -> Arc<Chain> {
         lock(&self.chains).insert(dir.as_os_str().to_owned(), chain.clone());
         chain
     }
@@ -299,6 +326,13 @@ fn read_folder(dir: &Path, listing: &[String]) -> Folder {
                 targets.extend(entries);
             }
             Err(why) => folder.skipped.push((file, why)),
+        }
+    }
+    for t in services.iter().chain(&targets).map(|(_, t)| t) {
+        for n in &t.named {
+            if !folder.named_contexts.contains(n) {
+                folder.named_contexts.push(n.clone());
+            }
         }
     }
     if let Some(file) = compose_file {
@@ -377,6 +411,18 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
                     let set = |key: &str| -> Set {
                         (!build[key].is_badvalue()).then(|| build[key].as_str().map(str::to_string))
                     };
+                    // `additional_contexts`: a map, or a list of `NAME=VALUE`.
+                    let named = match &build["additional_contexts"] {
+                        Yaml::Hash(map) => map
+                            .keys()
+                            .filter_map(|k| k.as_str().map(str::to_string))
+                            .collect(),
+                        Yaml::Array(list) => list
+                            .iter()
+                            .filter_map(|e| Some(e.as_str()?.split_once('=')?.0.to_string()))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     Target {
                         context: set("context"),
                         dockerfile: if build["dockerfile_inline"].is_badvalue() {
@@ -385,6 +431,7 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
                             Some(None)
                         },
                         inherits: Vec::new(),
+                        named,
                     }
                 }
                 _ => continue,
@@ -445,6 +492,7 @@ fn merged(entries: Vec<(String, Target)>) -> Vec<(String, Target)> {
                 if !t.inherits.is_empty() {
                     old.inherits = t.inherits;
                 }
+                old.named.extend(t.named);
             }
             None => out.push((name, t)),
         }
@@ -456,12 +504,14 @@ fn merged(entries: Vec<(String, Target)>) -> Vec<(String, Target)> {
 /// to something that needs evaluation.
 type Set = Option<Option<String>>;
 
-/// A bake target's own `context`, `dockerfile` and `inherits`.
+/// A bake target's (or compose service's) own `context`, `dockerfile` and `inherits`, and
+/// the names of the named build contexts it declares.
 #[derive(Default, Clone)]
 struct Target {
     context: Set,
     dockerfile: Set,
     inherits: Vec<String>,
+    named: Vec<String>,
 }
 
 /// Targets with what they inherit applied (a target's own value wins; among parents, the
@@ -543,12 +593,26 @@ fn bake_hcl_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                     .collect()
             })
             .unwrap_or_default();
+        let named = block
+            .body
+            .get_attribute("contexts")
+            .and_then(|a| a.value.as_object())
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, _)| match k {
+                        hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                        hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().map(str::to_string),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         targets.push((
             name,
             Target {
                 context: string(&block.body, "context"),
                 dockerfile: string(&block.body, "dockerfile"),
                 inherits,
+                named,
             },
         ));
     }
@@ -573,12 +637,18 @@ fn bake_json_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let named = t
+                .get("contexts")
+                .and_then(|c| c.as_object())
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
             targets.push((
                 name.clone(),
                 Target {
                     context: string(t, "context"),
                     dockerfile: string(t, "dockerfile"),
                     inherits,
+                    named,
                 },
             ));
         }
@@ -689,6 +759,43 @@ target "plain" {}
             defs("compose.yaml", y),
             vec![t("web", "/r/sub", "/r/sub/app/Dockerfile")]
         );
+    }
+
+    #[test]
+    fn named_contexts_are_read_from_compose_and_bake() {
+        let names = |read: Result<Vec<(String, Target)>, String>| -> Vec<String> {
+            read.unwrap()
+                .into_iter()
+                .flat_map(|(_, t)| t.named)
+                .collect()
+        };
+        let y = "services:\n  a:\n    build:\n      context: .\n      additional_contexts:\n        assets: ./assets\n        base: docker-image://alpine:3.20\n  b:\n    build:\n      context: .\n      additional_contexts:\n        - tools=../tools\n";
+        assert_eq!(
+            names(super::compose_services(y)),
+            ["assets", "base", "tools"]
+        );
+        // The default target's dockerfile is an expression: its build is not used, but its
+        // named contexts are.
+        let h = "target \"default\" {\n  contexts = {\n    php-base = \"docker-image://php:8.4-zts\"\n    \"golang-base\" = \"docker-image://golang:1.24\"\n  }\n  dockerfile = os == \"alpine\" ? \"alpine.Dockerfile\" : \"Dockerfile\"\n}\n";
+        assert_eq!(names(bake_hcl_targets(h)), ["php-base", "golang-base"]);
+        let j = "{\"target\": {\"x\": {\"contexts\": {\"src\": \"./src\"}}}}";
+        assert_eq!(names(bake_json_targets(j)), ["src"]);
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("docker-bake.hcl"), h).unwrap();
+        std::fs::create_dir(folder.path().join(".git")).unwrap();
+        let chosen = ContextChooser::default().choose(
+            &folder.path().join("Dockerfile"),
+            None,
+            &crate::settings::Settings::default(),
+        );
+        assert_eq!(chosen.named_contexts, ["php-base", "golang-base"]);
+        assert_eq!(chosen.source, Source::DockerfileFolder);
+        let given = ContextChooser::default().choose(
+            &folder.path().join("Dockerfile"),
+            Some(folder.path()),
+            &crate::settings::Settings::default(),
+        );
+        assert!(given.named_contexts.is_empty());
     }
 
     #[test]

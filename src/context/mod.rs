@@ -27,6 +27,9 @@ pub struct BuildContext {
     overlay: Vec<(String, String)>,
     /// What the run has already read of the file system, shared by its Dockerfiles.
     cache: Option<Arc<ContextCache>>,
+    /// Named build contexts the compose or bake files declare (`FROM NAME` is one of them, not
+    /// an image).
+    named: Arc<[String]>,
 }
 
 impl PartialEq for BuildContext {
@@ -157,7 +160,28 @@ impl BuildContext {
             dockerfile: None,
             overlay: Vec::new(),
             cache: None,
+            named: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same context, with the names of the named build contexts the build passes
+    /// (`additional_contexts`, bake's `contexts`).
+    pub fn with_named_contexts(self, names: Vec<String>) -> BuildContext {
+        BuildContext {
+            named: Arc::from(names),
+            ..self
+        }
+    }
+
+    /// Whether `reference` (`FROM php-base`, `COPY --from=assets`, `FROM alpine:3.20`) names a
+    /// named build context rather than an image or a stage: as BuildKit looks them up, the
+    /// reference as written, or its name without the tag.
+    pub fn is_named_context(&self, reference: &str) -> bool {
+        let name = match reference.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => name,
+            _ => reference,
+        };
+        self.named.iter().any(|n| n == reference || n == name)
     }
 
     /// The same context reading through a run's shared cache.

@@ -132,15 +132,26 @@ pub(super) fn base_image_of<'a>(ctx: &Context<'a>, stage: usize) -> Option<BaseI
     })
 }
 
-/// Whether the Dockerfile is a dev container's: under a `.devcontainer/` folder, or built on
-/// a dev container image (`mcr.microsoft.com/devcontainers/*`, `.../vscode/devcontainers/*`).
+/// Whether the Dockerfile is a development environment's: a dev container's (under a
+/// `.devcontainer/` folder, or built on a dev container image:
+/// `mcr.microsoft.com/devcontainers/*`, `.../vscode/devcontainers/*`), CodeSandbox's (under
+/// `.codesandbox/`) or Gitpod's (`.gitpod.Dockerfile`, or under `.gitpod/`).
 pub(super) fn dev_container(ctx: &Context) -> bool {
     let in_folder = ctx
         .options
         .context
         .as_ref()
         .and_then(|c| c.dockerfile())
-        .is_some_and(|p| p.components().any(|c| c.as_os_str() == ".devcontainer"));
+        .is_some_and(|p| {
+            p.file_name()
+                .is_some_and(|n| n.eq_ignore_ascii_case(".gitpod.Dockerfile"))
+                || p.components().any(|c| {
+                    matches!(
+                        c.as_os_str().to_str(),
+                        Some(".devcontainer" | ".codesandbox" | ".gitpod")
+                    )
+                })
+        });
     in_folder
         || (0..ctx.stages.len()).any(|s| {
             from_image(ctx, s).is_some_and(|i| i.to_ascii_lowercase().contains("devcontainers/"))
@@ -740,6 +751,35 @@ pub(super) fn folders(commands: &[Command], workdir: Option<&str>) -> Vec<Option
         }
     }
     out
+}
+
+/// Whether a stage's name says it is a development or CI step rather than an image that is
+/// run: a dash, underscore or dot separated part `dev`, `development`, `test`, `tests`,
+/// `testing`, `ci`, `lint`, `debug`, `e2e`, `coverage`, `validate`, `upload` or `artifact(s)`
+/// (`dev`, `test-coverage`, `upload-artifact`, `e2e_tests`; not `devel`, `pr-test2`, `latest`).
+pub(super) fn dev_or_ci_stage(ctx: &Context, stage: usize) -> bool {
+    stage_name(ctx, stage).is_some_and(|name| {
+        name.split(['-', '_', '.']).any(|part| {
+            [
+                "dev",
+                "development",
+                "test",
+                "tests",
+                "testing",
+                "ci",
+                "lint",
+                "debug",
+                "e2e",
+                "coverage",
+                "validate",
+                "upload",
+                "artifact",
+                "artifacts",
+            ]
+            .iter()
+            .any(|w| part.eq_ignore_ascii_case(w))
+        })
+    })
 }
 
 #[cfg(test)]

@@ -531,10 +531,13 @@ impl<'a> Context<'a> {
     /// Whether a stage's content may ship in an image: a stage no other stage uses is a build
     /// target (the last one by default, any with `--target`), and it ships with the stages it
     /// is built on (`FROM base`). A stage only copied from (`COPY --from=build`, `RUN
-    /// --mount=from=build`) does not ship. Nothing ships from a dev container (a Dockerfile
-    /// under `.devcontainer/`, or on a `devcontainers/` base): it is an editor's environment,
-    /// where tools and caches are wanted. Size and cleanup rules apply only where this holds:
-    /// elsewhere their fixes change nothing in any image.
+    /// --mount=from=build`) does not ship, nor does a target other than the last whose name
+    /// says it is a development or CI step (`dev`, `test`, `lint`, `upload-artifact`: see
+    /// `common::dev_or_ci_stage`). Nothing ships from a development environment (a Dockerfile
+    /// under `.devcontainer/`, `.codesandbox/` or `.gitpod/`, a `.gitpod.Dockerfile`, or one on
+    /// a `devcontainers/` base): it is an editor's environment, where tools and caches are
+    /// wanted. Size and cleanup rules apply only where this holds: elsewhere their fixes
+    /// change nothing in any image.
     pub fn ships(&self, stage: usize) -> bool {
         self.shipped
             .get_or_init(|| {
@@ -566,6 +569,7 @@ impl<'a> Context<'a> {
                 }
                 let mut todo: Vec<usize> = (1..n)
                     .filter(|&s| !used.get(s).copied().unwrap_or(true))
+                    .filter(|&s| s + 1 == n || !common::dev_or_ci_stage(self, s))
                     .collect();
                 while let Some(s) = todo.pop() {
                     match shipped.get_mut(s) {

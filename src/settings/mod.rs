@@ -461,6 +461,7 @@ impl Settings {
                     file: self.config_file.clone(),
                     glob: glob.clone(),
                 },
+                named_contexts: Vec::new(),
             })
     }
 

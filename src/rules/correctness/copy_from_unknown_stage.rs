@@ -10,7 +10,9 @@ pub static RULE: Rule = Rule {
 Flags `COPY --from=name` (and `ADD --from`) when `name` is no stage's name (compared as
 BuildKit does, ignoring case) nor a stage's index (hadolint's DL3022), or names the stage the
 instruction is in (DL3023). A value with a tag, digest, registry or variable (`nginx:1.27`,
-`ghcr.io/o/x`, `$BASE`) names an image and is not flagged.
+`ghcr.io/o/x`, `$BASE`) names an image and is not flagged, nor is a named build context that
+a compose service (`build.additional_contexts`) or bake target (`contexts`) above the
+Dockerfile declares.
 
 Narrower than DL3022: a stage defined later in the file is not flagged, since BuildKit
 resolves `--from` against every stage of the file and builds it.
@@ -71,7 +73,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "`--from={value}` names no stage: the file has {} stages",
                     ctx.stages.len() - 1
                 )
-            } else if (1..ctx.stages.len()).any(named) {
+            } else if (1..ctx.stages.len()).any(named)
+                || ctx
+                    .options
+                    .context
+                    .as_ref()
+                    .is_some_and(|c| c.is_named_context(value))
+            {
                 continue;
             } else {
                 format!(

@@ -23,8 +23,11 @@ not silence it: `--no-cache` is the one flag that does both. Quiet for `apk add 
 
 Only stages that ship are checked: a build target (a stage no other stage uses) and the
 stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
-layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
-the fix would change nothing that ships.
+layers out of the image; a target other than the last whose name says it is a development or
+CI step (a `-`, `_` or `.` separated part `dev`, `development`, `test`, `tests`, `testing`,
+`ci`, `lint`, `debug`, `e2e`, `coverage`, `validate`, `upload`, `artifact`) is not published;
+and a development environment (under `.devcontainer/`, `.codesandbox/` or `.gitpod/`, a
+`.gitpod.Dockerfile`) wants its caches: there the fix would change nothing that ships.
 
 ## Why is this bad?
 Without `--no-cache`, apk stores the package index it fetches, a few megabytes per repository,

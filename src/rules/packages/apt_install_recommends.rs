@@ -12,14 +12,18 @@ pub static RULE: Rule = Rule {
     doc: "## What it does
 Flags `apt-get install` (and `apt install`) that does not say whether to install recommended
 packages: no `--no-install-recommends`, `-o APT::Install-Recommends=false` (or an explicit
-`--install-recommends` / `=true`, a deliberate choice). Quiet when an earlier instruction of the stage (or of the
+`--install-recommends` / `=true`, a deliberate choice). Quiet for an install of `libvulkan1`,
+whose recommended Mesa drivers are what makes the Vulkan loader find a GPU. Quiet when an earlier instruction of the stage (or of the
 stage it is built on), or the RUN itself before the install, turns recommends off in the apt
 configuration, e.g. `echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norec`.
 
 Only stages that ship are checked: a build target (a stage no other stage uses) and the
 stages it is built on. A stage only copied from (`COPY --from`, `RUN --mount=from=`) keeps its
-layers out of the image, and a dev container (under `.devcontainer/`) wants its caches: there
-the fix would change nothing that ships.
+layers out of the image; a target other than the last whose name says it is a development or
+CI step (a `-`, `_` or `.` separated part `dev`, `development`, `test`, `tests`, `testing`,
+`ci`, `lint`, `debug`, `e2e`, `coverage`, `validate`, `upload`, `artifact`) is not published;
+and a development environment (under `.devcontainer/`, `.codesandbox/` or `.gitpod/`, a
+`.gitpod.Dockerfile`) wants its caches: there the fix would change nothing that ships.
 
 ## Why is this bad?
 By default apt also installs every package the requested ones *recommend*: documentation,
@@ -41,8 +45,7 @@ Unsafe: the image gets fewer packages, and something may have relied on a recomm
 The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
 `wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
 without it HTTPS servers cannot be verified. No fix for `python3-pip`, whose recommended
-compilers and headers are what building packages from source needs, nor for `libvulkan1`,
-whose recommended Mesa drivers are what makes it find a GPU. Other recommended
+compilers and headers are what building packages from source needs. Other recommended
 packages the image relied on have to be added by name.
 ",
     severity: Severity::Warning,
@@ -94,6 +97,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
         // The packages, and the last word of the command (where a package is added).
         let packages: Vec<&crate::shell::Word> = call.operands().collect();
+        if packages
+            .iter()
+            .any(|p| ONLY_WITH_RECOMMENDS.contains(&p.value.as_str()))
+        {
+            continue;
+        }
         let installed_before = |name: &str| {
             body.get(..apt.word.span.start)
                 .is_some_and(|b| b.split_whitespace().any(|w| w == name))
@@ -144,11 +153,15 @@ const RECOMMENDS_CA_CERTIFICATES: &[&str] = &[
     "openssl",
 ];
 
-/// Packages whose recommended packages are what they are installed for: `python3-pip`
+/// Packages whose recommended packages are often what they are installed for: `python3-pip`
 /// recommends `build-essential` and `python3-dev`, which `pip install` needs to build packages
-/// from source; `libvulkan1` recommends `mesa-vulkan-drivers`, the drivers themselves. No fix
-/// there.
-const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip", "libvulkan1"];
+/// from source. Reported, without a fix: which of them the image needs is for its author.
+const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip"];
+
+/// Packages whose recommended packages are the only reason to install them: `libvulkan1` (the
+/// Vulkan loader) recommends `mesa-vulkan-drivers`, the drivers that make it find a GPU
+/// (Debian's and Ubuntu's package metadata). Not reported: declining recommends would break it.
+const ONLY_WITH_RECOMMENDS: &[&str] = &["libvulkan1"];
 
 /// Whether the command chooses about recommends itself: `--no-install-recommends`,
 /// `--install-recommends[=no]`, `-o APT::Install-Recommends=false` (or `=true`: asking for them

@@ -15,8 +15,10 @@ with `ARG IMAGE=ubuntu` is not reported: an image named by a build argument is c
 build (its default is a fallback, often the parent image the same CI run builds and passes by
 digest). An `ARG` without a default is set by `--build-arg`, so what it holds is unknown and
 nothing is reported either. Earlier stages (`FROM builder`, whatever the case) and
-`scratch` are not images and are never reported. A digest (`@sha256:...`) pins the image even
-with `:latest`.
+`scratch` are not images and are never reported, nor is a named build context that a compose
+service (`build.additional_contexts`) or bake target (`contexts`) above the Dockerfile
+declares (`FROM php-base` with `contexts = { php-base = \"docker-image://php:8.4\" }`): the
+build passes what it is. A digest (`@sha256:...`) pins the image even with `:latest`.
 
 ## Why is this bad?
 `latest` (which is also what no tag means) moves whenever the image is rebuilt: the same
@@ -370,6 +372,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .next()
             .unwrap_or(name_part)
             .contains('$')
+        {
+            continue;
+        }
+        // A named build context the compose or bake file passes (`contexts = { php-base =
+        // "docker-image://php:8.4" }`) is what the build decides, not a registry image.
+        if ctx
+            .options
+            .context
+            .as_ref()
+            .is_some_and(|c| c.is_named_context(base.written))
         {
             continue;
         }

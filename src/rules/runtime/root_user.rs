@@ -34,8 +34,9 @@ the build context that steps down or configures the system (`gosu`, `su-exec`, `
 `wordpress`, `nextcloud`, `elasticsearch`, ClickHouse, `eclipse-mosquitto`, `influxdb`,
 `docker`; images that install tools needing root or capabilities (`tcpdump`, `nmap`,
 `iptables`, `openvpn`, `wireguard-tools`, `cron`, `openssh-server`, `supervisor`, `sudo`...);
-dev containers (a Dockerfile under `.devcontainer/`, `mcr.microsoft.com/devcontainers/*`
-bases: the editor's user is set in devcontainer.json). Earlier stages do not ship and are not
+development environments (a Dockerfile under `.devcontainer/`, `.codesandbox/` or
+`.gitpod/`, a `.gitpod.Dockerfile`, `mcr.microsoft.com/devcontainers/*` bases: the editor's
+user is set in devcontainer.json or the environment's own settings). Earlier stages do not ship and are not
 checked. Windows files are skipped. A `USER` whose value is a variable is taken as non-root.
 
 ## Why is this bad?
