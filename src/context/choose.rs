@@ -4,12 +4,15 @@
 //!
 //! Compose: `compose.yaml`/`compose.yml`/`docker-compose.yaml`/`docker-compose.yml` and their
 //! `.override` variants; each service's `build` (a context path, or `context` and
-//! `dockerfile`, relative to the compose file and to the context). Bake: `docker-bake.hcl`,
+//! `dockerfile`, relative to the compose file and to the context), YAML merge keys applied.
+//! Bake: `docker-bake.hcl`,
 //! `docker-bake.json` and their `.override` variants; each `target`'s `context` and
 //! `dockerfile` (relative to the bake file and to the context), following `inherits`.
 //! Values that need evaluation (`${VAR}` interpolation, HCL expressions, remote contexts,
 //! `dockerfile_inline`) are skipped: no guess is made from them. A definition file that does
-//! not parse is skipped too (it is another tool's input; `check -v` says so).
+//! not parse is skipped too (it is another tool's input; `check -v` says so). The names of
+//! the named build contexts they declare (`build.additional_contexts`, a target's `contexts`)
+//! come with the choice, whatever Dockerfile their build names.
 //!
 //! Each folder is looked at once per run ([`ContextChooser`] caches its definitions), so a
 //! tree of many Dockerfiles costs one listing per folder on their way up.
@@ -401,7 +404,8 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
             let Some(name) = name.as_str() else {
                 continue;
             };
-            let build = &service["build"];
+            let service = with_merge_keys(service);
+            let build = &with_merge_keys(&service["build"]);
             let target = match build {
                 Yaml::String(context) => Target {
                     context: Some(Some(context.clone())),
@@ -440,6 +444,36 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
         }
     }
     Ok(out)
+}
+
+/// A mapping with its YAML merge keys applied (`<<: *defaults`, `<<: [*a, *b]`), as Compose
+/// applies them: the mapping's own keys win, then the merged mappings in order (the first one
+/// wins among them). yaml-rust2 resolves the aliases but leaves `<<` as a plain key. Other
+/// values are returned as they are.
+fn with_merge_keys(value: &yaml_rust2::Yaml) -> yaml_rust2::Yaml {
+    use yaml_rust2::Yaml;
+    let Yaml::Hash(map) = value else {
+        return value.clone();
+    };
+    let key = Yaml::String("<<".to_string());
+    let Some(merge) = map.get(&key) else {
+        return value.clone();
+    };
+    let mut out = map.clone();
+    out.remove(&key);
+    let sources: Vec<&Yaml> = match merge {
+        Yaml::Array(list) => list.iter().collect(),
+        other => vec![other],
+    };
+    for source in sources {
+        // A merged mapping may merge others in turn.
+        if let Yaml::Hash(from) = with_merge_keys(source) {
+            for (k, v) in from {
+                out.entry(k).or_insert(v);
+            }
+        }
+    }
+    Yaml::Hash(out)
 }
 
 /// Definitions from compose services (already merged across the folder's compose files).
@@ -796,6 +830,19 @@ target "plain" {}
             &crate::settings::Settings::default(),
         );
         assert!(given.named_contexts.is_empty());
+    }
+
+    #[test]
+    fn compose_merge_keys_are_applied() {
+        let y = "x-build: &build\n  context: ..\n  dockerfile: docker/app.Dockerfile\nx-service: &service\n  build:\n    context: ./svc\nservices:\n  web:\n    build:\n      <<: *build\n      dockerfile: docker/web.Dockerfile\n  worker:\n    <<: *service\n  both:\n    build:\n      <<: [*build, {context: ignored}]\n";
+        assert_eq!(
+            defs("compose.yaml", y),
+            vec![
+                t("web", "/r", "/r/docker/web.Dockerfile"),
+                t("worker", "/r/sub/svc", "/r/sub/svc/Dockerfile"),
+                t("both", "/r", "/r/docker/app.Dockerfile"),
+            ]
+        );
     }
 
     #[test]
