@@ -148,6 +148,13 @@ fn adversarial_runs(bencher: Bencher, n: usize) {
     check_all(bencher, adversarial::runs(n));
 }
 
+/// `n` RUNs in one stage whose rules look back at the state before each (WORKDIR, ENV,
+/// SHELL, earlier RUNs): one forward pass per file, not a walk per RUN.
+#[divan::bench(args = [5_000, 10_000])]
+fn adversarial_stateful_runs(bencher: Bencher, n: usize) {
+    check_all(bencher, adversarial::stateful_runs(n));
+}
+
 /// `n` stages, each built on the one before.
 #[divan::bench(args = [500, 1_000])]
 fn adversarial_stages(bencher: Bencher, n: usize) {

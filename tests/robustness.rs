@@ -86,6 +86,12 @@ fn ten_thousand_runs() {
 }
 
 #[test]
+fn ten_thousand_runs_that_look_back() {
+    let text = adversarial::stateful_runs(10_000);
+    assert!(through_everything("stateful runs", &text) >= 10_000);
+}
+
+#[test]
 fn deep_nesting_and_quoting() {
     // 2,500 deep is as deep as a line of BuildKit's 64 kB allows for the quoting case.
     for depth in [10, 1_000, 2_500] {

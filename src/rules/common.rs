@@ -555,17 +555,20 @@ pub(super) fn shell_errexit(ctx: &Context, run: &ShellRun) -> bool {
     if !ctx.has_shell() {
         return false;
     }
-    let mut errexit = false;
-    for ins in instructions_before(ctx, run) {
-        if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
-            errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
-                let v = a.value.as_str();
-                (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
-                    || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
-            });
-        }
-    }
-    errexit
+    let table = ctx.errexit.get_or_init(|| {
+        states_before(ctx, false, |errexit, ins| {
+            if let (Kind::Shell, Args::Json(args)) = (ins.kind(), &ins.node.args) {
+                *errexit = args.iter().skip(1).enumerate().any(|(i, a)| {
+                    let v = a.value.as_str();
+                    (v.starts_with('-') && !v.starts_with("--") && v.contains('e'))
+                        || v == "-o" && args.get(i + 2).is_some_and(|n| n.value == "errexit")
+                });
+            }
+        })
+    });
+    state_at(table, ctx, run.stage, run.ins)
+        .copied()
+        .unwrap_or(false)
 }
 
 /// Whether the RUN fails when command `index` fails, so that a change that only turns a
@@ -711,26 +714,168 @@ pub(super) fn join_path(base: &str, rel: &str) -> String {
 /// The `WORKDIR` in effect for an instruction of a stage (and the stages it is built on):
 /// `None` when a variable names it or no `WORKDIR` sets it (the base image's is unknown).
 pub(super) fn workdir_at(ctx: &Context, stage: usize, at: &Instruction) -> Option<String> {
-    let mut dir: Option<String> = None;
-    for s in stage_chain(ctx, stage).into_iter().rev() {
-        for ins in ctx.stages.get(s).into_iter().flat_map(|s| &s.instructions) {
-            if std::ptr::eq(*ins, at) {
-                return dir;
-            }
+    let table = ctx.workdirs.get_or_init(|| {
+        states_before(ctx, None, |dir: &mut Option<String>, ins| {
             if let (Kind::Workdir, Args::Text(t)) = (ins.kind(), &ins.node.args) {
                 let v = t.slice(&ins.logical).trim_matches(['"', '\'']);
-                dir = if v.contains('$') {
+                *dir = if v.contains('$') {
                     None
                 } else if v.starts_with('/') {
                     Some(join_path("/", v))
                 } else {
-                    dir.map(|d| join_path(&d, v))
+                    dir.as_deref().map(|d| join_path(d, v))
                 };
             }
+        })
+    });
+    state_at(table, ctx, stage, at).cloned().flatten()
+}
+
+// Forward passes: the state before each instruction or RUN, computed once per file, so that
+// asking it for each RUN of a stage of thousands is not quadratic.
+
+/// The state before each instruction of each stage, and the state each stage ends in: one
+/// forward pass, where a stage starts from the state the stage it builds on ends in (its
+/// image holds what that stage left), or from `init`.
+pub(super) type States<S> = Vec<(Vec<S>, S)>;
+
+pub(super) fn states_before<S: Clone>(
+    ctx: &Context,
+    init: S,
+    mut step: impl FnMut(&mut S, &Instruction),
+) -> States<S> {
+    let mut out: States<S> = Vec::with_capacity(ctx.stages.len());
+    for (s, stage) in ctx.stages.iter().enumerate() {
+        let mut state = stage_parent(ctx, s)
+            .and_then(|p| out.get(p))
+            .map_or_else(|| init.clone(), |(_, end)| end.clone());
+        let mut before = Vec::with_capacity(stage.instructions.len());
+        for ins in &stage.instructions {
+            before.push(state.clone());
+            step(&mut state, ins);
+        }
+        out.push((before, state));
+    }
+    out
+}
+
+/// The state before `at` from a [`states_before`] table; the stage's end state when `at` is
+/// not one of the stage's instructions (as a walk that never meets it would end).
+pub(super) fn state_at<'t, S>(
+    table: &'t States<S>,
+    ctx: &Context,
+    stage: usize,
+    at: &Instruction,
+) -> Option<&'t S> {
+    let (before, end) = table.get(stage)?;
+    let k = position_in_stage(ctx, stage, at);
+    Some(k.and_then(|k| before.get(k)).unwrap_or(end))
+}
+
+/// Where `at` is among its stage's instructions (they are in document order).
+pub(super) fn position_in_stage(ctx: &Context, stage: usize, at: &Instruction) -> Option<usize> {
+    let list = &ctx.stages.get(stage)?.instructions;
+    let k = list.partition_point(|i| i.span.start < at.span.start);
+    list.get(k)
+        .is_some_and(|i| std::ptr::eq(*i, at))
+        .then_some(k)
+}
+
+/// The state before each RUN of `runs`, in one forward pass: the state after the RUN before
+/// it in its stage, or, for a stage's first RUN, after the last RUN of the stages it builds on
+/// (the RUNs [`earlier_runs`] lists), or `init`.
+pub(super) fn before_each_run<S: Clone>(
+    ctx: &Context,
+    runs: &[ShellRun],
+    init: S,
+    mut step: impl FnMut(&mut S, &ShellRun),
+) -> Vec<S> {
+    let mut after: Vec<Option<S>> = vec![None; ctx.stages.len()];
+    let mut out = Vec::with_capacity(runs.len());
+    for run in runs {
+        let mut state = match after.get(run.stage).cloned().flatten() {
+            Some(state) => state,
+            None => {
+                let mut from = stage_parent(ctx, run.stage);
+                loop {
+                    match from {
+                        Some(p) => match after.get(p).cloned().flatten() {
+                            Some(state) => break state,
+                            None => from = stage_parent(ctx, p),
+                        },
+                        None => break init.clone(),
+                    }
+                }
+            }
+        };
+        out.push(state.clone());
+        step(&mut state, run);
+        if let Some(slot) = after.get_mut(run.stage) {
+            *slot = Some(state);
         }
     }
-    dir
+    out
 }
+
+/// The last value the stage (and the stages it builds on) gives `name` with `ENV` or `ARG`
+/// before `at`: `Some(None)` for an ARG without a default. A lookup in a per-file index.
+pub(super) fn env_before<'a>(
+    ctx: &Context<'a>,
+    stage: usize,
+    at: &Instruction,
+    name: &str,
+) -> Option<Option<&'a str>> {
+    let mut found = None;
+    env_values_before(ctx, stage, at, name, |v| {
+        found = Some(v);
+        true
+    });
+    found
+}
+
+/// The values `ENV` and `ARG` give `name` before `at` (its stage's, then the stages it builds
+/// on), the latest first, until `visit` returns true. `None`: an ARG without a default.
+pub(super) fn env_values_before<'a>(
+    ctx: &Context<'a>,
+    stage: usize,
+    at: &Instruction,
+    name: &str,
+    mut visit: impl FnMut(Option<&'a str>) -> bool,
+) {
+    let index = ctx.env_index.get_or_init(|| {
+        ctx.stages
+            .iter()
+            .map(|st| {
+                let mut map: EnvIndex<'a> = std::collections::HashMap::new();
+                for (k, ins) in st.instructions.iter().enumerate() {
+                    for (key, value) in env_pairs(ins) {
+                        map.entry(key).or_default().push((k, value));
+                    }
+                }
+                map
+            })
+            .collect()
+    });
+    let limit = position_in_stage(ctx, stage, at).unwrap_or(usize::MAX);
+    let mut current = Some(stage);
+    let mut first = true;
+    while let Some(s) = current {
+        if let Some(list) = index.get(s).and_then(|m| m.get(name)) {
+            let bound = if first { limit } else { usize::MAX };
+            let n = list.partition_point(|(k, _)| *k < bound);
+            for (_, v) in list.iter().take(n).rev() {
+                if visit(*v) {
+                    return;
+                }
+            }
+        }
+        first = false;
+        current = stage_parent(ctx, s);
+    }
+}
+
+/// Per stage: each name `ENV` or `ARG` sets, with the positions and values that set it.
+pub(crate) type EnvIndex<'a> = std::collections::HashMap<&'a str, Vec<(usize, Option<&'a str>)>>;
 
 /// The folder each command of a RUN runs in: absolute when the `WORKDIR` is known or after
 /// `cd /x`, else relative to the RUN's start (`""`); `None` once a `cd` the rule cannot follow

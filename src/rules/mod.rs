@@ -436,6 +436,13 @@ pub struct Context<'a> {
     /// The indentation `format` uses for this file (its own unless `[format]` says), found
     /// once per file.
     indent: std::sync::OnceLock<crate::format::Indent>,
+    /// The `WORKDIR` before each instruction (`common::workdir_at`), found in one pass.
+    workdirs: std::sync::OnceLock<common::States<Option<String>>>,
+    /// Per stage, the names `ENV` and `ARG` set and where (`common::env_before`).
+    env_index: std::sync::OnceLock<Vec<common::EnvIndex<'a>>>,
+    /// Whether the SHELL in effect runs with `-e`, before each instruction
+    /// (`common::shell_errexit`).
+    errexit: std::sync::OnceLock<common::States<bool>>,
 }
 
 type TextMarks = std::collections::HashMap<&'static str, std::sync::Arc<Vec<Option<usize>>>>;
@@ -468,6 +475,9 @@ impl<'a> Context<'a> {
             text_marks: std::sync::Mutex::new(TextMarks::new()),
             call_index: std::sync::OnceLock::new(),
             indent: std::sync::OnceLock::new(),
+            workdirs: std::sync::OnceLock::new(),
+            env_index: std::sync::OnceLock::new(),
+            errexit: std::sync::OnceLock::new(),
         }
     }
 

@@ -48,6 +48,21 @@ pub fn runs(n: usize) -> String {
     s
 }
 
+/// `n` RUNs in one stage that ask for the state before them: a `SHELL` with `-e` at the top,
+/// then for each an `ENV`, a `WORKDIR`, and a RUN that downloads an archive it unpacks and
+/// keeps, installs with apt without an update, and installs with pip and npm (DF202, DF208,
+/// DF209, DF210, DF501 each look back at the instructions or RUNs before it).
+pub fn stateful_runs(n: usize) -> String {
+    let mut s =
+        String::from("FROM debian:12\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "ENV V{i}=x\nWORKDIR /w{i}\nRUN curl -fsSLo /tmp/a{i}.tgz https://x/{i}.tgz && tar -xzf /tmp/a{i}.tgz && apt-get install -y p{i} && pip install q{i} && npm install r{i}\n"
+        ));
+    }
+    s
+}
+
 /// A RUN line of about `n` bytes (BuildKit rejects lines over 65,535 bytes).
 pub fn long_line(n: usize) -> String {
     format!("FROM debian:12\nRUN echo {}\n", "a".repeat(n))

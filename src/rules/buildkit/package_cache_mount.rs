@@ -2,9 +2,9 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::images::uid_of;
 use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
 use crate::rules::common::{
-    any_text_before, base_image_of, command_words, env_pairs, instructions_before, is_within,
-    mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
-    word_span,
+    States, any_text_before, base_image_of, before_each_run, command_words, env_values_before,
+    is_within, mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit,
+    stage_chain, state_at, states_before, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -360,8 +360,11 @@ struct Account {
 
 /// What a RUN runs with: the variables ENV and ARG set before it, its USER, the image its
 /// stage is built on, and the users earlier RUNs made.
-struct RunEnv {
-    vars: HashMap<String, Val>,
+struct RunEnv<'c, 'a> {
+    /// Where ENV and ARG values are looked up (`common::env_values_before`).
+    ctx: &'c Context<'a>,
+    stage: usize,
+    ins: &'a Instruction,
     user: User,
     image: Option<String>,
     accounts: HashMap<String, Account>,
@@ -465,49 +468,61 @@ fn account(cmd: &Command) -> Option<(String, Account)> {
     Some((name, acc))
 }
 
-impl RunEnv {
-    /// `accounts[i]`: the accounts RUN `i` creates (found once per file: asking every earlier
-    /// RUN again for each RUN made a file of many RUNs quadratic).
-    fn new(
-        ctx: &Context,
-        runs: &[ShellRun],
-        accounts: &[Vec<(String, Account)>],
-        r: usize,
-    ) -> Option<RunEnv> {
-        let run = runs.get(r)?;
-        let mut vars = HashMap::new();
-        let mut user = User::Root;
-        for ins in instructions_before(ctx, run) {
-            for (k, v) in env_pairs(ins) {
-                match v {
-                    Some(v) => {
-                        vars.insert(k.to_string(), val(v));
-                    }
-                    None => {
-                        vars.entry(k.to_string()).or_insert(Val::Unknown);
-                    }
-                }
-            }
+/// What the RUNs of a file run with, found in forward passes once per file (asking every
+/// earlier instruction and RUN again for each RUN made a file of many RUNs quadratic): the
+/// USER before each instruction, and the accounts the earlier RUNs of each RUN's image made.
+struct FileEnv {
+    users: States<User>,
+    accounts: Vec<HashMap<String, Account>>,
+}
+
+impl FileEnv {
+    fn new(ctx: &Context, runs: &[ShellRun]) -> FileEnv {
+        let users = states_before(ctx, User::Root, |user, ins| {
             if let (Kind::User, Args::Text(t)) = (ins.kind(), &ins.node.args) {
-                user = parse_user(t.slice(&ins.logical));
+                *user = parse_user(t.slice(&ins.logical));
             }
-        }
-        let mut created = HashMap::new();
-        let chain = stage_chain(ctx, run.stage);
-        // The RUNs that create accounts, of this stage's chain (as `earlier_runs` has them).
-        for (o, made) in runs.iter().take(r).zip(accounts) {
-            if !made.is_empty() && chain.contains(&o.stage) {
-                for (name, acc) in made {
-                    created.insert(name.clone(), acc.clone());
-                }
+        });
+        let accounts = before_each_run(ctx, runs, HashMap::new(), |created, o| {
+            for (name, acc) in o.commands.iter().filter_map(account) {
+                created.insert(name, acc);
             }
-        }
+        });
+        FileEnv { users, accounts }
+    }
+}
+
+impl<'c, 'a> RunEnv<'c, 'a> {
+    fn new(ctx: &'c Context<'a>, runs: &[ShellRun<'a>], file: &FileEnv, r: usize) -> Option<Self> {
+        let run = runs.get(r)?;
         Some(RunEnv {
-            vars,
-            user,
+            ctx,
+            stage: run.stage,
+            ins: run.ins,
+            user: state_at(&file.users, ctx, run.stage, run.ins)
+                .cloned()
+                .unwrap_or(User::Root),
             image: official_image(ctx, run.stage),
-            accounts: created,
+            accounts: file.accounts.get(r).cloned().unwrap_or_default(),
         })
+    }
+
+    /// The value ENV or ARG gives `name` before the RUN: the latest value set; `Unknown` when
+    /// only an ARG without a default declares it.
+    fn stage_var(&self, name: &str) -> Option<Val> {
+        let mut declared = false;
+        let mut found = None;
+        env_values_before(self.ctx, self.stage, self.ins, name, |v| match v {
+            Some(v) => {
+                found = Some(val(v));
+                true
+            }
+            None => {
+                declared = true;
+                false
+            }
+        });
+        found.or(declared.then_some(Val::Unknown))
     }
 
     /// A variable as command `index` of the RUN sees it: its prefix assignments, an earlier
@@ -531,7 +546,7 @@ impl RunEnv {
                     .filter(|c| c.program() == Some("export"))
                     .find_map(|c| c.words.iter().skip(1).rev().find_map(assigned))
             })
-            .or_else(|| self.vars.get(name).cloned())
+            .or_else(|| self.stage_var(name))
     }
 
     /// A variable that names a folder: `Ok(None)` when unset.
@@ -1499,10 +1514,7 @@ fn changes(defeats: &[Defeat]) -> Option<String> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mount_mode = ctx.options.cache_strategy == CacheStrategy::Mount;
     let runs = ctx.shell_runs();
-    let accounts: Vec<Vec<(String, Account)>> = runs
-        .iter()
-        .map(|o| o.commands.iter().filter_map(account).collect())
-        .collect();
+    let file = std::cell::OnceCell::new();
     // Stages whose docker-clean hook an earlier fix removes.
     let mut unhooked: Vec<usize> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
@@ -1513,7 +1525,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if uses.is_empty() {
             continue;
         }
-        let Some(env) = RunEnv::new(ctx, runs, &accounts, r) else {
+        let file = file.get_or_init(|| FileEnv::new(ctx, runs));
+        let Some(env) = RunEnv::new(ctx, runs, file, r) else {
             continue;
         };
         let existing = mounts(run);

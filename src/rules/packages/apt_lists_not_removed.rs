@@ -4,7 +4,7 @@ use crate::rules::common::{
     append_offset, command_words, mounted_over, program, removed_path, stage_parent,
     tolerates_failure, word_span,
 };
-use crate::rules::common::{appended, earlier_runs};
+use crate::rules::common::{appended, before_each_run};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
@@ -77,6 +77,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let runs = ctx.shell_runs();
     let readers = std::cell::OnceCell::new();
+    let lists_left = std::cell::OnceCell::new();
     for (r, run) in runs.iter().enumerate() {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
         if !ctx.ships(run.stage) {
@@ -124,7 +125,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         // An install without `apt-get update` adds no lists of its own: it is reported only
         // where lists an earlier RUN downloaded are still there (that RUN left them for this
         // one). After a RUN that removed them, or on a base image's own lists, nothing to say.
-        if !has_update && !earlier_lists_left(ctx, runs, r) {
+        if !has_update
+            && !lists_left
+                .get_or_init(|| earlier_lists_left(ctx, runs))
+                .get(r)
+                .copied()
+                .unwrap_or(false)
+        {
             continue;
         }
         if run.commands.iter().skip(last_apt + 1).any(|c| {
@@ -148,25 +155,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether the lists are there before run `r` because an earlier RUN of its image ran
-/// `apt-get update` and did not remove them afterwards.
-fn earlier_lists_left(ctx: &Context, runs: &[ShellRun], r: usize) -> bool {
-    let mut left = false;
-    for run in earlier_runs(ctx, runs, r) {
+/// For each RUN, whether the lists are there before it because an earlier RUN of its image
+/// ran `apt-get update` and did not remove them afterwards (one pass for the file).
+fn earlier_lists_left(ctx: &Context, runs: &[ShellRun]) -> Vec<bool> {
+    before_each_run(ctx, runs, false, |left, run| {
         let body = run.rest.slice(&run.ins.logical);
         for cmd in &run.commands {
             if apt_command(cmd).is_some_and(|a| a.sub.value == "update")
                 || cmd.words.iter().any(|w| w.value == "--update")
             {
-                left = true;
+                *left = true;
             } else if removes_lists(cmd, body)
                 || apt_command(cmd).is_some_and(|a| a.sub.value == "dist-clean")
             {
-                left = false;
+                *left = false;
             }
         }
-    }
-    left
+    })
 }
 
 fn fix(ctx: &Context, readers: &ListReaders, run: &ShellRun) -> Option<Fix> {

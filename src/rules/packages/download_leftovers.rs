@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::appended;
 use crate::rules::common::{
-    append_offset, command_words, folders, is_within, join_path, later_runs, mounted_over, program,
+    append_offset, builds_on, command_words, folders, is_within, join_path, mounted_over, program,
     removed_path, word_span, workdir_at,
 };
 use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
@@ -315,8 +315,126 @@ fn removes(
     }
 }
 
+/// The `rm` operands of the file's RUNs, indexed by the word and by the absolute path it
+/// removes, each with the RUNs (in order) that remove it: asking "does a later RUN remove
+/// this file" is then a lookup, not a walk of every later RUN per download.
+#[derive(Default)]
+struct Removals<'s> {
+    by_word: std::collections::HashMap<&'s str, Vec<usize>>,
+    by_path: std::collections::HashMap<&'s str, Vec<usize>>,
+}
+
+impl<'s> Removals<'s> {
+    fn of(runs: &'s [ShellRun]) -> Removals<'s> {
+        let mut index = Removals::default();
+        for (r, run) in runs.iter().enumerate() {
+            let body = run.rest.slice(&run.ins.logical);
+            for c in run.commands.iter().filter(|c| program(c) == Some("rm")) {
+                for w in c.words.iter().skip(1) {
+                    index.by_word.entry(w.value.as_str()).or_default().push(r);
+                    if let Some(p) = removed_path(w, body).filter(|p| p.starts_with('/')) {
+                        index.by_path.entry(p).or_default().push(r);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Whether a RUN after run `r`, of its stage or of one built on it, removes `path` (as
+    /// written) or a folder that holds `absolute`.
+    fn later(
+        &self,
+        ctx: &Context,
+        runs: &[ShellRun],
+        r: usize,
+        path: &str,
+        absolute: Option<&str>,
+    ) -> bool {
+        let Some(stage) = runs.get(r).map(|run| run.stage) else {
+            return false;
+        };
+        let after = |list: Option<&Vec<usize>>| {
+            list.is_some_and(|list| {
+                let from = list.partition_point(|&o| o <= r);
+                list.iter().skip(from).any(|&o| {
+                    runs.get(o)
+                        .is_some_and(|other| builds_on(ctx, other.stage, stage))
+                })
+            })
+        };
+        // `absolute` itself and each folder above it (`is_within`).
+        let folders = absolute.into_iter().flat_map(|a| {
+            std::iter::once(a).chain(
+                a.match_indices('/')
+                    .filter(|&(i, _)| i > 0)
+                    .filter_map(move |(i, _)| a.get(..i)),
+            )
+        });
+        after(self.by_word.get(path)) || folders.into_iter().any(|f| after(self.by_path.get(f)))
+    }
+}
+
+/// Which instructions mention each downloaded file's name, found in one scan of the file
+/// for all the names at once (Aho-Corasick), so that asking it for each download is not a
+/// walk of every later instruction.
+struct Mentions<'a> {
+    instructions: Vec<&'a crate::syntax::Instruction>,
+    /// The names, sorted, without repeats.
+    names: Vec<String>,
+    /// Per name: the indices (in `instructions`) of the instructions that mention it.
+    hits: Vec<Vec<usize>>,
+}
+
+impl<'a> Mentions<'a> {
+    fn new(ctx: &Context<'a>, names: Vec<String>) -> Option<Mentions<'a>> {
+        let instructions: Vec<_> = ctx.doc.instructions().collect();
+        let finder = aho_corasick::AhoCorasick::new(&names).ok()?;
+        let mut hits = vec![Vec::new(); names.len()];
+        for (k, ins) in instructions.iter().enumerate() {
+            for m in finder.find_overlapping_iter(ctx.doc.slice(ins.span)) {
+                if let Some(list) = hits.get_mut(m.pattern().as_usize())
+                    && list.last() != Some(&k)
+                {
+                    list.push(k);
+                }
+            }
+        }
+        Some(Mentions {
+            instructions,
+            names,
+            hits,
+        })
+    }
+
+    /// The instructions after `run` that mention `name`, in order.
+    fn after<'m>(
+        &'m self,
+        run: &ShellRun,
+        name: &str,
+    ) -> impl Iterator<Item = &'a crate::syntax::Instruction> + 'm {
+        let at = self
+            .instructions
+            .partition_point(|i| i.span.start <= run.ins.span.start);
+        // `names` is sorted.
+        let list = self
+            .names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .and_then(|p| self.hits.get(p))
+            .map_or(&[][..], Vec::as_slice);
+        let from = list.partition_point(|&k| k < at);
+        list.iter()
+            .skip(from)
+            .filter_map(|&k| self.instructions.get(k).copied())
+    }
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let runs = ctx.shell_runs();
+    let removals = std::cell::OnceCell::new();
+    // Findings wait for their fix until every download's name is known (`Mentions`).
+    let mut pending = Vec::new();
     for (r, run) in runs.iter().enumerate() {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
         if !ctx.ships(run.stage) {
@@ -368,18 +486,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             reported.push(dl.path.clone());
             let name = dl.path.rsplit('/').next().unwrap_or(&dl.path);
-            let later_rm = later_runs(ctx, runs, r).any(|o| {
-                o.commands.iter().any(|c| {
-                    program(c) == Some("rm")
-                        && c.words.iter().skip(1).any(|w| {
-                            w.value == dl.path
-                                || absolute.as_ref().is_some_and(|a| {
-                                    removed_path(w, o.rest.slice(&o.ins.logical))
-                                        .is_some_and(|p| p.starts_with('/') && is_within(a, p))
-                                })
-                        })
-                })
-            });
+            let later_rm = removals.get_or_init(|| Removals::of(runs)).later(
+                ctx,
+                runs,
+                r,
+                &dl.path,
+                absolute.as_deref(),
+            );
             let message = if later_rm {
                 format!(
                     "`{}` is downloaded and {verb}, and removed only by a later RUN, which does not shrink the image: this RUN's layer keeps it; remove it in this RUN",
@@ -391,12 +504,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     dl.path
                 )
             };
-            let mut diag = Diagnostic::new(&RULE, word_span(run, dl.word, dl.word), message);
-            if let Some(fix) = fix(ctx, run, &dl, absolute.as_deref(), name) {
-                diag = diag.with_fix(fix);
-            }
-            out.push(diag);
+            let diag = Diagnostic::new(&RULE, word_span(run, dl.word, dl.word), message);
+            let name = name.to_string();
+            pending.push((diag, run, dl, absolute, name));
         }
+    }
+    if pending.is_empty() {
+        return;
+    }
+    let mut names: Vec<String> = pending.iter().map(|p| p.4.clone()).collect();
+    names.sort();
+    names.dedup();
+    let mentions = Mentions::new(ctx, names);
+    for (mut diag, run, dl, absolute, name) in pending {
+        if let Some(fix) = mentions
+            .as_ref()
+            .and_then(|m| fix(ctx, run, &dl, absolute.as_deref(), &name, m))
+        {
+            diag = diag.with_fix(fix);
+        }
+        out.push(diag);
     }
 }
 
@@ -406,6 +533,7 @@ fn fix(
     dl: &Download,
     absolute: Option<&str>,
     name: &str,
+    mentions: &Mentions,
 ) -> Option<Fix> {
     let safe_chars = |s: &str| {
         !s.is_empty()
@@ -443,21 +571,17 @@ fn fix(
     // A later instruction that names the file (a RUN that reads it, `COPY --from`); a RUN
     // that only removes it does not count.
     let runs = ctx.shell_runs();
-    let later = ctx
-        .doc
-        .instructions()
-        .skip_while(|i| !std::ptr::eq(*i, run.ins))
-        .skip(1)
-        .filter(|i| ctx.doc.slice(i.span).contains(name))
-        .any(|i| {
-            let Some(other) = runs.iter().find(|o| std::ptr::eq(o.ins, i)) else {
-                return true;
-            };
-            !i.heredocs.is_empty()
-                || other.commands.iter().any(|c| {
-                    program(c) != Some("rm") && c.words.iter().any(|w| w.value.contains(name))
-                })
-        });
+    let later = mentions.after(run, name).any(|i| {
+        let k = runs.partition_point(|o| o.ins.span.start < i.span.start);
+        let Some(other) = runs.get(k).filter(|o| std::ptr::eq(o.ins, i)) else {
+            return true;
+        };
+        !i.heredocs.is_empty()
+            || other
+                .commands
+                .iter()
+                .any(|c| program(c) != Some("rm") && c.words.iter().any(|w| w.value.contains(name)))
+    });
     if later {
         return None;
     }

@@ -1,7 +1,7 @@
 use crate::context::BuildContext;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
-    command_words, env_pairs, folders, instructions_before, join_path, program, stage_chain,
+    command_words, env_before, folders, instructions_before, join_path, program, stage_chain,
     word_span, workdir_at,
 };
 use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
@@ -212,15 +212,8 @@ fn node_env(ctx: &Context, run: &ShellRun, index: usize) -> Option<String> {
     {
         return Some(v);
     }
-    let mut found = None;
-    for ins in instructions_before(ctx, run) {
-        for (k, v) in env_pairs(ins) {
-            if k == "NODE_ENV" {
-                found = Some(v.unwrap_or("").trim_matches(['"', '\'']).to_string());
-            }
-        }
-    }
-    found
+    env_before(ctx, run.stage, run.ins, "NODE_ENV")
+        .map(|v| v.unwrap_or("").trim_matches(['"', '\'']).to_string())
 }
 
 /// The sources and destination of a COPY/ADD from the build context (not `--from`).

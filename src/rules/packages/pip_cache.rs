@@ -1,7 +1,6 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::{
-    earlier_runs, env_pairs, instructions_before, is_within, mount_targets, network_none,
-    removed_path, word_span,
+    before_each_run, env_before, is_within, mount_targets, network_none, removed_path, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -64,6 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let runs = ctx.shell_runs();
+    let config_before = std::cell::OnceCell::new();
     for (r, run) in runs.iter().enumerate() {
         // Only what ships: a stage only copied from, or a dev container, keeps nothing of it.
         // A base image named by a build argument (`FROM ${BASE}`) may set `PIP_NO_CACHE_DIR`
@@ -82,7 +82,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 || args
                     .iter()
                     .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
-                || disabled_by_env(ctx, runs, r, index)
+                || disabled_by_env(ctx, runs, r, index, &config_before)
                 || cache_mounted(ctx, runs, r, index)
                 || run
                     .commands
@@ -148,16 +148,8 @@ fn turns_cache_off(value: &str) -> bool {
 
 /// The last value the stage (and the stages it builds on) gives `name` before the RUN.
 /// `Some(None)`: declared by an ARG without a default.
-fn stage_env<'a>(ctx: &'a Context, run: &ShellRun, name: &str) -> Option<Option<&'a str>> {
-    let mut found = None;
-    for ins in instructions_before(ctx, run) {
-        for (k, v) in env_pairs(ins) {
-            if k == name {
-                found = Some(v);
-            }
-        }
-    }
-    found
+fn stage_env<'a>(ctx: &Context<'a>, run: &ShellRun, name: &str) -> Option<Option<&'a str>> {
+    env_before(ctx, run.stage, run.ins, name)
 }
 
 /// The value a command gives `name`: as its prefix, or by an `export` before it in the RUN.
@@ -181,7 +173,13 @@ fn run_env<'r>(run: &'r ShellRun, index: usize, name: &str) -> Option<&'r str> {
 
 /// Whether pip's cache is turned off for command `index` of run `r` by the environment or pip's
 /// configuration.
-fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> bool {
+fn disabled_by_env(
+    ctx: &Context,
+    runs: &[ShellRun],
+    r: usize,
+    index: usize,
+    config_before: &std::cell::OnceCell<Vec<bool>>,
+) -> bool {
     let Some(run) = runs.get(r) else {
         return false;
     };
@@ -191,18 +189,25 @@ fn disabled_by_env(ctx: &Context, runs: &[ShellRun], r: usize, index: usize) -> 
     if let Some(v) = stage_env(ctx, run, "PIP_NO_CACHE_DIR") {
         return v.is_none_or(turns_cache_off);
     }
-    // `pip config set global.no-cache-dir ...` earlier in the stage.
-    earlier_runs(ctx, runs, r)
-        .flat_map(|o| o.commands.iter())
-        .chain(run.commands.iter().take(index))
-        .any(|c| {
-            pip_subcommand(c).is_some_and(|(start, sub)| {
-                sub.value == "config"
-                    && c.words.get(start..).unwrap_or_default().windows(2).any(|w| {
-                        matches!(w, [a, b] if a.value == "set" && b.value.ends_with(".no-cache-dir"))
-                    })
-            })
+    // `pip config set global.no-cache-dir ...` earlier in the stage: the earlier RUNs' answer
+    // is found for every RUN in one pass.
+    let configured = config_before.get_or_init(|| {
+        before_each_run(ctx, runs, false, |seen, o| {
+            *seen |= o.commands.iter().any(configures_no_cache)
         })
+    });
+    configured.get(r).copied().unwrap_or(false)
+        || run.commands.iter().take(index).any(configures_no_cache)
+}
+
+/// `pip config set global.no-cache-dir ...` (any section).
+fn configures_no_cache(c: &Command) -> bool {
+    pip_subcommand(c).is_some_and(|(start, sub)| {
+        sub.value == "config"
+            && c.words.get(start..).unwrap_or_default().windows(2).any(
+                |w| matches!(w, [a, b] if a.value == "set" && b.value.ends_with(".no-cache-dir")),
+            )
+    })
 }
 
 /// Whether a mount of the RUN holds pip's cache (so it stays out of the layer).
