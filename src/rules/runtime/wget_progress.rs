@@ -12,9 +12,10 @@ pub static RULE: Rule = Rule {
 Flags `wget` without an option that tames its progress output: `--progress=...`, `-q`/`--quiet`,
 `-nv`/`--no-verbose`, or `-o`/`-a` (log to a file), as hadolint's DL3047 does.
 
-Not flagged on Alpine and busybox bases (unless the stage installs GNU wget with `apk add
-wget`): busybox's wget redraws a single progress line at most once a second, which is the flood
-hadolint's rule is about.
+Not flagged on Alpine and busybox bases, including images the rule does not know whose tag or
+name says `alpine` (unless the stage installs GNU wget with `apk add wget`): busybox's wget
+redraws a single progress line at most once a second, which is the flood hadolint's rule is
+about.
 
 ## Why is this bad?
 Without a terminal, GNU wget prints a progress line per few kilobytes: downloading a large file
@@ -77,7 +78,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let literal = base.as_ref().is_some_and(|b| !b.written.contains('$'));
         // busybox's wget (Alpine's unless GNU wget is installed) redraws one line at most once a
         // second: no flood to tame.
-        let busybox = matches!(family, Some(Family::Alpine | Family::Bare));
+        // An image the knowledge base does not know is taken for Alpine when its tag or name
+        // says so (`mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine3.20`, `easypi/alpine-arm`).
+        let alpine_named = family.is_none()
+            && base.as_ref().is_some_and(|b| {
+                let tag = b.tag().ok().flatten().unwrap_or("");
+                let name = b.name().unwrap_or("");
+                tag.split(['-', '_'])
+                    .chain(name.split(['/', '-', '_']))
+                    .any(|w| w.to_ascii_lowercase().starts_with("alpine"))
+            });
+        let busybox = alpine_named || matches!(family, Some(Family::Alpine | Family::Bare));
         let gnu_installed = ctx
             .calls(&programs::APK)
             .any(|(r, _, c)| r.stage == run.stage && c.operands().any(|w| w.value == "wget"));
