@@ -257,6 +257,8 @@ fixture!(df914_df915_expose, "DF914-DF915.Dockerfile");
 fixture!(df404_unpinned_os_packages, "DF404.Dockerfile");
 fixture!(df308_cd_in_run, "DF308.Dockerfile");
 fixture!(df309_wget_progress, "DF309.Dockerfile");
+fixture!(df309_arg_base, "DF309-arg-base.Dockerfile");
+fixture!(df309_alpine_tags, "DF309-alpine-tags.Dockerfile");
 fixture!(df310_curl_and_wget, "DF310.Dockerfile");
 fixture!(df311_ln_bin_sh, "DF311.Dockerfile");
 fixture!(df916_copy_from_unknown_stage, "DF916.Dockerfile");

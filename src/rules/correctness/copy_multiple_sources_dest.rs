@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
     doc: "## What it does
 Flags a `COPY` (or `ADD`) with more than one source whose destination does not end with `/`,
 as hadolint's DL3021 does. Heredoc and exec-form (`[\"a\", \"b\", \"dest\"]`) sources count
-alike; a destination with a variable is not checked.
+alike; a destination with a variable is not checked, and `.` is not flagged: BuildKit reads
+it as `./`, the working directory (`COPY go.mod go.sum .` copies both files into it).
 
 ## Why is this bad?
 BuildKit rejects it: several files can only be copied into a directory, and the destination
@@ -58,7 +59,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let dest = dest.trim_matches(['"', '\'']);
-        if dest.ends_with('/') {
+        // BuildKit turns a destination of `.` into `./` before copying.
+        if dest.ends_with('/') || dest == "." {
             continue;
         }
         out.push(Diagnostic::new(

@@ -12,9 +12,10 @@ pub static RULE: Rule = Rule {
 Flags `wget` without an option that tames its progress output: `--progress=...`, `-q`/`--quiet`,
 `-nv`/`--no-verbose`, or `-o`/`-a` (log to a file), as hadolint's DL3047 does.
 
-Not flagged on Alpine and busybox bases (unless the stage installs GNU wget with `apk add
-wget`): busybox's wget redraws a single progress line at most once a second, which is the flood
-hadolint's rule is about.
+Not flagged on Alpine and busybox bases, including images the rule does not know whose tag or
+name says `alpine` (unless the stage installs GNU wget with `apk add wget`): busybox's wget
+redraws a single progress line at most once a second, which is the flood hadolint's rule is
+about.
 
 ## Why is this bad?
 Without a terminal, GNU wget prints a progress line per few kilobytes: downloading a large file
@@ -32,7 +33,9 @@ RUN wget --progress=dot:giga https://example.com/big.tar.gz
 ## Fix safety
 Safe: `--progress=dot:giga` is added after `wget`. It changes what wget prints, never what it
 downloads, so the image is the same. Offered only when the stage's base image is a Debian,
-Red Hat, SUSE, Photon or Arch one (GNU wget); busybox's wget does not know the option.
+Red Hat, SUSE, Photon or Arch one (GNU wget) as written: busybox's wget does not know the
+option, so a base named through a build argument (`FROM ${BASE}`, `python:${TAG}`), which a
+`--build-arg` may turn into an Alpine one, gets no fix.
 ",
     severity: Severity::Info,
     default_enabled: true,
@@ -64,14 +67,28 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(program) = call.program_word() else {
             continue;
         };
-        let family = base_image_of(ctx, run.stage).and_then(|b| {
+        let base = base_image_of(ctx, run.stage);
+        let family = base.as_ref().and_then(|b| {
             let name = crate::images::official_name(b.name()?);
             let tag = b.tag().ok().flatten().unwrap_or("latest");
             Some(crate::images::family::distro(&name, tag)?.family)
         });
+        // The Safe fix trusts only a base no `--build-arg` can change: `FROM $BASE` with a
+        // Debian default may be built on Alpine, whose busybox wget rejects the option.
+        let literal = base.as_ref().is_some_and(|b| !b.written.contains('$'));
         // busybox's wget (Alpine's unless GNU wget is installed) redraws one line at most once a
         // second: no flood to tame.
-        let busybox = matches!(family, Some(Family::Alpine | Family::Bare));
+        // An image the knowledge base does not know is taken for Alpine when its tag or name
+        // says so (`mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine3.20`, `easypi/alpine-arm`).
+        let alpine_named = family.is_none()
+            && base.as_ref().is_some_and(|b| {
+                let tag = b.tag().ok().flatten().unwrap_or("");
+                let name = b.name().unwrap_or("");
+                tag.split(['-', '_'])
+                    .chain(name.split(['/', '-', '_']))
+                    .any(|w| w.to_ascii_lowercase().starts_with("alpine"))
+            });
+        let busybox = alpine_named || matches!(family, Some(Family::Alpine | Family::Bare));
         let gnu_installed = ctx
             .calls(&programs::APK)
             .any(|(r, _, c)| r.stage == run.stage && c.operands().any(|w| w.value == "wget"));
@@ -83,10 +100,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             word_span(run, program, program),
             "`wget` without `--progress=dot:giga` or `-q` fills the build log with its progress bar",
         );
-        let gnu = matches!(
-            family,
-            Some(Family::Debian | Family::RedHat | Family::Suse | Family::Photon | Family::Arch)
-        );
+        let gnu = literal
+            && matches!(
+                family,
+                Some(
+                    Family::Debian | Family::RedHat | Family::Suse | Family::Photon | Family::Arch
+                )
+            );
         if gnu {
             diag = diag.with_fix(Fix::safe(
                 "Add `--progress=dot:giga`",
