@@ -1103,16 +1103,22 @@ fn named_build_contexts_are_not_images_or_missing_stages() {
     let with = project(&[("Dockerfile", dockerfile), ("compose.yaml", compose)]);
     let o = run(with.path(), &args);
     assert_eq!(code(&o), 0, "{}", out(&o));
+    // `--context` chooses the context folder; the named contexts still come from the files.
+    let mut given = args.to_vec();
+    given.splice(1..1, ["--context", "."]);
+    let o = run(with.path(), &given);
+    assert_eq!(code(&o), 0, "{}", out(&o));
     let without = project(&[("Dockerfile", dockerfile)]);
     let report = out(&run(without.path(), &args));
     assert!(report.contains("DF401"), "{report}");
     assert!(report.contains("DF916"), "{report}");
 }
 
-/// A target other than the last named as a development or CI step (`dev`, `test`) ships
-/// nothing; the last stage is the default target and ships whatever its name.
+/// A target named as a development or CI step (`dev`, `test`, `upload-artifact`) ships
+/// nothing while another target ships; when all are, the last stage (the default target)
+/// ships.
 #[test]
-fn dev_and_ci_targets_do_not_ship_but_the_last_stage_does() {
+fn dev_and_ci_targets_do_not_ship_while_another_target_does() {
     let install = "RUN apt-get update && apt-get install -y --no-install-recommends curl\n";
     let text = format!(
         "FROM debian:bookworm AS base\n{install}FROM base AS test\n{install}FROM base AS dev\n{install}"
@@ -1127,6 +1133,19 @@ fn dev_and_ci_targets_do_not_ship_but_the_last_stage_does() {
     // (line 4) is a test target.
     assert!(report.contains("Dockerfile:2:"), "{report}");
     assert!(report.contains("Dockerfile:6:"), "{report}");
+    assert!(!report.contains("Dockerfile:4:"), "{report}");
+    // A CI step as the last stage, beside a released target (uptime-kuma's
+    // `upload-artifact`): the release ships, the CI step does not.
+    let text = format!(
+        "FROM debian:bookworm AS release\n{install}FROM debian:bookworm AS upload-artifact\n{install}"
+    );
+    let d = project(&[("Dockerfile", &text)]);
+    let o = run(
+        d.path(),
+        &["check", "--output-format", "concise", "--select", "DF202"],
+    );
+    let report = out(&o);
+    assert!(report.contains("Dockerfile:2:"), "{report}");
     assert!(!report.contains("Dockerfile:4:"), "{report}");
 }
 

@@ -93,7 +93,8 @@ pub struct Chosen {
     pub source: Source,
     /// Named build contexts (`FROM NAME`, `COPY --from=NAME`) that the compose or bake files
     /// above the Dockerfile declare (`build.additional_contexts`, a target's `contexts`): such
-    /// a name is not an image from a registry nor a missing stage. Empty under `--context`.
+    /// a name is not an image from a registry nor a missing stage. Read under `--context`
+    /// too: the flag chooses the context folder, not the build's named contexts.
     pub named_contexts: Vec<String>,
 }
 
@@ -158,13 +159,6 @@ impl ContextChooser {
         settings: &crate::settings::Settings,
         cache: Option<&Arc<super::ContextCache>>,
     ) -> Chosen {
-        if let Some(dir) = flag {
-            return Chosen {
-                root: dir.to_path_buf(),
-                source: Source::CommandLine,
-                named_contexts: Vec::new(),
-            };
-        }
         let absolute = crate::walk::absolute(dockerfile);
         let absolute = if absolute.components().any(|c| c == Component::ParentDir) {
             lexical(&absolute)
@@ -187,6 +181,13 @@ impl ContextChooser {
             None => Arc::new(Chain::default()),
         };
         let named_contexts = chain.named_contexts.clone();
+        if let Some(dir) = flag {
+            return Chosen {
+                root: dir.to_path_buf(),
+                source: Source::CommandLine,
+                named_contexts,
+            };
+        }
         if !settings.contexts.is_empty()
             && let Some(chosen) = settings.context_for(&absolute)
         {
@@ -829,7 +830,8 @@ target "plain" {}
             Some(folder.path()),
             &crate::settings::Settings::default(),
         );
-        assert!(given.named_contexts.is_empty());
+        assert_eq!(given.named_contexts, ["php-base", "golang-base"]);
+        assert_eq!(given.source, Source::CommandLine);
     }
 
     #[test]

@@ -541,9 +541,10 @@ impl<'a> Context<'a> {
     /// Whether a stage's content may ship in an image: a stage no other stage uses is a build
     /// target (the last one by default, any with `--target`), and it ships with the stages it
     /// is built on (`FROM base`). A stage only copied from (`COPY --from=build`, `RUN
-    /// --mount=from=build`) does not ship, nor does a target other than the last whose name
-    /// says it is a development or CI step (`dev`, `test`, `lint`, `upload-artifact`: see
-    /// `common::dev_or_ci_stage`). Nothing ships from a development environment (a Dockerfile
+    /// --mount=from=build`) does not ship, nor does a target whose name says it is a
+    /// development or CI step (`dev`, `test`, `lint`, `upload-artifact`: see
+    /// `common::dev_or_ci_stage`) while another target is not one; when every target is one,
+    /// the last stage (the default target) ships. Nothing ships from a development environment (a Dockerfile
     /// under `.devcontainer/`, `.codesandbox/` or `.gitpod/`, a `.gitpod.Dockerfile`, or one on
     /// a `devcontainers/` base): it is an editor's environment, where tools and caches are
     /// wanted. Size and cleanup rules apply only where this holds: elsewhere their fixes
@@ -577,10 +578,19 @@ impl<'a> Context<'a> {
                         }
                     }
                 }
-                let mut todo: Vec<usize> = (1..n)
+                let leaves: Vec<usize> = (1..n)
                     .filter(|&s| !used.get(s).copied().unwrap_or(true))
-                    .filter(|&s| s + 1 == n || !common::dev_or_ci_stage(self, s))
                     .collect();
+                // Targets named as development or CI steps ship nothing while another target
+                // does; when every target is one, the last stage (the default target) ships.
+                let mut todo: Vec<usize> = leaves
+                    .iter()
+                    .copied()
+                    .filter(|&s| !common::dev_or_ci_stage(self, s))
+                    .collect();
+                if todo.is_empty() {
+                    todo.extend(leaves.iter().copied().filter(|&s| s + 1 == n));
+                }
                 while let Some(s) = todo.pop() {
                     match shipped.get_mut(s) {
                         Some(x) if !*x => *x = true,
