@@ -186,6 +186,84 @@ fn the_script_is_what_buildkit_runs() {
     }
 }
 
+/// `check --fix --unsafe-fixes --select SC` on `text`: the fixed text, and the codes fixed.
+fn fixed(text: &str, unsafe_fixes: bool) -> (String, Vec<&'static str>) {
+    let outcome = dockerfix::fix(
+        text,
+        &settings(&["SC"], &[]),
+        &FileOptions {
+            unsafe_fixes,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let codes = outcome.applied.iter().map(|a| a.rule.code).collect();
+    (outcome.text, codes)
+}
+
+#[test]
+fn shellcheck_fixes_edit_the_exact_bytes() {
+    if !have_shellcheck() {
+        return;
+    }
+    let cases: &[(&str, &str)] = &[
+        // SC2086's quotes, SC2006's `$(...)`, on one line and across continuation lines with
+        // a comment line inside them.
+        (
+            "FROM debian\nRUN echo $x `date`\n",
+            "FROM debian\nRUN echo \"$x\" $(date)\n",
+        ),
+        (
+            "FROM debian\nRUN true \\\n # note\n    && echo $x \\\n    && echo `date`\n",
+            "FROM debian\nRUN true \\\n # note\n    && echo \"$x\" \\\n    && echo $(date)\n",
+        ),
+        // CRLF line ends, tabs and multibyte characters before the edit.
+        (
+            "FROM debian\r\nRUN true \\\r\n\t&& echo é日 $x\r\n",
+            "FROM debian\r\nRUN true \\\r\n\t&& echo é日 \"$x\"\r\n",
+        ),
+        // CMD and HEALTHCHECK commands, with their instruction's options.
+        (
+            "FROM debian\nHEALTHCHECK --interval=5s CMD curl -f $url\nCMD echo $x\n",
+            "FROM debian\nHEALTHCHECK --interval=5s CMD curl -f \"$url\"\nCMD echo \"$x\"\n",
+        ),
+        // Heredoc bodies: under the shell in effect, under their own `#!` line, after
+        // `<<-`'s tabs; a `cat <<EOF` heredoc is not a script and stays.
+        (
+            "FROM debian\nRUN <<EOF\nset -e\necho $x\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
+            "FROM debian\nRUN <<EOF\nset -e\necho \"$x\"\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
+        ),
+        (
+            "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $x\n\tEOF\n",
+            "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é \"$x\"\n\tEOF\n",
+        ),
+        // A one-word ARG needs no quotes, so it gets none.
+        (
+            "FROM debian\nARG arch\nRUN echo $arch $x\n",
+            "FROM debian\nARG arch\nRUN echo $arch \"$x\"\n",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (out, codes) = fixed(text, true);
+        assert_eq!(&out, expected, "{text:?}: {codes:?}");
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| c.starts_with("SC")),
+            "{codes:?}"
+        );
+        // Unsafe: nothing without --unsafe-fixes; a second run changes nothing.
+        assert_eq!(fixed(text, false).0, *text);
+        assert_eq!(fixed(&out, true).0, out);
+    }
+    // A file with another escape character: found, not fixed.
+    let text = "# escape=`\nFROM debian\nRUN true `\n  && echo $x\n";
+    let (doc, d) = lint_with(text, &settings(&["SC2086"], &[]));
+    assert!(
+        d.len() == 1 && d[0].fix.is_none() && doc.slice(d[0].span) == "$x",
+        "{d:?}"
+    );
+    assert_eq!(fixed(text, true).0, text);
+}
+
 #[test]
 fn missing_shellcheck_is_said_once_and_other_rules_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,10 +12,11 @@
 //! Findings on the preamble are dropped; the others are mapped back through the instruction's
 //! segments to the exact bytes of the Dockerfile.
 
+use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::common::stage_chain;
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::shellcheck::{Finding, Level, Script};
-use crate::syntax::{Args, Instruction, Kind, Span};
+use crate::shellcheck::{Finding, Level, Replacement, Script};
+use crate::syntax::{Args, Document, Instruction, Kind, Span};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -56,11 +57,28 @@ RUN cd /src; make install PREFIX=$prefix
 SC2164 (`cd` without `|| exit`) and SC2154 (`prefix` is not assigned; `version` would be).
 
 ## Fix safety
-No fix yet: ShellCheck's own suggestions are not applied.
+Where ShellCheck suggests a fix (quoting for SC2086, `$(...)` for SC2006, `|| exit` for
+SC2164, ...), dockerfix offers it as an Unsafe fix (`--unsafe-fixes`): quoting `$VAR`
+turns off the word splitting and globbing the command may rely on (`$PACKAGES` as a list of
+packages), `|| exit` changes what a failing `cd` does. The fix edits exactly the bytes
+ShellCheck's edit maps to, and is offered only where that mapping is exact:
+
+- every edit is within one physical line of the Dockerfile, on the command itself (never on
+  the `#!`, `set -o pipefail` or `export` lines dockerfix adds, never across a line
+  continuation or a comment line inside it), and inserts no line break;
+- in a `RUN <<EOF` body (BuildKit hands it to the shell byte for byte: it never expands
+  `$VAR` in a RUN, a CMD, an ENTRYPOINT or a HEALTHCHECK, nor in a RUN's heredoc, whatever the
+  delimiter's quotes), on the part of a line after the tabs `<<-` removes;
+- not in a file with another escape character (`# escape=`), where the line ends and
+  continuations of the Dockerfile are not those of the shell;
+- no two edits of the fix at the same point (their order would matter);
+- and, checked for each fix, the edited file parses to the same instructions, with the same
+  text for every other instruction, comment and heredoc, and this instruction's command (or
+  heredoc body) changed by exactly ShellCheck's edit.
 ",
     severity: Severity::Warning,
     default_enabled: false,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
     check,
 };
 
@@ -125,8 +143,9 @@ pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
                 "## What it does\nShellCheck's check {code_text} on RUN bodies (see the `SC` \
                  family: `dockerfix rule SC`). Each finding has the severity of ShellCheck's \
                  level for it (error; warning; info and style as info).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
-                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nNo fix \
-                 yet.\n"
+                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nWhen \
+                 ShellCheck suggests a fix, an Unsafe one where it maps exactly to the \
+                 Dockerfile (see `dockerfix rule SC`).\n"
             )
             .into_boxed_str(),
         );
@@ -138,7 +157,7 @@ pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
             doc,
             severity,
             default_enabled: false,
-            fix: FixAvailability::None,
+            fix: FixAvailability::Sometimes(Applicability::Unsafe),
             check: no_check,
         }))
     })
@@ -532,6 +551,197 @@ pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
     )
 }
 
+/// A position in `text` (0-based line, 1-based column in characters) as a byte offset, only
+/// when it is in the text: at most one past the line's last character.
+fn exact_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let mut start = 0;
+    for _ in 0..line {
+        start += text.get(start..)?.find('\n')? + 1;
+    }
+    let line_text = text.get(start..)?.split('\n').next()?;
+    let column = column.checked_sub(1)?;
+    if column == line_text.chars().count() {
+        return Some(start + line_text.len());
+    }
+    line_text.char_indices().nth(column).map(|(i, _)| start + i)
+}
+
+/// A replacement on one line of a heredoc body as ShellCheck saw it, as a source span.
+fn heredoc_span(h: &HeredocBody, line: usize, column: usize, end_column: usize) -> Option<Span> {
+    let &(start, tabs) = h.lines.get(line)?;
+    let text = h.visible.split_inclusive('\n').nth(line)?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let a = exact_offset(text, 0, column)?;
+    let b = exact_offset(text, 0, end_column)?;
+    Some(Span::new(start + tabs + a, start + tabs + b))
+}
+
+/// Where a replacement goes: its source span, and (not in a heredoc) its span in the
+/// instruction's logical line. None when the mapping is not exact: on the preamble or past
+/// the body, across lines, across a continuation.
+fn replacement_span(run: &RunScript, r: &Replacement) -> Option<(Span, Option<Span>)> {
+    let line = r.line.checked_sub(run.preamble + 1)?;
+    if r.end_line != r.line || r.end_column < r.column {
+        return None;
+    }
+    if let Some(h) = &run.heredoc {
+        return Some((heredoc_span(h, line, r.column, r.end_column)?, None));
+    }
+    let body = run.body.slice(&run.ins.logical);
+    let a = run.body.start + exact_offset(body, line, r.column)?;
+    let b = run.body.start + exact_offset(body, line, r.end_column)?;
+    // Both ends in one segment: bytes copied verbatim from one source line.
+    let seg = run
+        .ins
+        .segments
+        .iter()
+        .find(|s| s.logical <= a && b <= s.logical + s.len)?;
+    let source = Span::new(
+        seg.source + (a - seg.logical),
+        seg.source + (b - seg.logical),
+    );
+    Some((source, Some(Span::new(a, b))))
+}
+
+/// `text` with each `(span, replacement)` applied (sorted, not overlapping).
+fn splice(text: &str, edits: &[(Span, &str)]) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (span, with) in edits {
+        out.push_str(text.get(at..span.start)?);
+        out.push_str(with);
+        at = span.end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// Whether the edited file is the same file but for this instruction's command (or heredoc
+/// body), changed as `expected` says: same instructions, same text for every other instruction,
+/// the same comments and heredocs.
+fn only_the_script_changes(
+    doc: &Document,
+    ins: &Instruction,
+    edits: &[(Span, &str)],
+    logical: Option<&str>,
+) -> bool {
+    let Some(new_text) = splice(&doc.text, edits) else {
+        return false;
+    };
+    let Ok(new) = crate::syntax::parse(&new_text) else {
+        return false;
+    };
+    if doc.items.len() != new.items.len() || doc.escape != new.escape {
+        return false;
+    }
+    let comments = |d: &Document, i: &Instruction| -> Vec<String> {
+        i.inner_comments
+            .iter()
+            .map(|c| d.slice(*c).to_string())
+            .collect()
+    };
+    let bodies = |d: &Document, i: &Instruction| -> Vec<String> {
+        i.heredocs
+            .iter()
+            .map(|h| d.slice(h.body).to_string())
+            .collect()
+    };
+    doc.items.iter().zip(&new.items).all(|pair| match pair {
+        (crate::syntax::Item::Instruction(old), crate::syntax::Item::Instruction(now)) => {
+            let same_kind = old.kind() == now.kind() && comments(doc, old) == comments(&new, now);
+            if !std::ptr::eq(&**old, ins) {
+                return same_kind
+                    && old.logical == now.logical
+                    && bodies(doc, old) == bodies(&new, now);
+            }
+            match logical {
+                // A command: the logical line changed as expected, the heredocs kept.
+                Some(expected) => {
+                    same_kind && now.logical == expected && bodies(doc, old) == bodies(&new, now)
+                }
+                // A heredoc body: the logical line kept, the body changed by the edits.
+                None => {
+                    let expected: Option<Vec<String>> = old
+                        .heredocs
+                        .iter()
+                        .map(|h| {
+                            let inside: Vec<(Span, &str)> = edits
+                                .iter()
+                                .filter(|(s, _)| h.body.start <= s.start && s.end <= h.body.end)
+                                .map(|(s, w)| {
+                                    (Span::new(s.start - h.body.start, s.end - h.body.start), *w)
+                                })
+                                .collect();
+                            splice(doc.slice(h.body), &inside)
+                        })
+                        .collect();
+                    same_kind
+                        && old.logical == now.logical
+                        && expected.is_some_and(|e| e == bodies(&new, now))
+                }
+            }
+        }
+        (old, now) => {
+            std::mem::discriminant(old) == std::mem::discriminant(now)
+                && item_text(doc, old) == item_text(&new, now)
+        }
+    })
+}
+
+/// The text of an item that is not an instruction (a comment, a directive, a blank line).
+fn item_text<'d>(doc: &'d Document, item: &crate::syntax::Item) -> &'d str {
+    match item {
+        crate::syntax::Item::Instruction(i) => doc.slice(i.span),
+        crate::syntax::Item::Directive(d) => doc.slice(d.span),
+        crate::syntax::Item::Comment(s)
+        | crate::syntax::Item::Blank(s)
+        | crate::syntax::Item::Bom(s) => doc.slice(*s),
+    }
+}
+
+/// ShellCheck's suggested fix for a finding as an Unsafe fix on the Dockerfile, when every
+/// replacement maps exactly (see the rule's "Fix safety").
+fn suggested_fix(doc: &Document, run: &RunScript, f: &Finding) -> Option<Fix> {
+    let suggested = f.fix.as_ref()?;
+    if doc.escape != '\\' || suggested.replacements.is_empty() {
+        return None;
+    }
+    let mut edits: Vec<(Span, Option<Span>, &str)> = Vec::new();
+    for r in &suggested.replacements {
+        if r.replacement.contains(['\n', '\r']) {
+            return None;
+        }
+        let (source, logical) = replacement_span(run, r)?;
+        edits.push((source, logical, &r.replacement));
+    }
+    edits.sort_by_key(|e| (e.0.start, e.0.end));
+    // Edits that touch would depend on their order (ShellCheck's insertion points).
+    if edits
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.0.end >= b.0.start))
+    {
+        return None;
+    }
+    let source: Vec<(Span, &str)> = edits.iter().map(|e| (e.0, e.2)).collect();
+    let logical = if run.heredoc.is_some() {
+        None
+    } else {
+        let spans: Option<Vec<(Span, &str)>> = edits.iter().map(|e| Some((e.1?, e.2))).collect();
+        Some(splice(&run.ins.logical, &spans?)?)
+    };
+    if !only_the_script_changes(doc, run.ins, &source, logical.as_deref()) {
+        return None;
+    }
+    Some(Fix::new(
+        format!("Apply ShellCheck's fix for SC{}", f.code),
+        Applicability::Unsafe,
+        source
+            .into_iter()
+            .map(|(span, with)| Edit::replace(span, with))
+            .collect(),
+    ))
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(findings) = &ctx.options.shellcheck else {
         return;
@@ -543,11 +753,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let rule = code_rule(f.code, severity(f.level));
             let url = wiki_url(rule.code);
-            out.push(Diagnostic::new(
-                rule,
-                span,
-                format!("{} ({url})", f.message),
-            ));
+            let mut diag = Diagnostic::new(rule, span, format!("{} ({url})", f.message));
+            if let Some(fix) = suggested_fix(ctx.doc, run, f) {
+                diag = diag.with_fix(fix);
+            }
+            out.push(diag);
         }
     }
 }
@@ -566,6 +776,7 @@ mod tests {
             level: Level::Info,
             code: 2086,
             message: "m".into(),
+            fix: None,
         }
     }
 
@@ -745,6 +956,177 @@ mod tests {
         assert_eq!(end, Span::new(doc.text.len() - 1, doc.text.len() - 1));
         let long = finding_span(run, &finding(run.preamble + 1, 3, 99)).unwrap();
         assert_eq!(doc.slice(long), "ho");
+    }
+
+    /// The file after a ShellCheck fix that replaces each needle (the first match on a body
+    /// line of the first script, columns counted in characters) with its text; None when the
+    /// fix is not offered.
+    fn fixed(text: &str, replacements: &[(&str, &str)]) -> Option<String> {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let replacements = replacements
+            .iter()
+            .map(|(needle, with)| {
+                let (i, line) = run
+                    .script
+                    .text
+                    .lines()
+                    .enumerate()
+                    .skip(run.preamble)
+                    .find(|(_, l)| l.contains(needle))
+                    .unwrap();
+                let at = line.find(needle).unwrap();
+                let column = line[..at].chars().count() + 1;
+                Replacement {
+                    line: i + 1,
+                    end_line: i + 1,
+                    column,
+                    end_column: column + needle.chars().count(),
+                    insertion_point: "afterEnd".into(),
+                    precedence: 7,
+                    replacement: with.to_string(),
+                }
+            })
+            .collect();
+        let f = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix { replacements }),
+            ..finding(1, 1, 1)
+        };
+        let fix = suggested_fix(&doc, run, &f)?;
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        let (out, applied) = crate::fix::apply(&doc.text, &[&fix]);
+        assert_eq!(applied, [0]);
+        Some(out)
+    }
+
+    #[test]
+    fn fixes_map_exactly() {
+        let quote = [("$x", "\"$x\"")];
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &quote).unwrap(),
+            "FROM a\nRUN echo \"$x\"\n"
+        );
+        // Two edits (SC2006's backticks), on the command of a CMD.
+        assert_eq!(
+            fixed(
+                "FROM a\nCMD echo `date` x\n",
+                &[("`d", "$(d"), ("e`", "e)")]
+            )
+            .unwrap(),
+            "FROM a\nCMD echo $(date) x\n"
+        );
+        // Continuation lines and a comment line inside them: the edit stays on its line.
+        let text = "FROM a\nRUN echo a \\\n # c\n  && echo $x \\\n  && true\n";
+        assert_eq!(
+            fixed(text, &quote).unwrap(),
+            "FROM a\nRUN echo a \\\n # c\n  && echo \"$x\" \\\n  && true\n"
+        );
+        // CRLF line ends are kept.
+        assert_eq!(
+            fixed("FROM a\r\nRUN echo a \\\r\n  $x\r\n", &quote).unwrap(),
+            "FROM a\r\nRUN echo a \\\r\n  \"$x\"\r\n"
+        );
+        // Tabs and multibyte characters: columns are characters.
+        assert_eq!(
+            fixed("FROM a\nRUN echo\té 日 $x\n", &quote).unwrap(),
+            "FROM a\nRUN echo\té 日 \"$x\"\n"
+        );
+        // Heredoc bodies, with `<<-`'s tabs before the edit.
+        assert_eq!(
+            fixed("FROM a\nRUN <<EOF\necho $x\nEOF\n", &quote).unwrap(),
+            "FROM a\nRUN <<EOF\necho \"$x\"\nEOF\n"
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n", &quote).unwrap(),
+            "FROM a\nRUN <<-EOF\n\t\techo \"$x\"\n\tEOF\n"
+        );
+        assert_eq!(
+            fixed(
+                "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n",
+                &quote
+            )
+            .unwrap(),
+            "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v \"$x\"\nEOF\n"
+        );
+    }
+
+    #[test]
+    fn fixes_not_offered_where_the_mapping_is_not_exact() {
+        // Across a continuation (the logical line joins `a ` and `  &&`).
+        let text = "FROM a\nRUN echo a \\\n  && echo $x\n";
+        assert_eq!(fixed(text, &[("a   &&", "a &&")]), None);
+        assert!(fixed(text, &[("$x", "\"$x\"")]).is_some());
+        // A file with another escape character.
+        assert_eq!(
+            fixed(
+                "# escape=`\nFROM a\nRUN echo a `\n  $x\n",
+                &[("$x", "\"$x\"")]
+            ),
+            None
+        );
+        // On the preamble: the `export` line dockerfix adds.
+        let doc = parse("FROM a\nARG v\nRUN echo $v\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let on_preamble = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix {
+                replacements: vec![Replacement {
+                    line: 2,
+                    end_line: 2,
+                    column: 1,
+                    end_column: 7,
+                    insertion_point: String::new(),
+                    precedence: 1,
+                    replacement: "x".into(),
+                }],
+            }),
+            ..finding(2, 1, 7)
+        };
+        assert_eq!(suggested_fix(&doc, run, &on_preamble), None);
+        // On the declarations after a heredoc body with its own `#!` line.
+        let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/sh\necho $v\nEOF\n";
+        assert_eq!(fixed(text, &[("export", "x")]), None);
+        // A line break, or an edit whose result is another file (a continuation that swallows
+        // the next instruction, a heredoc that was not there).
+        assert_eq!(fixed("FROM a\nRUN echo $x\n", &[("$x", "$x\ntrue")]), None);
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\nRUN true\n", &[("$x", "$x \\")]),
+            None
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN cat x\nRUN true\n", &[("x", "<<EOF")]),
+            None
+        );
+        // Two edits at the same point (their order would matter), or overlapping.
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &[("$", "\"$"), ("x", "x\"")]),
+            None
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &[("$x", "a"), ("x", "b")]),
+            None
+        );
+        // Past the end of the line.
+        let doc = parse("FROM a\nRUN echo\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let past = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix {
+                replacements: vec![Replacement {
+                    line: 2,
+                    end_line: 2,
+                    column: 9,
+                    end_column: 9,
+                    insertion_point: String::new(),
+                    precedence: 1,
+                    replacement: "x".into(),
+                }],
+            }),
+            ..finding(2, 1, 7)
+        };
+        assert_eq!(suggested_fix(&doc, run, &past), None);
     }
 
     #[test]
