@@ -313,6 +313,56 @@ fn verbose_shows_the_version() {
     );
 }
 
+/// SARIF names ShellCheck, with its version, in `tool.extensions` when it ran, and only then.
+#[test]
+fn sarif_names_shellcheck_when_it_ran() {
+    if !have_shellcheck() {
+        return;
+    }
+    let version = Runner::new(None, 1).version().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM debian\nRUN echo $x\n").unwrap();
+    std::fs::write(
+        dir.path().join("Plain.Dockerfile"),
+        "FROM debian\nCOPY a b\n",
+    )
+    .unwrap();
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+            .args(["check", "--isolated", "--output-format", "sarif"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let log = sarif(&["--select", "SC", "Dockerfile"]);
+    let tool = &log["runs"][0]["tool"];
+    assert_eq!(
+        tool["extensions"],
+        serde_json::json!([{
+            "name": "ShellCheck",
+            "version": version,
+            "informationUri": "https://www.shellcheck.net"
+        }]),
+        "{tool:#}"
+    );
+    assert_eq!(tool["driver"]["name"], "dockerfix");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "SC2086");
+    // ShellCheck not selected, or selected with no script to check: not named.
+    for args in [
+        &["Dockerfile"][..],
+        &["--select", "SC", "Plain.Dockerfile"][..],
+    ] {
+        let log = sarif(args);
+        assert!(
+            log["runs"][0]["tool"].get("extensions").is_none()
+                && log["runs"][0]["tool"]["driver"]["name"] == "dockerfix",
+            "{args:?}"
+        );
+    }
+}
+
 /// Every corpus file, ShellCheck's results fetched in batches as `check` does: every SC
 /// diagnostic lies inside a RUN (on its command, or inside its heredoc's body), CMD,
 /// ENTRYPOINT or HEALTHCHECK instruction,
