@@ -177,6 +177,16 @@ fn the_script_is_what_buildkit_runs() {
         has(&f, "SC2154", 4, "$x") && f.iter().all(|x| !x.0.starts_with("SC3")),
         "{f:?}"
     );
+    // The base image's /bin/sh: bash on the Red Hat family (no bashism to report), dash on
+    // Debian (`local` is fine, `source` is not), POSIX sh where the image is not known.
+    let bashisms = "RUN [[ -f x ]] && source /etc/profile\n";
+    let f = found(&format!("FROM fedora:40\n{bashisms}"), &["SC"], &[]);
+    assert!(f.iter().all(|f| !f.0.starts_with("SC3")), "{f:?}");
+    let f = found(&format!("FROM debian:bookworm\n{bashisms}"), &["SC"], &[]);
+    assert!(has(&f, "SC3046", 2, "source /etc/profile"), "{f:?}");
+    let local = "RUN f() { local x=1; echo \"$x\"; }; f\n";
+    assert!(found(&format!("FROM debian:bookworm\n{local}"), &["SC3043"], &[]).is_empty());
+    assert!(!found(&format!("FROM example/app\n{local}"), &["SC3043"], &[]).is_empty());
     // Non-POSIX shells and Windows images are not checked.
     for text in [
         "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",

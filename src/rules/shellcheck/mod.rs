@@ -13,7 +13,7 @@
 //! segments to the exact bytes of the Dockerfile.
 
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::stage_chain;
+use crate::rules::common::{base_image_of, stage_chain};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
 use crate::shellcheck::{Finding, Level, Replacement, Script};
 use crate::syntax::{Args, Document, Instruction, Kind, Span};
@@ -35,7 +35,11 @@ a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one 
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
 any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
 is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
-hadolint; `pipefail` counts when the `SHELL` sets it. RUNs under PowerShell or `cmd`, on
+hadolint; `pipefail` counts when the `SHELL` sets it. `/bin/sh` (BuildKit's default shell,
+and a `SHELL [\"/bin/sh\", ...]`) is read in the dialect of the base image's `/bin/sh` when its
+distribution is known: dash on Debian and Ubuntu and the images built on them, bash on the Red
+Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch; POSIX `sh`
+elsewhere (Alpine's busybox ash included). RUNs under PowerShell or `cmd`, on
 Windows base images, other interpreters (`#!/usr/bin/env python3`) and other heredoc RUNs
 (`RUN cat <<EOF > file`) are not checked; SC1090 and SC1091 (a sourced file
 ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
@@ -170,17 +174,31 @@ struct Shell {
     pipefail: bool,
 }
 
-const SH: Shell = Shell {
-    name: "sh",
-    pipefail: false,
-};
+/// The shell ShellCheck should read a stage's `/bin/sh -c` commands as: the dialect of the
+/// base image's `/bin/sh` when its family is known (dash on Debian and Ubuntu, bash on the
+/// Red Hat family, openSUSE and Arch), else POSIX `sh` (also for Alpine's busybox ash, which
+/// ShellCheck 0.9 has no dialect for).
+fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
+    use crate::images::BinSh;
+    let sh = base_image_of(ctx, stage).and_then(|b| {
+        let name = crate::images::official_name(b.name()?);
+        let tag = b.tag().ok().flatten().unwrap_or("latest");
+        crate::images::bin_sh(&name, tag)
+    });
+    match sh {
+        Some(BinSh::Dash) => "dash",
+        Some(BinSh::Bash) => "bash",
+        Some(BinSh::BusyboxAsh) | None => "sh",
+    }
+}
 
 /// A `SHELL ["prog", ...]`: the shell ShellCheck knows it as, or None (PowerShell, cmd, zsh:
-/// not checked).
-fn shell_of(args: &[crate::syntax::JsonArg]) -> Option<Shell> {
+/// not checked). `sh` is the image's `/bin/sh`, `sh_is`.
+fn shell_of(args: &[crate::syntax::JsonArg], sh_is: &'static str) -> Option<Shell> {
     let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
     let name = match prog {
-        "sh" | "ash" | "busybox" => "sh",
+        "sh" => sh_is,
+        "ash" | "busybox" => "sh",
         "dash" => "dash",
         "bash" => "bash",
         "ksh" => "ksh",
@@ -311,10 +329,14 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
         // What the container's commands see at run time: ENV, not ARG.
         let mut env = inherited.clone();
         let mut names = inherited;
-        let mut shell = Some(SH);
+        let sh_is = bin_sh(ctx, index);
+        let mut shell = Some(Shell {
+            name: sh_is,
+            pipefail: false,
+        });
         for ins in &stage.instructions {
             match (&ins.node.kind, &ins.node.args) {
-                (Kind::Shell, Args::Json(args)) => shell = shell_of(args),
+                (Kind::Shell, Args::Json(args)) => shell = shell_of(args, sh_is),
                 (Kind::Arg, _) => declared(ins, &mut names),
                 (Kind::Env, _) => {
                     declared(ins, &mut names);
@@ -821,6 +843,51 @@ mod tests {
         );
         assert_eq!(runs[1].script.text, "#!/bin/sh\ntrue\n");
         assert_eq!(runs[1].preamble, 1);
+    }
+
+    #[test]
+    fn shell_of_the_base_image() {
+        let first_line = |text: &str| -> Vec<String> {
+            let doc = parse(text).unwrap();
+            scripts(&Context::new(&doc))
+                .into_iter()
+                .map(|s| s.script.text.lines().next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            first_line("FROM debian:bookworm\nRUN true\n"),
+            ["#!/bin/dash"]
+        );
+        assert_eq!(
+            first_line("FROM python:3.12-slim\nCMD true\n"),
+            ["#!/bin/dash"]
+        );
+        assert_eq!(first_line("FROM fedora\nRUN true\n"), ["#!/bin/bash"]);
+        assert_eq!(
+            first_line("FROM amazonlinux:2023\nRUN true\n"),
+            ["#!/bin/bash"]
+        );
+        assert_eq!(
+            first_line("FROM python:3.12-alpine\nRUN true\n"),
+            ["#!/bin/sh"]
+        );
+        assert_eq!(
+            first_line("FROM ghcr.io/acme/app\nRUN true\n"),
+            ["#!/bin/sh"]
+        );
+        // A stage built on another has its base image; `SHELL [\"/bin/sh\"]` is that image's
+        // sh; another SHELL is itself.
+        assert_eq!(
+            first_line(
+                "FROM ubuntu:24.04 AS base\nFROM base\nRUN true\nSHELL [\"/bin/sh\", \"-c\"]\n\
+                 RUN true\nSHELL [\"/bin/bash\", \"-c\"]\nRUN true\n"
+            ),
+            ["#!/bin/dash", "#!/bin/dash", "#!/bin/bash"]
+        );
+        assert_eq!(
+            first_line("FROM centos:7\nSHELL [\"/bin/dash\", \"-c\"]\nRUN true\n"),
+            ["#!/bin/dash"]
+        );
     }
 
     #[test]
