@@ -244,8 +244,8 @@ fn shellcheck_fixes_edit_the_exact_bytes() {
             "FROM debian\nRUN <<EOF\nset -e\necho \"$x\"\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
         ),
         (
-            "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $x\n\tEOF\n",
-            "FROM debian\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é \"$x\"\n\tEOF\n",
+            "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v $x\n\tEOF\n",
+            "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v \"$x\"\n\tEOF\n",
         ),
         // A one-word ARG needs no quotes, so it gets none.
         (

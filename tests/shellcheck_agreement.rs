@@ -171,8 +171,8 @@ fn shellcheck_findings_agree_with_hadolint() {
         for s in dockerfix::rules::shellcheck::scripts(&ctx) {
             checked.insert((name.clone(), s.ins.start_line));
             // Read as the base image's dash or bash, where hadolint reads POSIX sh (a heredoc
-            // with its own `#!` line has no preamble: both read its shebang).
-            if s.preamble > 0
+            // with its own `#!` line: both read its shebang).
+            if !s.own_shebang
                 && !after_shell.contains(&s.ins.start_line)
                 && !s.script.text.starts_with("#!/bin/sh\n")
             {

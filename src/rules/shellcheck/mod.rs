@@ -283,8 +283,11 @@ pub struct RunScript<'a> {
     pub ins: &'a Instruction,
     /// The command in the instruction's logical line (for a heredoc RUN, the `<<EOF` word).
     pub body: Span,
-    /// Lines before the body (shebang, options, declarations).
+    /// Lines dockerfix adds before the body (shebang, options, declarations); when the body
+    /// has its own `#!` line, the lines after it (declarations).
     pub preamble: usize,
+    /// A `RUN <<EOF` body with its own `#!` line, which stays the script's first line.
+    pub own_shebang: bool,
     pub script: Script,
     /// For `RUN <<EOF`, where the heredoc's body is in the source.
     pub heredoc: Option<HeredocBody>,
@@ -299,9 +302,23 @@ pub struct HeredocBody {
     lines: Vec<(usize, usize)>,
     /// The source offset right after the body.
     end: usize,
-    /// Declarations follow the body (a body with its own `#!` line keeps it first): findings
-    /// past the body are on them.
-    trailer: bool,
+}
+
+impl RunScript<'_> {
+    /// The 0-based line of the body that a 1-based line of the script is, or None on what
+    /// dockerfix added.
+    pub fn body_line(&self, script_line: usize) -> Option<usize> {
+        if self.own_shebang {
+            // Line 1 is the body's `#!` line, the preamble follows, then the body's line 1.
+            match script_line {
+                1 => Some(0),
+                l if l >= self.preamble + 2 => Some(l - self.preamble - 1),
+                _ => None,
+            }
+        } else {
+            script_line.checked_sub(self.preamble + 1)
+        }
+    }
 }
 
 /// The scripts of a file: each shell-form RUN, CMD, ENTRYPOINT and HEALTHCHECK of a POSIX
@@ -393,6 +410,7 @@ fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]
         ins,
         body,
         preamble,
+        own_shebang: false,
         script: Script::new(text),
         heredoc: None,
     }
@@ -473,14 +491,19 @@ fn heredoc_script<'a>(
         at += line.len();
     }
     let first = visible.lines().next().unwrap_or("");
-    let (script, preamble, trailer) = if first.starts_with("#!") {
+    let (script, preamble, own_shebang) = if first.starts_with("#!") {
+        // The `#!` line stays first; the declarations go right after it, before the commands
+        // that use them.
         shebang_shell(first)?;
-        let mut script = visible.clone();
-        if !script.ends_with('\n') {
-            script.push('\n');
+        let (shebang, rest) = visible.split_once('\n').unwrap_or((&visible, ""));
+        let mut script = format!("{shebang}\n");
+        let mut preamble = 0;
+        if let Some(line) = exports(names, rest) {
+            script.push_str(&line);
+            preamble += 1;
         }
-        script.extend(exports(names, &visible));
-        (script, 0, true)
+        script.push_str(rest);
+        (script, preamble, true)
     } else {
         let shell = shell?;
         let mut script = format!("#!/bin/{}\n", shell.name);
@@ -500,12 +523,12 @@ fn heredoc_script<'a>(
         ins,
         body: rest,
         preamble,
+        own_shebang,
         script: Script::new(script),
         heredoc: Some(HeredocBody {
             visible,
             lines,
             end: h.body.end,
-            trailer,
         }),
     })
 }
@@ -533,11 +556,11 @@ fn body_offset(body: &str, line: usize, column: usize) -> usize {
     start + within
 }
 
-/// A position in a heredoc body as ShellCheck saw it, as a source offset; None past the
-/// body when declarations follow it.
+/// A position in a heredoc body as ShellCheck saw it, as a source offset (past the body, its
+/// end).
 fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> {
     let Some(&(start, tabs)) = h.lines.get(line) else {
-        return (!h.trailer).then_some(h.end);
+        return Some(h.end);
     };
     let text = h.visible.split_inclusive('\n').nth(line).unwrap_or("");
     let text = text.strip_suffix('\n').unwrap_or(text);
@@ -550,12 +573,11 @@ fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> 
 
 /// A finding's span in the Dockerfile, or None when it is on the preamble.
 pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
-    let line = f.line.checked_sub(run.preamble + 1)?;
+    let line = run.body_line(f.line)?;
     if let Some(h) = &run.heredoc {
         let start = heredoc_offset(h, line, f.column)?;
-        let end = f
-            .end_line
-            .checked_sub(run.preamble + 1)
+        let end = run
+            .body_line(f.end_line)
             .and_then(|l| heredoc_offset(h, l, f.end_column))
             .unwrap_or(start)
             .max(start);
@@ -563,7 +585,7 @@ pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
     }
     let body = run.body.slice(&run.ins.logical);
     let start = body_offset(body, line, f.column);
-    let end = match f.end_line.checked_sub(run.preamble + 1) {
+    let end = match run.body_line(f.end_line) {
         Some(l) => body_offset(body, l, f.end_column).max(start),
         None => start,
     };
@@ -602,7 +624,7 @@ fn heredoc_span(h: &HeredocBody, line: usize, column: usize, end_column: usize) 
 /// instruction's logical line. None when the mapping is not exact: on the preamble or past
 /// the body, across lines, across a continuation.
 fn replacement_span(run: &RunScript, r: &Replacement) -> Option<(Span, Option<Span>)> {
-    let line = r.line.checked_sub(run.preamble + 1)?;
+    let line = run.body_line(r.line)?;
     if r.end_line != r.line || r.end_column < r.column {
         return None;
     }
@@ -985,7 +1007,15 @@ mod tests {
         let at = text_line.find(needle).unwrap();
         let column = text_line[..at].chars().count() + 1;
         let end = column + needle.chars().count();
-        let f = finding(run.preamble + 1 + line, column, end);
+        // The script's line of that body line (past the `#!` line a body keeps, past the
+        // preamble).
+        let script_line = if run.own_shebang && line == 0 {
+            1
+        } else {
+            line + run.preamble + 1
+        };
+        assert_eq!(run.body_line(script_line), Some(line));
+        let f = finding(script_line, column, end);
         doc.slice(finding_span(run, &f).unwrap()).to_string()
     }
 
@@ -1002,14 +1032,28 @@ mod tests {
         // `<<-` removes leading tabs: ShellCheck's columns are past them.
         let text = "FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n";
         assert_eq!(mapped_heredoc(text, "$x"), "$x");
-        // A `#!` line stays first; the declarations follow the body.
+        // A `#!` line stays first; the declarations follow it.
         let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        assert_eq!(mapped_heredoc(text, "bash"), "bash");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs[0].script.text, "#!/bin/bash\nexport v=1\necho $v $x\n");
+        assert_eq!(finding_span(&runs[0], &finding(2, 1, 7)), None);
+        let body = finding_span(&runs[0], &finding(3, 1, 5)).unwrap();
+        assert_eq!(doc.slice(body), "echo");
+        // Without declarations, the body's lines are the script's.
+        let text = "FROM a\nRUN <<EOF\n#!/bin/sh\ntrue\necho $x\nEOF\n";
         assert_eq!(mapped_heredoc(text, "$x"), "$x");
         let doc = parse(text).unwrap();
         let ctx = Context::new(&doc);
         let runs = scripts(&ctx);
-        assert_eq!(runs[0].script.text, "#!/bin/bash\necho $v $x\nexport v=1\n");
-        assert_eq!(finding_span(&runs[0], &finding(3, 1, 7)), None);
+        assert_eq!((runs[0].preamble, runs[0].own_shebang), (0, true));
+        assert_eq!(
+            (1..=4).map(|l| runs[0].body_line(l)).collect::<Vec<_>>(),
+            [Some(0), Some(1), Some(2), Some(3)]
+        );
     }
 
     #[test]
