@@ -660,24 +660,48 @@ fn splice(text: &str, edits: &[(Span, &str)]) -> Option<String> {
     Some(out)
 }
 
+/// An instruction put after the edited one when it is parsed again: it must come out whole,
+/// so that the edit neither continues the instruction onto the next line nor opens a heredoc.
+const SENTINEL: &str = "LABEL dockerfix.sentinel=1\n";
+
 /// Whether the edited file is the same file but for this instruction's command (or heredoc
-/// body), changed as `expected` says: same instructions, same text for every other instruction,
-/// the same comments and heredocs.
+/// body), changed as `logical` (or the edits, in a heredoc body) says. The instruction's source
+/// lines, edited, are parsed again followed by [`SENTINEL`] (lines before an instruction do not
+/// depend on it, and the lines after it only through a continuation or a heredoc, which the
+/// sentinel would show; the escape character is `\\`, see [`suggested_fix`]): they must give
+/// the same instruction, with the same comment lines and heredocs but for the edits, and the
+/// sentinel whole.
 fn only_the_script_changes(
     doc: &Document,
     ins: &Instruction,
     edits: &[(Span, &str)],
     logical: Option<&str>,
 ) -> bool {
-    let Some(new_text) = splice(&doc.text, edits) else {
+    let local: Option<Vec<(Span, &str)>> = edits
+        .iter()
+        .map(|(s, w)| {
+            (s.end <= ins.span.end).then_some(())?;
+            let start = s.start.checked_sub(ins.span.start)?;
+            Some((Span::new(start, s.end - ins.span.start), *w))
+        })
+        .collect();
+    let Some(mut text) = local.and_then(|l| splice(doc.slice(ins.span), &l)) else {
         return false;
     };
-    let Ok(new) = crate::syntax::parse(&new_text) else {
-        return false;
-    };
-    if doc.items.len() != new.items.len() || doc.escape != new.escape {
-        return false;
+    if !text.ends_with('\n') {
+        text.push('\n');
     }
+    text.push_str(SENTINEL);
+    let Ok(new) = crate::syntax::parse(&text) else {
+        return false;
+    };
+    let [
+        crate::syntax::Item::Instruction(now),
+        crate::syntax::Item::Instruction(sentinel),
+    ] = new.items.as_slice()
+    else {
+        return false;
+    };
     let comments = |d: &Document, i: &Instruction| -> Vec<String> {
         i.inner_comments
             .iter()
@@ -690,56 +714,28 @@ fn only_the_script_changes(
             .map(|h| d.slice(h.body).to_string())
             .collect()
     };
-    doc.items.iter().zip(&new.items).all(|pair| match pair {
-        (crate::syntax::Item::Instruction(old), crate::syntax::Item::Instruction(now)) => {
-            let same_kind = old.kind() == now.kind() && comments(doc, old) == comments(&new, now);
-            if !std::ptr::eq(&**old, ins) {
-                return same_kind
-                    && old.logical == now.logical
-                    && bodies(doc, old) == bodies(&new, now);
-            }
-            match logical {
-                // A command: the logical line changed as expected, the heredocs kept.
-                Some(expected) => {
-                    same_kind && now.logical == expected && bodies(doc, old) == bodies(&new, now)
-                }
-                // A heredoc body: the logical line kept, the body changed by the edits.
-                None => {
-                    let expected: Option<Vec<String>> = old
-                        .heredocs
+    let same = new.slice(sentinel.span) == SENTINEL
+        && ins.kind() == now.kind()
+        && comments(doc, ins) == comments(&new, now);
+    match logical {
+        // A command: the logical line changed as expected, the heredocs kept.
+        Some(expected) => same && now.logical == expected && bodies(doc, ins) == bodies(&new, now),
+        // A heredoc body: the logical line kept, the body changed by the edits.
+        None => {
+            let expected: Option<Vec<String>> = ins
+                .heredocs
+                .iter()
+                .map(|h| {
+                    let inside: Vec<(Span, &str)> = edits
                         .iter()
-                        .map(|h| {
-                            let inside: Vec<(Span, &str)> = edits
-                                .iter()
-                                .filter(|(s, _)| h.body.start <= s.start && s.end <= h.body.end)
-                                .map(|(s, w)| {
-                                    (Span::new(s.start - h.body.start, s.end - h.body.start), *w)
-                                })
-                                .collect();
-                            splice(doc.slice(h.body), &inside)
-                        })
+                        .filter(|(s, _)| h.body.start <= s.start && s.end <= h.body.end)
+                        .map(|(s, w)| (Span::new(s.start - h.body.start, s.end - h.body.start), *w))
                         .collect();
-                    same_kind
-                        && old.logical == now.logical
-                        && expected.is_some_and(|e| e == bodies(&new, now))
-                }
-            }
+                    splice(doc.slice(h.body), &inside)
+                })
+                .collect();
+            same && ins.logical == now.logical && expected.is_some_and(|e| e == bodies(&new, now))
         }
-        (old, now) => {
-            std::mem::discriminant(old) == std::mem::discriminant(now)
-                && item_text(doc, old) == item_text(&new, now)
-        }
-    })
-}
-
-/// The text of an item that is not an instruction (a comment, a directive, a blank line).
-fn item_text<'d>(doc: &'d Document, item: &crate::syntax::Item) -> &'d str {
-    match item {
-        crate::syntax::Item::Instruction(i) => doc.slice(i.span),
-        crate::syntax::Item::Directive(d) => doc.slice(d.span),
-        crate::syntax::Item::Comment(s)
-        | crate::syntax::Item::Blank(s)
-        | crate::syntax::Item::Bom(s) => doc.slice(*s),
     }
 }
 
