@@ -76,8 +76,9 @@ ShellCheck's edit maps to, and is offered only where that mapping is exact:
 - not in a file with another escape character (`# escape=`), where the line ends and
   continuations of the Dockerfile are not those of the shell;
 - no two edits of the fix at the same point (their order would matter);
-- and, checked for each fix, the edited file parses to the same instructions, with the same
-  text for every other instruction, comment and heredoc, and this instruction's command (or
+- and, checked for each fix, the edited instruction parses again (followed by another
+  instruction, which must come out whole: no continuation or heredoc runs into the next line)
+  to the same instruction, with the same comment lines and heredocs, and its command (or
   heredoc body) changed by exactly ShellCheck's edit.
 ",
     severity: Severity::Warning,
