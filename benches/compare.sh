@@ -18,7 +18,10 @@
 #      BuildKit's parser, and 100 more valid ones; every other file must still be checked;
 # 3. times, with /usr/bin/time (wall, user+sys CPU, peak RSS of the process tree):
 #    `cat` of every file (the floor), `dockerfix check`, `dockerfix format --check`,
-#    dprint `check`, dockerfmt `-c`, hadolint, tally `--slow-checks off`; then dockerfix alone
+#    dprint `check`, dockerfmt `-c`, hadolint, tally `--slow-checks off`; `dockerfix check`
+#    with the ShellCheck rules on (`--extend-select SC`, when `shellcheck` is on PATH or
+#    $SHELLCHECK names it), on the tree and on the files hadolint runs on (hadolint runs
+#    ShellCheck on every RUN: that row is the one to compare it with); then dockerfix alone
 #    on one small file, on the big file, and on bad/.
 #
 # Peers come from ../shared/peers/install.sh ($PEERS, default ~/.cache/dockerfix-peers; run
@@ -31,7 +34,8 @@
 # per file; SLOW=full runs them on the whole tree (about 25 minutes), SLOW=skip not at all.
 #
 # Environment: RUNS (timed runs per fast command, median taken; default 5), SLOW, PEERS,
-# BENCH_DIR, DOCKERFIX_BIN, DOCKERFIX_SHARED (default ../shared beside the repository).
+# BENCH_DIR, DOCKERFIX_BIN, DOCKERFIX_SHARED (default ../shared beside the repository),
+# SHELLCHECK (the ShellCheck for the SC rows; default `shellcheck` on PATH).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -272,6 +276,23 @@ if have "$DOCKERFMT"; then
     xargs -0 -s 1000000 -a "$WORK/list.ok-dockerfmt" "$DOCKERFMT" -c
 else missing "dockerfmt -c"; fi
 
+# The ShellCheck rules: ShellCheck's work is cached by script within a run, so on the tree
+# (14 copies of the same files) it runs once per distinct script; on copy-00 (hadolint's
+# files), every script is new.
+SC_BIN=${SHELLCHECK:-$(command -v shellcheck || true)}
+if [ -n "$SC_BIN" ] && [ -x "$SC_BIN" ]; then
+  printf '[lint.shellcheck]\npath = "%s"\n' "$SC_BIN" >"$WORK/shellcheck.toml"
+  # `--config` (no discovery, as `--isolated`) names the ShellCheck.
+  measure "dockerfix check + SC rules" "$N_ALL" "$RUNS" \
+    "$DFX" check --config "$WORK/shellcheck.toml" --extend-select SC --output-format concise .
+  # With SLOW=full hadolint runs on the tree: the row above is the one to compare.
+  [ "$SLOW" = full ] || measure "dockerfix check + SC rules, copy-00 (hadolint's files)" "$N_C0" \
+    "$RUNS" "$DFX" check --config "$WORK/shellcheck.toml" --extend-select SC \
+    --output-format concise ./copy-00
+else
+  missing "dockerfix check + SC rules"
+fi
+
 if [ "$SLOW" != skip ]; then
   if [ "$SLOW" = full ]; then hl=$WORK/list.all; else hl=$WORK/list.copy00; fi
   if have "$HADOLINT"; then
@@ -343,6 +364,14 @@ awk -F'\t' -v cw="$CHECK_WALL" -v fw="$FORMAT_WALL" -v cc="$CHECK_CPU" -v fc="$F
   }' "$ROWS"
 echo
 echo "- dockerfix check of one small file, end to end: $SMALL_MS ms (median of 100 runs)"
+SC_ROW="dockerfix check + SC rules"
+[ "$SLOW" = full ] || SC_ROW="dockerfix check + SC rules, copy-00 (hadolint's files)"
+SC_VS=$(awk -F'\t' -v row="$SC_ROW" '$1 == "hadolint" && $3 > 0 { h = $2 / $3 }
+  $1 == row && $3 > 0 { d = $2 / $3 }
+  END { if (h > 0 && d > 0) printf "%.0f files/s against hadolint'"'"'s %.1f: %.0f×", d, h, d / h }' "$ROWS")
+[ -n "$SC_VS" ] && echo "- with the ShellCheck rules on ($("$SC_BIN" --version | sed -n 's/^version: //p')," \
+  "on the files hadolint ran on): dockerfix check $SC_VS"
+[ -n "${SC_BIN:-}" ] || echo "- the ShellCheck rows need \`shellcheck\` on PATH (or SHELLCHECK)"
 echo "- tree + bad files: exit $BAD_RC, $BAD_ERRORS error lines (400 bad files added; the tree" \
   "itself has $(grep -c ': error: ' "$WORK/stderr.check" 2>/dev/null || echo '?') files BuildKit rejects)"
 [ -f "$WORK/ok-dockerfmt.txt" ] && echo "- dockerfmt stops at the first file it panics on: timed" \

@@ -1127,6 +1127,11 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         let _ = diff_out.flush();
     }
+    if let Some(w) = &mut report {
+        for version in runners.versions_run() {
+            w.shellcheck_ran(&version);
+        }
+    }
     if let Some(w) = report.take()
         && let Err(e) = w.finish()
     {
@@ -1280,6 +1285,15 @@ impl ShellcheckRunners {
         for (runner, scripts) in by_runner {
             runner.prefetch(scripts);
         }
+    }
+
+    /// The versions of the ShellChecks that checked at least one script.
+    fn versions_run(&self) -> Vec<String> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.values()
+            .filter(|r| r.checked() > 0)
+            .filter_map(|r| r.version().ok().map(str::to_string))
+            .collect()
     }
 
     /// Says once what went wrong with ShellCheck (missing, failing), and with `-v` which one

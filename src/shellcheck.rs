@@ -77,6 +77,33 @@ pub struct Finding {
     pub level: Level,
     pub code: u32,
     pub message: String,
+    /// ShellCheck's suggested fix, when it has one (json1's `fix`).
+    #[serde(default)]
+    pub fix: Option<SuggestedFix>,
+}
+
+/// A fix ShellCheck suggests: replacements in the script's coordinates (as [`Finding`]'s).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SuggestedFix {
+    pub replacements: Vec<Replacement>,
+}
+
+/// One replacement of a [`SuggestedFix`]: the text from (`line`, `column`) to (`end_line`,
+/// `end_column`), end exclusive, becomes `replacement`. `insertion_point` and `precedence`
+/// order replacements at the same point; dockerfix never applies a fix that needs them (see
+/// `rules::shellcheck`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Replacement {
+    pub line: usize,
+    pub end_line: usize,
+    pub column: usize,
+    pub end_column: usize,
+    #[serde(default)]
+    pub insertion_point: String,
+    #[serde(default)]
+    pub precedence: i64,
+    pub replacement: String,
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,7 @@
 //! Whole-corpus guarantees for every file BuildKit accepts: `check --fix --unsafe-fixes` with
-//! every rule converges, re-parses, is idempotent and loses no comment or heredoc byte;
+//! every rule (and the SC family, with ShellCheck's fixes, when `shellcheck` is installed)
+//! converges, re-parses, is idempotent and loses no comment or heredoc byte (ShellCheck's fixes
+//! aside, on the lines of `RUN <<EOF` scripts where it suggested them);
 //! `format` is idempotent, keeps BuildKit's view of every instruction and every comment.
 
 mod common;
@@ -46,6 +48,18 @@ fn corpus_texts() -> Vec<(String, String)> {
 
 /// The fixed text parses, with the same comment lines and heredoc bodies as before.
 fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &str) {
+    keeps_comments_and_heredocs_but(name, before, fixed, &Default::default());
+}
+
+/// The same, except on the heredoc lines `fixable` names (heredoc index, line in its body): a
+/// `RUN <<EOF` script's lines where ShellCheck suggested a fix, which may change there but
+/// keep their number of lines (ShellCheck's edits are offered only within one line).
+fn keeps_comments_and_heredocs_but(
+    name: &str,
+    before: &syntax::Document,
+    fixed: &str,
+    fixable: &std::collections::BTreeSet<(usize, usize)>,
+) {
     let after =
         syntax::parse(fixed).unwrap_or_else(|e| panic!("{name}: fixed text does not parse: {e}"));
     assert_eq!(
@@ -53,11 +67,43 @@ fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &st
         comments(&after),
         "{name}: comments changed"
     );
-    assert_eq!(
-        heredoc_bodies(before),
-        heredoc_bodies(&after),
-        "{name}: heredocs changed"
-    );
+    let (old, new) = (heredoc_bodies(before), heredoc_bodies(&after));
+    assert_eq!(old.len(), new.len(), "{name}: heredocs changed");
+    for (k, (a, b)) in old.iter().zip(&new).enumerate() {
+        let (la, lb): (Vec<&str>, Vec<&str>) = (a.split('\n').collect(), b.split('\n').collect());
+        assert!(
+            la.len() == lb.len()
+                && la
+                    .iter()
+                    .zip(&lb)
+                    .enumerate()
+                    .all(|(i, (x, y))| x == y || fixable.contains(&(k, i))),
+            "{name}: heredoc {k} changed:\n{a}\n----\n{b}"
+        );
+    }
+}
+
+/// The heredoc lines where the SC family suggests a fix: (heredoc index, line in its body).
+fn shellcheck_fixable_lines(
+    doc: &Document,
+    diagnostics: &[dockerfix::rules::Diagnostic],
+) -> std::collections::BTreeSet<(usize, usize)> {
+    let bodies: Vec<syntax::Span> = doc
+        .instructions()
+        .flat_map(|i| i.heredocs.iter().map(|h| h.body))
+        .collect();
+    diagnostics
+        .iter()
+        .filter(|d| d.rule.is_shellcheck())
+        .filter_map(|d| d.fix.as_ref())
+        .flat_map(|f| &f.edits)
+        .filter_map(|e| {
+            let k = bodies.iter().position(|b| b.contains(e.span))?;
+            let body = doc.slice(bodies[k]);
+            let line = body[..e.span.start - bodies[k].start].matches('\n').count();
+            Some((k, line))
+        })
+        .collect()
 }
 
 #[test]
@@ -68,11 +114,23 @@ fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &st
 fn fixing_converges_and_keeps_comments_and_heredocs() {
     let mut settings = Settings::default();
     settings.enabled.iter_mut().for_each(|e| *e = true);
-    let (mut files, mut changed, mut applied) = (0, 0, 0);
+    let texts = corpus_texts();
+    // ShellCheck's fixes too (SC2086's quotes, SC2006's `$(...)`, ...), when it is installed.
+    let runner = shellcheck_runner();
+    if let Some(runner) = &runner {
+        enable_shellcheck(&mut settings, runner, texts.iter().map(|(_, t)| t.as_str()));
+    }
+    let (mut files, mut changed, mut applied, mut shellcheck_fixes) = (0, 0, 0, 0);
     let mut per_rule: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
-    for (name, text) in corpus_texts() {
+    for (name, text) in texts {
         let before = syntax::parse(&text).unwrap();
-        for d in dockerfix::lint(&before, &settings, &dockerfix::FileOptions::default()) {
+        let file = dockerfix::FileOptions {
+            shellcheck: runner.as_ref(),
+            ..Default::default()
+        };
+        let diagnostics = dockerfix::lint(&before, &settings, &file);
+        let fixable = shellcheck_fixable_lines(&before, &diagnostics);
+        for d in diagnostics {
             let e = per_rule.entry(d.rule.code).or_default();
             e.0 += 1;
             e.1 += usize::from(d.fix.is_some());
@@ -82,17 +140,17 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
             &settings,
             &dockerfix::FileOptions {
                 unsafe_fixes: true,
-                ..Default::default()
+                ..file
             },
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-        keeps_comments_and_heredocs(&name, &before, &outcome.text);
+        keeps_comments_and_heredocs_but(&name, &before, &outcome.text, &fixable);
         let again = dockerfix::fix(
             &outcome.text,
             &settings,
             &dockerfix::FileOptions {
                 unsafe_fixes: true,
-                ..Default::default()
+                ..file
             },
         )
         .unwrap();
@@ -102,9 +160,14 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
         );
         files += 1;
         applied += outcome.applied.len();
+        shellcheck_fixes += outcome
+            .applied
+            .iter()
+            .filter(|a| a.rule.is_shellcheck())
+            .count();
         changed += usize::from(outcome.text != text);
     }
-    eprintln!("{files} files, {changed} fixed, {applied} fixes");
+    eprintln!("{files} files, {changed} fixed, {applied} fixes ({shellcheck_fixes} ShellCheck's)");
     // A summary of findings per rule (information, not asserted: it moves as rules improve).
     for (code, (n, fixable)) in &per_rule {
         eprintln!("  {code}: {n} findings, {fixable} with a fix");
@@ -112,6 +175,11 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
     assert!(
         files > 1400 && changed > 50,
         "{files} files, {changed} changed"
+    );
+    // With ShellCheck, its fixes do run on the corpus (SC2086 alone has hundreds).
+    assert!(
+        runner.is_none() || shellcheck_fixes > 100,
+        "{shellcheck_fixes} ShellCheck fixes"
     );
 }
 

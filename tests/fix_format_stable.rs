@@ -1,6 +1,7 @@
 //! Fix output looks hand-written: on every corpus file that `format` already accepts (the
 //! file as formatted), `check --fix --unsafe-fixes` with every rule gives text that `format
-//! --check` accepts with the same settings, for several option sets. A fix that wrote its own
+//! --check` accepts with the same settings, for several option sets (the SC family's fixes
+//! too when `shellcheck` is installed). A fix that wrote its own
 //! layout (a package line glued to `&& rm -rf ...`, another indentation) would fail here.
 
 mod common;
@@ -31,22 +32,39 @@ fn fixed_text_is_formatted() {
     ];
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in common::corpus_dockerfiles() {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
+    let texts: Vec<_> = common::corpus_dockerfiles()
+        .into_iter()
+        .filter_map(|p| Some((std::fs::read_to_string(&p).ok()?, p)))
+        .collect();
+    // ShellCheck's fixes too, when it is installed (on the texts as each option set formats
+    // them: the scripts are the same, the layout aside).
+    let runner = common::shellcheck_runner();
+    let mut all = Settings::default();
+    all.enabled.iter_mut().for_each(|e| *e = true);
+    if let Some(runner) = &runner {
+        let formatted: Vec<String> = texts
+            .iter()
+            .flat_map(|(t, _)| {
+                option_sets
+                    .iter()
+                    .filter_map(|f| dockerfix::format::format(t, f).ok())
+            })
+            .collect();
+        common::enable_shellcheck(&mut all, runner, formatted.iter().map(String::as_str));
+    }
+    for (text, path) in &texts {
         for fmt in &option_sets {
-            let Ok(formatted) = dockerfix::format::format(&text, fmt) else {
+            let Ok(formatted) = dockerfix::format::format(text, fmt) else {
                 continue;
             };
-            let mut settings = Settings::default();
-            settings.enabled.iter_mut().for_each(|e| *e = true);
+            let mut settings = all.clone();
             settings.format = *fmt;
             let Ok(fixed) = dockerfix::fix(
                 &formatted,
                 &settings,
                 &dockerfix::FileOptions {
                     unsafe_fixes: true,
+                    shellcheck: runner.as_ref(),
                     ..Default::default()
                 },
             ) else {

@@ -177,6 +177,16 @@ fn the_script_is_what_buildkit_runs() {
         has(&f, "SC2154", 4, "$x") && f.iter().all(|x| !x.0.starts_with("SC3")),
         "{f:?}"
     );
+    // The base image's /bin/sh: bash on the Red Hat family (no bashism to report), dash on
+    // Debian (`local` is fine, `source` is not), POSIX sh where the image is not known.
+    let bashisms = "RUN [[ -f x ]] && source /etc/profile\n";
+    let f = found(&format!("FROM fedora:40\n{bashisms}"), &["SC"], &[]);
+    assert!(f.iter().all(|f| !f.0.starts_with("SC3")), "{f:?}");
+    let f = found(&format!("FROM debian:bookworm\n{bashisms}"), &["SC"], &[]);
+    assert!(has(&f, "SC3046", 2, "source /etc/profile"), "{f:?}");
+    let local = "RUN f() { local x=1; echo \"$x\"; }; f\n";
+    assert!(found(&format!("FROM debian:bookworm\n{local}"), &["SC3043"], &[]).is_empty());
+    assert!(!found(&format!("FROM example/app\n{local}"), &["SC3043"], &[]).is_empty());
     // Non-POSIX shells and Windows images are not checked.
     for text in [
         "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
@@ -184,6 +194,84 @@ fn the_script_is_what_buildkit_runs() {
     ] {
         assert!(found(text, &["SC"], &[]).is_empty(), "{text}");
     }
+}
+
+/// `check --fix --unsafe-fixes --select SC` on `text`: the fixed text, and the codes fixed.
+fn fixed(text: &str, unsafe_fixes: bool) -> (String, Vec<&'static str>) {
+    let outcome = dockerfix::fix(
+        text,
+        &settings(&["SC"], &[]),
+        &FileOptions {
+            unsafe_fixes,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let codes = outcome.applied.iter().map(|a| a.rule.code).collect();
+    (outcome.text, codes)
+}
+
+#[test]
+fn shellcheck_fixes_edit_the_exact_bytes() {
+    if !have_shellcheck() {
+        return;
+    }
+    let cases: &[(&str, &str)] = &[
+        // SC2086's quotes, SC2006's `$(...)`, on one line and across continuation lines with
+        // a comment line inside them.
+        (
+            "FROM debian\nRUN echo $x `date`\n",
+            "FROM debian\nRUN echo \"$x\" $(date)\n",
+        ),
+        (
+            "FROM debian\nRUN true \\\n # note\n    && echo $x \\\n    && echo `date`\n",
+            "FROM debian\nRUN true \\\n # note\n    && echo \"$x\" \\\n    && echo $(date)\n",
+        ),
+        // CRLF line ends, tabs and multibyte characters before the edit.
+        (
+            "FROM debian\r\nRUN true \\\r\n\t&& echo é日 $x\r\n",
+            "FROM debian\r\nRUN true \\\r\n\t&& echo é日 \"$x\"\r\n",
+        ),
+        // CMD and HEALTHCHECK commands, with their instruction's options.
+        (
+            "FROM debian\nHEALTHCHECK --interval=5s CMD curl -f $url\nCMD echo $x\n",
+            "FROM debian\nHEALTHCHECK --interval=5s CMD curl -f \"$url\"\nCMD echo \"$x\"\n",
+        ),
+        // Heredoc bodies: under the shell in effect, under their own `#!` line, after
+        // `<<-`'s tabs; a `cat <<EOF` heredoc is not a script and stays.
+        (
+            "FROM debian\nRUN <<EOF\nset -e\necho $x\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
+            "FROM debian\nRUN <<EOF\nset -e\necho \"$x\"\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
+        ),
+        (
+            "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v $x\n\tEOF\n",
+            "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v \"$x\"\n\tEOF\n",
+        ),
+        // A one-word ARG needs no quotes, so it gets none.
+        (
+            "FROM debian\nARG arch\nRUN echo $arch $x\n",
+            "FROM debian\nARG arch\nRUN echo $arch \"$x\"\n",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (out, codes) = fixed(text, true);
+        assert_eq!(&out, expected, "{text:?}: {codes:?}");
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| c.starts_with("SC")),
+            "{codes:?}"
+        );
+        // Unsafe: nothing without --unsafe-fixes; a second run changes nothing.
+        assert_eq!(fixed(text, false).0, *text);
+        assert_eq!(fixed(&out, true).0, out);
+    }
+    // A file with another escape character: found, not fixed.
+    let text = "# escape=`\nFROM debian\nRUN true `\n  && echo $x\n";
+    let (doc, d) = lint_with(text, &settings(&["SC2086"], &[]));
+    assert!(
+        d.len() == 1 && d[0].fix.is_none() && doc.slice(d[0].span) == "$x",
+        "{d:?}"
+    );
+    assert_eq!(fixed(text, true).0, text);
 }
 
 #[test]
@@ -233,6 +321,56 @@ fn verbose_shows_the_version() {
         out.contains("SC2086") && out.contains("Dockerfile:2:10"),
         "{out}"
     );
+}
+
+/// SARIF names ShellCheck, with its version, in `tool.extensions` when it ran, and only then.
+#[test]
+fn sarif_names_shellcheck_when_it_ran() {
+    if !have_shellcheck() {
+        return;
+    }
+    let version = Runner::new(None, 1).version().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM debian\nRUN echo $x\n").unwrap();
+    std::fs::write(
+        dir.path().join("Plain.Dockerfile"),
+        "FROM debian\nCOPY a b\n",
+    )
+    .unwrap();
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+            .args(["check", "--isolated", "--output-format", "sarif"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let log = sarif(&["--select", "SC", "Dockerfile"]);
+    let tool = &log["runs"][0]["tool"];
+    assert_eq!(
+        tool["extensions"],
+        serde_json::json!([{
+            "name": "ShellCheck",
+            "version": version,
+            "informationUri": "https://www.shellcheck.net"
+        }]),
+        "{tool:#}"
+    );
+    assert_eq!(tool["driver"]["name"], "dockerfix");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "SC2086");
+    // ShellCheck not selected, or selected with no script to check: not named.
+    for args in [
+        &["Dockerfile"][..],
+        &["--select", "SC", "Plain.Dockerfile"][..],
+    ] {
+        let log = sarif(args);
+        assert!(
+            log["runs"][0]["tool"].get("extensions").is_none()
+                && log["runs"][0]["tool"]["driver"]["name"] == "dockerfix",
+            "{args:?}"
+        );
+    }
 }
 
 /// Every corpus file, ShellCheck's results fetched in batches as `check` does: every SC

@@ -14,7 +14,7 @@
 //!   apk, the Red Hat family's dnf, yum or microdnf, zypper, tdnf, none), by tag
 //!   (`python:3.12-alpine` is Alpine);
 //! - [`variants`]: its smaller `-slim` or JRE tags;
-//! - [`shell`]: whether it ships bash;
+//! - [`shell`]: whether it ships bash, and what its `/bin/sh` is (dash, busybox's ash, bash);
 //! - [`apt`]: whether it keeps Debian's `docker-clean` apt hook;
 //! - [`env`](mod@env): what it sets for the tools it ships (`GOPATH`), and the uids of its users.
 //!
@@ -39,7 +39,7 @@ pub use env::{image_env, uid_of};
 pub use family::{
     Distro, FAMILIES, Family, PackageManager, distro, mentions_windows, package_manager,
 };
-pub use shell::{HAS_BASH, NO_BASH_TAGS, has_bash};
+pub use shell::{BIN_SH, BinSh, HAS_BASH, NO_BASH_TAGS, bin_sh, has_bash};
 pub use start::{NO_ENTRYPOINT, STEPS_DOWN, in_root_namespace, steps_down};
 pub use users::{NON_ROOT_USER, UserFact, Users, non_root_user, users};
 

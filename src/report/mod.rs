@@ -407,8 +407,8 @@ pub struct ReportWriter<W: Write> {
     elements: usize,
     files: usize,
     failures: usize,
-    /// SARIF: what follows the results.
-    tail: String,
+    /// SARIF: the tool components beside dockerfix that ran (ShellCheck), in `tool.extensions`.
+    extensions: Vec<sarif::Extension>,
     /// JUnit: the test cases, until the header can be written.
     held: Held,
     /// How many bytes of test cases are held in memory before they go to a temporary file.
@@ -439,7 +439,7 @@ impl<W: Write> ReportWriter<W> {
             elements: 0,
             files: 0,
             failures: 0,
-            tail: String::new(),
+            extensions: Vec::new(),
             held: Held::Memory(Vec::new()),
             spill_after: usize::MAX,
         }
@@ -451,11 +451,19 @@ impl<W: Write> ReportWriter<W> {
         }
         self.started = true;
         if self.format == OutputFormat::Sarif {
-            let (head, tail) = sarif::frame();
+            let (head, _) = sarif::frame(&self.extensions);
             self.out.write_all(head.as_bytes())?;
-            self.tail = tail;
         }
         Ok(())
+    }
+
+    /// Says that ShellCheck ran, with this version: a SARIF log names it in `tool.extensions`
+    /// (other formats say nothing of it). Any time before [`ReportWriter::finish`].
+    pub fn shellcheck_ran(&mut self, version: &str) {
+        let ext = sarif::Extension::shellcheck(version);
+        if !self.extensions.contains(&ext) {
+            self.extensions.push(ext);
+        }
     }
 
     /// Writes the next file's part.
@@ -527,7 +535,8 @@ impl<W: Write> ReportWriter<W> {
                 if self.elements > 0 {
                     self.out.write_all(b"\n      ")?;
                 }
-                self.out.write_all(self.tail.as_bytes())?;
+                let (_, tail) = sarif::frame(&self.extensions);
+                self.out.write_all(tail.as_bytes())?;
             }
             OutputFormat::Junit => {
                 self.out

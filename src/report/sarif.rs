@@ -18,18 +18,43 @@ struct Log<'a> {
     runs: [Run<'a>; 1],
 }
 
+/// The run. `tool` comes after `results` (JSON objects are unordered): a streamed log writes
+/// its results before it knows whether ShellCheck ran, which `tool.extensions` says.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
-    tool: Tool,
     /// Columns count characters (what `line_col` counts), not UTF-16 code units.
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    tool: Tool,
 }
 
 #[derive(Serialize)]
 struct Tool {
     driver: Driver,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extensions: Vec<Extension>,
+}
+
+/// A tool component beside dockerfix that produced results: ShellCheck, with its version, when
+/// the SC rules ran it (SARIF §3.18.3, `tool.extensions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extension {
+    name: &'static str,
+    version: String,
+    information_uri: &'static str,
+}
+
+impl Extension {
+    /// ShellCheck, as `shellcheck --version` names its version.
+    pub fn shellcheck(version: &str) -> Extension {
+        Extension {
+            name: "ShellCheck",
+            version: version.to_string(),
+            information_uri: "https://www.shellcheck.net",
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -246,7 +271,7 @@ pub fn sarif(files: &[FileDiagnostics]) -> String {
 }
 
 /// The log, with these results.
-fn log(results: Vec<SarifResult<'_>>) -> Log<'_> {
+fn log<'a>(results: Vec<SarifResult<'a>>, extensions: &[Extension]) -> Log<'a> {
     let rules = RULES
         .iter()
         .map(|r| ReportingDescriptor {
@@ -276,6 +301,7 @@ fn log(results: Vec<SarifResult<'_>>) -> Log<'_> {
                     information_uri: crate::project::HOMEPAGE,
                     rules,
                 },
+                extensions: extensions.to_vec(),
             },
             column_kind: "unicodeCodePoints",
             results,
@@ -284,16 +310,17 @@ fn log(results: Vec<SarifResult<'_>>) -> Log<'_> {
 }
 
 /// The log without its results, cut where they go: what comes before the first result (up to
-/// `"results": [`) and after the last one (from the `]`, with the final newline). The log lists
-/// every rule, whether it fired or not, so this is known before any file is checked.
-pub(super) fn frame() -> (String, String) {
-    let log = log(Vec::new());
+/// `"results": [`) and after the last one (from the `]`, with the tool, the rules and the
+/// final newline). What comes before does not depend on `extensions`, so it can be written
+/// before any file is checked, and what comes after when all are.
+pub(super) fn frame(extensions: &[Extension]) -> (String, String) {
+    let log = log(Vec::new(), extensions);
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
-    // `results` is the run's last field, and quotes inside JSON strings are escaped: the
-    // last `"results": []` is the empty array itself.
+    // `results` comes before the tool, and quotes inside JSON strings are escaped: the first
+    // `"results": []` is the empty array itself.
     const EMPTY: &str = "\"results\": []";
-    match s.rfind(EMPTY) {
+    match s.find(EMPTY) {
         Some(at) => {
             let tail = s.split_off(at + EMPTY.len() - 1);
             (s, tail)
@@ -359,8 +386,36 @@ mod tests {
     fn parts_make_the_whole_log() {
         for files in super::super::tests::sample_lists() {
             let all: Vec<SarifResult> = files.iter().flat_map(results).collect();
-            let whole = serde_json::to_string_pretty(&log(all)).unwrap() + "\n";
+            let whole = serde_json::to_string_pretty(&log(all, &[])).unwrap() + "\n";
             assert_eq!(sarif(&files), whole);
+        }
+    }
+
+    /// The same with ShellCheck named, said after the results were written.
+    #[test]
+    fn parts_make_the_whole_log_with_extensions() {
+        let ext = [Extension::shellcheck("0.9.0")];
+        for files in super::super::tests::sample_lists() {
+            let all: Vec<SarifResult> = files.iter().flat_map(results).collect();
+            let whole = serde_json::to_string_pretty(&log(all, &ext)).unwrap() + "\n";
+            let mut w = super::super::ReportWriter::in_memory(
+                Vec::new(),
+                super::super::OutputFormat::Sarif,
+            );
+            for f in &files {
+                w.push(&super::super::render_part(
+                    f,
+                    super::super::OutputFormat::Sarif,
+                    false,
+                    false,
+                ))
+                .unwrap();
+            }
+            w.shellcheck_ran("0.9.0");
+            w.shellcheck_ran("0.9.0");
+            let out = String::from_utf8(w.finish().unwrap()).unwrap();
+            assert_eq!(out, whole);
+            assert!(out.contains("\"name\": \"ShellCheck\""));
         }
     }
 

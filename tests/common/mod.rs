@@ -53,3 +53,43 @@ pub fn handmade_cases() -> Vec<PathBuf> {
 /// The one corpus file that is not UTF-8 (an error for dockerfix by design).
 pub const NON_UTF8: &str =
     "apps-dataset/vsoch__github-dockerfiles/data/w/wixb50/Development-Notes/Dockerfile.0";
+
+/// ShellCheck for the corpus tests that run every rule: a runner when the `shellcheck` program
+/// is there (the SC family then runs too, see [`enable_shellcheck`]); None, with the reason
+/// printed, when it is missing outside CI. Under `CI` (`.ci/run` installs it) a missing
+/// ShellCheck fails the test.
+pub fn shellcheck_runner() -> Option<dockerfix::shellcheck::Runner> {
+    let runner = dockerfix::shellcheck::Runner::new(None, 2);
+    match runner.version() {
+        Ok(_) => Some(runner),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("under CI: {e}"),
+        Err(e) => {
+            eprintln!("the SC rules are left out: {e}");
+            None
+        }
+    }
+}
+
+/// Turns the SC family on in `settings` (every SC code), and runs ShellCheck once, in batches,
+/// over the scripts of `texts`, so that the tests' many `lint` and `fix` calls find their
+/// findings cached.
+pub fn enable_shellcheck<'t>(
+    settings: &mut dockerfix::settings::Settings,
+    runner: &dockerfix::shellcheck::Runner,
+    texts: impl IntoIterator<Item = &'t str>,
+) {
+    settings.shellcheck_codes.push(("SC".into(), true));
+    let scripts: Vec<dockerfix::shellcheck::Script> = texts
+        .into_iter()
+        .filter_map(|t| dockerfix::syntax::parse(t).ok())
+        .flat_map(|doc| {
+            let ctx = dockerfix::rules::Context::new(&doc);
+            dockerfix::rules::shellcheck::scripts(&ctx)
+                .into_iter()
+                .map(|s| s.script)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    runner.prefetch(&scripts);
+    assert_eq!(runner.problem(), None, "ShellCheck failed on the corpus");
+}

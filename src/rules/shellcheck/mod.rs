@@ -12,10 +12,11 @@
 //! Findings on the preamble are dropped; the others are mapped back through the instruction's
 //! segments to the exact bytes of the Dockerfile.
 
-use crate::rules::common::stage_chain;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::rules::common::{base_image_of, stage_chain};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity};
-use crate::shellcheck::{Finding, Level, Script};
-use crate::syntax::{Args, Instruction, Kind, Span};
+use crate::shellcheck::{Finding, Level, Replacement, Script};
+use crate::syntax::{Args, Document, Instruction, Kind, Span};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -34,7 +35,11 @@ a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one 
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
 any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
 is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
-hadolint; `pipefail` counts when the `SHELL` sets it. RUNs under PowerShell or `cmd`, on
+hadolint; `pipefail` counts when the `SHELL` sets it. `/bin/sh` (BuildKit's default shell,
+and a `SHELL [\"/bin/sh\", ...]`) is read in the dialect of the base image's `/bin/sh` when its
+distribution is known: dash on Debian and Ubuntu and the images built on them, bash on the Red
+Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch; POSIX `sh`
+elsewhere (Alpine's busybox ash included). RUNs under PowerShell or `cmd`, on
 Windows base images, other interpreters (`#!/usr/bin/env python3`) and other heredoc RUNs
 (`RUN cat <<EOF > file`) are not checked; SC1090 and SC1091 (a sourced file
 ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
@@ -56,11 +61,29 @@ RUN cd /src; make install PREFIX=$prefix
 SC2164 (`cd` without `|| exit`) and SC2154 (`prefix` is not assigned; `version` would be).
 
 ## Fix safety
-No fix yet: ShellCheck's own suggestions are not applied.
+Where ShellCheck suggests a fix (quoting for SC2086, `$(...)` for SC2006, `|| exit` for
+SC2164, ...), dockerfix offers it as an Unsafe fix (`--unsafe-fixes`): quoting `$VAR`
+turns off the word splitting and globbing the command may rely on (`$PACKAGES` as a list of
+packages), `|| exit` changes what a failing `cd` does. The fix edits exactly the bytes
+ShellCheck's edit maps to, and is offered only where that mapping is exact:
+
+- every edit is within one physical line of the Dockerfile, on the command itself (never on
+  the `#!`, `set -o pipefail` or `export` lines dockerfix adds, never across a line
+  continuation or a comment line inside it), and inserts no line break;
+- in a `RUN <<EOF` body (BuildKit hands it to the shell byte for byte: it never expands
+  `$VAR` in a RUN, a CMD, an ENTRYPOINT or a HEALTHCHECK, nor in a RUN's heredoc, whatever the
+  delimiter's quotes), on the part of a line after the tabs `<<-` removes;
+- not in a file with another escape character (`# escape=`), where the line ends and
+  continuations of the Dockerfile are not those of the shell;
+- no two edits of the fix at the same point (their order would matter);
+- and, checked for each fix, the edited instruction parses again (followed by another
+  instruction, which must come out whole: no continuation or heredoc runs into the next line)
+  to the same instruction, with the same comment lines and heredocs, and its command (or
+  heredoc body) changed by exactly ShellCheck's edit.
 ",
     severity: Severity::Warning,
     default_enabled: false,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes(Applicability::Unsafe),
     check,
 };
 
@@ -125,8 +148,9 @@ pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
                 "## What it does\nShellCheck's check {code_text} on RUN bodies (see the `SC` \
                  family: `dockerfix rule SC`). Each finding has the severity of ShellCheck's \
                  level for it (error; warning; info and style as info).\n\n## Why is this bad?\nSee ShellCheck's wiki: \
-                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nNo fix \
-                 yet.\n"
+                 {url}\n\n## Example\nSee ShellCheck's wiki: {url}\n\n## Fix safety\nWhen \
+                 ShellCheck suggests a fix, an Unsafe one where it maps exactly to the \
+                 Dockerfile (see `dockerfix rule SC`).\n"
             )
             .into_boxed_str(),
         );
@@ -138,7 +162,7 @@ pub fn code_rule(code: u32, severity: Severity) -> &'static Rule {
             doc,
             severity,
             default_enabled: false,
-            fix: FixAvailability::None,
+            fix: FixAvailability::Sometimes(Applicability::Unsafe),
             check: no_check,
         }))
     })
@@ -151,17 +175,31 @@ struct Shell {
     pipefail: bool,
 }
 
-const SH: Shell = Shell {
-    name: "sh",
-    pipefail: false,
-};
+/// The shell ShellCheck should read a stage's `/bin/sh -c` commands as: the dialect of the
+/// base image's `/bin/sh` when its family is known (dash on Debian and Ubuntu, bash on the
+/// Red Hat family, openSUSE and Arch), else POSIX `sh` (also for Alpine's busybox ash, which
+/// ShellCheck 0.9 has no dialect for).
+fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
+    use crate::images::BinSh;
+    let sh = base_image_of(ctx, stage).and_then(|b| {
+        let name = crate::images::official_name(b.name()?);
+        let tag = b.tag().ok().flatten().unwrap_or("latest");
+        crate::images::bin_sh(&name, tag)
+    });
+    match sh {
+        Some(BinSh::Dash) => "dash",
+        Some(BinSh::Bash) => "bash",
+        Some(BinSh::BusyboxAsh) | None => "sh",
+    }
+}
 
 /// A `SHELL ["prog", ...]`: the shell ShellCheck knows it as, or None (PowerShell, cmd, zsh:
-/// not checked).
-fn shell_of(args: &[crate::syntax::JsonArg]) -> Option<Shell> {
+/// not checked). `sh` is the image's `/bin/sh`, `sh_is`.
+fn shell_of(args: &[crate::syntax::JsonArg], sh_is: &'static str) -> Option<Shell> {
     let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
     let name = match prog {
-        "sh" | "ash" | "busybox" => "sh",
+        "sh" => sh_is,
+        "ash" | "busybox" => "sh",
         "dash" => "dash",
         "bash" => "bash",
         "ksh" => "ksh",
@@ -246,8 +284,11 @@ pub struct RunScript<'a> {
     pub ins: &'a Instruction,
     /// The command in the instruction's logical line (for a heredoc RUN, the `<<EOF` word).
     pub body: Span,
-    /// Lines before the body (shebang, options, declarations).
+    /// Lines dockerfix adds before the body (shebang, options, declarations); when the body
+    /// has its own `#!` line, the lines after it (declarations).
     pub preamble: usize,
+    /// A `RUN <<EOF` body with its own `#!` line, which stays the script's first line.
+    pub own_shebang: bool,
     pub script: Script,
     /// For `RUN <<EOF`, where the heredoc's body is in the source.
     pub heredoc: Option<HeredocBody>,
@@ -262,9 +303,23 @@ pub struct HeredocBody {
     lines: Vec<(usize, usize)>,
     /// The source offset right after the body.
     end: usize,
-    /// Declarations follow the body (a body with its own `#!` line keeps it first): findings
-    /// past the body are on them.
-    trailer: bool,
+}
+
+impl RunScript<'_> {
+    /// The 0-based line of the body that a 1-based line of the script is, or None on what
+    /// dockerfix added.
+    pub fn body_line(&self, script_line: usize) -> Option<usize> {
+        if self.own_shebang {
+            // Line 1 is the body's `#!` line, the preamble follows, then the body's line 1.
+            match script_line {
+                1 => Some(0),
+                l if l >= self.preamble + 2 => Some(l - self.preamble - 1),
+                _ => None,
+            }
+        } else {
+            script_line.checked_sub(self.preamble + 1)
+        }
+    }
 }
 
 /// The scripts of a file: each shell-form RUN, CMD, ENTRYPOINT and HEALTHCHECK of a POSIX
@@ -292,10 +347,14 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
         // What the container's commands see at run time: ENV, not ARG.
         let mut env = inherited.clone();
         let mut names = inherited;
-        let mut shell = Some(SH);
+        let sh_is = bin_sh(ctx, index);
+        let mut shell = Some(Shell {
+            name: sh_is,
+            pipefail: false,
+        });
         for ins in &stage.instructions {
             match (&ins.node.kind, &ins.node.args) {
-                (Kind::Shell, Args::Json(args)) => shell = shell_of(args),
+                (Kind::Shell, Args::Json(args)) => shell = shell_of(args, sh_is),
                 (Kind::Arg, _) => declared(ins, &mut names),
                 (Kind::Env, _) => {
                     declared(ins, &mut names);
@@ -352,6 +411,7 @@ fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]
         ins,
         body,
         preamble,
+        own_shebang: false,
         script: Script::new(text),
         heredoc: None,
     }
@@ -432,14 +492,19 @@ fn heredoc_script<'a>(
         at += line.len();
     }
     let first = visible.lines().next().unwrap_or("");
-    let (script, preamble, trailer) = if first.starts_with("#!") {
+    let (script, preamble, own_shebang) = if first.starts_with("#!") {
+        // The `#!` line stays first; the declarations go right after it, before the commands
+        // that use them.
         shebang_shell(first)?;
-        let mut script = visible.clone();
-        if !script.ends_with('\n') {
-            script.push('\n');
+        let (shebang, rest) = visible.split_once('\n').unwrap_or((&visible, ""));
+        let mut script = format!("{shebang}\n");
+        let mut preamble = 0;
+        if let Some(line) = exports(names, rest) {
+            script.push_str(&line);
+            preamble += 1;
         }
-        script.extend(exports(names, &visible));
-        (script, 0, true)
+        script.push_str(rest);
+        (script, preamble, true)
     } else {
         let shell = shell?;
         let mut script = format!("#!/bin/{}\n", shell.name);
@@ -459,12 +524,12 @@ fn heredoc_script<'a>(
         ins,
         body: rest,
         preamble,
+        own_shebang,
         script: Script::new(script),
         heredoc: Some(HeredocBody {
             visible,
             lines,
             end: h.body.end,
-            trailer,
         }),
     })
 }
@@ -492,11 +557,11 @@ fn body_offset(body: &str, line: usize, column: usize) -> usize {
     start + within
 }
 
-/// A position in a heredoc body as ShellCheck saw it, as a source offset; None past the
-/// body when declarations follow it.
+/// A position in a heredoc body as ShellCheck saw it, as a source offset (past the body, its
+/// end).
 fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> {
     let Some(&(start, tabs)) = h.lines.get(line) else {
-        return (!h.trailer).then_some(h.end);
+        return Some(h.end);
     };
     let text = h.visible.split_inclusive('\n').nth(line).unwrap_or("");
     let text = text.strip_suffix('\n').unwrap_or(text);
@@ -509,12 +574,11 @@ fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> 
 
 /// A finding's span in the Dockerfile, or None when it is on the preamble.
 pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
-    let line = f.line.checked_sub(run.preamble + 1)?;
+    let line = run.body_line(f.line)?;
     if let Some(h) = &run.heredoc {
         let start = heredoc_offset(h, line, f.column)?;
-        let end = f
-            .end_line
-            .checked_sub(run.preamble + 1)
+        let end = run
+            .body_line(f.end_line)
             .and_then(|l| heredoc_offset(h, l, f.end_column))
             .unwrap_or(start)
             .max(start);
@@ -522,7 +586,7 @@ pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
     }
     let body = run.body.slice(&run.ins.logical);
     let start = body_offset(body, line, f.column);
-    let end = match f.end_line.checked_sub(run.preamble + 1) {
+    let end = match run.body_line(f.end_line) {
         Some(l) => body_offset(body, l, f.end_column).max(start),
         None => start,
     };
@@ -530,6 +594,193 @@ pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
         run.ins
             .to_source(Span::new(run.body.start + start, run.body.start + end)),
     )
+}
+
+/// A position in `text` (0-based line, 1-based column in characters) as a byte offset, only
+/// when it is in the text: at most one past the line's last character.
+fn exact_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let mut start = 0;
+    for _ in 0..line {
+        start += text.get(start..)?.find('\n')? + 1;
+    }
+    let line_text = text.get(start..)?.split('\n').next()?;
+    let column = column.checked_sub(1)?;
+    if column == line_text.chars().count() {
+        return Some(start + line_text.len());
+    }
+    line_text.char_indices().nth(column).map(|(i, _)| start + i)
+}
+
+/// A replacement on one line of a heredoc body as ShellCheck saw it, as a source span.
+fn heredoc_span(h: &HeredocBody, line: usize, column: usize, end_column: usize) -> Option<Span> {
+    let &(start, tabs) = h.lines.get(line)?;
+    let text = h.visible.split_inclusive('\n').nth(line)?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let a = exact_offset(text, 0, column)?;
+    let b = exact_offset(text, 0, end_column)?;
+    Some(Span::new(start + tabs + a, start + tabs + b))
+}
+
+/// Where a replacement goes: its source span, and (not in a heredoc) its span in the
+/// instruction's logical line. None when the mapping is not exact: on the preamble or past
+/// the body, across lines, across a continuation.
+fn replacement_span(run: &RunScript, r: &Replacement) -> Option<(Span, Option<Span>)> {
+    let line = run.body_line(r.line)?;
+    if r.end_line != r.line || r.end_column < r.column {
+        return None;
+    }
+    if let Some(h) = &run.heredoc {
+        return Some((heredoc_span(h, line, r.column, r.end_column)?, None));
+    }
+    let body = run.body.slice(&run.ins.logical);
+    let a = run.body.start + exact_offset(body, line, r.column)?;
+    let b = run.body.start + exact_offset(body, line, r.end_column)?;
+    // Both ends in one segment: bytes copied verbatim from one source line.
+    let seg = run
+        .ins
+        .segments
+        .iter()
+        .find(|s| s.logical <= a && b <= s.logical + s.len)?;
+    let source = Span::new(
+        seg.source + (a - seg.logical),
+        seg.source + (b - seg.logical),
+    );
+    Some((source, Some(Span::new(a, b))))
+}
+
+/// `text` with each `(span, replacement)` applied (sorted, not overlapping).
+fn splice(text: &str, edits: &[(Span, &str)]) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (span, with) in edits {
+        out.push_str(text.get(at..span.start)?);
+        out.push_str(with);
+        at = span.end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// An instruction put after the edited one when it is parsed again: it must come out whole,
+/// so that the edit neither continues the instruction onto the next line nor opens a heredoc.
+const SENTINEL: &str = "LABEL dockerfix.sentinel=1\n";
+
+/// Whether the edited file is the same file but for this instruction's command (or heredoc
+/// body), changed as `logical` (or the edits, in a heredoc body) says. The instruction's source
+/// lines, edited, are parsed again followed by [`SENTINEL`] (lines before an instruction do not
+/// depend on it, and the lines after it only through a continuation or a heredoc, which the
+/// sentinel would show; the escape character is `\\`, see [`suggested_fix`]): they must give
+/// the same instruction, with the same comment lines and heredocs but for the edits, and the
+/// sentinel whole.
+fn only_the_script_changes(
+    doc: &Document,
+    ins: &Instruction,
+    edits: &[(Span, &str)],
+    logical: Option<&str>,
+) -> bool {
+    let local: Option<Vec<(Span, &str)>> = edits
+        .iter()
+        .map(|(s, w)| {
+            (s.end <= ins.span.end).then_some(())?;
+            let start = s.start.checked_sub(ins.span.start)?;
+            Some((Span::new(start, s.end - ins.span.start), *w))
+        })
+        .collect();
+    let Some(mut text) = local.and_then(|l| splice(doc.slice(ins.span), &l)) else {
+        return false;
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(SENTINEL);
+    let Ok(new) = crate::syntax::parse(&text) else {
+        return false;
+    };
+    let [
+        crate::syntax::Item::Instruction(now),
+        crate::syntax::Item::Instruction(sentinel),
+    ] = new.items.as_slice()
+    else {
+        return false;
+    };
+    let comments = |d: &Document, i: &Instruction| -> Vec<String> {
+        i.inner_comments
+            .iter()
+            .map(|c| d.slice(*c).to_string())
+            .collect()
+    };
+    let bodies = |d: &Document, i: &Instruction| -> Vec<String> {
+        i.heredocs
+            .iter()
+            .map(|h| d.slice(h.body).to_string())
+            .collect()
+    };
+    let same = new.slice(sentinel.span) == SENTINEL
+        && ins.kind() == now.kind()
+        && comments(doc, ins) == comments(&new, now);
+    match logical {
+        // A command: the logical line changed as expected, the heredocs kept.
+        Some(expected) => same && now.logical == expected && bodies(doc, ins) == bodies(&new, now),
+        // A heredoc body: the logical line kept, the body changed by the edits.
+        None => {
+            let expected: Option<Vec<String>> = ins
+                .heredocs
+                .iter()
+                .map(|h| {
+                    let inside: Vec<(Span, &str)> = edits
+                        .iter()
+                        .filter(|(s, _)| h.body.start <= s.start && s.end <= h.body.end)
+                        .map(|(s, w)| (Span::new(s.start - h.body.start, s.end - h.body.start), *w))
+                        .collect();
+                    splice(doc.slice(h.body), &inside)
+                })
+                .collect();
+            same && ins.logical == now.logical && expected.is_some_and(|e| e == bodies(&new, now))
+        }
+    }
+}
+
+/// ShellCheck's suggested fix for a finding as an Unsafe fix on the Dockerfile, when every
+/// replacement maps exactly (see the rule's "Fix safety").
+fn suggested_fix(doc: &Document, run: &RunScript, f: &Finding) -> Option<Fix> {
+    let suggested = f.fix.as_ref()?;
+    if doc.escape != '\\' || suggested.replacements.is_empty() {
+        return None;
+    }
+    let mut edits: Vec<(Span, Option<Span>, &str)> = Vec::new();
+    for r in &suggested.replacements {
+        if r.replacement.contains(['\n', '\r']) {
+            return None;
+        }
+        let (source, logical) = replacement_span(run, r)?;
+        edits.push((source, logical, &r.replacement));
+    }
+    edits.sort_by_key(|e| (e.0.start, e.0.end));
+    // Edits that touch would depend on their order (ShellCheck's insertion points).
+    if edits
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.0.end >= b.0.start))
+    {
+        return None;
+    }
+    let source: Vec<(Span, &str)> = edits.iter().map(|e| (e.0, e.2)).collect();
+    let logical = if run.heredoc.is_some() {
+        None
+    } else {
+        let spans: Option<Vec<(Span, &str)>> = edits.iter().map(|e| Some((e.1?, e.2))).collect();
+        Some(splice(&run.ins.logical, &spans?)?)
+    };
+    if !only_the_script_changes(doc, run.ins, &source, logical.as_deref()) {
+        return None;
+    }
+    Some(Fix::new(
+        format!("Apply ShellCheck's fix for SC{}", f.code),
+        Applicability::Unsafe,
+        source
+            .into_iter()
+            .map(|(span, with)| Edit::replace(span, with))
+            .collect(),
+    ))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -543,11 +794,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let rule = code_rule(f.code, severity(f.level));
             let url = wiki_url(rule.code);
-            out.push(Diagnostic::new(
-                rule,
-                span,
-                format!("{} ({url})", f.message),
-            ));
+            let mut diag = Diagnostic::new(rule, span, format!("{} ({url})", f.message));
+            if let Some(fix) = suggested_fix(ctx.doc, run, f) {
+                diag = diag.with_fix(fix);
+            }
+            out.push(diag);
         }
     }
 }
@@ -566,6 +817,7 @@ mod tests {
             level: Level::Info,
             code: 2086,
             message: "m".into(),
+            fix: None,
         }
     }
 
@@ -610,6 +862,51 @@ mod tests {
         );
         assert_eq!(runs[1].script.text, "#!/bin/sh\ntrue\n");
         assert_eq!(runs[1].preamble, 1);
+    }
+
+    #[test]
+    fn shell_of_the_base_image() {
+        let first_line = |text: &str| -> Vec<String> {
+            let doc = parse(text).unwrap();
+            scripts(&Context::new(&doc))
+                .into_iter()
+                .map(|s| s.script.text.lines().next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            first_line("FROM debian:bookworm\nRUN true\n"),
+            ["#!/bin/dash"]
+        );
+        assert_eq!(
+            first_line("FROM python:3.12-slim\nCMD true\n"),
+            ["#!/bin/dash"]
+        );
+        assert_eq!(first_line("FROM fedora\nRUN true\n"), ["#!/bin/bash"]);
+        assert_eq!(
+            first_line("FROM amazonlinux:2023\nRUN true\n"),
+            ["#!/bin/bash"]
+        );
+        assert_eq!(
+            first_line("FROM python:3.12-alpine\nRUN true\n"),
+            ["#!/bin/sh"]
+        );
+        assert_eq!(
+            first_line("FROM ghcr.io/acme/app\nRUN true\n"),
+            ["#!/bin/sh"]
+        );
+        // A stage built on another has its base image; `SHELL [\"/bin/sh\"]` is that image's
+        // sh; another SHELL is itself.
+        assert_eq!(
+            first_line(
+                "FROM ubuntu:24.04 AS base\nFROM base\nRUN true\nSHELL [\"/bin/sh\", \"-c\"]\n\
+                 RUN true\nSHELL [\"/bin/bash\", \"-c\"]\nRUN true\n"
+            ),
+            ["#!/bin/dash", "#!/bin/dash", "#!/bin/bash"]
+        );
+        assert_eq!(
+            first_line("FROM centos:7\nSHELL [\"/bin/dash\", \"-c\"]\nRUN true\n"),
+            ["#!/bin/dash"]
+        );
     }
 
     #[test]
@@ -707,7 +1004,15 @@ mod tests {
         let at = text_line.find(needle).unwrap();
         let column = text_line[..at].chars().count() + 1;
         let end = column + needle.chars().count();
-        let f = finding(run.preamble + 1 + line, column, end);
+        // The script's line of that body line (past the `#!` line a body keeps, past the
+        // preamble).
+        let script_line = if run.own_shebang && line == 0 {
+            1
+        } else {
+            line + run.preamble + 1
+        };
+        assert_eq!(run.body_line(script_line), Some(line));
+        let f = finding(script_line, column, end);
         doc.slice(finding_span(run, &f).unwrap()).to_string()
     }
 
@@ -724,14 +1029,28 @@ mod tests {
         // `<<-` removes leading tabs: ShellCheck's columns are past them.
         let text = "FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n";
         assert_eq!(mapped_heredoc(text, "$x"), "$x");
-        // A `#!` line stays first; the declarations follow the body.
+        // A `#!` line stays first; the declarations follow it.
         let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n";
+        assert_eq!(mapped_heredoc(text, "$x"), "$x");
+        assert_eq!(mapped_heredoc(text, "bash"), "bash");
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs[0].script.text, "#!/bin/bash\nexport v=1\necho $v $x\n");
+        assert_eq!(finding_span(&runs[0], &finding(2, 1, 7)), None);
+        let body = finding_span(&runs[0], &finding(3, 1, 5)).unwrap();
+        assert_eq!(doc.slice(body), "echo");
+        // Without declarations, the body's lines are the script's.
+        let text = "FROM a\nRUN <<EOF\n#!/bin/sh\ntrue\necho $x\nEOF\n";
         assert_eq!(mapped_heredoc(text, "$x"), "$x");
         let doc = parse(text).unwrap();
         let ctx = Context::new(&doc);
         let runs = scripts(&ctx);
-        assert_eq!(runs[0].script.text, "#!/bin/bash\necho $v $x\nexport v=1\n");
-        assert_eq!(finding_span(&runs[0], &finding(3, 1, 7)), None);
+        assert_eq!((runs[0].preamble, runs[0].own_shebang), (0, true));
+        assert_eq!(
+            (1..=4).map(|l| runs[0].body_line(l)).collect::<Vec<_>>(),
+            [Some(0), Some(1), Some(2), Some(3)]
+        );
     }
 
     #[test]
@@ -745,6 +1064,177 @@ mod tests {
         assert_eq!(end, Span::new(doc.text.len() - 1, doc.text.len() - 1));
         let long = finding_span(run, &finding(run.preamble + 1, 3, 99)).unwrap();
         assert_eq!(doc.slice(long), "ho");
+    }
+
+    /// The file after a ShellCheck fix that replaces each needle (the first match on a body
+    /// line of the first script, columns counted in characters) with its text; None when the
+    /// fix is not offered.
+    fn fixed(text: &str, replacements: &[(&str, &str)]) -> Option<String> {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[0];
+        let replacements = replacements
+            .iter()
+            .map(|(needle, with)| {
+                let (i, line) = run
+                    .script
+                    .text
+                    .lines()
+                    .enumerate()
+                    .skip(run.preamble)
+                    .find(|(_, l)| l.contains(needle))
+                    .unwrap();
+                let at = line.find(needle).unwrap();
+                let column = line[..at].chars().count() + 1;
+                Replacement {
+                    line: i + 1,
+                    end_line: i + 1,
+                    column,
+                    end_column: column + needle.chars().count(),
+                    insertion_point: "afterEnd".into(),
+                    precedence: 7,
+                    replacement: with.to_string(),
+                }
+            })
+            .collect();
+        let f = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix { replacements }),
+            ..finding(1, 1, 1)
+        };
+        let fix = suggested_fix(&doc, run, &f)?;
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        let (out, applied) = crate::fix::apply(&doc.text, &[&fix]);
+        assert_eq!(applied, [0]);
+        Some(out)
+    }
+
+    #[test]
+    fn fixes_map_exactly() {
+        let quote = [("$x", "\"$x\"")];
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &quote).unwrap(),
+            "FROM a\nRUN echo \"$x\"\n"
+        );
+        // Two edits (SC2006's backticks), on the command of a CMD.
+        assert_eq!(
+            fixed(
+                "FROM a\nCMD echo `date` x\n",
+                &[("`d", "$(d"), ("e`", "e)")]
+            )
+            .unwrap(),
+            "FROM a\nCMD echo $(date) x\n"
+        );
+        // Continuation lines and a comment line inside them: the edit stays on its line.
+        let text = "FROM a\nRUN echo a \\\n # c\n  && echo $x \\\n  && true\n";
+        assert_eq!(
+            fixed(text, &quote).unwrap(),
+            "FROM a\nRUN echo a \\\n # c\n  && echo \"$x\" \\\n  && true\n"
+        );
+        // CRLF line ends are kept.
+        assert_eq!(
+            fixed("FROM a\r\nRUN echo a \\\r\n  $x\r\n", &quote).unwrap(),
+            "FROM a\r\nRUN echo a \\\r\n  \"$x\"\r\n"
+        );
+        // Tabs and multibyte characters: columns are characters.
+        assert_eq!(
+            fixed("FROM a\nRUN echo\té 日 $x\n", &quote).unwrap(),
+            "FROM a\nRUN echo\té 日 \"$x\"\n"
+        );
+        // Heredoc bodies, with `<<-`'s tabs before the edit.
+        assert_eq!(
+            fixed("FROM a\nRUN <<EOF\necho $x\nEOF\n", &quote).unwrap(),
+            "FROM a\nRUN <<EOF\necho \"$x\"\nEOF\n"
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN <<-EOF\n\t\techo $x\n\tEOF\n", &quote).unwrap(),
+            "FROM a\nRUN <<-EOF\n\t\techo \"$x\"\n\tEOF\n"
+        );
+        assert_eq!(
+            fixed(
+                "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v $x\nEOF\n",
+                &quote
+            )
+            .unwrap(),
+            "FROM a\nARG v\nRUN <<EOF\n#!/bin/bash\necho $v \"$x\"\nEOF\n"
+        );
+    }
+
+    #[test]
+    fn fixes_not_offered_where_the_mapping_is_not_exact() {
+        // Across a continuation (the logical line joins `a ` and `  &&`).
+        let text = "FROM a\nRUN echo a \\\n  && echo $x\n";
+        assert_eq!(fixed(text, &[("a   &&", "a &&")]), None);
+        assert!(fixed(text, &[("$x", "\"$x\"")]).is_some());
+        // A file with another escape character.
+        assert_eq!(
+            fixed(
+                "# escape=`\nFROM a\nRUN echo a `\n  $x\n",
+                &[("$x", "\"$x\"")]
+            ),
+            None
+        );
+        // On the preamble: the `export` line dockerfix adds.
+        let doc = parse("FROM a\nARG v\nRUN echo $v\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let on_preamble = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix {
+                replacements: vec![Replacement {
+                    line: 2,
+                    end_line: 2,
+                    column: 1,
+                    end_column: 7,
+                    insertion_point: String::new(),
+                    precedence: 1,
+                    replacement: "x".into(),
+                }],
+            }),
+            ..finding(2, 1, 7)
+        };
+        assert_eq!(suggested_fix(&doc, run, &on_preamble), None);
+        // On the declarations after a heredoc body with its own `#!` line.
+        let text = "FROM a\nARG v\nRUN <<EOF\n#!/bin/sh\necho $v\nEOF\n";
+        assert_eq!(fixed(text, &[("export", "x")]), None);
+        // A line break, or an edit whose result is another file (a continuation that swallows
+        // the next instruction, a heredoc that was not there).
+        assert_eq!(fixed("FROM a\nRUN echo $x\n", &[("$x", "$x\ntrue")]), None);
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\nRUN true\n", &[("$x", "$x \\")]),
+            None
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN cat x\nRUN true\n", &[("x", "<<EOF")]),
+            None
+        );
+        // Two edits at the same point (their order would matter), or overlapping.
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &[("$", "\"$"), ("x", "x\"")]),
+            None
+        );
+        assert_eq!(
+            fixed("FROM a\nRUN echo $x\n", &[("$x", "a"), ("x", "b")]),
+            None
+        );
+        // Past the end of the line.
+        let doc = parse("FROM a\nRUN echo\n").unwrap();
+        let ctx = Context::new(&doc);
+        let run = &scripts(&ctx)[0];
+        let past = Finding {
+            fix: Some(crate::shellcheck::SuggestedFix {
+                replacements: vec![Replacement {
+                    line: 2,
+                    end_line: 2,
+                    column: 9,
+                    end_column: 9,
+                    insertion_point: String::new(),
+                    precedence: 1,
+                    replacement: "x".into(),
+                }],
+            }),
+            ..finding(2, 1, 7)
+        };
+        assert_eq!(suggested_fix(&doc, run, &past), None);
     }
 
     #[test]
