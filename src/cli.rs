@@ -726,6 +726,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 root: dir.clone(),
                 source: Source::CommandLine,
                 named_contexts: Vec::new(),
+                build_args: Vec::new(),
             }),
         };
         if args.common.verbose {
@@ -743,7 +744,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
         let context = chosen
-            .map(|c| BuildContext::new(c.root).with_named_contexts(c.named_contexts))
+            .map(|c| {
+                BuildContext::new(c.root)
+                    .with_named_contexts(c.named_contexts)
+                    .with_build_args(c.build_args)
+            })
             .map(|c| match &write_to {
                 Some(file) => c.for_dockerfile(file),
                 None => c,

@@ -1114,6 +1114,28 @@ fn named_build_contexts_are_not_images_or_missing_stages() {
     assert!(report.contains("DF916"), "{report}");
 }
 
+/// An image name made of a build argument without a default (DF912) is not reported when the
+/// compose service that builds the Dockerfile passes that argument.
+#[test]
+fn build_args_the_compose_file_passes_are_not_missing_defaults() {
+    let dockerfile = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN true\n";
+    let compose = "services:\n  cron:\n    build:\n      context: .\n      args:\n        BASE_IMAGE: sentry-self-hosted-local\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF912",
+        "Dockerfile",
+    ];
+    let with = project(&[("Dockerfile", dockerfile), ("compose.yaml", compose)]);
+    let o = run(with.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let without = project(&[("Dockerfile", dockerfile)]);
+    let report = out(&run(without.path(), &args));
+    assert!(report.contains("DF912"), "{report}");
+}
+
 /// A target named as a development or CI step (`dev`, `test`, `upload-artifact`) ships
 /// nothing while another target ships; when all are, the last stage (the default target)
 /// ships.

@@ -128,6 +128,7 @@ pub fn context_for(
     let chosen = chooser.choose(dockerfile, given, settings);
     BuildContext::new(chosen.root)
         .with_named_contexts(chosen.named_contexts)
+        .with_build_args(chosen.build_args)
         .for_dockerfile(dockerfile)
 }
 

@@ -96,6 +96,9 @@ pub struct Chosen {
     /// a name is not an image from a registry nor a missing stage. Read under `--context`
     /// too: the flag chooses the context folder, not the build's named contexts.
     pub named_contexts: Vec<String>,
+    /// The build arguments the compose services or bake targets that build this Dockerfile
+    /// pass (`build.args`, a target's `args`): the file is not built with its defaults alone.
+    pub build_args: Vec<String>,
 }
 
 /// A build the compose or bake file defines: which Dockerfile, with which context.
@@ -104,6 +107,8 @@ pub struct Definition {
     pub dockerfile: PathBuf,
     pub context: PathBuf,
     pub source: Source,
+    /// The names of the build arguments it passes.
+    pub build_args: Vec<String>,
 }
 
 /// What one folder says about builds, read once.
@@ -181,11 +186,24 @@ impl ContextChooser {
             None => Arc::new(Chain::default()),
         };
         let named_contexts = chain.named_contexts.clone();
+        let mut build_args: Vec<String> = Vec::new();
+        for d in chain
+            .definitions
+            .iter()
+            .filter(|d| d.dockerfile == absolute)
+        {
+            for a in &d.build_args {
+                if !build_args.contains(a) {
+                    build_args.push(a.clone());
+                }
+            }
+        }
         if let Some(dir) = flag {
             return Chosen {
                 root: dir.to_path_buf(),
                 source: Source::CommandLine,
                 named_contexts,
+                build_args,
             };
         }
         if !settings.contexts.is_empty()
@@ -193,6 +211,7 @@ impl ContextChooser {
         {
             return Chosen {
                 named_contexts,
+                build_args,
                 ..chosen
             };
         }
@@ -203,12 +222,14 @@ impl ContextChooser {
                 root: d.context.clone(),
                 source: d.source.clone(),
                 named_contexts,
+                build_args,
             };
         }
         Chosen {
             root: own,
             source: Source::DockerfileFolder,
             named_contexts,
+            build_args,
         }
     }
 
@@ -381,6 +402,7 @@ fn definition(
     context: Option<&str>,
     dockerfile: Option<&str>,
     source: Source,
+    build_args: Vec<String>,
 ) -> Option<Definition> {
     let context = lexical(&base.join(plain(context.unwrap_or("."))?));
     let dockerfile = lexical(&context.join(plain(dockerfile.unwrap_or("Dockerfile"))?));
@@ -388,7 +410,43 @@ fn definition(
         dockerfile,
         context,
         source,
+        build_args,
     })
+}
+
+/// The names a compose `build.args` (or `additional_contexts`) gives: a map's keys, or a
+/// list's `NAME=VALUE` / `NAME` entries.
+fn yaml_names(value: &yaml_rust2::Yaml) -> Vec<String> {
+    use yaml_rust2::Yaml;
+    match value {
+        Yaml::Hash(map) => map
+            .keys()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect(),
+        Yaml::Array(list) => list
+            .iter()
+            .filter_map(|e| {
+                let e = e.as_str()?;
+                Some(e.split_once('=').map_or(e, |(k, _)| k).to_string())
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The keys of an HCL object attribute (`contexts = { a = "..." }`, `args = { ... }`).
+fn hcl_keys(body: &hcl_edit::structure::Body, key: &str) -> Vec<String> {
+    body.get_attribute(key)
+        .and_then(|a| a.value.as_object())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, _)| match k {
+                    hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                    hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().map(str::to_string),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A compose file's services that build, as (name, context, dockerfile): `Some(None)` marks
@@ -416,18 +474,9 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
                     let set = |key: &str| -> Set {
                         (!build[key].is_badvalue()).then(|| build[key].as_str().map(str::to_string))
                     };
-                    // `additional_contexts`: a map, or a list of `NAME=VALUE`.
-                    let named = match &build["additional_contexts"] {
-                        Yaml::Hash(map) => map
-                            .keys()
-                            .filter_map(|k| k.as_str().map(str::to_string))
-                            .collect(),
-                        Yaml::Array(list) => list
-                            .iter()
-                            .filter_map(|e| Some(e.as_str()?.split_once('=')?.0.to_string()))
-                            .collect(),
-                        _ => Vec::new(),
-                    };
+                    // `additional_contexts` and `args`: a map, or a list of `NAME=VALUE`.
+                    let named = yaml_names(&build["additional_contexts"]);
+                    let args = yaml_names(&build["args"]);
                     Target {
                         context: set("context"),
                         dockerfile: if build["dockerfile_inline"].is_badvalue() {
@@ -437,6 +486,7 @@ fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
                         },
                         inherits: Vec::new(),
                         named,
+                        args,
                     }
                 }
                 _ => continue,
@@ -501,6 +551,7 @@ fn compose_definitions(file: &Path, services: &[(String, Target)]) -> Vec<Defini
                     file: file.to_path_buf(),
                     service: name.clone(),
                 },
+                t.args.clone(),
             )
         })
         .collect()
@@ -528,6 +579,7 @@ fn merged(entries: Vec<(String, Target)>) -> Vec<(String, Target)> {
                     old.inherits = t.inherits;
                 }
                 old.named.extend(t.named);
+                old.args.extend(t.args);
             }
             None => out.push((name, t)),
         }
@@ -547,6 +599,8 @@ struct Target {
     dockerfile: Set,
     inherits: Vec<String>,
     named: Vec<String>,
+    /// The names of the build arguments it passes.
+    args: Vec<String>,
 }
 
 /// Targets with what they inherit applied (a target's own value wins; among parents, the
@@ -557,29 +611,31 @@ fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition
         targets: &[(String, Target)],
         name: &str,
         seen: &mut Vec<String>,
-    ) -> Option<(Set, Set)> {
+    ) -> Option<(Set, Set, Vec<String>)> {
         if seen.iter().any(|s| s == name) {
             return None;
         }
         seen.push(name.to_string());
         let (_, t) = targets.iter().find(|(n, _)| n == name)?;
-        let (mut context, mut dockerfile) = (None, None);
+        let (mut context, mut dockerfile, mut args) = (None, None, t.args.clone());
         for parent in &t.inherits {
-            if let Some((c, d)) = resolve(targets, parent, seen) {
+            if let Some((c, d, a)) = resolve(targets, parent, seen) {
                 context = c.or(context);
                 dockerfile = d.or(dockerfile);
+                args.extend(a);
             }
         }
         Some((
             t.context.clone().or(context),
             t.dockerfile.clone().or(dockerfile),
+            args,
         ))
     }
     let base = file.parent().unwrap_or(Path::new("."));
     targets
         .iter()
         .filter_map(|(name, _)| {
-            let (context, dockerfile) = resolve(targets, name, &mut Vec::new())?;
+            let (context, dockerfile, args) = resolve(targets, name, &mut Vec::new())?;
             // `Some(None)`: a value that needs evaluation; no guess.
             let context = match context {
                 Some(None) => return None,
@@ -599,6 +655,7 @@ fn bake_definitions(file: &Path, targets: &[(String, Target)]) -> Vec<Definition
                     file: file.to_path_buf(),
                     target: name.clone(),
                 },
+                args,
             )
         })
         .collect()
@@ -628,19 +685,8 @@ fn bake_hcl_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                     .collect()
             })
             .unwrap_or_default();
-        let named = block
-            .body
-            .get_attribute("contexts")
-            .and_then(|a| a.value.as_object())
-            .map(|o| {
-                o.iter()
-                    .filter_map(|(k, _)| match k {
-                        hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
-                        hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().map(str::to_string),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let named = hcl_keys(&block.body, "contexts");
+        let args = hcl_keys(&block.body, "args");
         targets.push((
             name,
             Target {
@@ -648,6 +694,7 @@ fn bake_hcl_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                 dockerfile: string(&block.body, "dockerfile"),
                 inherits,
                 named,
+                args,
             },
         ));
     }
@@ -672,11 +719,14 @@ fn bake_json_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let named = t
-                .get("contexts")
-                .and_then(|c| c.as_object())
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
+            let keys = |key: &str| -> Vec<String> {
+                t.get(key)
+                    .and_then(|c| c.as_object())
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let named = keys("contexts");
+            let args = keys("args");
             targets.push((
                 name.clone(),
                 Target {
@@ -684,6 +734,7 @@ fn bake_json_targets(text: &str) -> Result<Vec<(String, Target)>, String> {
                     dockerfile: string(t, "dockerfile"),
                     inherits,
                     named,
+                    args,
                 },
             ));
         }
@@ -845,6 +896,30 @@ target "plain" {}
                 t("both", "/r", "/r/docker/app.Dockerfile"),
             ]
         );
+    }
+
+    #[test]
+    fn build_args_of_the_builds_of_the_dockerfile() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir(folder.path().join(".git")).unwrap();
+        std::fs::create_dir(folder.path().join("cron")).unwrap();
+        let y = "x-args: &args\n  args:\n    - TAG\nservices:\n  cron:\n    build:\n      context: ./cron\n      args:\n        BASE_IMAGE: local\n  web:\n    build:\n      <<: *args\n      context: .\n";
+        std::fs::write(folder.path().join("compose.yaml"), y).unwrap();
+        let chooser = ContextChooser::default();
+        let settings = crate::settings::Settings::default();
+        let cron = chooser.choose(&folder.path().join("cron/Dockerfile"), None, &settings);
+        assert_eq!(cron.build_args, ["BASE_IMAGE"]);
+        let web = chooser.choose(&folder.path().join("Dockerfile"), None, &settings);
+        assert_eq!(web.build_args, ["TAG"]);
+        // Another Dockerfile gets nothing from builds that are not its own.
+        let other = chooser.choose(&folder.path().join("other.Dockerfile"), None, &settings);
+        assert!(other.build_args.is_empty());
+        let h = "target \"base\" {\n  args = { VERSION = \"1\" }\n}\ntarget \"app\" {\n  inherits = [\"base\"]\n  args = { \"MODE\" = \"prod\" }\n}\n";
+        let bake = tempfile::tempdir().unwrap();
+        std::fs::create_dir(bake.path().join(".git")).unwrap();
+        std::fs::write(bake.path().join("docker-bake.hcl"), h).unwrap();
+        let app = chooser.choose(&bake.path().join("Dockerfile"), None, &settings);
+        assert_eq!(app.build_args, ["VERSION", "MODE"]);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct BuildContext {
     /// Named build contexts the compose or bake files declare (`FROM NAME` is one of them, not
     /// an image).
     named: Arc<[String]>,
+    /// Build arguments the compose service or bake target that builds the Dockerfile passes.
+    build_args: Arc<[String]>,
 }
 
 impl PartialEq for BuildContext {
@@ -161,7 +163,23 @@ impl BuildContext {
             overlay: Vec::new(),
             cache: None,
             named: Arc::from(Vec::new()),
+            build_args: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same context, with the names of the build arguments the compose service or bake
+    /// target that builds the Dockerfile passes (`build.args`, `args`).
+    pub fn with_build_args(self, names: Vec<String>) -> BuildContext {
+        BuildContext {
+            build_args: Arc::from(names),
+            ..self
+        }
+    }
+
+    /// Whether the build that the compose or bake file defines passes `name` as a build
+    /// argument (so the file's default for it is not what is built).
+    pub fn passes_build_arg(&self, name: &str) -> bool {
+        self.build_args.iter().any(|n| n == name)
     }
 
     /// The same context, with the names of the named build contexts the build passes

@@ -78,6 +78,7 @@ pub fn build_context(path: Option<&Path>, settings: &Settings) -> Option<BuildCo
     Some(
         BuildContext::new(chosen.root)
             .with_named_contexts(chosen.named_contexts)
+            .with_build_args(chosen.build_args)
             .for_dockerfile(file),
     )
 }

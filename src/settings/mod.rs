@@ -462,6 +462,7 @@ impl Settings {
                     glob: glob.clone(),
                 },
                 named_contexts: Vec::new(),
+                build_args: Vec::new(),
             })
     }
 

@@ -13,7 +13,9 @@ it when the result is empty or not a valid image reference (BuildKit's `InvalidD
 check), for example `ARG TAG` then `FROM alpine:$TAG`, which is `alpine:`.
 
 A `FROM` without variables is left to BuildKit's own error; values that cannot be known here
-(quotes, shell operators other than `-` and `+`) are not guessed.
+(quotes, shell operators other than `-` and `+`) are not guessed. Quiet when the compose
+service or bake target that builds the Dockerfile passes one of the arguments the name uses
+(`build.args`, a target's `args`): that build does not use the defaults.
 
 ## Why is this bad?
 The file only builds when every caller passes `--build-arg`: a plain `docker build` fails on an
@@ -198,10 +200,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(e) = expand(image, &lookup) else {
             continue;
         };
+        // A value unknown here, or one the compose service or bake target that builds the
+        // file passes (`build.args`): the defaults are not what is built.
+        let passed = |n: &String| {
+            ctx.options
+                .context
+                .as_ref()
+                .is_some_and(|c| c.passes_build_arg(n))
+        };
         if e.matched
             .iter()
             .chain(&e.unmatched)
-            .any(|n| unknown.contains(n))
+            .any(|n| unknown.contains(n) || passed(n))
         {
             continue;
         }
