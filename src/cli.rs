@@ -139,7 +139,8 @@ struct Common {
     #[arg(short, long)]
     quiet: bool,
     /// Also print each file's build context and where it came from, the files skipped by
-    /// `exclude`, how many files were processed, how long it took, and the ShellCheck used.
+    /// `exclude`, the compose or bake files that could not be read, how many files were
+    /// processed, how long it took, and the ShellCheck used.
     #[arg(short, long)]
     verbose: bool,
 }
@@ -1212,6 +1213,14 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     runners.report(args.common.verbose);
     if args.common.verbose {
+        // Compose and bake files the context choice could not read (another tool's input:
+        // not an error of this run, but the reason a context fell back to the folder).
+        for (file, why) in chooser.skipped() {
+            eprintln!(
+                "skipped {} for build contexts: {why}",
+                walk::display_path(&file)
+            );
+        }
         eprintln!(
             "checked {reported} file(s) in {} ms ({} error(s))",
             started.elapsed().as_millis(),

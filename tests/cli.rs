@@ -1136,6 +1136,23 @@ fn build_args_the_compose_file_passes_are_not_missing_defaults() {
     assert!(report.contains("DF912"), "{report}");
 }
 
+/// A compose file that cannot be read is named by `check -v`, with why, and the context falls
+/// back to the Dockerfile's folder.
+#[test]
+fn verbose_names_a_compose_file_it_could_not_read() {
+    let d = project(&[
+        ("Dockerfile", "FROM debian:12\n"),
+        ("compose.yaml", "services: [\n"),
+    ]);
+    let o = run(d.path(), &["check", "-v", "Dockerfile"]);
+    let e = err(&o);
+    assert!(
+        e.contains("skipped compose.yaml for build contexts: not YAML"),
+        "{e}"
+    );
+    assert!(e.contains("(from the Dockerfile's folder)"), "{e}");
+}
+
 /// A target named as a development or CI step (`dev`, `test`, `upload-artifact`) ships
 /// nothing while another target ships; when all are, the last stage (the default target)
 /// ships.
