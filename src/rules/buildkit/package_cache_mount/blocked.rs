@@ -21,28 +21,97 @@ pub(super) fn reads_lists_before_update(commands: &[Command]) -> bool {
     false
 }
 
-/// The instructions that run after run `r` on top of what it leaves: later ones of its stage
-/// and those of the stages built on it.
-pub(super) fn later_instructions<'a>(ctx: &Context<'a>, run: &ShellRun) -> Vec<&'a Instruction> {
-    let mut out: Vec<&Instruction> = ctx
-        .stages
-        .get(run.stage)
-        .iter()
-        .flat_map(|s| &s.instructions)
-        .skip_while(|i| !std::ptr::eq(**i, run.ins))
-        .skip(1)
-        .copied()
-        .collect();
-    for (i, s) in ctx.stages.iter().enumerate() {
-        if i > run.stage && stage_chain(ctx, i).contains(&run.stage) {
-            out.extend(s.instructions.iter().copied());
-        }
+/// The instructions of a file that pass a test that does not depend on the RUN asking, per
+/// stage, found once: "the first later instruction that ..." is then a walk over the few that
+/// pass, not over every later instruction for each RUN (quadratic on files of many RUNs).
+pub(super) struct Later<'a> {
+    per_stage: Vec<Vec<&'a Instruction>>,
+    /// The stages with at least one.
+    stages: Vec<usize>,
+}
+
+impl<'a> Later<'a> {
+    pub(super) fn new(ctx: &Context<'a>, mut keep: impl FnMut(&'a Instruction) -> bool) -> Self {
+        let per_stage: Vec<Vec<&'a Instruction>> = ctx
+            .stages
+            .iter()
+            .map(|s| s.instructions.iter().copied().filter(|i| keep(i)).collect())
+            .collect();
+        let stages = (0..per_stage.len())
+            .filter(|&s| per_stage.get(s).is_some_and(|l| !l.is_empty()))
+            .collect();
+        Later { per_stage, stages }
     }
-    out
+
+    /// Those after the RUN: later in its stage, then in the stages built on it, in order.
+    pub(super) fn after<'s>(
+        &'s self,
+        ctx: &'s Context<'a>,
+        run: &'s ShellRun,
+    ) -> impl Iterator<Item = &'a Instruction> + 's {
+        let own = self.per_stage.get(run.stage).map_or(&[][..], Vec::as_slice);
+        let from = own.partition_point(|i| i.span.start <= run.ins.span.start);
+        let first = self.stages.partition_point(|&s| s <= run.stage);
+        own.iter().skip(from).copied().chain(
+            self.stages
+                .iter()
+                .skip(first)
+                .filter(move |&&s| builds_on(ctx, s, run.stage))
+                .flat_map(move |&s| self.per_stage.get(s).into_iter().flatten().copied()),
+        )
+    }
+}
+
+/// The shell RUN of an instruction, if it is one (the RUNs are in document order).
+fn shell_run<'r, 'a>(runs: &'r [ShellRun<'a>], ins: &Instruction) -> Option<&'r ShellRun<'a>> {
+    let k = runs.partition_point(|r| r.ins.span.start < ins.span.start);
+    runs.get(k).filter(|r| std::ptr::eq(r.ins, ins))
+}
+
+/// Whether an instruction reads the package lists an earlier RUN stored (so that a mount on
+/// them would hide them): a RUN that installs without `apt-get update`, unless it mounts
+/// over the lists itself.
+fn reads_apt_lists(ctx: &Context, runs: &[ShellRun], ins: &Instruction) -> bool {
+    let mentions = |t: &str| {
+        ["apt-get", "apt ", "aptitude", "apt-cache"]
+            .iter()
+            .any(|p| t.contains(p))
+    };
+    match (ins.kind(), shell_run(runs, ins)) {
+        (Kind::Run, Some(r)) => {
+            if mounted_over(r, "/var/lib/apt/lists") {
+                return false;
+            }
+            let mut commands = r.commands.clone();
+            for h in &ins.heredocs {
+                let body = ctx.doc.slice(h.body);
+                match crate::shell::commands(body) {
+                    Some(more) => commands.extend(more),
+                    None if mentions(body) => return true,
+                    None => {}
+                }
+            }
+            reads_lists_before_update(&commands)
+        }
+        (Kind::Run | Kind::Onbuild, _) => mentions(ctx.doc.slice(ins.span)),
+        _ => false,
+    }
+}
+
+/// What the blocked checks found once per file (`Later` indexes).
+#[derive(Default)]
+pub(super) struct Blockers<'a> {
+    apt: std::cell::OnceCell<Later<'a>>,
+    offline: std::cell::RefCell<Vec<(Tool, std::rc::Rc<Later<'a>>)>>,
 }
 
 /// Why adding an apt mount would break this RUN or a later one, if it would.
-pub(super) fn apt_blocked(ctx: &Context, runs: &[ShellRun], run: &ShellRun) -> Option<String> {
+pub(super) fn apt_blocked<'a>(
+    ctx: &Context<'a>,
+    runs: &[ShellRun<'a>],
+    run: &ShellRun,
+    blockers: &Blockers<'a>,
+) -> Option<String> {
     // /var/lib/apt/extended_states records which packages were installed automatically: under
     // a mount, it is the cache's (shared with other builds and stages), not the image's.
     if run.commands.iter().any(|c| {
@@ -66,63 +135,64 @@ pub(super) fn apt_blocked(ctx: &Context, runs: &[ShellRun], run: &ShellRun) -> O
                 .into(),
         );
     }
-    for ins in later_instructions(ctx, run) {
-        let line = ins.start_line;
-        let mentions = |t: &str| {
-            ["apt-get", "apt ", "aptitude", "apt-cache"]
-                .iter()
-                .any(|p| t.contains(p))
-        };
-        let why = format!("the RUN on line {line} reads the package lists this RUN stores");
-        match (ins.kind(), runs.iter().find(|r| std::ptr::eq(r.ins, ins))) {
-            (Kind::Run, Some(r)) => {
-                if mounted_over(r, "/var/lib/apt/lists") {
-                    continue;
-                }
-                let mut commands = r.commands.clone();
-                for h in &ins.heredocs {
-                    let body = ctx.doc.slice(h.body);
-                    match crate::shell::commands(body) {
-                        Some(more) => commands.extend(more),
-                        None if mentions(body) => return Some(why),
-                        None => {}
-                    }
-                }
-                if reads_lists_before_update(&commands) {
-                    return Some(why);
-                }
-            }
-            (Kind::Run | Kind::Onbuild, _) if mentions(ctx.doc.slice(ins.span)) => {
-                return Some(why);
-            }
-            _ => {}
-        }
+    let readers = blockers
+        .apt
+        .get_or_init(|| Later::new(ctx, |ins| reads_apt_lists(ctx, runs, ins)));
+    if let Some(ins) = readers.after(ctx, run).next() {
+        return Some(format!(
+            "the RUN on line {} reads the package lists this RUN stores",
+            ins.start_line
+        ));
     }
     None
 }
 
 /// Why a mount for an offline-capable tool would break a later step, if it would: a later
 /// RUN that uses the tool offline (or with `--network=none`) without a mount of its own.
-pub(super) fn offline_blocked(
-    ctx: &Context,
-    runs: &[ShellRun],
+pub(super) fn offline_blocked<'a>(
+    ctx: &Context<'a>,
+    runs: &[ShellRun<'a>],
     run: &ShellRun,
     tool: Tool,
     plan: &Plan,
+    blockers: &Blockers<'a>,
 ) -> Option<String> {
     let (programs, markers) = tool.offline()?;
-    for ins in later_instructions(ctx, run) {
-        if !matches!(ins.kind(), Kind::Run | Kind::Onbuild) {
-            continue;
+    // The RUNs that use the tool offline, found once per tool.
+    let found = blockers
+        .offline
+        .borrow()
+        .iter()
+        .find(|(t, _)| *t == tool)
+        .map(|(_, l)| l.clone());
+    let offline_uses = match found {
+        Some(l) => l,
+        None => {
+            let l = std::rc::Rc::new(Later::new(ctx, |ins| {
+                if !matches!(ins.kind(), Kind::Run | Kind::Onbuild) {
+                    return false;
+                }
+                let text = ctx.doc.slice(ins.span);
+                let uses = text
+                    .split(|c: char| c.is_whitespace() || c == '"' || c == '/')
+                    .any(|w| programs.contains(&w));
+                uses && (ins
+                    .node
+                    .flags
+                    .iter()
+                    .any(|f| f.name() == "network" && f.value() == Some("none"))
+                    || text.split_whitespace().any(|w| {
+                        markers
+                            .iter()
+                            .any(|m| w == *m || w.starts_with(&format!("{m}=")))
+                    }))
+            }));
+            blockers.offline.borrow_mut().push((tool, l.clone()));
+            l
         }
-        let text = ctx.doc.slice(ins.span);
-        let uses = text
-            .split(|c: char| c.is_whitespace() || c == '"' || c == '/')
-            .any(|w| programs.contains(&w));
-        if !uses {
-            continue;
-        }
-        let shell = runs.iter().find(|r| std::ptr::eq(r.ins, ins));
+    };
+    for ins in offline_uses.after(ctx, run) {
+        let shell = shell_run(runs, ins);
         if shell.is_some_and(|r| {
             mounts(r)
                 .iter()
@@ -130,22 +200,10 @@ pub(super) fn offline_blocked(
         }) {
             continue;
         }
-        let offline = ins
-            .node
-            .flags
-            .iter()
-            .any(|f| f.name() == "network" && f.value() == Some("none"))
-            || text.split_whitespace().any(|w| {
-                markers
-                    .iter()
-                    .any(|m| w == *m || w.starts_with(&format!("{m}=")))
-            });
-        if offline {
-            return Some(format!(
-                "the RUN on line {} works offline with what this RUN stores",
-                ins.start_line
-            ));
-        }
+        return Some(format!(
+            "the RUN on line {} works offline with what this RUN stores",
+            ins.start_line
+        ));
     }
     None
 }

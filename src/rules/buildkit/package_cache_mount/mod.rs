@@ -16,9 +16,9 @@ use crate::fix::{Applicability, Edit, Fix};
 use crate::images::uid_of;
 use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
 use crate::rules::common::{
-    States, any_text_before, base_image_of, before_each_run, command_words, env_values_before,
-    is_within, mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit,
-    stage_chain, state_at, states_before, word_span,
+    States, any_text_before, base_image_of, before_each_run, builds_on, command_words,
+    env_values_before, is_within, mounted_over, network_none, program, removed_path, sets_errexit,
+    shell_errexit, stage_chain, state_at, states_before, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
@@ -229,6 +229,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mount_mode = ctx.options.cache_strategy == CacheStrategy::Mount;
     let runs = ctx.shell_runs();
     let file = std::cell::OnceCell::new();
+    let blockers = Blockers::default();
     // Stages whose docker-clean hook an earlier fix removes.
     let mut unhooked: Vec<usize> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
@@ -256,7 +257,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 })
                 .collect();
             if let Some((diag, has_fix)) =
-                missing_diag(ctx, runs, run, &env, &missing, &mut unhooked)
+                missing_diag(ctx, runs, run, &env, &missing, &mut unhooked, &blockers)
             {
                 fixed = has_fix;
                 out.push(diag);
@@ -278,13 +279,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The diagnostic for tools used without a cache mount, with the fix when there is one.
-fn missing_diag(
-    ctx: &Context,
-    runs: &[ShellRun],
+fn missing_diag<'a>(
+    ctx: &Context<'a>,
+    runs: &[ShellRun<'a>],
     run: &ShellRun,
     env: &RunEnv,
     missing: &[(&Use, Result<Plan, String>)],
     unhooked: &mut Vec<usize>,
+    blockers: &Blockers<'a>,
 ) -> Option<(Diagnostic, bool)> {
     let n = missing.len();
     let labels: Vec<String> = missing
@@ -325,9 +327,9 @@ fn missing_diag(
         }
         .or_else(|| {
             if u.tool == Tool::Apt {
-                apt_blocked(ctx, runs, run)
+                apt_blocked(ctx, runs, run, blockers)
             } else {
-                offline_blocked(ctx, runs, run, u.tool, p)
+                offline_blocked(ctx, runs, run, u.tool, p, blockers)
             }
         })
         .or_else(|| copy_blocked(ctx, run, &p.targets))
