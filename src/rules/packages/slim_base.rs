@@ -1,7 +1,7 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::images::variants::{Variant, smaller_tag};
 use crate::rules::build_tools_in_final_stage::build_package;
-use crate::rules::common::{base_image_of, command_words, earlier_runs, program, stage_chain};
+use crate::rules::common::{base_image_of, before_each_run, command_words, program, stage_chain};
 use crate::rules::unpinned_base::BaseImage;
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::syntax::{Kind, Span};
@@ -136,21 +136,45 @@ fn provides(installed: &[String], tool: &str) -> bool {
     })
 }
 
+/// Which of `TOOLS` the installed packages provide, a bit per tool.
+fn provided(installed: &[String]) -> u64 {
+    TOOLS
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| provides(installed, t))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
+/// Whether `mask` (from [`provided`]) has the tool.
+fn has(mask: u64, tool: &str) -> bool {
+    TOOLS
+        .iter()
+        .position(|t| *t == tool)
+        .is_some_and(|i| mask & (1 << i) != 0)
+}
+
+const _: () = assert!(
+    TOOLS.len() <= 64,
+    "provided() keeps a bit per tool in a u64"
+);
+
 /// Why the fix is withheld: a tool the stages built on the base use that the slim image lacks.
 fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
     let on_base: Vec<usize> = (0..ctx.stages.len())
         .filter(|&s| stage_chain(ctx, s).contains(&root))
         .collect();
     let runs = ctx.shell_runs();
+    // What each RUN's image got from apt before it, in one pass for the file.
+    let before = before_each_run(ctx, runs, 0u64, |mask, run| {
+        *mask |= provided(&apt_installs(run));
+    });
     for (r, run) in runs.iter().enumerate() {
         if !on_base.contains(&run.stage) {
             continue;
         }
-        // What this RUN's image got from apt before it (and what the RUN installs itself:
-        // close enough, the install comes first in practice).
-        let mut installed: Vec<String> =
-            earlier_runs(ctx, runs, r).flat_map(apt_installs).collect();
-        installed.extend(apt_installs(run));
+        // And what the RUN installs itself: close enough, the install comes first in
+        // practice.
+        let installed = before.get(r).copied().unwrap_or(0) | provided(&apt_installs(run));
         for commands in run.nested_commands() {
             for cmd in commands {
                 let words = command_words(cmd);
@@ -166,19 +190,19 @@ fn needs_full_image(ctx: &Context, root: usize, image: &str) -> Option<String> {
                             .find_map(build_package)
                     })
                     .flatten()
-                    .filter(|_| !provides(&installed, "gcc"));
+                    .filter(|_| !has(installed, "gcc"));
                 if let Some(dev) = dev {
                     return Some(format!(
                         "a stage built on it installs `{dev}`, headers to compile against with the compilers only the full image has"
                     ));
                 }
-                if TOOLS.contains(&prog) && !provides(&installed, prog) {
+                if TOOLS.contains(&prog) && !has(installed, prog) {
                     return Some(format!(
                         "a stage built on it runs `{prog}`, which the slim image lacks"
                     ));
                 }
                 // `pip install git+https://...` clones with `git`.
-                if words.iter().any(|w| w.value.contains("git+")) && !provides(&installed, "git") {
+                if words.iter().any(|w| w.value.contains("git+")) && !has(installed, "git") {
                     return Some(
                         "a stage built on it installs from a `git+` URL, which needs `git`, which the slim image lacks"
                             .to_string(),

@@ -48,7 +48,8 @@ pub(super) struct RunEnv<'c, 'a> {
     pub(super) ins: &'a Instruction,
     pub(super) user: User,
     pub(super) image: Option<String>,
-    pub(super) accounts: HashMap<String, Account>,
+    /// The account an earlier RUN of its image made for its USER, if one did.
+    pub(super) account: Option<Account>,
 }
 
 /// The image a stage chain starts from, as the image knowledge base names it (`rust`,
@@ -154,7 +155,8 @@ pub(super) fn account(cmd: &Command) -> Option<(String, Account)> {
 /// USER before each instruction, and the accounts the earlier RUNs of each RUN's image made.
 pub(super) struct FileEnv {
     pub(super) users: States<User>,
-    pub(super) accounts: Vec<HashMap<String, Account>>,
+    /// Per account name: the RUNs that make it, in order, with their stage.
+    pub(super) accounts: HashMap<String, Vec<(usize, usize, Account)>>,
 }
 
 impl FileEnv {
@@ -164,11 +166,12 @@ impl FileEnv {
                 *user = parse_user(t.slice(&ins.logical));
             }
         });
-        let accounts = before_each_run(ctx, runs, HashMap::new(), |created, o| {
+        let mut accounts: HashMap<String, Vec<(usize, usize, Account)>> = HashMap::new();
+        for (r, o) in runs.iter().enumerate() {
             for (name, acc) in o.commands.iter().filter_map(account) {
-                created.insert(name, acc);
+                accounts.entry(name).or_default().push((r, o.stage, acc));
             }
-        });
+        }
         FileEnv { users, accounts }
     }
 }
@@ -181,15 +184,28 @@ impl<'c, 'a> RunEnv<'c, 'a> {
         r: usize,
     ) -> Option<Self> {
         let run = runs.get(r)?;
+        let user = state_at(&file.users, ctx, run.stage, run.ins)
+            .cloned()
+            .unwrap_or(User::Root);
+        // The last account of that name an earlier RUN of the stage chain made.
+        let account = match &user {
+            User::Named(n) => file.accounts.get(n).and_then(|made| {
+                let before = made.partition_point(|(o, _, _)| *o < r);
+                made.get(..before)?
+                    .iter()
+                    .rev()
+                    .find(|(_, stage, _)| builds_on(ctx, run.stage, *stage))
+                    .map(|(_, _, acc)| acc.clone())
+            }),
+            _ => None,
+        };
         Some(RunEnv {
             ctx,
             stage: run.stage,
             ins: run.ins,
-            user: state_at(&file.users, ctx, run.stage, run.ins)
-                .cloned()
-                .unwrap_or(User::Root),
+            user,
             image: official_image(ctx, run.stage),
-            accounts: file.accounts.get(r).cloned().unwrap_or_default(),
+            account,
         })
     }
 
@@ -266,7 +282,7 @@ impl<'c, 'a> RunEnv<'c, 'a> {
         }
         match &self.user {
             User::Root => Ok(("/root".into(), false)),
-            User::Named(n) => match (self.accounts.get(n), n.as_str()) {
+            User::Named(n) => match (self.account.as_ref(), n.as_str()) {
                 (Some(Account { home: Some(h), .. }), _) if h.starts_with('/') => {
                     Ok((h.trim_end_matches('/').into(), false))
                 }
@@ -288,7 +304,7 @@ impl<'c, 'a> RunEnv<'c, 'a> {
         match &self.user {
             User::Root => Ok(None),
             User::Uid(uid) => Ok(Some(*uid)),
-            User::Named(n) => match (self.accounts.get(n).and_then(|a| a.uid), uid_of(n)) {
+            User::Named(n) => match (self.account.as_ref().and_then(|a| a.uid), uid_of(n)) {
                 (Some(uid), _) => Ok(Some(uid)),
                 // A user the file does not create: an official image's (`node`).
                 (None, Some(uid)) => Ok(Some(uid)),
