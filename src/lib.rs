@@ -94,11 +94,17 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         context: file.context.cloned(),
         format: settings.format,
         shellcheck,
+        trusted_registries: settings.trusted_registries.clone(),
+        label_schema: settings.label_schema.clone(),
     };
     rules::check_with(doc, &enabled, options)
         .into_iter()
         .filter(|d| !d.rule.is_shellcheck() || enabled(d.rule))
         .filter(|d| !sup.is_suppressed(d))
+        .map(|mut d| {
+            d.severity = settings.severity_of(d.rule);
+            d
+        })
         .collect()
 }
 
