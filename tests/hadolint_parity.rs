@@ -71,6 +71,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3064", 55.5),  // 10 of 18
     ("DL3065", 83.3),  // 5 of 6
     ("DL3067", 69.5),  // 16 of 23
+    ("DL3066", 52.4),  // 108 of 206
     ("DL4000", 100.0), // 185 of 185
     ("DL4001", 80.0),  // 4 of 5
     ("DL4003", 43.4),  // 10 of 23
@@ -80,7 +81,7 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 63.5;
+const OVERALL_FLOOR: f64 = 63.0;
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.

@@ -288,6 +288,7 @@ fixture!(
     "DF921-DF922.Dockerfile"
 );
 fixture!(df923_invalid_definition_description, "DF923.Dockerfile");
+fixture!(df312_non_numeric_user, "DF312.Dockerfile");
 fixture!(df924_trusted_registry, "DF924.Dockerfile");
 fixture!(df924_not_configured, "DF924-none.Dockerfile");
 fixture!(df925_missing_label, "DF925.Dockerfile");

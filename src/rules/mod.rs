@@ -46,8 +46,8 @@ use packages::{
 };
 use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
-    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, pipe_to_shell, pipefail, root_user,
-    secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
+    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, non_numeric_user, pipe_to_shell,
+    pipefail, root_user, secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
 };
 use serde::Serialize;
 
@@ -192,6 +192,7 @@ pub static RULES: &[&Rule] = &[
     &wget_progress::RULE,
     &curl_and_wget::RULE,
     &ln_bin_sh::RULE,
+    &non_numeric_user::RULE,
     &unpinned_base::RULE,
     &base_not_digest::RULE,
     &unpinned_packages::RULE,
