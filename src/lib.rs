@@ -81,7 +81,7 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         .path
         .map(|p| settings.ignored_for(p))
         .unwrap_or_default();
-    let sup = suppress::Suppressions::from_document(doc);
+    let sup = suppress::Suppressions::read(doc, settings.hadolint_comments);
     let enabled = |r: &Rule| settings.is_enabled(r) && !ignored.iter().any(|i| i.covers(r));
     let shellcheck = if settings.shellcheck_selected() && enabled(&rules::shellcheck::RULE) {
         shellcheck_findings(doc, settings, file.shellcheck)

@@ -82,6 +82,7 @@ pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
     let mut strict = None;
     let mut threshold: Option<(&str, String)> = None;
     let mut no_fail = false;
+    let mut no_pragmas = false;
     for (key, value) in &map {
         let Some(key) = key.as_str() else {
             warnings.push("a key that is not a string: ignored".into());
@@ -189,9 +190,7 @@ pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
             "format" | "no-color" | "verbose" => warnings.push(format!(
                 "`{key}`: output options are the command line's (`--output-format`, `--color`, `-v`): not carried over"
             )),
-            "disable-ignore-pragma" => warnings.push(
-                "`disable-ignore-pragma`: not carried over (dockerfix always honours suppression comments)".into(),
-            ),
+            "disable-ignore-pragma" => no_pragmas = value.as_bool().unwrap_or(false),
             other => warnings.push(format!("unknown key `{other}`: ignored")),
         }
     }
@@ -219,6 +218,11 @@ pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
     for line in top {
         out.push_str(&line);
         out.push('\n');
+    }
+    if no_pragmas {
+        out.push_str(
+            "\n[lint]\nhadolint-comments = false  # disable-ignore-pragma: true (dockerfix's own comments still count)\n",
+        );
     }
     if !severity.is_empty() {
         out.push_str("\n[lint.severity]\n");

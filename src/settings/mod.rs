@@ -61,6 +61,9 @@ pub struct FormatConfig {
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LintConfig {
+    /// Whether `# hadolint ignore=...` comments suppress findings (default: true; hadolint's
+    /// `disable-ignore-pragma` is `false` here).
+    pub hadolint_comments: Option<bool>,
     pub non_root_user: Option<NonRootUser>,
     pub package_cache: Option<PackageCache>,
     pub shellcheck: Option<ShellcheckConfig>,
@@ -268,6 +271,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// Whether the config file is a `.hadolint.yaml` read in place of a dockerfix one.
     pub migrated: bool,
+    /// `[lint] hadolint-comments`.
+    pub hadolint_comments: bool,
 }
 
 impl Default for Settings {
@@ -294,6 +299,7 @@ impl Default for Settings {
             strict_labels: false,
             warnings: Vec::new(),
             migrated: false,
+            hadolint_comments: true,
         }
     }
 }
@@ -468,6 +474,7 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
     };
     let lint = match (base.lint, over.lint) {
         (Some(b), Some(o)) => Some(LintConfig {
+            hadolint_comments: o.hadolint_comments.or(b.hadolint_comments),
             non_root_user: o.non_root_user.or(b.non_root_user),
             package_cache: o.package_cache.or(b.package_cache),
             shellcheck: o.shellcheck.or(b.shellcheck),
@@ -545,6 +552,7 @@ impl Settings {
                 s.severities
                     .push((resolve_selector(sel).map_err(invalid)?, *severity));
             }
+            s.hadolint_comments = l.hadolint_comments.unwrap_or(true);
             if let Some(t) = &l.trusted_registries {
                 s.trusted_registries = Some(t.registries.clone());
             }
