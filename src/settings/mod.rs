@@ -794,6 +794,39 @@ mod tests {
     }
 
     #[test]
+    fn fail_on_severity_and_configured_rules() {
+        use rules::Severity::*;
+        assert!(FailOn::Info.fails(Info) && FailOn::Warning.fails(Error));
+        assert!(!FailOn::Warning.fails(Info) && !FailOn::Error.fails(Warning));
+        assert!(!FailOn::Never.fails(Error));
+        let cfg: ConfigFile = toml::from_str(
+            "fail-on = \"error\"\nignore = [\"DL3049\"]\n[lint.severity]\nDL3014 = \"error\"\nSC2086 = \"info\"\n\
+             [lint.trusted-registries]\nregistries = []\n[lint.label-schema.labels]\nx = \"url\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_config(&cfg, None).unwrap();
+        assert_eq!(s.fail_on, FailOn::Error);
+        assert_eq!(s.severity_of(rules::by_code("DF204").unwrap()), Error);
+        assert_eq!(s.severity_of(rules::by_code("SC2086").unwrap()), Info);
+        assert_eq!(
+            s.severity_of(rules::by_code("DF203").unwrap()),
+            rules::by_code("DF203").unwrap().severity
+        );
+        // A configured list turns its rules on, unless `ignore` names them.
+        assert!(s.is_enabled(&rules::TRUSTED_REGISTRY));
+        assert!(s.is_enabled(&rules::LABEL_FORMAT));
+        assert!(!s.is_enabled(&rules::MISSING_LABEL));
+        assert!(
+            !s.is_enabled(&rules::LABEL_NOT_IN_SCHEMA),
+            "strict is not set"
+        );
+        let none = Settings::default();
+        assert!(
+            !none.is_enabled(&rules::TRUSTED_REGISTRY) && !none.is_enabled(&rules::LABEL_FORMAT)
+        );
+    }
+
+    #[test]
     fn unknown_key_names_key_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("dockerfix.toml");
