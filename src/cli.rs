@@ -44,6 +44,8 @@ enum Command {
         /// A command (check, format, rule...); none: the main page.
         command: Option<String>,
     },
+    /// Print configuration: `--from-hadolint` turns a `.hadolint.yaml` into a `dockerfix.toml`.
+    Config(ConfigArgs),
     /// Run the language server (LSP over standard input and output), for editors.
     Server(dockerfix::server::ServerArgs),
     /// Analyse Dockerfiles beyond the rules.
@@ -239,6 +241,15 @@ struct FormatArgs {
 }
 
 #[derive(Args)]
+struct ConfigArgs {
+    /// Print the `dockerfix.toml` equivalent to a `.hadolint.yaml` (default: the one hadolint
+    /// would use here: `.hadolint.yaml` in this folder or above, then the user-level ones).
+    /// Codes map through the aliases; what cannot be carried over is said on stderr.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, required = true)]
+    from_hadolint: Option<Option<PathBuf>>,
+}
+
+#[derive(Args)]
 struct RuleArgs {
     /// A rule code, name or alias.
     #[arg(required_unless_present = "all")]
@@ -270,6 +281,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Format(a) => format(a),
         Command::Rule(a) => rule(a),
+        Command::Config(a) => config(a),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man { command } => crate::completions::man(command.as_deref()),
         Command::Server(a) => dockerfix::server::main(a),
@@ -300,7 +312,30 @@ struct Configs {
     fixed: Option<Arc<Settings>>,
     cache: Mutex<SettingsCache>,
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Per folder, the `.hadolint.yaml` at or above it (asked only without a dockerfix config).
+    hadolint_dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// hadolint's user-level config, looked for once.
+    hadolint_user: std::sync::OnceLock<Option<PathBuf>>,
     overrides: Overrides,
+    verbose: bool,
+}
+
+/// Says once per config file which one is used (`-v`) and what it could not carry over.
+fn announce(path: Option<&Path>, s: &Settings, verbose: bool) {
+    if let Some(p) = path {
+        let shown = walk::display_path(p);
+        if verbose {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            let migrated = if s.migrated { " (migrated)" } else { "" };
+            eprintln!("using {name} at {shown}{migrated}");
+        }
+        for w in &s.warnings {
+            eprintln!("warning: {shown}: {w}");
+        }
+    }
 }
 
 impl Configs {
@@ -312,6 +347,7 @@ impl Configs {
         } else if let Some(path) = &common.config {
             let cfg = settings::load(path).map_err(|e| e.to_string())?;
             let mut s = Settings::from_config(&cfg, Some(path)).map_err(|e| e.to_string())?;
+            announce(Some(path), &s, common.verbose);
             overrides(&mut s)?;
             Some(Arc::new(s))
         } else {
@@ -321,7 +357,10 @@ impl Configs {
             fixed,
             cache: Mutex::new(HashMap::new()),
             dirs: Mutex::new(HashMap::new()),
+            hadolint_dirs: Mutex::new(HashMap::new()),
+            hadolint_user: std::sync::OnceLock::new(),
             overrides,
+            verbose: common.verbose,
         })
     }
 
@@ -338,6 +377,7 @@ impl Configs {
         }
         let result = (|| {
             let mut s = settings::resolve(found.as_deref()).map_err(|e| e.to_string())?;
+            announce(found.as_deref(), &s, self.verbose);
             (self.overrides)(&mut s)?;
             Ok(Arc::new(s))
         })();
@@ -347,21 +387,35 @@ impl Configs {
 }
 
 impl Configs {
-    /// The closest config file at or above `dir`, memoised per folder.
+    /// The config that applies to files in `dir`: the closest dockerfix config at or above it,
+    /// else the `.hadolint.yaml` [`settings::find_hadolint`] would find, memoised per folder.
     fn config_in(&self, dir: &Path) -> Option<PathBuf> {
-        if let Some(hit) = self.dirs.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+        Self::closest(&self.dirs, dir, settings::CONFIG_NAMES)
+            .or_else(|| Self::closest(&self.hadolint_dirs, dir, settings::hadolint::NAMES))
+            .or_else(|| {
+                self.hadolint_user
+                    .get_or_init(settings::hadolint::user_config)
+                    .clone()
+            })
+    }
+
+    /// The closest file of these names at or above `dir`, memoised per folder.
+    fn closest(
+        memo: &Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+        dir: &Path,
+        names: &[&str],
+    ) -> Option<PathBuf> {
+        if let Some(hit) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
             return hit.clone();
         }
-        let here = settings::CONFIG_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file());
+        let here = names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
         let found = match here {
             Some(p) => Some(p),
-            None => dir.parent().and_then(|parent| self.config_in(parent)),
+            None => dir
+                .parent()
+                .and_then(|parent| Self::closest(memo, parent, names)),
         };
-        self.dirs
-            .lock()
+        memo.lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(dir.to_path_buf(), found.clone());
         found
@@ -550,6 +604,8 @@ const CHUNK: usize = 256;
 struct CheckResult {
     /// Whether this file's settings allow unsafe fixes.
     unsafe_fixes: bool,
+    /// This file's `fail-on`.
+    fail_on: settings::FailOn,
     display: String,
     source: String,
     diagnostics: Vec<rules::Diagnostic>,
@@ -582,6 +638,8 @@ struct Checked {
 #[derive(Default)]
 struct Counts {
     diagnostics: usize,
+    /// Diagnostics at or above the file's `fail-on`.
+    failing: usize,
     /// Diagnostics with a fix that applies without `--unsafe-fixes`.
     safe_fixes: usize,
     /// Diagnostics with a fix that applies only with `--unsafe-fixes`.
@@ -793,6 +851,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             Ok(CheckResult {
                 unsafe_fixes,
+                fail_on: settings.fail_on,
                 display,
                 diagnostics,
                 fixed: Some(outcome.text),
@@ -829,6 +888,7 @@ fn check(args: CheckArgs) -> ExitCode {
             };
             Ok(CheckResult {
                 unsafe_fixes,
+                fail_on: settings.fail_on,
                 display,
                 source,
                 diagnostics,
@@ -900,6 +960,7 @@ fn check(args: CheckArgs) -> ExitCode {
     // done; its text and diagnostics are dropped there.
     let finish = |r: CheckResult| -> Checked {
         let CheckResult {
+            fail_on,
             display,
             source,
             diagnostics,
@@ -941,6 +1002,10 @@ fn check(args: CheckArgs) -> ExitCode {
         let applies = |d: &rules::Diagnostic, u: bool| d.fix.as_ref().is_some_and(|f| f.applies(u));
         let counts = Counts {
             diagnostics: diagnostics.len(),
+            failing: diagnostics
+                .iter()
+                .filter(|d| fail_on.fails(d.severity))
+                .count(),
             safe_fixes: diagnostics.iter().filter(|d| applies(d, false)).count(),
             unsafe_fixes: diagnostics
                 .iter()
@@ -1114,6 +1179,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             reported += 1;
             totals.diagnostics += r.counts.diagnostics;
+            totals.failing += r.counts.failing;
             totals.safe_fixes += r.counts.safe_fixes;
             totals.unsafe_fixes += r.counts.unsafe_fixes;
             statistics.merge(r.statistics);
@@ -1229,7 +1295,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     if !problems.is_empty() {
         ExitCode::from(2)
-    } else if (remaining > 0 && !args.exit_zero) || (args.diff && diffed) {
+    } else if (totals.failing > 0 && !args.exit_zero) || (args.diff && diffed) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -1495,8 +1561,42 @@ fn format(args: FormatArgs) -> ExitCode {
     }
 }
 
-/// Writes to standard output. When the reader has gone (`dockerfix check | head -1`), the rest
-/// is dropped quietly: the run finishes (files are still fixed) and exits as it would have.
+/// `config --from-hadolint [FILE]`: the `dockerfix.toml` a `.hadolint.yaml` becomes.
+fn config(args: ConfigArgs) -> ExitCode {
+    let path = match args.from_hadolint.flatten() {
+        Some(p) => p,
+        None => match settings::find_hadolint(&walk::absolute(Path::new("."))) {
+            Some(p) => p,
+            None => {
+                eprintln!(
+                    "error: no .hadolint.yaml here, above, or in hadolint's user-level places; name one: --from-hadolint FILE"
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match settings::hadolint::migrate(&text, &path) {
+        Ok(m) => {
+            for w in &m.warnings {
+                eprintln!("warning: {}: {w}", path.display());
+            }
+            out(&m.toml);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// `analyze cache`: the files as `check` finds them, analysed by [`dockerfix::analyze`].
 fn analyze_cache(args: AnalyzeCacheArgs) -> ExitCode {
     use dockerfix::analyze;
@@ -1585,6 +1685,8 @@ fn analyze_cache(args: AnalyzeCacheArgs) -> ExitCode {
     ExitCode::from(if errors.is_empty() { 0 } else { 2 })
 }
 
+/// Writes to standard output. When the reader has gone (`dockerfix check | head -1`), the rest
+/// is dropped quietly: the run finishes (files are still fixed) and exits as it would have.
 fn out(text: &str) {
     out_bytes(text.as_bytes());
 }

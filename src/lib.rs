@@ -81,7 +81,7 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         .path
         .map(|p| settings.ignored_for(p))
         .unwrap_or_default();
-    let sup = suppress::Suppressions::from_document(doc);
+    let sup = suppress::Suppressions::read(doc, settings.hadolint_comments);
     let enabled = |r: &Rule| settings.is_enabled(r) && !ignored.iter().any(|i| i.covers(r));
     let shellcheck = if settings.shellcheck_selected() && enabled(&rules::shellcheck::RULE) {
         shellcheck_findings(doc, settings, file.shellcheck)
@@ -94,11 +94,17 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         context: file.context.cloned(),
         format: settings.format,
         shellcheck,
+        trusted_registries: settings.trusted_registries.clone(),
+        label_schema: settings.label_schema.clone(),
     };
     rules::check_with(doc, &enabled, options)
         .into_iter()
         .filter(|d| !d.rule.is_shellcheck() || enabled(d.rule))
         .filter(|d| !sup.is_suppressed(d))
+        .map(|mut d| {
+            d.severity = settings.severity_of(d.rule);
+            d
+        })
         .collect()
 }
 

@@ -41,11 +41,12 @@ fn parse_list(list: &str) -> (Vec<&'static Rule>, bool) {
 
 /// Whether a comment's text is a suppression comment of any scope.
 pub fn is_suppression(text: &str) -> bool {
-    parse_comment(text.trim()).is_some()
+    parse_comment(text.trim(), true).is_some()
 }
 
 /// Reads one comment's text (after `#`): the scope and the rules it names.
-fn parse_comment(text: &str) -> Option<(Scope, Vec<&'static Rule>, bool)> {
+/// `hadolint`: whether `# hadolint ...` comments count (`[lint] hadolint-comments`).
+fn parse_comment(text: &str, hadolint: bool) -> Option<(Scope, Vec<&'static Rule>, bool)> {
     let t = text.trim_start_matches('#').trim();
     let first_word = |s: &str| s.split_whitespace().next().unwrap_or("").to_string();
     if let Some(rest) = t.strip_prefix("dockerfix:") {
@@ -62,7 +63,7 @@ fn parse_comment(text: &str) -> Option<(Scope, Vec<&'static Rule>, bool)> {
         let (rules, all) = parse_list(&first_word(rest));
         return Some((scope, rules, all));
     }
-    if let Some(rest) = t.strip_prefix("hadolint") {
+    if let Some(rest) = t.strip_prefix("hadolint").filter(|_| hadolint) {
         let rest = rest.trim_start();
         let (scope, rest) = if let Some(r) = rest.strip_prefix("global") {
             (Scope::File, r.trim_start())
@@ -87,6 +88,12 @@ fn parse_comment(text: &str) -> Option<(Scope, Vec<&'static Rule>, bool)> {
 
 impl Suppressions {
     pub fn from_document(doc: &Document) -> Suppressions {
+        Suppressions::read(doc, true)
+    }
+
+    /// [`Self::from_document`], with `# hadolint ...` comments counted or not
+    /// (`[lint] hadolint-comments`, hadolint's `disable-ignore-pragma`).
+    pub fn read(doc: &Document, hadolint: bool) -> Suppressions {
         let mut s = Suppressions::default();
         let mut pending: Vec<(Scope, Vec<&'static Rule>, bool)> = Vec::new();
         let instructions: Vec<_> = doc.instructions().collect();
@@ -94,13 +101,17 @@ impl Suppressions {
         for item in &doc.items {
             match item {
                 Item::Directive(d) if d.name == "check" => {
-                    if let Some((_, rules, all)) = parse_comment(&format!("check={}", d.value)) {
+                    if let Some((_, rules, all)) =
+                        parse_comment(&format!("check={}", d.value), hadolint)
+                    {
                         s.file.extend(rules);
                         s.file_all |= all;
                     }
                 }
                 Item::Comment(span) => {
-                    if let Some((scope, rules, all)) = parse_comment(doc.slice(*span).trim()) {
+                    if let Some((scope, rules, all)) =
+                        parse_comment(doc.slice(*span).trim(), hadolint)
+                    {
                         match scope {
                             Scope::File => {
                                 s.file.extend(rules);
@@ -200,6 +211,19 @@ mod tests {
             codes("FROM a\n# hadolint ignore=DL3009\nRUN apt-get install x\n"),
             ["DF204"]
         );
+        // `[lint] hadolint-comments = false`: hadolint's comments do not count, ours do.
+        let text = "# hadolint global ignore=DL4000\nFROM a\n# hadolint ignore=DL3014\nRUN apt-get install x\n\
+                    # dockerfix: ignore=DF901\nMAINTAINER x\n";
+        let doc = parse(text).unwrap();
+        let sup = Suppressions::read(&doc, false);
+        let only = |r: &Rule| matches!(r.code, "DF204" | "DF901");
+        let left: Vec<_> = rules::check(&doc, &only)
+            .into_iter()
+            .filter(|d| !sup.is_suppressed(d))
+            .map(|d| d.rule.code)
+            .collect();
+        assert_eq!(left, ["DF204"]);
+        assert!(codes(text).is_empty());
         // Stage scope.
         let staged = "# dockerfix: stage ignore=DF204\nFROM a\nRUN apt-get install x\nFROM b\nRUN apt-get install y\n";
         let doc = parse(staged).unwrap();

@@ -1616,3 +1616,122 @@ fn build_context_from_override_files() {
         assert!(!err(&o).contains("Dockerfile's folder"), "{}", err(&o));
     }
 }
+
+/// A `.hadolint.yaml` is read when no dockerfix config applies: its codes map to our rules,
+/// `override` sets severities, `failure-threshold` the exit code; `-v` names it, what it cannot
+/// carry over is a warning; a `dockerfix.toml` wins, `--isolated` reads neither. hadolint's
+/// user-level config is the last place looked.
+#[test]
+fn hadolint_yaml_is_migrated() {
+    let home = tempfile::tempdir().unwrap();
+    let run_home = |dir: &Path, args: &[&str]| {
+        bin()
+            .current_dir(dir)
+            .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let df = "FROM ghcr.io/x/app:1\nRUN apt-get install -y curl\nMAINTAINER me\n";
+    let p = project(&[
+        ("Dockerfile", df),
+        (
+            ".hadolint.yaml",
+            "ignored: [DL4000]\noverride:\n  info: [DL3015]\ntrustedRegistries: [docker.io]\n\
+             failure-threshold: warning\nno-color: true\nfrobnicate: 1\n",
+        ),
+        ("sub/Dockerfile", df),
+        ("sub/dockerfix.toml", "select = [\"DF901\"]\n"),
+    ]);
+    let o = run_home(
+        p.path(),
+        &["check", "-v", "--output-format", "concise", "Dockerfile"],
+    );
+    let (stdout, stderr) = (out(&o), err(&o));
+    assert!(
+        stderr.contains("using .hadolint.yaml at .hadolint.yaml (migrated)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("unknown key `frobnicate`").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("`no-color`"), "{stderr}");
+    assert!(
+        stdout.contains("DF924") && stdout.contains("DF203"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("DF901"), "DL4000 is ignored: {stdout}");
+    assert_eq!(code(&o), 1, "DF924 is an error: {stdout}");
+    let json = run_home(
+        p.path(),
+        &["check", "--output-format", "json", "Dockerfile"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let severity = |code: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .map(|d| d["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(severity("DF203").as_deref(), Some("info"), "{v}");
+    // Only the info finding left: under `failure-threshold: warning` the exit code is 0.
+    let only_info = run_home(p.path(), &["check", "--ignore", "DF924", "Dockerfile"]);
+    assert_eq!(code(&only_info), 0, "{}", out(&only_info));
+    // A dockerfix config wins; --isolated reads neither.
+    let sub = run_home(
+        p.path(),
+        &["check", "--output-format", "concise", "sub/Dockerfile"],
+    );
+    assert!(
+        out(&sub).contains("DF901") && !out(&sub).contains("DF924"),
+        "{}",
+        out(&sub)
+    );
+    let iso = run_home(
+        p.path(),
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "Dockerfile",
+        ],
+    );
+    assert!(
+        out(&iso).contains("DF901") && !out(&iso).contains("DF924"),
+        "{}",
+        out(&iso)
+    );
+    // `config --from-hadolint` prints what is used, and it reads back as a dockerfix.toml.
+    let printed = run_home(p.path(), &["config", "--from-hadolint"]);
+    assert_eq!(code(&printed), 0, "{}", err(&printed));
+    let toml_text = out(&printed);
+    assert!(toml_text.contains("\"DF901\",  # DL4000"), "{toml_text}");
+    assert!(toml_text.contains("fail-on = \"warning\""), "{toml_text}");
+    let q = project(&[("Dockerfile", df), ("dockerfix.toml", &toml_text)]);
+    let same = run_home(
+        q.path(),
+        &["check", "--output-format", "concise", "Dockerfile"],
+    );
+    assert_eq!(out(&same), out(&o));
+    assert_eq!(code(&same), code(&o));
+    // Without a project config, hadolint's user-level one applies.
+    let r = project(&[("Dockerfile", df)]);
+    std::fs::write(
+        home.path().join(".hadolint.yaml"),
+        "ignored: [DL3008, DL4000]\n",
+    )
+    .unwrap();
+    let user = run_home(
+        r.path(),
+        &["check", "-v", "--output-format", "concise", "Dockerfile"],
+    );
+    assert!(err(&user).contains("(migrated)"), "{}", err(&user));
+    assert!(!out(&user).contains("DF901"), "{}", out(&user));
+    let none = run_home(r.path(), &["config", "--from-hadolint", "missing.yaml"]);
+    assert_eq!(code(&none), 2);
+}

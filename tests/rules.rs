@@ -62,6 +62,21 @@ fn render(name: &str) -> String {
     {
         settings.non_root_user = user.to_string();
     }
+    // First lines `# config: TOML` (a dotted key each) run it under that configuration: the
+    // settings a configured list gives the rules (the fixture's rules stay the only ones on).
+    let config: String = text
+        .lines()
+        .map_while(|l| l.strip_prefix("# config: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if !config.is_empty() {
+        let cfg: dockerfix::settings::ConfigFile = toml::from_str(&config).unwrap();
+        let configured = Settings::from_config(&cfg, None).unwrap();
+        settings = Settings {
+            enabled: settings.enabled,
+            ..configured
+        };
+    }
     let doc = dockerfix::syntax::parse(&text).unwrap();
     let diagnostics = dockerfix::lint(
         &doc,
@@ -273,4 +288,10 @@ fixture!(
     "DF921-DF922.Dockerfile"
 );
 fixture!(df923_invalid_definition_description, "DF923.Dockerfile");
+fixture!(df312_non_numeric_user, "DF312.Dockerfile");
+fixture!(df924_trusted_registry, "DF924.Dockerfile");
+fixture!(df924_not_configured, "DF924-none.Dockerfile");
+fixture!(df925_missing_label, "DF925.Dockerfile");
+fixture!(df926_label_not_in_schema, "DF926.Dockerfile");
+fixture!(df927_label_format, "DF927.Dockerfile");
 fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");

@@ -104,7 +104,7 @@ pub(super) fn issues(f: &FileDiagnostics) -> Vec<Issue> {
             description: format!("{} {}", d.rule.code, d.message),
             check_name: d.rule.code,
             fingerprint: format!("{fingerprint:016x}"),
-            severity: severity(d.rule.severity),
+            severity: severity(d.severity),
             location: Location {
                 path: path.clone(),
                 lines: Lines { begin: line },

@@ -99,7 +99,7 @@ fn json_diagnostics(f: &FileDiagnostics) -> Vec<JsonDiagnostic<'_>> {
             code: d.rule.code,
             name: d.rule.name,
             message: &d.message,
-            severity: d.rule.severity,
+            severity: d.severity,
             filename: &f.path,
             location: loc(d.span.start),
             end_location: loc(d.span.end),
@@ -197,7 +197,7 @@ fn full_part(f: &FileDiagnostics, unsafe_fixes: bool, color: bool) -> String {
             });
         let (at, line, source) = lines_around(&f.source, &starts, lo, hi);
         let span = |s: crate::syntax::Span| s.start - at..s.end - at;
-        let level = match d.rule.severity {
+        let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
             Severity::Info => Level::INFO,

@@ -363,7 +363,7 @@ pub(super) fn results(f: &FileDiagnostics) -> Vec<SarifResult<'_>> {
         results.push(SarifResult {
             rule_id: d.rule.code,
             rule_index: RULES.iter().position(|r| r.code == d.rule.code),
-            level: level(d.rule.severity),
+            level: level(d.severity),
             message: Text { text: &d.message },
             locations: [Location {
                 physical_location: PhysicalLocation {

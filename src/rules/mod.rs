@@ -33,10 +33,10 @@ use correctness::{
     consistent_instruction_casing, copy_from_unknown_stage, copy_multiple_sources_dest,
     copy_relative_dest, copy_whole_filesystem, env_self_reference, expose_invalid_format,
     expose_invalid_port, expose_proto_casing, from_as_casing, from_platform_flag_const,
-    invalid_default_arg_in_from, invalid_definition_description, label_key,
-    legacy_key_value_format, maintainer_deprecated, multiple_instructions, no_empty_continuation,
-    redundant_target_platform, reserved_stage_name, stage_name_casing, undefined_arg_in_from,
-    workdir_relative_path,
+    invalid_default_arg_in_from, invalid_definition_description, label_format, label_key,
+    label_not_in_schema, legacy_key_value_format, maintainer_deprecated, missing_label,
+    multiple_instructions, no_empty_continuation, redundant_target_platform, reserved_stage_name,
+    stage_name_casing, trusted_registry, undefined_arg_in_from, workdir_relative_path,
 };
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
@@ -46,12 +46,12 @@ use packages::{
 };
 use pinning::{base_not_digest, unpinned_base, unpinned_os_packages, unpinned_packages};
 use runtime::{
-    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, pipe_to_shell, pipefail, root_user,
-    secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
+    add_url_checksum, cd_in_run, curl_and_wget, ln_bin_sh, non_numeric_user, pipe_to_shell,
+    pipefail, root_user, secret_in_arg_env, shell_form_cmd, sudo, wget_progress,
 };
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -192,6 +192,7 @@ pub static RULES: &[&Rule] = &[
     &wget_progress::RULE,
     &curl_and_wget::RULE,
     &ln_bin_sh::RULE,
+    &non_numeric_user::RULE,
     &unpinned_base::RULE,
     &base_not_digest::RULE,
     &unpinned_packages::RULE,
@@ -221,9 +222,19 @@ pub static RULES: &[&Rule] = &[
     &env_self_reference::RULE,
     &copy_whole_filesystem::RULE,
     &invalid_definition_description::RULE,
+    &trusted_registry::RULE,
+    &missing_label::RULE,
+    &label_not_in_schema::RULE,
+    &label_format::RULE,
     // The ShellCheck family: its diagnostics carry ShellCheck's codes (`shellcheck::code_rule`).
     &shellcheck::RULE,
 ];
+
+/// The rules a configured list turns on (`crate::settings`).
+pub use label_format::RULE as LABEL_FORMAT;
+pub use label_not_in_schema::RULE as LABEL_NOT_IN_SCHEMA;
+pub use missing_label::RULE as MISSING_LABEL;
+pub use trusted_registry::RULE as TRUSTED_REGISTRY;
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
     if let Some(n) = shellcheck::code_number(code) {
@@ -288,6 +299,8 @@ pub struct Diagnostic {
     pub span: Span,
     pub message: String,
     pub fix: Option<Fix>,
+    /// The rule's severity, or the one `[lint.severity]` gives it.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -297,6 +310,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             fix: None,
+            severity: rule.severity,
         }
     }
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
@@ -340,6 +354,10 @@ pub struct LintOptions {
     /// ShellCheck's findings on the file's scripts ([`shellcheck::scripts`] order), when the
     /// `SC` family runs and ShellCheck is there.
     pub shellcheck: Option<shellcheck::Findings>,
+    /// `[lint.trusted-registries] registries` (DF924).
+    pub trusted_registries: Option<Vec<String>>,
+    /// `[lint.label-schema] labels` (DF925-DF927).
+    pub label_schema: Vec<(String, crate::settings::LabelFormat)>,
 }
 
 impl Default for LintOptions {
@@ -350,6 +368,8 @@ impl Default for LintOptions {
             non_root_user: "auto".into(),
             context: None,
             shellcheck: None,
+            trusted_registries: None,
+            label_schema: Vec::new(),
         }
     }
 }

@@ -148,7 +148,7 @@ fn to_lsp(d: &Doc, index: &LineIndex, diag: &rules::Diagnostic) -> Diagnostic {
         .collect();
     Diagnostic {
         range: d.range(index, diag.span.start, diag.span.end),
-        severity: Some(match diag.rule.severity {
+        severity: Some(match diag.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
             Severity::Info => DiagnosticSeverity::INFORMATION,

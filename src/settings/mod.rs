@@ -2,6 +2,8 @@
 //! closest wins; `extend` inherits from another file), validated strictly (unknown keys are
 //! errors naming the key and line), then overridden by command-line options.
 
+pub mod hadolint;
+
 use crate::rules::{self, Rule};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -22,10 +24,19 @@ pub struct ConfigFile {
     pub include: Option<Vec<String>>,
     pub extend_include: Option<Vec<String>>,
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    /// `fail-on`: the lowest severity that makes `check` exit 1 (`info`, the default: any
+    /// finding; `warning`; `error`; `never`).
+    pub fail_on: Option<FailOn>,
     /// `[[contexts]]`: build contexts for Dockerfiles matching globs.
     pub contexts: Option<Vec<ContextEntry>>,
     pub format: Option<FormatConfig>,
     pub lint: Option<LintConfig>,
+    /// Read from a `.hadolint.yaml` ([`hadolint::migrate`]).
+    #[serde(skip)]
+    pub migrated: bool,
+    /// What reading it noticed without failing (hadolint keys not carried over).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// One `[[contexts]]` entry: the Dockerfiles (globs relative to the config's folder) built
@@ -50,9 +61,91 @@ pub struct FormatConfig {
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LintConfig {
+    /// Whether `# hadolint ignore=...` comments suppress findings (default: true; hadolint's
+    /// `disable-ignore-pragma` is `false` here).
+    pub hadolint_comments: Option<bool>,
     pub non_root_user: Option<NonRootUser>,
     pub package_cache: Option<PackageCache>,
     pub shellcheck: Option<ShellcheckConfig>,
+    /// `[lint.severity]`: a rule selector (code, name, alias) and the severity its findings
+    /// are reported with, instead of the rule's own.
+    pub severity: Option<BTreeMap<String, rules::Severity>>,
+    pub trusted_registries: Option<TrustedRegistries>,
+    pub label_schema: Option<LabelSchemaConfig>,
+}
+
+/// `[lint.trusted-registries]`: the registries `FROM` may pull from (DF924, DL3026).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TrustedRegistries {
+    /// Registry hosts (`docker.io`, `registry.example.com:5000`), or patterns with a `*` at
+    /// the start or the end (`*.gcr.io`), or `*` alone.
+    pub registries: Vec<String>,
+}
+
+/// `[lint.label-schema]`: the labels every shipped image must have, and their formats (DF925,
+/// DF926, DF927; hadolint's `label-schema` and `strict-labels`).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LabelSchemaConfig {
+    /// Label name → the format of its value.
+    pub labels: BTreeMap<String, LabelFormat>,
+    /// Also flag labels that are not in the schema.
+    pub strict: Option<bool>,
+}
+
+/// The format a schema label's value must have (hadolint's label types).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelFormat {
+    /// Any value that is not empty.
+    Text,
+    Url,
+    Rfc3339,
+    Semver,
+    /// A git commit hash: 7 or 40 lower-case hexadecimal digits.
+    Hash,
+    Spdx,
+    Email,
+}
+
+impl LabelFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelFormat::Text => "text",
+            LabelFormat::Url => "url",
+            LabelFormat::Rfc3339 => "rfc3339",
+            LabelFormat::Semver => "semver",
+            LabelFormat::Hash => "hash",
+            LabelFormat::Spdx => "spdx",
+            LabelFormat::Email => "email",
+        }
+    }
+}
+
+/// `fail-on`: which findings make `check` exit 1.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    /// Any finding.
+    #[default]
+    Info,
+    Warning,
+    Error,
+    /// None: findings are reported, the exit code is 0 (as `--exit-zero`).
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of this severity makes `check` fail.
+    pub fn fails(self, severity: rules::Severity) -> bool {
+        match self {
+            FailOn::Info => true,
+            FailOn::Warning => severity >= rules::Severity::Warning,
+            FailOn::Error => severity >= rules::Severity::Error,
+            FailOn::Never => false,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -162,6 +255,24 @@ pub struct Settings {
     /// Which ShellCheck codes are on, as (code prefix, on) in the order selected: the longest
     /// prefix that matches a code decides, the later one on a tie. None matching: off.
     pub shellcheck_codes: Vec<(String, bool)>,
+    /// `fail-on`.
+    pub fail_on: FailOn,
+    /// `[lint.severity]`, in the config's order: the rules a selector names and their severity
+    /// (the last entry that covers a rule decides).
+    pub severities: Vec<(Vec<&'static Rule>, rules::Severity)>,
+    /// `[lint.trusted-registries] registries` (None: not configured, DF924 has nothing to
+    /// check).
+    pub trusted_registries: Option<Vec<String>>,
+    /// `[lint.label-schema] labels`, and `strict`.
+    pub label_schema: Vec<(String, LabelFormat)>,
+    pub strict_labels: bool,
+    /// What reading the config file noticed without failing (keys of a `.hadolint.yaml` that
+    /// are not carried over), for the command line to print once.
+    pub warnings: Vec<String>,
+    /// Whether the config file is a `.hadolint.yaml` read in place of a dockerfix one.
+    pub migrated: bool,
+    /// `[lint] hadolint-comments`.
+    pub hadolint_comments: bool,
 }
 
 impl Default for Settings {
@@ -181,6 +292,14 @@ impl Default for Settings {
             non_root_user: "auto".into(),
             shellcheck_path: None,
             shellcheck_codes: Vec::new(),
+            fail_on: FailOn::Info,
+            severities: Vec::new(),
+            trusted_registries: None,
+            label_schema: Vec::new(),
+            strict_labels: false,
+            warnings: Vec::new(),
+            migrated: false,
+            hadolint_comments: true,
         }
     }
 }
@@ -306,6 +425,16 @@ fn load_depth(path: &Path, depth: usize) -> Result<ConfigFile, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if hadolint::is_hadolint(path) {
+        let m = hadolint::migrate(&text, path)?;
+        let mut cfg: ConfigFile = toml::from_str(&m.toml).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("its dockerfix equivalent does not read back: {e}"),
+        })?;
+        cfg.migrated = true;
+        cfg.warnings = m.warnings;
+        return Ok(cfg);
+    }
     let cfg: ConfigFile = toml::from_str(&text).map_err(|e| {
         let (line, column) = e
             .span()
@@ -345,9 +474,13 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
     };
     let lint = match (base.lint, over.lint) {
         (Some(b), Some(o)) => Some(LintConfig {
+            hadolint_comments: o.hadolint_comments.or(b.hadolint_comments),
             non_root_user: o.non_root_user.or(b.non_root_user),
             package_cache: o.package_cache.or(b.package_cache),
             shellcheck: o.shellcheck.or(b.shellcheck),
+            severity: o.severity.or(b.severity),
+            trusted_registries: o.trusted_registries.or(b.trusted_registries),
+            label_schema: o.label_schema.or(b.label_schema),
         }),
         (b, o) => o.or(b),
     };
@@ -361,9 +494,12 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
         include: over.include.or(base.include),
         extend_include: over.extend_include.or(base.extend_include),
         per_file_ignores: over.per_file_ignores.or(base.per_file_ignores),
+        fail_on: over.fail_on.or(base.fail_on),
         contexts: over.contexts.or(base.contexts),
         format: fmt,
         lint,
+        migrated: false,
+        warnings: Vec::new(),
     }
 }
 
@@ -411,6 +547,50 @@ impl Settings {
                 } else {
                     p.clone()
                 });
+            }
+            for (sel, severity) in l.severity.iter().flatten() {
+                s.severities
+                    .push((resolve_selector(sel).map_err(invalid)?, *severity));
+            }
+            s.hadolint_comments = l.hadolint_comments.unwrap_or(true);
+            if let Some(t) = &l.trusted_registries {
+                s.trusted_registries = Some(t.registries.clone());
+            }
+            if let Some(schema) = &l.label_schema {
+                s.label_schema = schema.labels.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                s.strict_labels = schema.strict.unwrap_or(false);
+            }
+        }
+        s.fail_on = cfg.fail_on.unwrap_or_default();
+        s.migrated = cfg.migrated;
+        s.warnings = cfg.warnings.clone();
+        // Rules that check against a configured list are on once the list is there (unless
+        // the config's `ignore` names them); the command line's selection still applies.
+        let configured = [
+            (
+                s.trusted_registries.is_some(),
+                &crate::rules::TRUSTED_REGISTRY,
+            ),
+            (!s.label_schema.is_empty(), &crate::rules::MISSING_LABEL),
+            (!s.label_schema.is_empty(), &crate::rules::LABEL_FORMAT),
+            (
+                s.strict_labels && !s.label_schema.is_empty(),
+                &crate::rules::LABEL_NOT_IN_SCHEMA,
+            ),
+        ];
+        let ignored = |r: &Rule| {
+            cfg.ignore
+                .iter()
+                .flatten()
+                .any(|sel| rules::select(sel).iter().any(|i| i.covers(r)))
+        };
+        for (on, rule) in configured {
+            if on
+                && !ignored(rule)
+                && let Some(i) = index_of(rule)
+                && let Some(e) = s.enabled.get_mut(i)
+            {
+                *e = true;
             }
         }
         for (glob, sels) in cfg.per_file_ignores.iter().flatten() {
@@ -469,6 +649,16 @@ impl Settings {
     /// Whether ShellCheck is to run: the `SC` family is on and some code of it is selected.
     pub fn shellcheck_selected(&self) -> bool {
         self.is_enabled(&rules::shellcheck::RULE) && self.shellcheck_codes.iter().any(|c| c.1)
+    }
+
+    /// The severity a rule's findings are reported with: the last `[lint.severity]` entry
+    /// that names it, else the rule's own.
+    pub fn severity_of(&self, rule: &Rule) -> rules::Severity {
+        self.severities
+            .iter()
+            .rev()
+            .find(|(rules, _)| rules.iter().any(|r| r.covers(rule)))
+            .map_or(rule.severity, |(_, s)| *s)
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {
@@ -542,17 +732,32 @@ pub fn resolve(config: Option<&Path>) -> Result<Settings, ConfigError> {
 }
 
 /// The config file that applies to a file: the closest `dockerfix.toml` or `.dockerfix.toml`
-/// in its folder or above (a relative path is taken from the current folder).
+/// in its folder or above (a relative path is taken from the current folder); without one, a
+/// `.hadolint.yaml` found as [`find_hadolint`] finds it.
 pub fn config_for_file(path: &Path) -> Option<PathBuf> {
     let abs = crate::walk::absolute(path);
-    find_config(abs.parent().unwrap_or(Path::new("/")))
+    let dir = abs.parent().unwrap_or(Path::new("/"));
+    find_config(dir).or_else(|| find_hadolint(dir))
 }
 
 /// Finds the closest config file above `dir` (inclusive).
 pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    find_named(dir, CONFIG_NAMES)
+}
+
+fn find_named(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     dir.ancestors()
-        .flat_map(|d| CONFIG_NAMES.iter().map(move |n| d.join(n)))
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
         .find(|p| p.is_file())
+}
+
+/// The `.hadolint.yaml` (or `.yml`) used when no dockerfix config applies: the closest one in
+/// `dir` or above (hadolint looks in the current folder only; looking where dockerfix looks
+/// for its own config finds that one when hadolint is run from the project's root, and the
+/// right one per file in a monorepo), else hadolint's user-level ones
+/// ([`hadolint::user_config`]).
+pub fn find_hadolint(dir: &Path) -> Option<PathBuf> {
+    find_named(dir, hadolint::NAMES).or_else(hadolint::user_config)
 }
 
 #[cfg(test)]
@@ -586,6 +791,39 @@ mod tests {
         assert!(!on(Some(&["SC"]), &[], &["SC"], "SC2154"));
         assert!(!on(Some(&["DF"]), &[], &[], "SC2154"));
         assert!(on(None, &["SC"], &[], "DF204"));
+    }
+
+    #[test]
+    fn fail_on_severity_and_configured_rules() {
+        use rules::Severity::*;
+        assert!(FailOn::Info.fails(Info) && FailOn::Warning.fails(Error));
+        assert!(!FailOn::Warning.fails(Info) && !FailOn::Error.fails(Warning));
+        assert!(!FailOn::Never.fails(Error));
+        let cfg: ConfigFile = toml::from_str(
+            "fail-on = \"error\"\nignore = [\"DL3049\"]\n[lint.severity]\nDL3014 = \"error\"\nSC2086 = \"info\"\n\
+             [lint.trusted-registries]\nregistries = []\n[lint.label-schema.labels]\nx = \"url\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_config(&cfg, None).unwrap();
+        assert_eq!(s.fail_on, FailOn::Error);
+        assert_eq!(s.severity_of(rules::by_code("DF204").unwrap()), Error);
+        assert_eq!(s.severity_of(rules::by_code("SC2086").unwrap()), Info);
+        assert_eq!(
+            s.severity_of(rules::by_code("DF203").unwrap()),
+            rules::by_code("DF203").unwrap().severity
+        );
+        // A configured list turns its rules on, unless `ignore` names them.
+        assert!(s.is_enabled(&rules::TRUSTED_REGISTRY));
+        assert!(s.is_enabled(&rules::LABEL_FORMAT));
+        assert!(!s.is_enabled(&rules::MISSING_LABEL));
+        assert!(
+            !s.is_enabled(&rules::LABEL_NOT_IN_SCHEMA),
+            "strict is not set"
+        );
+        let none = Settings::default();
+        assert!(
+            !none.is_enabled(&rules::TRUSTED_REGISTRY) && !none.is_enabled(&rules::LABEL_FORMAT)
+        );
     }
 
     #[test]

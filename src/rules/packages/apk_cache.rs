@@ -16,8 +16,9 @@ pub static RULE: Rule = Rule {
     summary: "`apk add` without `--no-cache`: the package index stays in the image",
     doc: "## What it does
 Flags `apk add` without `--no-cache` (global options before `add` count too: `apk --no-cache
-add`). An `apk update` before it or an `rm -rf /var/cache/apk/*` after it in the same RUN does
-not silence it: `--no-cache` is the one flag that does both. Quiet for `apk add --no-network`
+add`). An `apk update` before it does not silence it: `--no-cache` is the one flag that
+both fetches a fresh index and keeps it out of the layer. Quiet when the same RUN removes the
+cache afterwards (`rm -rf /var/cache/apk/*`: nothing stays), for `apk add --no-network`
 (nothing is downloaded), when the RUN mounts something over `/var/cache/apk`, and under
 `[lint.package-cache] strategy = \"mount\"`.
 

@@ -8,8 +8,8 @@ pub static RULE: Rule = Rule {
     summary: "Both `curl` and `wget` in one stage",
     doc: "## What it does
 Flags the first use of `wget` in a stage that also uses `curl`, or of `curl` in one that
-also uses `wget` (whichever comes second), as hadolint's DL4001 does. Stages are counted apart:
-each starts with neither.
+also uses `wget` (whichever comes second), as hadolint's DL4001 does; a use inside a command substitution
+(`V=$(curl -s $URL)`) counts. Stages are counted apart: each starts with neither.
 
 ## Why is this bad?
 Two download tools do one job: the image carries both (and their libraries), and the file is
@@ -42,6 +42,25 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (k, grammar) in [&programs::CURL, &programs::WGET].into_iter().enumerate() {
         for (run, _, call) in ctx.calls(grammar) {
             let Some(w) = call.program_word() else {
+                continue;
+            };
+            let span = word_span(run, w, w);
+            if let Some(slot) = firsts.get_mut(run.stage).and_then(|f| f.get_mut(k))
+                && slot.is_none_or(|s| span.start < s.start)
+            {
+                *slot = Some(span);
+            }
+        }
+    }
+    // Inside command substitutions too (`V=$(curl -s $URL)`).
+    for run in ctx.shell_runs() {
+        for cmd in run.nested_commands().skip(1).flatten() {
+            let k = match cmd.program() {
+                Some("curl") => 0,
+                Some("wget") => 1,
+                _ => continue,
+            };
+            let Some(w) = cmd.words.first() else {
                 continue;
             };
             let span = word_span(run, w, w);

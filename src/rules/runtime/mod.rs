@@ -4,6 +4,7 @@ pub(in crate::rules) mod add_url_checksum;
 pub(in crate::rules) mod cd_in_run;
 pub(in crate::rules) mod curl_and_wget;
 pub(in crate::rules) mod ln_bin_sh;
+pub(in crate::rules) mod non_numeric_user;
 pub(in crate::rules) mod pipe_to_shell;
 pub(in crate::rules) mod pipefail;
 pub(in crate::rules) mod root_user;
