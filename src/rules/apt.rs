@@ -1,9 +1,10 @@
 //! Helpers shared by the apt rules (DF104, DF202, DF203, DF204, DF205): recognising `apt-get`
 //! and `apt` commands, and what the official Debian and Ubuntu images do for apt.
 
-use super::common::{any_text_before, base_image_of, command_words, program};
+use super::common::{any_text_before, base_image_of, command_words, mounted_over, program};
 use super::{Call, Context, ShellRun, programs};
 use crate::shell::{Command, Word};
+use crate::syntax::{Instruction, Kind};
 
 /// apt-get and apt subcommands that read the package lists (a fact about apt, kept with its
 /// grammar).
@@ -63,6 +64,62 @@ pub(super) fn docker_clean_base(ctx: &Context, run: &ShellRun) -> bool {
     base_image_of(ctx, run.stage)
         .and_then(|b| b.literal_official_name())
         .is_some_and(|name| crate::images::holds(crate::images::DOCKER_CLEAN, &name))
+}
+
+/// Whether a command list uses the package lists before any `apt-get update` (or
+/// `--update`): an apt subcommand that reads them, or a program that runs apt for us.
+pub(super) fn reads_lists_before_update(commands: &[Command]) -> bool {
+    for cmd in commands {
+        if let Some(apt) = apt_command(cmd) {
+            match apt.sub.value.as_str() {
+                "update" => return false,
+                // `apt-get install --update` updates first.
+                _ if cmd.words.iter().any(|w| w.value == "--update") => return false,
+                s if USES_INDEX.contains(&s) => return true,
+                _ => {}
+            }
+        } else if wraps_apt(cmd) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether an instruction reads the package lists before it updates them (or may: exec form,
+/// another shell, a body the lexer cannot read, ONBUILD triggers that mention apt). A RUN that
+/// mounts over the lists reads its own. Shared by DF202 (may the lists be removed) and DF501
+/// (may they be mounted over).
+pub(super) fn reads_lists(ctx: &Context, runs: &[ShellRun], ins: &Instruction) -> bool {
+    let mentions_apt = |text: &str| {
+        ["apt-get", "apt ", "aptitude", "apt-cache"]
+            .iter()
+            .any(|p| text.contains(p))
+    };
+    // The lexed RUNs are in document order.
+    let lexed = runs
+        .binary_search_by_key(&ins.span.start, |r| r.ins.span.start)
+        .ok()
+        .and_then(|i| runs.get(i));
+    match (ins.kind(), lexed) {
+        (Kind::Run, Some(r)) => {
+            if mounted_over(r, "/var/lib/apt/lists") {
+                return false;
+            }
+            // Heredoc bodies run after the commands of the RUN line (when they are scripts).
+            let mut commands = r.commands.clone();
+            for h in &ins.heredocs {
+                let body = ctx.doc.slice(h.body);
+                match crate::shell::commands(body) {
+                    Some(more) => commands.extend(more),
+                    None if mentions_apt(body) => return true,
+                    None => {}
+                }
+            }
+            reads_lists_before_update(&commands)
+        }
+        (Kind::Run | Kind::Onbuild, _) => mentions_apt(ctx.doc.slice(ins.span)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

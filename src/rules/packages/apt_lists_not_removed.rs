@@ -1,5 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::apt::{Apt, USES_INDEX, apt_command, docker_clean_base, wraps_apt};
+use crate::rules::apt::{Apt, apt_command, docker_clean_base, reads_lists};
 use crate::rules::common::{
     append_offset, command_words, mounted_over, program, removed_path, stage_parent,
     tolerates_failure, word_span,
@@ -8,7 +8,6 @@ use crate::rules::common::{appended, before_each_run};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::settings::CacheStrategy;
 use crate::shell::{Command, Word};
-use crate::syntax::{Instruction, Kind};
 
 pub static RULE: Rule = Rule {
     code: "DF202",
@@ -286,59 +285,6 @@ fn later_run_needs_lists(ctx: &Context, readers: &ListReaders, run: &ShellRun) -
         .copied()
         .flatten()
         .is_some_and(|last| last >= after)
-}
-
-/// Whether an instruction reads the package lists before it updates them (or may: exec form,
-/// another shell, a body the lexer cannot read, ONBUILD triggers that mention apt).
-fn reads_lists(ctx: &Context, runs: &[ShellRun], ins: &Instruction) -> bool {
-    let mentions_apt = |text: &str| {
-        ["apt-get", "apt ", "aptitude", "apt-cache"]
-            .iter()
-            .any(|p| text.contains(p))
-    };
-    // The lexed RUNs are in document order.
-    let lexed = runs
-        .binary_search_by_key(&ins.span.start, |r| r.ins.span.start)
-        .ok()
-        .and_then(|i| runs.get(i));
-    match (ins.kind(), lexed) {
-        (Kind::Run, Some(r)) => {
-            if mounted_over(r, "/var/lib/apt/lists") {
-                return false;
-            }
-            // Heredoc bodies run after the commands of the RUN line (when they are scripts).
-            let mut commands = r.commands.clone();
-            for h in &ins.heredocs {
-                let body = ctx.doc.slice(h.body);
-                match crate::shell::commands(body) {
-                    Some(more) => commands.extend(more),
-                    None if mentions_apt(body) => return true,
-                    None => {}
-                }
-            }
-            reads_lists_before_update(&commands)
-        }
-        (Kind::Run | Kind::Onbuild, _) => mentions_apt(ctx.doc.slice(ins.span)),
-        _ => false,
-    }
-}
-
-/// Whether a command list uses the package lists before any `apt-get update`.
-fn reads_lists_before_update(commands: &[Command]) -> bool {
-    for cmd in commands {
-        if let Some(apt) = apt_command(cmd) {
-            match apt.sub.value.as_str() {
-                "update" => return false,
-                // `apt-get install --update` updates first.
-                _ if cmd.words.iter().any(|w| w.value == "--update") => return false,
-                s if USES_INDEX.contains(&s) => return true,
-                _ => {}
-            }
-        } else if wraps_apt(cmd) {
-            return true;
-        }
-    }
-    false
 }
 
 #[cfg(test)]

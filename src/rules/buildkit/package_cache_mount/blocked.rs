@@ -4,23 +4,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Whether apt reads the package lists before any `apt-get update` in these commands.
-pub(super) fn reads_lists_before_update(commands: &[Command]) -> bool {
-    for cmd in commands {
-        if let Some(apt) = apt_command(cmd) {
-            match apt.sub.value.as_str() {
-                "update" => return false,
-                _ if cmd.words.iter().any(|w| w.value == "--update") => return false,
-                s if USES_INDEX.contains(&s) => return true,
-                _ => {}
-            }
-        } else if wraps_apt(cmd) {
-            return true;
-        }
-    }
-    false
-}
-
 /// The instructions of a file that pass a test that does not depend on the RUN asking, per
 /// stage, found once: "the first later instruction that ..." is then a walk over the few that
 /// pass, not over every later instruction for each RUN (quadratic on files of many RUNs).
@@ -68,36 +51,6 @@ fn shell_run<'r, 'a>(runs: &'r [ShellRun<'a>], ins: &Instruction) -> Option<&'r 
     runs.get(k).filter(|r| std::ptr::eq(r.ins, ins))
 }
 
-/// Whether an instruction reads the package lists an earlier RUN stored (so that a mount on
-/// them would hide them): a RUN that installs without `apt-get update`, unless it mounts
-/// over the lists itself.
-fn reads_apt_lists(ctx: &Context, runs: &[ShellRun], ins: &Instruction) -> bool {
-    let mentions = |t: &str| {
-        ["apt-get", "apt ", "aptitude", "apt-cache"]
-            .iter()
-            .any(|p| t.contains(p))
-    };
-    match (ins.kind(), shell_run(runs, ins)) {
-        (Kind::Run, Some(r)) => {
-            if mounted_over(r, "/var/lib/apt/lists") {
-                return false;
-            }
-            let mut commands = r.commands.clone();
-            for h in &ins.heredocs {
-                let body = ctx.doc.slice(h.body);
-                match crate::shell::commands(body) {
-                    Some(more) => commands.extend(more),
-                    None if mentions(body) => return true,
-                    None => {}
-                }
-            }
-            reads_lists_before_update(&commands)
-        }
-        (Kind::Run | Kind::Onbuild, _) => mentions(ctx.doc.slice(ins.span)),
-        _ => false,
-    }
-}
-
 /// What the blocked checks found once per file (`Later` indexes).
 #[derive(Default)]
 pub(super) struct Blockers<'a> {
@@ -137,7 +90,7 @@ pub(super) fn apt_blocked<'a>(
     }
     let readers = blockers
         .apt
-        .get_or_init(|| Later::new(ctx, |ins| reads_apt_lists(ctx, runs, ins)));
+        .get_or_init(|| Later::new(ctx, |ins| reads_lists(ctx, runs, ins)));
     if let Some(ins) = readers.after(ctx, run).next() {
         return Some(format!(
             "the RUN on line {} reads the package lists this RUN stores",

@@ -14,11 +14,11 @@ use tool::*;
 
 use crate::fix::{Applicability, Edit, Fix};
 use crate::images::uid_of;
-use crate::rules::apt::{USES_INDEX, apt_command, wraps_apt};
+use crate::rules::apt::{apt_command, reads_lists, reads_lists_before_update};
 use crate::rules::common::{
     States, any_text_before, base_image_of, builds_on, command_words, env_values_before, is_within,
-    mounted_over, network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain,
-    state_at, states_before, word_span,
+    network_none, program, removed_path, sets_errexit, shell_errexit, stage_chain, state_at,
+    states_before, word_span,
 };
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
