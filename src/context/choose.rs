@@ -192,11 +192,7 @@ impl ContextChooser {
             .iter()
             .filter(|d| d.dockerfile == absolute)
         {
-            for a in &d.build_args {
-                if !build_args.contains(a) {
-                    build_args.push(a.clone());
-                }
-            }
+            add_new(&mut build_args, &d.build_args);
         }
         if let Some(dir) = flag {
             return Chosen {
@@ -262,11 +258,7 @@ impl ContextChooser {
             }
             Some(above) => {
                 let mut named_contexts = folder.named_contexts;
-                for n in &above.named_contexts {
-                    if !named_contexts.contains(n) {
-                        named_contexts.push(n.clone());
-                    }
-                }
+                add_new(&mut named_contexts, &above.named_contexts);
                 Chain {
                     definitions: folder
                         .definitions
@@ -295,6 +287,15 @@ impl ContextChooser {
         all.sort();
         all.dedup();
         all
+    }
+}
+
+/// Appends the names not there yet, keeping first-seen order (the lists are a few names).
+fn add_new(to: &mut Vec<String>, names: &[String]) {
+    for n in names {
+        if !to.contains(n) {
+            to.push(n.clone());
+        }
     }
 }
 
@@ -354,11 +355,7 @@ fn read_folder(dir: &Path, listing: &[String]) -> Folder {
         }
     }
     for t in services.iter().chain(&targets).map(|(_, t)| t) {
-        for n in &t.named {
-            if !folder.named_contexts.contains(n) {
-                folder.named_contexts.push(n.clone());
-            }
-        }
+        add_new(&mut folder.named_contexts, &t.named);
     }
     if let Some(file) = compose_file {
         folder
