@@ -214,17 +214,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
 
-    // An entrypoint that drops privileges itself (`gosu`, `su-exec`, ...) needs to start as
-    // root: nothing to report. So does a stage that installs such a tool for its entrypoint
-    // script, an image that starts as root by design (s6-overlay, linuxserver.io, php's apache
-    // and fpm, dev containers), an entrypoint script that needs root, and tools that need it.
-    if drops_privileges(ctx, &chain)
-        || root_by_design(ctx, base.as_ref())
-        || needs_root(ctx, &chain)
-    {
-        return;
-    }
-
     // The user in effect at the end of the stage: its last USER, or that of the stage it is
     // built on, or the base image's.
     let last_user = chain.iter().find_map(|&s| {
@@ -242,7 +231,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         },
         None => {
             let root_stage = *chain.last().unwrap_or(&stage);
-            match base {
+            match base.clone() {
                 Some(b) => {
                     let info = classify(b.name(), b.tag().ok().flatten());
                     // Not root, or root on purpose (the entrypoint switches users itself).
@@ -286,6 +275,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some((user, why)) = intended else {
         return;
     };
+
+    // An entrypoint that drops privileges itself (`gosu`, `su-exec`, ...) needs to start as
+    // root: nothing to report. So does a stage that installs such a tool for its entrypoint
+    // script, an image that starts as root by design (s6-overlay, linuxserver.io, php's apache
+    // and fpm, dev containers), an entrypoint script that needs root, and tools that need it.
+    // Asked last: these read every RUN and the entrypoint scripts, and the questions above
+    // settle most files.
+    if drops_privileges(ctx, &chain)
+        || root_by_design(ctx, base.as_ref())
+        || needs_root(ctx, &chain)
+    {
+        return;
+    }
 
     let image_span = match &final_from.node.args {
         Args::Words(w) => w.first().map(|&first| final_from.to_source(first)),
