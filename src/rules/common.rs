@@ -688,27 +688,35 @@ pub(super) fn env_pairs(ins: &crate::syntax::Instruction) -> Vec<(&str, Option<&
 /// Folder paths: join and normalise (`/a/./b/../c` is `/a/c`). The result is absolute when
 /// `base` is.
 pub(super) fn join_path(base: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let joined = if rel.starts_with('/') || base.is_empty() {
-        rel.to_string()
+    // One pass over the parts of `base/rel` (or `rel` alone when it is absolute), written
+    // straight into the result: this runs for every word a rule compares with a path.
+    let first = if rel.starts_with('/') { "" } else { base };
+    let absolute = if first.is_empty() {
+        rel.starts_with('/')
     } else {
-        format!("{base}/{rel}")
+        first.starts_with('/')
     };
-    for p in joined.split('/') {
-        match p {
+    let root = usize::from(absolute);
+    let mut out = String::with_capacity(first.len() + rel.len() + 1);
+    if absolute {
+        out.push('/');
+    }
+    for part in first.split('/').chain(rel.split('/')) {
+        match part {
             "" | "." => {}
-            ".." => {
-                parts.pop();
+            ".." => match out.rfind('/') {
+                Some(i) if i >= root => out.truncate(i),
+                _ => out.truncate(root),
+            },
+            p => {
+                if out.len() > root {
+                    out.push('/');
+                }
+                out.push_str(p);
             }
-            p => parts.push(p),
         }
     }
-    let body = parts.join("/");
-    if joined.starts_with('/') {
-        format!("/{body}")
-    } else {
-        body
-    }
+    out
 }
 
 /// The `WORKDIR` in effect for an instruction of a stage (and the stages it is built on):
@@ -930,6 +938,58 @@ pub(super) fn dev_or_ci_stage(ctx: &Context, stage: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `join_path` as it was first written (a string joined, split, then joined again): the
+    /// one-pass version must give the same path for any parts.
+    fn join_path_reference(base: &str, rel: &str) -> String {
+        let joined = if rel.starts_with('/') || base.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{base}/{rel}")
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        for p in joined.split('/') {
+            match p {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                p => parts.push(p),
+            }
+        }
+        let body = parts.join("/");
+        if joined.starts_with('/') {
+            format!("/{body}")
+        } else {
+            body
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn join_path_as_the_reference(
+            base in "(/|\\.|\\.\\.|a|bc|)(/|\\.|\\.\\.|a|bc|){0,6}",
+            rel in "(/|\\.|\\.\\.|a|bc|)(/|\\.|\\.\\.|a|bc|){0,6}",
+        ) {
+            proptest::prop_assert_eq!(join_path(&base, &rel), join_path_reference(&base, &rel));
+        }
+    }
+
+    #[test]
+    fn join_path_cases() {
+        for (base, rel, want) in [
+            ("/app", "x", "/app/x"),
+            ("/app", "../..", "/"),
+            ("app", "../..", ""),
+            ("", "/a/./b/", "/a/b"),
+            ("/a", "/b", "/b"),
+            ("a/", "b", "a/b"),
+            ("", "", ""),
+        ] {
+            assert_eq!(join_path(base, rel), want, "{base} + {rel}");
+            assert_eq!(join_path_reference(base, rel), want, "{base} + {rel}");
+        }
+    }
 
     fn doc_runs(text: &str, f: impl FnOnce(&Context, &[ShellRun])) {
         let doc = crate::syntax::parse(text).unwrap();

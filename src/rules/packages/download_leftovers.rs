@@ -173,9 +173,10 @@ fn resolve(path: &str, cwd: &Option<String>) -> Option<String> {
 }
 
 /// Whether a word names the downloaded file: the same path from where each runs, or the same
-/// text when a folder is unknown.
-fn names_file(word: &Word, cwd: &Option<String>, file: &str, file_cwd: &Option<String>) -> bool {
-    match (resolve(&word.value, cwd), resolve(file, file_cwd)) {
+/// text when a folder is unknown. `target` is the file's path resolved from its folder
+/// (`resolve(file, file_cwd)`), worked out once by the caller.
+fn names_file(word: &Word, cwd: &Option<String>, file: &str, target: Option<&str>) -> bool {
+    match (resolve(&word.value, cwd), target) {
         (Some(a), Some(b)) if a.starts_with('/') == b.starts_with('/') => a == b,
         _ => {
             word.value == file
@@ -269,6 +270,7 @@ fn removes(
     file_cwd: &Option<String>,
 ) -> bool {
     let words = command_words(cmd);
+    let target = resolve(file, file_cwd);
     match program(cmd) {
         Some("rm" | "unlink" | "shred") => words.iter().skip(1).any(|w| {
             if w.value.starts_with('-') {
@@ -277,7 +279,6 @@ fn removes(
             if w.value.contains('$') || w.value.contains('`') {
                 return true;
             }
-            let target = resolve(file, file_cwd);
             if w.value.contains(['*', '?', '[']) && w.span.slice(body).contains(['*', '?', '[']) {
                 let pattern = resolve(&w.value, cwd).unwrap_or_else(|| w.value.clone());
                 let Ok(glob) = globset::GlobBuilder::new(&pattern)
@@ -297,11 +298,14 @@ fn removes(
             let Some(p) = removed_path(w, body) else {
                 return false;
             };
-            match (resolve(p, cwd), target) {
+            match (resolve(p, cwd), target.as_deref()) {
                 (Some(r), Some(t)) if r.starts_with('/') == t.starts_with('/') => {
-                    is_within(&t, r.trim_end_matches('/')) || r == "/"
+                    is_within(t, r.trim_end_matches('/')) || r == "/"
                 }
-                _ => names_file(w, cwd, file, file_cwd) || file.starts_with(&format!("{p}/")),
+                _ => {
+                    names_file(w, cwd, file, target.as_deref())
+                        || file.starts_with(&format!("{p}/"))
+                }
             }
         }),
         Some("find") => words
@@ -311,7 +315,7 @@ fn removes(
         Some("mv") => words
             .iter()
             .skip(1)
-            .any(|w| names_file(w, cwd, file, file_cwd)),
+            .any(|w| names_file(w, cwd, file, target.as_deref())),
         _ => false,
     }
 }
@@ -471,8 +475,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             // The commands after the download, each with its folder.
             let later = || run.commands.iter().zip(&cwds).skip(dl.index + 1);
+            let target = resolve(&dl.path, file_cwd);
             let Some(verb) = later().find_map(|(c, cwd)| {
-                consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, file_cwd))
+                consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, target.as_deref()))
             }) else {
                 continue;
             };
