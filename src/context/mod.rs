@@ -113,19 +113,26 @@ fn kind_of(path: &Path) -> Kind {
 }
 
 fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
+    // Opened first and asked for its size through the handle: one path lookup, not two.
+    let mut file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_READ {
         return None;
     }
-    std::fs::read_to_string(path).ok()
+    let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_string(&mut file, &mut text).ok()?;
+    Some(text)
 }
 
+/// The names in a folder that are UTF-8, sorted (so that a name is looked up by binary search).
 fn list_dir(path: &Path) -> Vec<String> {
-    std::fs::read_dir(path)
+    let mut names: Vec<String> = std::fs::read_dir(path)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect()
+        .collect();
+    names.sort_unstable();
+    names
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -210,6 +217,23 @@ impl BuildContext {
         }
     }
 
+    /// Whether the listing of the path's folder, when it was read already (the context's
+    /// root is listed for the purpose), shows that nothing is there: an answer without a
+    /// system call. An empty listing proves nothing (a folder that could not be listed).
+    fn listed_missing(&self, c: &ContextCache, path: &Path) -> bool {
+        if path.parent() == Some(self.root.as_path()) {
+            self.list_path(&self.root);
+        }
+        // Listings hold only names that are UTF-8: others are never taken for missing.
+        let listed = path.parent().zip(path.file_name()).and_then(|(dir, name)| {
+            let name = name.to_str()?;
+            let lists = lock(&c.lists);
+            let names = lists.get(dir.as_os_str())?;
+            (!names.is_empty()).then(|| names.binary_search_by(|n| n.as_str().cmp(name)).is_ok())
+        });
+        listed == Some(false)
+    }
+
     fn kind(&self, path: &Path) -> Kind {
         match &self.cache {
             None => kind_of(path),
@@ -217,20 +241,10 @@ impl BuildContext {
                 if let Some(k) = lock(&c.kinds).get(path.as_os_str()) {
                     return *k;
                 }
-                // A name missing from its folder's listing, when the listing was read already,
-                // is missing: no `stat` (most questions are about files that are not there,
-                // such as `package.json` beside a Python project).
-                // The context's root folder is listed for the purpose: nearly every question
-                // is about a file there, and one listing answers them all.
-                if path.parent() == Some(self.root.as_path()) {
-                    self.list_path(&self.root);
-                }
-                let listed = path.parent().zip(path.file_name()).and_then(|(dir, name)| {
-                    let lists = lock(&c.lists);
-                    let names = lists.get(dir.as_os_str())?;
-                    Some(names.iter().any(|n| std::ffi::OsStr::new(n) == name))
-                });
-                if listed == Some(false) {
+                // A name missing from its folder's listing is missing: no `stat` (most
+                // questions are about files that are not there, such as `package.json` beside
+                // a Python project).
+                if self.listed_missing(c, path) {
                     return Kind::Missing;
                 }
                 let k = kind_of(path);
@@ -247,7 +261,13 @@ impl BuildContext {
                 if let Some(hit) = lock(&c.reads).get(path.as_os_str()) {
                     return hit.as_deref().map(str::to_string);
                 }
-                let text = read_small(path);
+                // A file its folder's listing does not hold is not read (no failed `open`):
+                // most reads are of files that are not there (`Dockerfile.dockerignore`).
+                let text = if self.listed_missing(c, path) {
+                    None
+                } else {
+                    read_small(path)
+                };
                 lock(&c.reads).insert(path.as_os_str().to_owned(), text.as_deref().map(Arc::from));
                 text
             }
@@ -361,12 +381,12 @@ impl BuildContext {
         self.read_path(&path)
     }
 
-    /// The names in a folder of the context, sorted (empty when it is not a folder).
-    /// The names in the root folder, as read (unsorted, no files a fix created), shared.
+    /// The names in the root folder, as read (sorted, no files a fix created), shared.
     pub(crate) fn root_listing(&self) -> Arc<Vec<String>> {
         self.list_path(&self.root)
     }
 
+    /// The names in a folder of the context, sorted (empty when it is not a folder).
     pub fn list(&self, rel: &str) -> Vec<String> {
         let mut names: Vec<String> = match self.path(rel) {
             Some(p) => self.list_path(&p).as_ref().clone(),

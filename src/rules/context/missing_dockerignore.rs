@@ -76,14 +76,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     // Any file there counts, even one that cannot be read as text (or a dangling link): the
     // fix would not replace it anyway.
-    if context.dockerignore().is_some()
-        || context.exists(".dockerignore")
-        || context
-            .root()
-            .join(".dockerignore")
-            .symlink_metadata()
-            .is_ok()
-    {
+    if context.dockerignore().is_some() || context.exists(".dockerignore") || {
+        // A dangling link counts too: the folder's listing has it (a listing that could
+        // not be read is empty, and then the link is looked up).
+        let names = context.root_listing();
+        if names.is_empty() {
+            let path = context.root().join(".dockerignore");
+            path.symlink_metadata().is_ok()
+        } else {
+            names
+                .binary_search_by(|n| n.as_str().cmp(".dockerignore"))
+                .is_ok()
+        }
+    } {
         return;
     }
     let (content, kept) = generate(ctx, context, &sources);

@@ -477,7 +477,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let later = || run.commands.iter().zip(&cwds).skip(dl.index + 1);
             let target = resolve(&dl.path, file_cwd);
             let Some(verb) = later().find_map(|(c, cwd)| {
-                consumes(c, &|w: &Word| names_file(w, cwd, &dl.path, target.as_deref()))
+                consumes(c, &|w: &Word| {
+                    names_file(w, cwd, &dl.path, target.as_deref())
+                })
             }) else {
                 continue;
             };
