@@ -803,11 +803,7 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
         let context = chosen
-            .map(|c| {
-                BuildContext::new(c.root)
-                    .with_named_contexts(c.named_contexts)
-                    .with_build_args(c.build_args)
-            })
+            .map(BuildContext::chosen)
             .map(|c| match &write_to {
                 Some(file) => c.for_dockerfile(file),
                 None => c,

@@ -1136,6 +1136,67 @@ fn build_args_the_compose_file_passes_are_not_missing_defaults() {
     assert!(report.contains("DF912"), "{report}");
 }
 
+/// Compose files are read as Docker Compose reads them (Go's YAML parser): a flow sequence
+/// closed at its key's indentation (getsentry/self-hosted's healthchecks) does not make the
+/// file unreadable, so the build arguments it passes count (DF912 quiet).
+#[test]
+fn a_compose_file_with_a_bracket_closed_at_its_key_indentation_is_read() {
+    let dockerfile = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN true\n";
+    let compose = "services:\n  cron:\n    build:\n      context: .\n      args:\n        BASE_IMAGE: local\n    healthcheck:\n      test: [\n          \"CMD-SHELL\",\n          # a comment\n          \"wget -q -O- http://localhost/healthz\"\n      ]\n      interval: 30s\n";
+    let d = project(&[("Dockerfile", dockerfile), ("compose.yaml", compose)]);
+    let o = run(
+        d.path(),
+        &[
+            "check",
+            "-v",
+            "--output-format",
+            "concise",
+            "--select",
+            "DF912",
+            "Dockerfile",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(
+        err(&o).contains("from service `cron` of compose.yaml"),
+        "{}",
+        err(&o)
+    );
+}
+
+/// DF101 asks to copy a manifest before the source only where the build context holds it:
+/// with a context the compose file names, an install from a manifest that is not there (an
+/// optional hook the user may add, `if [ -s requirements.txt ]`) is not reported. With the
+/// default context (the Dockerfile's folder, maybe not the real one) it still is.
+#[test]
+fn a_manifest_the_named_context_does_not_hold_is_not_asked_to_be_copied_first() {
+    let dockerfile = "FROM python:3.12\nCOPY . /app\nRUN if [ -s /app/requirements.txt ]; then pip install -r /app/requirements.txt; fi\n";
+    let compose = "services:\n  web:\n    build:\n      context: ./app\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF101",
+        "app/Dockerfile",
+    ];
+    let named = project(&[("app/Dockerfile", dockerfile), ("compose.yaml", compose)]);
+    let o = run(named.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // The same context, with the manifest: reported.
+    let with_manifest = project(&[
+        ("app/Dockerfile", dockerfile),
+        ("app/requirements.txt", "flask\n"),
+        ("compose.yaml", compose),
+    ]);
+    let report = out(&run(with_manifest.path(), &args));
+    assert!(report.contains("DF101"), "{report}");
+    // No compose file: the context is a guess, and the finding stays.
+    let guessed = project(&[("app/Dockerfile", dockerfile)]);
+    let report = out(&run(guessed.path(), &args));
+    assert!(report.contains("DF101"), "{report}");
+}
+
 /// A compose file that cannot be read is named by `check -v`, with why, and the context falls
 /// back to the Dockerfile's folder.
 #[test]

@@ -126,10 +126,7 @@ pub fn context_for(
     chooser: &crate::context::choose::ContextChooser,
 ) -> BuildContext {
     let chosen = chooser.choose(dockerfile, given, settings);
-    BuildContext::new(chosen.root)
-        .with_named_contexts(chosen.named_contexts)
-        .with_build_args(chosen.build_args)
-        .for_dockerfile(dockerfile)
+    BuildContext::chosen(chosen).for_dockerfile(dockerfile)
 }
 
 /// The `.dockerignore` a context's build uses, compiled (None: none, or not readable).

@@ -446,11 +446,51 @@ fn hcl_keys(body: &hcl_edit::structure::Body, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A YAML file's documents. Docker Compose reads YAML with Go's parser, which takes a flow
+/// sequence or mapping closed at the indentation of its key:
+///
+/// ```yaml
+///     test: [
+///         "CMD-SHELL", "wget -q -O- http://localhost/healthz"
+///     ]
+/// ```
+///
+/// yaml-rust2 (strict YAML 1.2) refuses that `]`. Such a line, a closing bracket alone, is read
+/// one column further in, which changes no value; any other error is the file's.
+fn load_yaml(text: &str) -> Result<Vec<yaml_rust2::Yaml>, String> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // Each retry moves one more closing line; a file has few of them.
+    for _ in 0..64 {
+        let e = match yaml_rust2::YamlLoader::load_from_str(&text) {
+            Ok(docs) => return Ok(docs),
+            Err(e) => e,
+        };
+        let line = e.marker().line();
+        let closer = line
+            .checked_sub(1)
+            .and_then(|i| text.split_inclusive('\n').nth(i))
+            .filter(|l| {
+                let t = l.trim();
+                !t.is_empty() && t.chars().all(|c| matches!(c, ']' | '}' | ','))
+            });
+        let Some(closer) = closer else {
+            return Err(format!("not YAML: {e}"));
+        };
+        let start = closer.as_ptr() as usize - text.as_ptr() as usize;
+        let mut moved = String::with_capacity(text.len() + 1);
+        moved.push_str(&text[..start]);
+        moved.push(' ');
+        moved.push_str(&text[start..]);
+        text = std::borrow::Cow::Owned(moved);
+    }
+    Err("not YAML: too many flow collections closed at their key's indentation".to_string())
+}
+
 /// A compose file's services that build, as (name, context, dockerfile): `Some(None)` marks
 /// a value that cannot be used (`dockerfile_inline`, or not a string).
 fn compose_services(text: &str) -> Result<Vec<(String, Target)>, String> {
-    use yaml_rust2::{Yaml, YamlLoader};
-    let docs = YamlLoader::load_from_str(text).map_err(|e| format!("not YAML: {e}"))?;
+    use yaml_rust2::Yaml;
+    let docs = load_yaml(text)?;
     let mut out = Vec::new();
     for doc in &docs {
         let Some(services) = doc["services"].as_hash() else {

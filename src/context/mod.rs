@@ -32,6 +32,9 @@ pub struct BuildContext {
     named: Arc<[String]>,
     /// Build arguments the compose service or bake target that builds the Dockerfile passes.
     build_args: Arc<[String]>,
+    /// Whether the context was named (`--context`, `[[contexts]]`, compose, bake) rather than
+    /// taken to be the Dockerfile's folder by default.
+    declared: bool,
 }
 
 impl PartialEq for BuildContext {
@@ -171,6 +174,7 @@ impl BuildContext {
             cache: None,
             named: Arc::from(Vec::new()),
             build_args: Arc::from(Vec::new()),
+            declared: false,
         }
     }
 
@@ -187,6 +191,23 @@ impl BuildContext {
     /// argument (so the file's default for it is not what is built).
     pub fn passes_build_arg(&self, name: &str) -> bool {
         self.build_args.iter().any(|n| n == name)
+    }
+
+    /// The context a [`choose::ContextChooser`] chose, with what the compose or bake file that
+    /// builds the Dockerfile says of its build (named contexts, build arguments).
+    pub fn chosen(c: choose::Chosen) -> BuildContext {
+        BuildContext {
+            declared: c.source != choose::Source::DockerfileFolder,
+            ..BuildContext::new(c.root)
+                .with_named_contexts(c.named_contexts)
+                .with_build_args(c.build_args)
+        }
+    }
+
+    /// Whether the context was named (`--context`, `[[contexts]]`, a compose service, a bake
+    /// target) rather than guessed: a file missing from a guessed context may be in the real one.
+    pub fn is_declared(&self) -> bool {
+        self.declared
     }
 
     /// The same context, with the names of the named build contexts the build passes

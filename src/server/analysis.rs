@@ -75,12 +75,7 @@ pub fn settings_for(path: Option<&Path>) -> Result<Settings, String> {
 pub fn build_context(path: Option<&Path>, settings: &Settings) -> Option<BuildContext> {
     let file = path?;
     let chosen = crate::context::choose::ContextChooser::default().choose(file, None, settings);
-    Some(
-        BuildContext::new(chosen.root)
-            .with_named_contexts(chosen.named_contexts)
-            .with_build_args(chosen.build_args)
-            .for_dockerfile(file),
-    )
+    Some(BuildContext::chosen(chosen).for_dockerfile(file))
 }
 
 /// A document's parsed text and settings, or the diagnostic that says why there are none (a

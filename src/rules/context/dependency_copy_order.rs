@@ -21,7 +21,11 @@ dependencies`, `bundle install`, `composer install`, `cargo fetch`. Not flagged:
 a copied folder of manifests only (`COPY requirements/ /requirements/`), and an install after
 the source when the same tool already installed the dependencies from manifests copied on
 their own (`uv sync --no-install-project`, `COPY . .`, `uv sync`: the second installs the
-project itself).
+project itself), and, where the build context is named (`--context`, `[[contexts]]`, a compose
+service, a bake target), an install from a manifest the context does not hold: an optional
+hook the user may add (`if [ -s requirements.txt ]; then pip install -r requirements.txt; fi`)
+or a file an earlier step generates cannot be copied first. The default context, the
+Dockerfile's folder, may not be the one the project builds with, so there it is still flagged.
 
 ## Why is this bad?
 A layer is rebuilt when anything it copies changes. After `COPY . .`, every edit to any source
@@ -690,6 +694,16 @@ fn check_run(
     // A folder of manifests copied on its own (`COPY requirements/ /requirements/`) is the
     // good order already, not the source.
     if manifest_folder(broad, context) {
+        return;
+    }
+    // A manifest the build context does not hold cannot be copied first: an optional hook the
+    // user may add (`if [ -s requirements.txt ]; then pip install -r ...`), or one an earlier
+    // step generates. Where the context is named (compose, bake, `--context`, `[[contexts]]`),
+    // only a manifest in it is reported; the default, the Dockerfile's folder, may not be the
+    // context the project builds with.
+    if let Some(c) = context.filter(|c| c.is_declared())
+        && context_path(broad, &anchor).is_some_and(|p| !c.exists(&p))
+    {
         return;
     }
     // The dependencies were installed before the source, from manifests copied on their own,
