@@ -33,8 +33,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3002", 50.0),  // 1 of 2
     ("DL3003", 5.1),   // 22 of 427
     ("DL3004", 100.0), // 15 of 15
-    ("DL3006", 97.8),  // 369 of 377
-    ("DL3007", 98.6),  // 73 of 74
+    ("DL3006", 97.6),  // 368 of 377 (a stage that only gathers files: docs/hadolint.md)
+    ("DL3007", 94.5),  // 70 of 74 (a stage that only gathers files: docs/hadolint.md)
     ("DL3008", 98.5),  // 670 of 680
     ("DL3009", 43.0),  // 90 of 209
     ("DL3012", 33.3),  // 1 of 3

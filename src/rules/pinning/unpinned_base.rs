@@ -20,6 +20,13 @@ service (`build.additional_contexts`) or bake target (`contexts`) above the Dock
 declares (`FROM php-base` with `contexts = { php-base = \"docker-image://php:8.4\" }`): the
 build passes what it is. A digest (`@sha256:...`) pins the image even with `:latest`.
 
+Not reported either: a stage that only gathers files (pgadmin's `FROM alpine:latest AS
+tool-builder` with a list of `COPY --from=pg16-builder ...`). It runs nothing (only COPY, ADD,
+ENV, ARG, LABEL, WORKDIR, EXPOSE and USER, with absolute destinations), it is not the last
+stage, no stage is built on it or mounts it, and every path later stages copy out of it is one
+it copied in or a folder above them, outside the folders a base image fills (`/usr/local/bin`,
+`/etc`, `/usr/share`...): nothing of its base image runs or reaches an image.
+
 ## Why is this bad?
 `latest` (which is also what no tag means) moves whenever the image is rebuilt: the same
 Dockerfile builds on another operating system release or language version from one day to the
@@ -354,6 +361,192 @@ fn expand_braced(inner: &str, vars: &HashMap<String, Option<String>>, escape: ch
     unknown
 }
 
+/// Folders base images fill (or may): a file copied out of one of them, or out of a folder
+/// inside `/etc`, `/usr/share`, `/usr/lib`..., may be the base image's.
+const SYSTEM_FOLDERS: &[&str] = &[
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/home",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/media",
+    "/mnt",
+    "/opt",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/tmp",
+    "/usr",
+    "/usr/bin",
+    "/usr/games",
+    "/usr/include",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/etc",
+    "/usr/local/games",
+    "/usr/local/include",
+    "/usr/local/lib",
+    "/usr/local/libexec",
+    "/usr/local/man",
+    "/usr/local/sbin",
+    "/usr/local/share",
+    "/usr/local/src",
+    "/usr/sbin",
+    "/usr/share",
+    "/usr/src",
+    "/var",
+];
+
+/// Folders whose whole tree is the system's: nothing below them is taken for the stage's own.
+const SYSTEM_TREES: &[&str] = &[
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/tmp",
+    "/usr/bin",
+    "/usr/include",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/sbin",
+    "/usr/share",
+    "/usr/src",
+    "/var",
+];
+
+/// Whether a stage only gathers files (pgadmin's `FROM alpine:latest AS tool-builder`, a list
+/// of `COPY --from=pgNN-builder ...`): it runs nothing (no RUN, no ONBUILD, no HEALTHCHECK,
+/// CMD or ENTRYPOINT: it is not an image anyone starts), no stage is built on it, it is not
+/// the last stage, nothing mounts it, and every path later stages copy out of it is one of the
+/// paths it copied in, or a folder above them that is not a system folder the base image may
+/// fill (`/usr/local/pgsql` above `/usr/local/pgsql/pgsql-13/`). Then what the base image
+/// holds never reaches an image, and its tag does not matter.
+fn gatherer_only(ctx: &Context, stage: usize) -> bool {
+    let n = ctx.stages.len();
+    if stage == 0 || stage + 1 >= n {
+        return false;
+    }
+    let Some(st) = ctx.stages.get(stage) else {
+        return false;
+    };
+    let mut destinations: Vec<String> = Vec::new();
+    for ins in &st.instructions {
+        match ins.kind() {
+            Kind::From => {}
+            Kind::Copy | Kind::Add => {
+                let Args::Words(w) = &ins.node.args else {
+                    return false;
+                };
+                let Some(dest) = w.last().map(|d| d.slice(&ins.logical)) else {
+                    return false;
+                };
+                // Only absolute destinations without variables: a WORKDIR of the base image
+                // is not known.
+                if !dest.starts_with('/') || dest.contains('$') {
+                    return false;
+                }
+                let dest = crate::rules::common::join_path("/", dest);
+                destinations.push(dest);
+            }
+            Kind::Env | Kind::Arg | Kind::Label | Kind::Workdir | Kind::Expose | Kind::User => {}
+            _ => return false,
+        }
+    }
+    if destinations.is_empty() {
+        return false;
+    }
+    let name = crate::rules::common::stage_name(ctx, stage);
+    let names_this = |r: &str| {
+        name.is_some_and(|n| n.eq_ignore_ascii_case(r))
+            || r.parse::<usize>()
+                .is_ok_and(|k| k.checked_add(1) == Some(stage))
+    };
+    let mut copied_out = false;
+    for later in stage + 1..n {
+        if crate::rules::common::stage_parent(ctx, later) == Some(stage)
+            || crate::rules::common::stages_a_variable_may_name(ctx, later).contains(&stage)
+        {
+            return false;
+        }
+        let Some(lst) = ctx.stages.get(later) else {
+            continue;
+        };
+        for ins in &lst.instructions {
+            for f in &ins.node.flags {
+                match (f.name(), f.value()) {
+                    ("mount", Some(v))
+                        if v.split(',').any(|kv| {
+                            kv.strip_prefix("from=")
+                                .is_some_and(|r| names_this(r) || r.contains('$'))
+                        }) =>
+                    {
+                        return false;
+                    }
+                    ("from", Some(v)) if v.contains('$') => return false,
+                    ("from", Some(v)) if names_this(v) => {
+                        let Args::Words(w) = &ins.node.args else {
+                            return false;
+                        };
+                        for src in w.iter().take(w.len().saturating_sub(1)) {
+                            let src = src.slice(&ins.logical);
+                            if src.contains(['$', '*', '?', '[']) {
+                                return false;
+                            }
+                            let src = crate::rules::common::join_path("/", src);
+                            if !from_the_stage(&src, &destinations) {
+                                return false;
+                            }
+                        }
+                        copied_out = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    copied_out
+}
+
+/// Whether a path copied out of a gathering stage holds only what the stage copied in: it is
+/// one of the destinations or inside one, or a folder above one, where that destination (or
+/// the folder above) is neither a system folder nor inside a system tree (a base image may
+/// have put files there too; `COPY dir /usr/local/bin` adds to the base image's folder).
+fn from_the_stage(src: &str, destinations: &[String]) -> bool {
+    let within = |path: &str, dir: &str| {
+        path == dir
+            || path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/') || dir.ends_with('/'))
+    };
+    let own = |p: &str| !SYSTEM_FOLDERS.contains(&p) && !SYSTEM_TREES.iter().any(|t| within(p, t));
+    destinations
+        .iter()
+        .any(|d| (within(src, d) && own(d)) || (within(d, src) && own(src)))
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for base in base_images(ctx) {
         // A digest pins the image whatever the tag says.
@@ -383,6 +576,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .as_ref()
             .is_some_and(|c| c.is_named_context(base.written))
         {
+            continue;
+        }
+        // A stage that only gathers files from other stages or the context, and whose files
+        // are copied out only from where it put them: nothing of the base image runs or
+        // reaches the image.
+        if gatherer_only(ctx, base.stage) {
             continue;
         }
         let message = match base.tag() {
