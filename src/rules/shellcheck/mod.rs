@@ -37,16 +37,20 @@ delimiter, which the shell reads as heredocs (a Python body is data in that scri
 are checked byte for byte: in a CRLF file BuildKit keeps their carriage returns (the
 instruction's own lines lose them), which the shell then reads as part of each line
 (ShellCheck's SC1017; moby/buildkit#4282). An `ONBUILD RUN` runs in the child build, right
-after its `FROM`; it is read as a RUN at its place in the stage (the child's image is this
-one, so the same `/bin/sh`; the stage's `SHELL` and `ARG`/`ENV` names so far). `--select SC` turns them all on, `--select SC2086` one of them;
+after its `FROM`, in this stage's image: it is read under the `SHELL` in effect at the end of
+the stage (the image's), the same `/bin/sh`, with the stage's `ENV` names (all of them, as the
+image has them) and not its `ARG`s (not set in the child build). `--select SC` turns them all on, `--select SC2086` one of them;
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
 any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
 is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
 hadolint; `pipefail` counts when the `SHELL` sets it. `/bin/sh` (BuildKit's default shell,
 and a `SHELL [\"/bin/sh\", ...]`) is read in the dialect of the base image's `/bin/sh` when its
 distribution is known: dash on Debian and Ubuntu and the images built on them, bash on the Red
-Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch; POSIX `sh`
-elsewhere (Alpine's busybox ash included). RUNs under PowerShell or `cmd`, on
+Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch, busybox ash
+on Alpine and the images built on it (and a `SHELL` of `busybox`, or of `ash` there); POSIX
+`sh` elsewhere. ShellCheck knows busybox's dialect from version 0.10 (`--shell=busybox`: no
+finding for `echo -n`, `local`, `[[ ]]`, which busybox ash has); with an older ShellCheck
+(Debian 12's is 0.9.0) busybox ash is read as POSIX `sh`, and `-v` says which. RUNs under PowerShell or `cmd`, on
 Windows base images, and `RUN <<EOF` bodies for other interpreters (`#!/usr/bin/env python3`)
 are not checked; SC1090 and SC1091 (a sourced file
 ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
@@ -185,10 +189,14 @@ struct Shell {
     pipefail: bool,
 }
 
+/// Busybox's ash, as the shebang names it (`#!/bin/busybox sh`): ShellCheck 0.10 and later
+/// read it in their `busybox` dialect; for an older one, [`crate::shellcheck::Runner`] gives
+/// that line as `#!/bin/sh` (POSIX sh), the same number of lines.
+pub const BUSYBOX: &str = "busybox sh";
+
 /// The shell ShellCheck should read a stage's `/bin/sh -c` commands as: the dialect of the
 /// base image's `/bin/sh` when its family is known (dash on Debian and Ubuntu, bash on the
-/// Red Hat family, openSUSE and Arch), else POSIX `sh` (also for Alpine's busybox ash, which
-/// ShellCheck 0.9 has no dialect for).
+/// Red Hat family, openSUSE and Arch, busybox ash on Alpine and busybox), else POSIX `sh`.
 fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
     use crate::images::BinSh;
     let sh = base_image_of(ctx, stage).and_then(|b| {
@@ -199,7 +207,8 @@ fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
     match sh {
         Some(BinSh::Dash) => "dash",
         Some(BinSh::Bash) => "bash",
-        Some(BinSh::BusyboxAsh) | None => "sh",
+        Some(BinSh::BusyboxAsh) => BUSYBOX,
+        None => "sh",
     }
 }
 
@@ -209,7 +218,10 @@ fn shell_of(args: &[crate::syntax::JsonArg], sh_is: &'static str) -> Option<Shel
     let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
     let name = match prog {
         "sh" => sh_is,
-        "ash" | "busybox" => "sh",
+        // Busybox's applet, or `ash` where `/bin/sh` is busybox (Debian's `ash` is dash).
+        "busybox" => BUSYBOX,
+        "ash" if sh_is == BUSYBOX => BUSYBOX,
+        "ash" => "sh",
         "dash" => "dash",
         "bash" => "bash",
         "ksh" => "ksh",
@@ -400,6 +412,7 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
             name: sh_is,
             pipefail: false,
         });
+        let mut onbuild = Vec::new();
         for ins in &stage.instructions {
             match (&ins.node.kind, &ins.node.args) {
                 (Kind::Shell, Args::Json(args)) => shell = shell_of(args, sh_is),
@@ -423,18 +436,21 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
                 (Kind::Run, Args::Text(rest)) => {
                     out.extend(run_script(&ctx.doc.text, ins, *rest, shell, &names));
                 }
-                // `ONBUILD RUN ...`: BuildKit stores the text after ONBUILD (with its heredocs)
-                // and runs it as a RUN of the child build, right after the child's FROM. It is
-                // read as a RUN at this point of the stage: this stage's shell (the child's
-                // image is this one: same `/bin/sh`; a SHELL later in this stage would apply
-                // there too, which is not followed) and the names declared so far.
+                // `ONBUILD RUN ...`: read once the stage is done (below).
                 (Kind::Onbuild, Args::Sub(sub)) if sub.kind == Kind::Run => {
                     if let Args::Text(rest) = &sub.args {
-                        out.extend(run_script(&ctx.doc.text, ins, *rest, shell, &names));
+                        onbuild.push((ins, *rest));
                     }
                 }
                 _ => {}
             }
+        }
+        // BuildKit stores the text after ONBUILD (with its heredocs) in the image, and runs it
+        // as a RUN of the child build, right after the child's FROM: in this stage's image,
+        // so under the SHELL in effect at the end of the stage (the image's), with the image's
+        // `/bin/sh` and its ENV (all of the stage's); this stage's ARGs are not set there.
+        for (ins, rest) in onbuild {
+            out.extend(run_script(&ctx.doc.text, ins, rest, shell, &env));
         }
     }
     out
@@ -1089,6 +1105,22 @@ mod tests {
         );
         assert_eq!(
             first_line("FROM python:3.12-alpine\nRUN true\n"),
+            ["#!/bin/busybox sh"]
+        );
+        // The line the runner rewrites for a ShellCheck older than 0.10.
+        assert_eq!(
+            format!("#!/bin/{BUSYBOX}\n"),
+            crate::shellcheck::BUSYBOX_SHEBANG
+        );
+        // Alpine's `ash` is busybox too; elsewhere it is read as POSIX sh.
+        assert_eq!(
+            first_line(
+                "FROM alpine:3.20\nSHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN true\n"
+            ),
+            ["#!/bin/busybox sh"]
+        );
+        assert_eq!(
+            first_line("FROM debian\nSHELL [\"/bin/ash\", \"-c\"]\nRUN true\n"),
             ["#!/bin/sh"]
         );
         assert_eq!(
@@ -1469,30 +1501,34 @@ mod tests {
 
     #[test]
     fn onbuild_run_is_a_run() {
-        let text = "FROM debian\nARG v\nONBUILD RUN echo $v \\\n  $x\n\
-                    ONBUILD RUN <<EOF\necho $x\nEOF\nONBUILD RUN cat <<EOF > /f\n$x\nEOF\n";
+        let text = "FROM debian\nARG a\nONBUILD RUN echo $v $a \\\n  $x\n\
+                    ONBUILD RUN <<EOF\necho $x\nEOF\nONBUILD RUN cat <<EOF > /f\n$x\nEOF\n\
+                    ENV v=1\nRUN echo $a $x\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n";
         let doc = parse(text).unwrap();
         let ctx = Context::new(&doc);
         let texts: Vec<String> = scripts(&ctx).into_iter().map(|s| s.script.text).collect();
+        // The child build runs them under the image's SHELL and ENV, which are the stage's
+        // last; the stage's ARGs are not set there. The RUN after them is read first.
         assert_eq!(
             texts,
             [
-                "#!/bin/dash\nexport v=1\necho $v   $x\n",
-                "#!/bin/dash\necho $x\n",
-                "#!/bin/dash\ncat <<EOF > /f\n$x\nEOF\n",
+                "#!/bin/dash\nexport a=1\necho $a $x\n",
+                "#!/bin/bash\nset -o pipefail\nexport v=1\necho $v $a   $x\n",
+                "#!/bin/bash\nset -o pipefail\necho $x\n",
+                "#!/bin/bash\nset -o pipefail\ncat <<EOF > /f\n$x\nEOF\n",
             ]
         );
-        assert_eq!(mapped_in(text, 0, "$x", 0), "$x");
-        assert_eq!(mapped_in(text, 0, "$v   $x", 0), "$v \\\n  $x");
         assert_eq!(mapped_in(text, 1, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 1, "$a   $x", 0), "$a \\\n  $x");
         assert_eq!(mapped_in(text, 2, "$x", 0), "$x");
-        assert_eq!(mapped_in(text, 2, "cat", 0), "cat");
+        assert_eq!(mapped_in(text, 3, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 3, "cat", 0), "cat");
         assert_eq!(
-            fixed_nth(text, 0, &[("$x", "\"$x\"")]).unwrap(),
+            fixed_nth(text, 1, &[("$x", "\"$x\"")]).unwrap(),
             text.replacen("  $x", "  \"$x\"", 1)
         );
         assert_eq!(
-            fixed_nth(text, 1, &[("$x", "\"$x\"")]).unwrap(),
+            fixed_nth(text, 2, &[("$x", "\"$x\"")]).unwrap(),
             text.replacen("echo $x", "echo \"$x\"", 1)
         );
     }
