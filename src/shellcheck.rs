@@ -200,30 +200,46 @@ impl Runner {
         &self.program
     }
 
-    /// `shellcheck --version`'s version line, asked once.
+    /// `shellcheck --version`'s version line, asked once per program and process (a runner
+    /// made per file, as the library and the language server make them, asks no more).
     pub fn version(&self) -> Result<&str, Unavailable> {
+        static KNOWN: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
         self.version
             .get_or_init(|| {
-                let out = Command::new(&self.program)
-                    .arg("--version")
-                    .stdin(Stdio::null())
-                    .stderr(Stdio::null())
-                    .output()
-                    .map_err(|e| self.unavailable(&e))?;
-                let text = String::from_utf8_lossy(&out.stdout);
-                text.lines()
-                    .find_map(|l| l.strip_prefix("version:"))
-                    .map(|v| v.trim().to_string())
-                    .ok_or_else(|| Unavailable::Failed {
-                        message: format!(
-                            "`{} --version` printed no version",
-                            self.program.display()
-                        ),
-                    })
+                let known = |k: &[(PathBuf, String)]| {
+                    k.iter()
+                        .find(|(p, _)| *p == self.program)
+                        .map(|(_, v)| v.clone())
+                };
+                if let Some(v) = known(&KNOWN.lock().unwrap_or_else(|p| p.into_inner())) {
+                    return Ok(v);
+                }
+                let found = self.ask_version()?;
+                let mut k = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+                if known(&k).is_none() {
+                    k.push((self.program.clone(), found.clone()));
+                }
+                Ok(found)
             })
             .as_ref()
             .map(String::as_str)
             .map_err(Clone::clone)
+    }
+
+    fn ask_version(&self) -> Result<String, Unavailable> {
+        let out = Command::new(&self.program)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| self.unavailable(&e))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines()
+            .find_map(|l| l.strip_prefix("version:"))
+            .map(|v| v.trim().to_string())
+            .ok_or_else(|| Unavailable::Failed {
+                message: format!("`{} --version` printed no version", self.program.display()),
+            })
     }
 
     /// Whether this ShellCheck reads `#!/bin/busybox sh` in its `busybox` dialect (0.10 and
@@ -451,6 +467,30 @@ mod tests {
         }
         let missing = Runner::new(Some(Path::new("/nonexistent/shellcheck")), 1);
         assert!(!missing.knows_busybox());
+    }
+
+    /// `--version` runs once per program in a process, however many runners ask.
+    #[cfg(unix)]
+    #[test]
+    fn version_asked_once_per_program() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (program, log) = (dir.path().join("sc"), dir.path().join("log"));
+        std::fs::write(
+            &program,
+            format!(
+                "#!/bin/sh\necho x >> '{}'\necho 'version: 0.10.0'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for _ in 0..3 {
+            let runner = Runner::new(Some(&program), 1);
+            assert_eq!(runner.version(), Ok("0.10.0"));
+            assert!(runner.knows_busybox());
+        }
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "x\n");
     }
 
     #[test]
