@@ -1386,9 +1386,14 @@ impl ShellcheckRunners {
                 Err(problem) => eprintln!("warning: {problem}"),
                 Ok(v) if verbose => {
                     eprintln!(
-                        "shellcheck: version {v} ({}), {} distinct script(s) checked",
+                        "shellcheck: version {v} ({}), {} distinct script(s) checked, busybox ash read as {}",
                         runner.program().display(),
-                        runner.checked()
+                        runner.checked(),
+                        if runner.knows_busybox() {
+                            "busybox"
+                        } else {
+                            "sh (ShellCheck < 0.10)"
+                        }
                     )
                 }
                 Ok(_) => {}

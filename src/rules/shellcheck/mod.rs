@@ -26,22 +26,33 @@ pub static RULE: Rule = Rule {
     aliases: &[],
     summary: "ShellCheck's findings on RUN bodies (SC1000-SC9999), when ShellCheck is installed",
     doc: "## What it does
-Runs [ShellCheck](https://www.shellcheck.net) on the command of each shell-form RUN (and
-CMD, ENTRYPOINT, HEALTHCHECK, which see `ENV` but not `ARG` names) whose
+Runs [ShellCheck](https://www.shellcheck.net) on the script of each shell-form RUN (also
+`ONBUILD RUN`, and CMD, ENTRYPOINT, HEALTHCHECK, which see `ENV` but not `ARG` names) whose
 shell is POSIX (`/bin/sh`, or a `SHELL` of `sh`, `bash`, `dash`, `ash`, `ksh`), as BuildKit
-hands it to the shell, and the body of each `RUN <<EOF` (with its `#!` line's shell if it has
-one), and reports each finding under ShellCheck's own code (`SC2086`), with
-a link to its wiki page. `--select SC` turns them all on, `--select SC2086` one of them;
+hands it to the shell, and reports each finding under ShellCheck's own code (`SC2086`), with
+a link to its wiki page. With heredocs, the script is BuildKit's: for `RUN <<EOF` alone, the
+body (run by its `#!` line's shell if it has one); for any other command (`RUN cat <<EOF >
+/file`, `RUN python3 <<EOF`, `RUN cmd <<A <<B`), the command, then each body and its
+delimiter, which the shell reads as heredocs (a Python body is data in that script). Bodies
+are checked byte for byte: in a CRLF file BuildKit keeps their carriage returns (the
+instruction's own lines lose them), which the shell then reads as part of each line
+(ShellCheck's SC1017; moby/buildkit#4282). An `ONBUILD RUN` runs in the child build, right
+after its `FROM`, in this stage's image: it is read under the `SHELL` in effect at the end of
+the stage (the image's), the same `/bin/sh`, with the stage's `ENV` names (all of them, as the
+image has them) and not its `ARG`s (not set in the child build). `--select SC` turns them all on, `--select SC2086` one of them;
 `--ignore SC2016`, `# dockerfix: ignore=SC2086` and `# hadolint ignore=SC2086` work as for
 any rule. The stage's `ARG` and `ENV` names count as assigned (SC2154), and those whose value
 is one word (an `ARG` without a default counts as one) need no quotes (SC2086), as in
 hadolint; `pipefail` counts when the `SHELL` sets it. `/bin/sh` (BuildKit's default shell,
 and a `SHELL [\"/bin/sh\", ...]`) is read in the dialect of the base image's `/bin/sh` when its
 distribution is known: dash on Debian and Ubuntu and the images built on them, bash on the Red
-Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch; POSIX `sh`
-elsewhere (Alpine's busybox ash included). RUNs under PowerShell or `cmd`, on
-Windows base images, other interpreters (`#!/usr/bin/env python3`) and other heredoc RUNs
-(`RUN cat <<EOF > file`) are not checked; SC1090 and SC1091 (a sourced file
+Hat family (Fedora, CentOS, UBI, Rocky, Alma, Amazon Linux), openSUSE and Arch, busybox ash
+on Alpine and the images built on it (and a `SHELL` of `busybox`, or of `ash` there); POSIX
+`sh` elsewhere. ShellCheck knows busybox's dialect from version 0.10 (`--shell=busybox`: no
+finding for `echo -n`, `local`, `[[ ]]`, which busybox ash has); with an older ShellCheck
+(Debian 12's is 0.9.0) busybox ash is read as POSIX `sh`, and `-v` says which. RUNs under PowerShell or `cmd`, on
+Windows base images, and `RUN <<EOF` bodies for other interpreters (`#!/usr/bin/env python3`)
+are not checked; SC1090 and SC1091 (a sourced file
 ShellCheck cannot read) never apply: that file is in the image, not beside the Dockerfile.
 
 Needs the `shellcheck` program: on `PATH` (`apt-get install shellcheck`, `pip install
@@ -70,16 +81,19 @@ ShellCheck's edit maps to, and is offered only where that mapping is exact:
 - every edit is within one physical line of the Dockerfile, on the command itself (never on
   the `#!`, `set -o pipefail` or `export` lines dockerfix adds, never across a line
   continuation or a comment line inside it), and inserts no line break;
-- in a `RUN <<EOF` body (BuildKit hands it to the shell byte for byte: it never expands
+- in a RUN's heredoc body (BuildKit hands it to the shell byte for byte: it never expands
   `$VAR` in a RUN, a CMD, an ENTRYPOINT or a HEALTHCHECK, nor in a RUN's heredoc, whatever the
-  delimiter's quotes), on the part of a line after the tabs `<<-` removes;
+  delimiter's quotes), on the part of a line after the tabs `<<-` removes (`RUN <<-EOF`
+  alone; after a command, the shell removes them and ShellCheck sees them) and before a CRLF
+  line's carriage return, which stays; never on a delimiter line (BuildKit writes the
+  delimiter's name there, not the source line);
 - not in a file with another escape character (`# escape=`), where the line ends and
   continuations of the Dockerfile are not those of the shell;
 - no two edits of the fix at the same point (their order would matter);
 - and, checked for each fix, the edited instruction parses again (followed by another
   instruction, which must come out whole: no continuation or heredoc runs into the next line)
-  to the same instruction, with the same comment lines and heredocs, and its command (or
-  heredoc body) changed by exactly ShellCheck's edit.
+  to the same instruction, with the same comment lines, and its command and heredoc bodies
+  changed by exactly ShellCheck's edits.
 ",
     severity: Severity::Warning,
     default_enabled: false,
@@ -175,10 +189,14 @@ struct Shell {
     pipefail: bool,
 }
 
+/// Busybox's ash, as the shebang names it (`#!/bin/busybox sh`): ShellCheck 0.10 and later
+/// read it in their `busybox` dialect; for an older one, [`crate::shellcheck::Runner`] gives
+/// that line as `#!/bin/sh` (POSIX sh), the same number of lines.
+pub const BUSYBOX: &str = "busybox sh";
+
 /// The shell ShellCheck should read a stage's `/bin/sh -c` commands as: the dialect of the
 /// base image's `/bin/sh` when its family is known (dash on Debian and Ubuntu, bash on the
-/// Red Hat family, openSUSE and Arch), else POSIX `sh` (also for Alpine's busybox ash, which
-/// ShellCheck 0.9 has no dialect for).
+/// Red Hat family, openSUSE and Arch, busybox ash on Alpine and busybox), else POSIX `sh`.
 fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
     use crate::images::BinSh;
     let sh = base_image_of(ctx, stage).and_then(|b| {
@@ -189,7 +207,8 @@ fn bin_sh(ctx: &Context, stage: usize) -> &'static str {
     match sh {
         Some(BinSh::Dash) => "dash",
         Some(BinSh::Bash) => "bash",
-        Some(BinSh::BusyboxAsh) | None => "sh",
+        Some(BinSh::BusyboxAsh) => BUSYBOX,
+        None => "sh",
     }
 }
 
@@ -199,7 +218,10 @@ fn shell_of(args: &[crate::syntax::JsonArg], sh_is: &'static str) -> Option<Shel
     let prog = args.first()?.value.rsplit(['/', '\\']).next().unwrap_or("");
     let name = match prog {
         "sh" => sh_is,
-        "ash" | "busybox" => "sh",
+        // Busybox's applet, or `ash` where `/bin/sh` is busybox (Debian's `ash` is dash).
+        "busybox" => BUSYBOX,
+        "ash" if sh_is == BUSYBOX => BUSYBOX,
+        "ash" => "sh",
         "dash" => "dash",
         "bash" => "bash",
         "ksh" => "ksh",
@@ -290,19 +312,45 @@ pub struct RunScript<'a> {
     /// A `RUN <<EOF` body with its own `#!` line, which stays the script's first line.
     pub own_shebang: bool,
     pub script: Script,
-    /// For `RUN <<EOF`, where the heredoc's body is in the source.
+    /// For a RUN with heredocs, where the lines of the script's body are in the source.
     pub heredoc: Option<HeredocBody>,
 }
 
-/// A heredoc body as ShellCheck reads it, and where its lines are in the source.
+/// The body of a heredoc RUN's script as ShellCheck reads it, and where its lines are in the
+/// source.
 #[derive(Debug)]
 pub struct HeredocBody {
-    /// The body as the shell gets it (with `<<-`, leading tabs removed).
+    /// Whether the script's first body line is the RUN's command (`RUN cat <<EOF > /f`: BuildKit
+    /// hands the shell the command, then each heredoc's lines and its delimiter), mapped
+    /// through the logical line; the lines of `visible` follow it.
+    command: bool,
+    /// The heredoc lines as the shell gets them (for `RUN <<-EOF`, leading tabs removed; a
+    /// CRLF file's carriage returns kept, as BuildKit keeps them).
     visible: String,
-    /// Per line: where it starts in the source, and how many tabs `<<-` removed.
-    lines: Vec<(usize, usize)>,
-    /// The source offset right after the body.
+    /// Per line of `visible`: where it is in the source.
+    lines: Vec<BodyLine>,
+    /// The source offset right after the last line.
     end: usize,
+}
+
+/// One line of a [`HeredocBody`] in the source.
+#[derive(Clone, Copy, Debug)]
+struct BodyLine {
+    /// Where the line starts in the source.
+    start: usize,
+    /// Bytes of the source line before the text ShellCheck sees (tabs `<<-` removes).
+    skip: usize,
+    /// Whether a fix may edit it (not a delimiter line: BuildKit writes the delimiter's name
+    /// there, not the source line).
+    editable: bool,
+}
+
+/// Where a line of a script's body is: on the RUN's command (a line of the logical line), or
+/// on a heredoc line (an index into [`HeredocBody::lines`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At {
+    Command(usize),
+    Heredoc(usize),
 }
 
 impl RunScript<'_> {
@@ -320,10 +368,22 @@ impl RunScript<'_> {
             script_line.checked_sub(self.preamble + 1)
         }
     }
+
+    /// What a 0-based line of the body is.
+    fn at(&self, line: usize) -> At {
+        match &self.heredoc {
+            None => At::Command(line),
+            Some(h) if h.command => match line.checked_sub(1) {
+                None => At::Command(0),
+                Some(l) => At::Heredoc(l),
+            },
+            Some(_) => At::Heredoc(line),
+        }
+    }
 }
 
-/// The scripts of a file: each shell-form RUN, CMD, ENTRYPOINT and HEALTHCHECK of a POSIX
-/// shell, and each `RUN <<EOF` body, in order.
+/// The scripts of a file: each shell-form RUN (also under ONBUILD), CMD, ENTRYPOINT and
+/// HEALTHCHECK of a POSIX shell, with its heredocs, in order.
 pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
     let mut out = Vec::new();
     for (index, stage) in ctx.stages.iter().enumerate() {
@@ -352,6 +412,7 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
             name: sh_is,
             pipefail: false,
         });
+        let mut onbuild = Vec::new();
         for ins in &stage.instructions {
             match (&ins.node.kind, &ins.node.args) {
                 (Kind::Shell, Args::Json(args)) => shell = shell_of(args, sh_is),
@@ -372,39 +433,68 @@ pub fn scripts<'a>(ctx: &Context<'a>) -> Vec<RunScript<'a>> {
                         out.push(script(ins, *rest, shell, &env));
                     }
                 }
-                (Kind::Run, Args::Text(rest)) if ins.heredocs.is_empty() => {
-                    if let Some(shell) = shell {
-                        out.push(script(ins, *rest, shell, &names));
-                    }
-                }
                 (Kind::Run, Args::Text(rest)) => {
-                    out.extend(heredoc_script(&ctx.doc.text, ins, *rest, shell, &names));
+                    out.extend(run_script(&ctx.doc.text, ins, *rest, shell, &names));
+                }
+                // `ONBUILD RUN ...`: read once the stage is done (below).
+                (Kind::Onbuild, Args::Sub(sub)) if sub.kind == Kind::Run => {
+                    if let Args::Text(rest) = &sub.args {
+                        onbuild.push((ins, *rest));
+                    }
                 }
                 _ => {}
             }
+        }
+        // BuildKit stores the text after ONBUILD (with its heredocs) in the image, and runs it
+        // as a RUN of the child build, right after the child's FROM: in this stage's image,
+        // so under the SHELL in effect at the end of the stage (the image's), with the image's
+        // `/bin/sh` and its ENV (all of the stage's); this stage's ARGs are not set there.
+        for (ins, rest) in onbuild {
+            out.extend(run_script(&ctx.doc.text, ins, rest, shell, &env));
         }
     }
     out
 }
 
-/// The script: a shebang for the shell, `set -o pipefail` when the SHELL sets it, then one
-/// `export` of the declared names the body mentions (`name=1` for a one-word value, which tells
-/// ShellCheck that it needs no quotes, as the values BuildKit substitutes usually do not; a
-/// bare `name` for a value with blanks, so that SC2086 still speaks), then the body.
-fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]) -> RunScript<'a> {
-    let text_of_body = body.slice(&ins.logical);
+/// A shell-form RUN's script: its command, or with heredocs, what BuildKit makes of them.
+fn run_script<'a>(
+    text: &str,
+    ins: &'a Instruction,
+    rest: Span,
+    shell: Option<Shell>,
+    names: &[Declared],
+) -> Option<RunScript<'a>> {
+    if ins.heredocs.is_empty() {
+        return Some(script(ins, rest, shell?, names));
+    }
+    heredoc_script(text, ins, rest, shell, names)
+}
+
+/// What dockerfix puts before a body: a shebang for the shell, `set -o pipefail` when the
+/// SHELL sets it, then one `export` of the declared names the body mentions (`name=1` for a
+/// one-word value, which tells ShellCheck that it needs no quotes, as the values BuildKit
+/// substitutes usually do not; a bare `name` for a value with blanks, so that SC2086 still
+/// speaks). The text and its number of lines.
+fn preamble(shell: Shell, names: &[Declared], body: &str) -> (String, usize) {
     let mut text = format!("#!/bin/{}\n", shell.name);
-    let mut preamble = 1;
+    let mut lines = 1;
     if shell.pipefail {
         text.push_str("set -o pipefail\n");
-        preamble += 1;
+        lines += 1;
     }
     // The last declaration of a name wins; only names the body mentions (fewer distinct
     // scripts, more cache hits).
-    if let Some(line) = exports(names, text_of_body) {
+    if let Some(line) = exports(names, body) {
         text.push_str(&line);
-        preamble += 1;
+        lines += 1;
     }
+    (text, lines)
+}
+
+/// The script of a command without heredocs: the [`preamble`], then the command.
+fn script<'a>(ins: &'a Instruction, body: Span, shell: Shell, names: &[Declared]) -> RunScript<'a> {
+    let text_of_body = body.slice(&ins.logical);
+    let (mut text, preamble) = preamble(shell, names, text_of_body);
     text.push_str(text_of_body);
     text.push('\n');
     RunScript {
@@ -457,9 +547,47 @@ fn shebang_shell(line: &str) -> Option<&'static str> {
     }
 }
 
-/// `RUN <<EOF` (the command is the heredoc alone): BuildKit runs its body, with the `#!` line's
-/// interpreter when it has one, else with the shell in effect. Other heredoc RUNs (`RUN cat
-/// <<EOF > file`, several heredocs) and CRLF bodies are not checked.
+/// Whether a RUN's command is one heredoc word and nothing else, as BuildKit's
+/// `MustParseHeredoc` decides (`^(\d*)<<(-?)\s*([^<]*)$`, the rest one shell word): then
+/// BuildKit runs that heredoc's body itself; otherwise it hands the shell the command followed
+/// by the heredocs.
+fn lone_heredoc(command: &str) -> bool {
+    let rest = command.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(rest) = rest.strip_prefix("<<") else {
+        return false;
+    };
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    // Go's `\s`: tab, newline, form feed, carriage return, space.
+    let rest = rest.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']);
+    !rest.is_empty() && !rest.contains('<') && one_shell_word(rest)
+}
+
+/// Whether `text` is one word to BuildKit's shell lexer: no blank outside quotes but at the
+/// end.
+fn one_shell_word(text: &str) -> bool {
+    let mut chars = text.trim_end().chars();
+    let mut quote = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None | Some('"'), '\\') => {
+                chars.next();
+            }
+            (None, c) if c.is_whitespace() => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// The script of a RUN with heredocs, as BuildKit's `dispatchRun` makes it: for a command
+/// that is one heredoc alone (`RUN <<EOF`), its body (with `<<-`, leading tabs removed), run by
+/// its `#!` line's interpreter when it has one, else by the shell in effect; for any other
+/// command (`RUN cat <<EOF > /file`, `RUN python3 <<EOF`, several heredocs), the shell in
+/// effect runs the command, a line break, then each heredoc's body and delimiter name, each
+/// after a line break. Bodies are given byte for byte, carriage returns of a CRLF file
+/// included (BuildKit keeps them; only the lines of the instruction itself lose them).
 fn heredoc_script<'a>(
     text: &str,
     ins: &'a Instruction,
@@ -467,17 +595,23 @@ fn heredoc_script<'a>(
     shell: Option<Shell>,
     names: &[Declared],
 ) -> Option<RunScript<'a>> {
-    let command = rest.slice(&ins.logical).trim();
-    let [h] = ins.heredocs.as_slice() else {
-        return None;
-    };
-    if !command.starts_with("<<") || command.contains(char::is_whitespace) {
-        return None;
+    let command = rest.slice(&ins.logical);
+    match ins.heredocs.as_slice() {
+        [h] if lone_heredoc(command) => lone_heredoc_script(text, ins, rest, h, shell, names),
+        _ => command_script(text, ins, rest, shell?, names),
     }
-    let original = h.body.slice(text);
-    if original.contains('\r') {
-        return None;
-    }
+}
+
+/// `RUN <<EOF`: the body is the script.
+fn lone_heredoc_script<'a>(
+    text: &str,
+    ins: &'a Instruction,
+    rest: Span,
+    h: &crate::syntax::Heredoc,
+    shell: Option<Shell>,
+    names: &[Declared],
+) -> Option<RunScript<'a>> {
+    let original = text.get(h.body.start..h.body.end)?;
     let mut visible = String::with_capacity(original.len());
     let mut lines = Vec::new();
     let mut at = h.body.start;
@@ -487,7 +621,11 @@ fn heredoc_script<'a>(
         } else {
             0
         };
-        lines.push((at, tabs));
+        lines.push(BodyLine {
+            start: at,
+            skip: tabs,
+            editable: true,
+        });
         visible.push_str(line.get(tabs..).unwrap_or(""));
         at += line.len();
     }
@@ -506,17 +644,7 @@ fn heredoc_script<'a>(
         script.push_str(rest);
         (script, preamble, true)
     } else {
-        let shell = shell?;
-        let mut script = format!("#!/bin/{}\n", shell.name);
-        let mut preamble = 1;
-        if shell.pipefail {
-            script.push_str("set -o pipefail\n");
-            preamble += 1;
-        }
-        if let Some(line) = exports(names, &visible) {
-            script.push_str(&line);
-            preamble += 1;
-        }
+        let (mut script, preamble) = preamble(shell?, names, &visible);
         script.push_str(&visible);
         (script, preamble, false)
     };
@@ -527,9 +655,73 @@ fn heredoc_script<'a>(
         own_shebang,
         script: Script::new(script),
         heredoc: Some(HeredocBody {
+            command: false,
             visible,
             lines,
             end: h.body.end,
+        }),
+    })
+}
+
+/// `RUN cmd <<EOF ...`: the command, then each heredoc's body and delimiter.
+fn command_script<'a>(
+    text: &str,
+    ins: &'a Instruction,
+    rest: Span,
+    shell: Shell,
+    names: &[Declared],
+) -> Option<RunScript<'a>> {
+    let mut visible = String::new();
+    let mut lines = Vec::new();
+    let mut end = rest.end;
+    for h in &ins.heredocs {
+        let body = text.get(h.body.start..h.body.end)?;
+        let mut at = h.body.start;
+        for line in body.split_inclusive('\n') {
+            lines.push(BodyLine {
+                start: at,
+                skip: 0,
+                editable: true,
+            });
+            visible.push_str(line);
+            at += line.len();
+        }
+        // The delimiter line: BuildKit writes the delimiter's name (the shell strips no tabs
+        // from it: there are none).
+        let term = text.get(h.terminator.start..h.terminator.end)?;
+        let skip = if h.chomp {
+            term.len() - term.trim_start_matches('\t').len()
+        } else {
+            0
+        };
+        if !term.get(skip..)?.starts_with(h.name.as_str()) {
+            return None;
+        }
+        lines.push(BodyLine {
+            start: h.terminator.start,
+            skip,
+            editable: false,
+        });
+        visible.push_str(&h.name);
+        visible.push('\n');
+        end = h.terminator.start + skip + h.name.len();
+    }
+    let command = rest.slice(&ins.logical);
+    let (mut script, preamble) = preamble(shell, names, &format!("{command}\n{visible}"));
+    script.push_str(command);
+    script.push('\n');
+    script.push_str(&visible);
+    Some(RunScript {
+        ins,
+        body: rest,
+        preamble,
+        own_shebang: false,
+        script: Script::new(script),
+        heredoc: Some(HeredocBody {
+            command: true,
+            visible,
+            lines,
+            end,
         }),
     })
 }
@@ -557,43 +749,62 @@ fn body_offset(body: &str, line: usize, column: usize) -> usize {
     start + within
 }
 
-/// A position in a heredoc body as ShellCheck saw it, as a source offset (past the body, its
-/// end).
-fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> Option<usize> {
-    let Some(&(start, tabs)) = h.lines.get(line) else {
-        return Some(h.end);
-    };
+/// The text of a heredoc line as ShellCheck saw it, without its line feed.
+fn heredoc_line(h: &HeredocBody, line: usize) -> &str {
     let text = h.visible.split_inclusive('\n').nth(line).unwrap_or("");
-    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.strip_suffix('\n').unwrap_or(text)
+}
+
+/// A position in a heredoc line as ShellCheck saw it, as a source offset (past the last
+/// line, the end).
+fn heredoc_offset(h: &HeredocBody, line: usize, column: usize) -> usize {
+    let Some(l) = h.lines.get(line) else {
+        return h.end;
+    };
+    let text = heredoc_line(h, line);
     let within = text
         .char_indices()
         .nth(column.saturating_sub(1))
         .map_or(text.len(), |(i, _)| i);
-    Some(start + tabs + within)
+    l.start + l.skip + within
+}
+
+/// A position in the body as a source offset: at the start of what follows it (`end`: at the
+/// end of what precedes it, across a continuation).
+fn source_point(run: &RunScript, line: usize, column: usize, end: bool) -> usize {
+    match (run.at(line), &run.heredoc) {
+        (At::Heredoc(j), Some(h)) => heredoc_offset(h, j, column),
+        (At::Command(l), _) | (At::Heredoc(l), None) => {
+            let body = run.body.slice(&run.ins.logical);
+            let logical = run.body.start + body_offset(body, l, column);
+            if end {
+                run.ins.source_offset_end(logical)
+            } else {
+                run.ins.source_offset(logical)
+            }
+        }
+    }
 }
 
 /// A finding's span in the Dockerfile, or None when it is on the preamble.
 pub fn finding_span(run: &RunScript, f: &Finding) -> Option<Span> {
     let line = run.body_line(f.line)?;
-    if let Some(h) = &run.heredoc {
-        let start = heredoc_offset(h, line, f.column)?;
-        let end = run
-            .body_line(f.end_line)
-            .and_then(|l| heredoc_offset(h, l, f.end_column))
-            .unwrap_or(start)
-            .max(start);
-        return Some(Span::new(start, end));
+    let end_line = run.body_line(f.end_line);
+    if let (At::Command(a), Some(At::Command(b))) = (run.at(line), end_line.map(|l| run.at(l))) {
+        // On the command alone: its logical span, mapped as a whole.
+        let body = run.body.slice(&run.ins.logical);
+        let start = body_offset(body, a, f.column);
+        let end = body_offset(body, b, f.end_column).max(start);
+        return Some(
+            run.ins
+                .to_source(Span::new(run.body.start + start, run.body.start + end)),
+        );
     }
-    let body = run.body.slice(&run.ins.logical);
-    let start = body_offset(body, line, f.column);
-    let end = match run.body_line(f.end_line) {
-        Some(l) => body_offset(body, l, f.end_column).max(start),
-        None => start,
-    };
-    Some(
-        run.ins
-            .to_source(Span::new(run.body.start + start, run.body.start + end)),
-    )
+    let start = source_point(run, line, f.column, false);
+    let end = end_line.map_or(start, |l| {
+        source_point(run, l, f.end_column, true).max(start)
+    });
+    Some(Span::new(start, end))
 }
 
 /// A position in `text` (0-based line, 1-based column in characters) as a byte offset, only
@@ -611,27 +822,31 @@ fn exact_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     line_text.char_indices().nth(column).map(|(i, _)| start + i)
 }
 
-/// A replacement on one line of a heredoc body as ShellCheck saw it, as a source span.
+/// A replacement on one heredoc line as ShellCheck saw it, as a source span: only on a body
+/// line (not a delimiter), and before a CRLF line's carriage return (kept as it is).
 fn heredoc_span(h: &HeredocBody, line: usize, column: usize, end_column: usize) -> Option<Span> {
-    let &(start, tabs) = h.lines.get(line)?;
-    let text = h.visible.split_inclusive('\n').nth(line)?;
-    let text = text.strip_suffix('\n').unwrap_or(text);
+    let l = h.lines.get(line).filter(|l| l.editable)?;
+    let text = heredoc_line(h, line);
+    let text = text.strip_suffix('\r').unwrap_or(text);
     let a = exact_offset(text, 0, column)?;
     let b = exact_offset(text, 0, end_column)?;
-    Some(Span::new(start + tabs + a, start + tabs + b))
+    Some(Span::new(l.start + l.skip + a, l.start + l.skip + b))
 }
 
-/// Where a replacement goes: its source span, and (not in a heredoc) its span in the
+/// Where a replacement goes: its source span, and (on the command) its span in the
 /// instruction's logical line. None when the mapping is not exact: on the preamble or past
-/// the body, across lines, across a continuation.
+/// the body, across lines, across a continuation, on a heredoc's delimiter.
 fn replacement_span(run: &RunScript, r: &Replacement) -> Option<(Span, Option<Span>)> {
     let line = run.body_line(r.line)?;
     if r.end_line != r.line || r.end_column < r.column {
         return None;
     }
-    if let Some(h) = &run.heredoc {
-        return Some((heredoc_span(h, line, r.column, r.end_column)?, None));
-    }
+    let line = match (run.at(line), &run.heredoc) {
+        (At::Heredoc(j), Some(h)) => {
+            return Some((heredoc_span(h, j, r.column, r.end_column)?, None));
+        }
+        (At::Command(l), _) | (At::Heredoc(l), None) => l,
+    };
     let body = run.body.slice(&run.ins.logical);
     let a = run.body.start + exact_offset(body, line, r.column)?;
     let b = run.body.start + exact_offset(body, line, r.end_column)?;
@@ -665,22 +880,21 @@ fn splice(text: &str, edits: &[(Span, &str)]) -> Option<String> {
 /// so that the edit neither continues the instruction onto the next line nor opens a heredoc.
 const SENTINEL: &str = "LABEL dockerfix.sentinel=1\n";
 
-/// Whether the edited file is the same file but for this instruction's command (or heredoc
-/// body), changed as `logical` (or the edits, in a heredoc body) says. The instruction's source
-/// lines, edited, are parsed again followed by [`SENTINEL`] (lines before an instruction do not
-/// depend on it, and the lines after it only through a continuation or a heredoc, which the
-/// sentinel would show; the escape character is `\\`, see [`suggested_fix`]): they must give
-/// the same instruction, with the same comment lines and heredocs but for the edits, and the
-/// sentinel whole.
-fn only_the_script_changes(
-    doc: &Document,
-    ins: &Instruction,
-    edits: &[(Span, &str)],
-    logical: Option<&str>,
-) -> bool {
+/// One edit of a fix: its source span, its span in the logical line when it is on the
+/// command (None: in a heredoc body), the replacement.
+type MappedEdit<'r> = (Span, Option<Span>, &'r str);
+
+/// Whether the edited file is the same file but for this instruction's command and heredoc
+/// bodies, changed by exactly the edits. The instruction's source lines, edited, are parsed
+/// again followed by [`SENTINEL`] (lines before an instruction do not depend on it, and the
+/// lines after it only through a continuation or a heredoc, which the sentinel would show;
+/// the escape character is `\\`, see [`suggested_fix`]): they must give the same instruction,
+/// with the same comment lines, its logical line changed by the edits on the command, its
+/// heredoc bodies by the edits in them, and the sentinel whole.
+fn only_the_script_changes(doc: &Document, ins: &Instruction, edits: &[MappedEdit]) -> bool {
     let local: Option<Vec<(Span, &str)>> = edits
         .iter()
-        .map(|(s, w)| {
+        .map(|(s, _, w)| {
             (s.end <= ins.span.end).then_some(())?;
             let start = s.start.checked_sub(ins.span.start)?;
             Some((Span::new(start, s.end - ins.span.start), *w))
@@ -715,29 +929,39 @@ fn only_the_script_changes(
             .map(|h| d.slice(h.body).to_string())
             .collect()
     };
-    let same = new.slice(sentinel.span) == SENTINEL
-        && ins.kind() == now.kind()
-        && comments(doc, ins) == comments(&new, now);
-    match logical {
-        // A command: the logical line changed as expected, the heredocs kept.
-        Some(expected) => same && now.logical == expected && bodies(doc, ins) == bodies(&new, now),
-        // A heredoc body: the logical line kept, the body changed by the edits.
-        None => {
-            let expected: Option<Vec<String>> = ins
-                .heredocs
-                .iter()
-                .map(|h| {
-                    let inside: Vec<(Span, &str)> = edits
-                        .iter()
-                        .filter(|(s, _)| h.body.start <= s.start && s.end <= h.body.end)
-                        .map(|(s, w)| (Span::new(s.start - h.body.start, s.end - h.body.start), *w))
-                        .collect();
-                    splice(doc.slice(h.body), &inside)
-                })
-                .collect();
-            same && ins.logical == now.logical && expected.is_some_and(|e| e == bodies(&new, now))
-        }
+    // Each edit is on the command or inside one heredoc body.
+    let in_body = |s: &Span| {
+        ins.heredocs
+            .iter()
+            .any(|h| h.body.start <= s.start && s.end <= h.body.end)
+    };
+    if !edits.iter().all(|(s, l, _)| l.is_some() || in_body(s)) {
+        return false;
     }
+    let on_command: Option<Vec<(Span, &str)>> = edits
+        .iter()
+        .filter_map(|(_, l, w)| l.map(|l| Some((l, *w))))
+        .collect();
+    let Some(logical) = on_command.and_then(|e| splice(&ins.logical, &e)) else {
+        return false;
+    };
+    let expected: Option<Vec<String>> = ins
+        .heredocs
+        .iter()
+        .map(|h| {
+            let inside: Vec<(Span, &str)> = edits
+                .iter()
+                .filter(|(s, l, _)| l.is_none() && h.body.start <= s.start && s.end <= h.body.end)
+                .map(|(s, _, w)| (Span::new(s.start - h.body.start, s.end - h.body.start), *w))
+                .collect();
+            splice(doc.slice(h.body), &inside)
+        })
+        .collect();
+    new.slice(sentinel.span) == SENTINEL
+        && ins.kind() == now.kind()
+        && comments(doc, ins) == comments(&new, now)
+        && now.logical == logical
+        && expected.is_some_and(|e| e == bodies(&new, now))
 }
 
 /// ShellCheck's suggested fix for a finding as an Unsafe fix on the Dockerfile, when every
@@ -747,7 +971,7 @@ fn suggested_fix(doc: &Document, run: &RunScript, f: &Finding) -> Option<Fix> {
     if doc.escape != '\\' || suggested.replacements.is_empty() {
         return None;
     }
-    let mut edits: Vec<(Span, Option<Span>, &str)> = Vec::new();
+    let mut edits: Vec<MappedEdit> = Vec::new();
     for r in &suggested.replacements {
         if r.replacement.contains(['\n', '\r']) {
             return None;
@@ -763,22 +987,15 @@ fn suggested_fix(doc: &Document, run: &RunScript, f: &Finding) -> Option<Fix> {
     {
         return None;
     }
-    let source: Vec<(Span, &str)> = edits.iter().map(|e| (e.0, e.2)).collect();
-    let logical = if run.heredoc.is_some() {
-        None
-    } else {
-        let spans: Option<Vec<(Span, &str)>> = edits.iter().map(|e| Some((e.1?, e.2))).collect();
-        Some(splice(&run.ins.logical, &spans?)?)
-    };
-    if !only_the_script_changes(doc, run.ins, &source, logical.as_deref()) {
+    if !only_the_script_changes(doc, run.ins, &edits) {
         return None;
     }
     Some(Fix::new(
         format!("Apply ShellCheck's fix for SC{}", f.code),
         Applicability::Unsafe,
-        source
+        edits
             .into_iter()
-            .map(|(span, with)| Edit::replace(span, with))
+            .map(|(span, _, with)| Edit::replace(span, with))
             .collect(),
     ))
 }
@@ -888,6 +1105,22 @@ mod tests {
         );
         assert_eq!(
             first_line("FROM python:3.12-alpine\nRUN true\n"),
+            ["#!/bin/busybox sh"]
+        );
+        // The line the runner rewrites for a ShellCheck older than 0.10.
+        assert_eq!(
+            format!("#!/bin/{BUSYBOX}\n"),
+            crate::shellcheck::BUSYBOX_SHEBANG
+        );
+        // Alpine's `ash` is busybox too; elsewhere it is read as POSIX sh.
+        assert_eq!(
+            first_line(
+                "FROM alpine:3.20\nSHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN true\n"
+            ),
+            ["#!/bin/busybox sh"]
+        );
+        assert_eq!(
+            first_line("FROM debian\nSHELL [\"/bin/ash\", \"-c\"]\nRUN true\n"),
             ["#!/bin/sh"]
         );
         assert_eq!(
@@ -936,8 +1169,10 @@ mod tests {
         for text in [
             "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN echo $x\n",
             "FROM mcr.microsoft.com/windows/servercore\nRUN echo %x%\n",
-            "FROM a\nRUN cat <<EOF > /x\necho $x\nEOF\n",
             "FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n",
+            "FROM a\nSHELL [\"pwsh\", \"-c\"]\nRUN cat <<EOF > /x\necho $x\nEOF\n",
+            "FROM a\nSHELL [\"pwsh\", \"-c\"]\nONBUILD RUN echo $x\n",
+            "FROM a\nONBUILD RUN [\"echo\", \"$x\"]\nONBUILD COPY <<EOF /x\n$x\nEOF\n",
             "RUN echo before any FROM\n",
         ] {
             let doc = parse(text).unwrap();
@@ -1070,17 +1305,22 @@ mod tests {
     /// line of the first script, columns counted in characters) with its text; None when the
     /// fix is not offered.
     fn fixed(text: &str, replacements: &[(&str, &str)]) -> Option<String> {
+        fixed_nth(text, 0, replacements)
+    }
+
+    /// [`fixed`] on the script of index `nth`.
+    fn fixed_nth(text: &str, nth: usize, replacements: &[(&str, &str)]) -> Option<String> {
         let doc = parse(text).unwrap();
         let ctx = Context::new(&doc);
         let runs = scripts(&ctx);
-        let run = &runs[0];
+        let run = &runs[nth];
         let replacements = replacements
             .iter()
             .map(|(needle, with)| {
                 let (i, line) = run
                     .script
                     .text
-                    .lines()
+                    .split('\n')
                     .enumerate()
                     .skip(run.preamble)
                     .find(|(_, l)| l.contains(needle))
@@ -1235,6 +1475,180 @@ mod tests {
             ..finding(2, 1, 7)
         };
         assert_eq!(suggested_fix(&doc, run, &past), None);
+    }
+
+    /// The source text that a finding over the `nth` match of `needle` in the script (after
+    /// the preamble; columns in characters) maps to, for the script of index `run`.
+    fn mapped_in(text: &str, run: usize, needle: &str, nth: usize) -> String {
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        let run = &runs[run];
+        let (i, line, at) = run
+            .script
+            .text
+            .split('\n')
+            .enumerate()
+            .flat_map(|(i, l)| l.match_indices(needle).map(move |(at, _)| (i, l, at)))
+            .filter(|(i, _, _)| run.body_line(i + 1).is_some())
+            .nth(nth)
+            .unwrap();
+        let column = line[..at].chars().count() + 1;
+        let end = column + needle.chars().count();
+        let span = finding_span(run, &finding(i + 1, column, end)).unwrap();
+        doc.slice(span).to_string()
+    }
+
+    #[test]
+    fn onbuild_run_is_a_run() {
+        let text = "FROM debian\nARG a\nONBUILD RUN echo $v $a \\\n  $x\n\
+                    ONBUILD RUN <<EOF\necho $x\nEOF\nONBUILD RUN cat <<EOF > /f\n$x\nEOF\n\
+                    ENV v=1\nRUN echo $a $x\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n";
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let texts: Vec<String> = scripts(&ctx).into_iter().map(|s| s.script.text).collect();
+        // The child build runs them under the image's SHELL and ENV, which are the stage's
+        // last; the stage's ARGs are not set there. The RUN after them is read first.
+        assert_eq!(
+            texts,
+            [
+                "#!/bin/dash\nexport a=1\necho $a $x\n",
+                "#!/bin/bash\nset -o pipefail\nexport v=1\necho $v $a   $x\n",
+                "#!/bin/bash\nset -o pipefail\necho $x\n",
+                "#!/bin/bash\nset -o pipefail\ncat <<EOF > /f\n$x\nEOF\n",
+            ]
+        );
+        assert_eq!(mapped_in(text, 1, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 1, "$a   $x", 0), "$a \\\n  $x");
+        assert_eq!(mapped_in(text, 2, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 3, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 3, "cat", 0), "cat");
+        assert_eq!(
+            fixed_nth(text, 1, &[("$x", "\"$x\"")]).unwrap(),
+            text.replacen("  $x", "  \"$x\"", 1)
+        );
+        assert_eq!(
+            fixed_nth(text, 2, &[("$x", "\"$x\"")]).unwrap(),
+            text.replacen("echo $x", "echo \"$x\"", 1)
+        );
+    }
+
+    #[test]
+    fn lone_heredocs_as_buildkit_reads_them() {
+        for lone in [
+            "<<EOF",
+            "<<-EOF",
+            "<< EOF",
+            "3<<EOF",
+            "<<\"EOF\"",
+            "<<'E O F'",
+        ] {
+            assert!(lone_heredoc(lone), "{lone}");
+        }
+        for not in [
+            "<<EOF bash",
+            "<<A <<B",
+            "cat <<EOF",
+            "<<",
+            "<<EOF > /x",
+            "a<<EOF",
+        ] {
+            assert!(!lone_heredoc(not), "{not}");
+        }
+        // `<< EOF` is the body alone, like `<<EOF`.
+        let doc = parse("FROM a\nRUN << EOF\necho $x\nEOF\n").unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(scripts(&ctx)[0].script.text, "#!/bin/sh\necho $x\n");
+    }
+
+    #[test]
+    fn heredocs_after_a_command() {
+        // BuildKit's script: the command, a line break, each body and its delimiter's name.
+        let text =
+            "FROM a\nARG v\nRUN cat <<EOF > /f && sh <<-'SH' $v\n$x\nEOF\n\t\techo $y\n\tSH\n";
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(
+            runs[0].script.text,
+            "#!/bin/sh\nexport v=1\ncat <<EOF > /f && sh <<-'SH' $v\n$x\nEOF\n\t\techo $y\nSH\n"
+        );
+        assert_eq!(mapped_in(text, 0, "$v", 0), "$v");
+        assert_eq!(mapped_in(text, 0, "$x", 0), "$x");
+        // The shell removes `<<-`'s tabs itself: ShellCheck sees them.
+        assert_eq!(mapped_in(text, 0, "\t\techo $y", 0), "\t\techo $y");
+        // The delimiter lines: the name, past the tabs.
+        assert_eq!(mapped_in(text, 0, "SH", 1), "SH");
+        assert_eq!(mapped_in(text, 0, "EOF", 1), "EOF");
+        // A span from the command into a body.
+        let run = &runs[0];
+        let f = Finding {
+            end_line: run.preamble + 2,
+            ..finding(run.preamble + 1, 1, 3)
+        };
+        assert_eq!(
+            doc.slice(finding_span(run, &f).unwrap()),
+            "cat <<EOF > /f && sh <<-'SH' $v\n$x"
+        );
+        // Past the last line: the end of the last delimiter.
+        let past = finding_span(run, &finding(run.preamble + 9, 1, 1)).unwrap();
+        assert_eq!(past.start, text.len() - 1);
+        // Fixes on the command and in a body; not on a delimiter.
+        assert_eq!(
+            fixed(text, &[("$v", "\"$v\"")]).unwrap(),
+            text.replacen(" $v\n", " \"$v\"\n", 1)
+        );
+        assert_eq!(
+            fixed(text, &[("echo $y", "echo \"$y\"")]).unwrap(),
+            text.replacen("echo $y", "echo \"$y\"", 1)
+        );
+        assert_eq!(fixed(text, &[("SH", "S")]), None);
+        // Both at once: the logical line and the body change together.
+        assert_eq!(
+            fixed(text, &[("$v", "\"$v\""), ("$x", "\"$x\"")]).unwrap(),
+            text.replacen(" $v\n", " \"$v\"\n", 1)
+                .replacen("\n$x\n", "\n\"$x\"\n", 1)
+        );
+        // A python heredoc is data in the shell script; the shell of the stage runs it.
+        let doc = parse("FROM fedora\nRUN python3 <<EOF\nprint($x)\nEOF\n").unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(
+            scripts(&ctx)[0].script.text,
+            "#!/bin/bash\npython3 <<EOF\nprint($x)\nEOF\n"
+        );
+    }
+
+    #[test]
+    fn heredocs_in_crlf_files() {
+        // BuildKit keeps a heredoc body's carriage returns (the shell gets them); the
+        // instruction's own lines lose theirs.
+        let text = "FROM a\r\nRUN <<EOF\r\necho $x\r\nEOF\r\nRUN cat <<EOF >/f \\\r\n && echo $z\r\n$y\r\nEOF\r\n";
+        let doc = parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = scripts(&ctx);
+        assert_eq!(runs[0].script.text, "#!/bin/sh\necho $x\r\n");
+        assert_eq!(
+            runs[1].script.text,
+            "#!/bin/sh\ncat <<EOF >/f  && echo $z\n$y\r\nEOF\n"
+        );
+        assert_eq!(mapped_in(text, 0, "$x", 0), "$x");
+        assert_eq!(mapped_in(text, 0, "\r", 0), "\r");
+        assert_eq!(mapped_in(text, 1, "$y", 0), "$y");
+        assert_eq!(mapped_in(text, 1, "$z", 0), "$z");
+        // Fixes keep the CRLF bytes, and never edit a carriage return.
+        assert_eq!(
+            fixed(text, &[("$x", "\"$x\"")]).unwrap(),
+            text.replacen("echo $x", "echo \"$x\"", 1)
+        );
+        assert_eq!(
+            fixed_nth(text, 1, &[("$y", "\"$y\"")]).unwrap(),
+            text.replacen("\n$y", "\n\"$y\"", 1)
+        );
+        assert_eq!(fixed(text, &[("$x\r", "$x")]), None);
+        // A `#!` body keeps its line ends too.
+        let doc = parse("FROM a\r\nRUN <<EOF\r\n#!/bin/bash\r\necho $x\r\nEOF\r\n").unwrap();
+        let ctx = Context::new(&doc);
+        assert_eq!(scripts(&ctx)[0].script.text, "#!/bin/bash\r\necho $x\r\n");
     }
 
     #[test]
