@@ -1249,6 +1249,47 @@ fn dev_and_ci_targets_do_not_ship_while_another_target_does() {
     assert!(!report.contains("Dockerfile:4:"), "{report}");
 }
 
+/// DF301 is quiet where the application in the build context changes its own user
+/// (docuseal's `config/dotenv.rb` calls `Process::Sys.seteuid`): it is meant to start as
+/// root. A call in a test folder or in dependencies does not count.
+#[test]
+fn an_application_that_changes_its_own_user_may_start_as_root() {
+    let dockerfile = "FROM ruby:3.3-alpine\nRUN adduser -D app && mkdir /data && chown app /data\nCOPY . /app\nCMD [\"ruby\", \"/app/main.rb\"]\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF301",
+        "Dockerfile",
+    ];
+    let switching = "Process::Sys.seteuid(1000)\nFile.write('/data/x', 'y')\n";
+    let d = project(&[
+        ("Dockerfile", dockerfile),
+        ("main.rb", "require_relative 'config/env'\n"),
+        ("config/env.rb", switching),
+    ]);
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    for (where_, files) in [
+        ("nowhere", vec![("main.rb", "puts 1\n")]),
+        (
+            "in a test",
+            vec![("main.rb", "puts 1\n"), ("spec/env_spec.rb", switching)],
+        ),
+        (
+            "in dependencies",
+            vec![("main.rb", "puts 1\n"), ("vendor/gem/x.rb", switching)],
+        ),
+    ] {
+        let mut all = vec![("Dockerfile", dockerfile)];
+        all.extend(files);
+        let d = project(&all);
+        let report = out(&run(d.path(), &args));
+        assert!(report.contains("DF301"), "{where_}: {report}");
+    }
+}
+
 /// An insertion after the file's last line break is shown on a line of its own, not glued to
 /// the last line (`gitUSER app`).
 #[test]

@@ -32,7 +32,9 @@ the build context that steps down or configures the system (`gosu`, `su-exec`, `
 `/init`, linuxserver.io images, php's apache and fpm images, `postgres`, `mysql`, `mariadb`,
 `redis`, `mongo`, `rabbitmq`, `couchdb`, `cassandra`, `zookeeper`, `httpd`, `nginx`,
 `wordpress`, `nextcloud`, `elasticsearch`, ClickHouse, `eclipse-mosquitto`, `influxdb`,
-`docker`; images that install tools needing root or capabilities (`tcpdump`, `nmap`,
+`docker`; applications in the build context that change their own user (a source file that
+calls `seteuid`, `setuid`, `setresuid`, `Process::UID.change_privilege`..., outside
+dependencies and tests; a bounded read of 2,000 files); images that install tools needing root or capabilities (`tcpdump`, `nmap`,
 `iptables`, `openvpn`, `wireguard-tools`, `cron`, `openssh-server`, `supervisor`, `sudo`...);
 development environments (a Dockerfile under `.devcontainer/`, `.codesandbox/` or
 `.gitpod/`, a `.gitpod.Dockerfile`, `mcr.microsoft.com/devcontainers/*` bases: the editor's
@@ -285,6 +287,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if drops_privileges(ctx, &chain)
         || root_by_design(ctx, base.as_ref())
         || needs_root(ctx, &chain)
+        || ctx
+            .options
+            .context
+            .as_ref()
+            .is_some_and(|c| *c.memo("df301-app-switches-user", || app_switches_user(c)))
     {
         return;
     }
@@ -704,6 +711,92 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
         .filter(|w| !w.is_empty())
         .map(|w| w.rsplit('/').next().unwrap_or(w))
+}
+
+/// Calls by which a program changes its own user (Ruby's `Process::Sys.seteuid`, Python's
+/// `os.setuid`, Node's `process.setuid`, Go's `syscall.Setuid`, C's `setresuid`, PHP's
+/// `posix_setuid`, Ruby's `Process::UID.change_privilege`).
+const SWITCH_CALLS: &[&str] = &[
+    "setuid(",
+    "seteuid(",
+    "setresuid(",
+    "setreuid(",
+    "Setuid(",
+    "Seteuid(",
+    "Setresuid(",
+    "change_privilege(",
+];
+
+/// Source files read for [`SWITCH_CALLS`], by extension.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rb", "py", "js", "mjs", "cjs", "ts", "go", "rs", "java", "kt", "php", "ex", "exs", "pl", "c",
+    "cc", "cpp", "cs", "lua",
+];
+
+/// Folders not read for them: dependencies, build output, tests.
+const SKIPPED_FOLDERS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "vendor",
+    "dist",
+    "build",
+    "target",
+    "tmp",
+    "log",
+    "logs",
+    "public",
+    "test",
+    "tests",
+    "spec",
+    "__tests__",
+    "docs",
+    "examples",
+    ".venv",
+    "venv",
+];
+
+/// Whether the application in the build context changes its own user (docuseal's
+/// `config/dotenv.rb` starts as root, writes its secret, and `seteuid`s to its user): it is
+/// meant to start as root, like an entrypoint that steps down. A bounded breadth-first read of
+/// the context's source files (20,000 names, 2,000 files, 16 MB), once per context and run.
+fn app_switches_user(context: &crate::context::BuildContext) -> bool {
+    let mut files = 2_000usize;
+    let mut bytes = 16usize << 20;
+    let mut entries = 20_000usize;
+    let mut queue = std::collections::VecDeque::from([String::new()]);
+    while let Some(dir) = queue.pop_front() {
+        for name in context.list(&dir) {
+            entries = entries.saturating_sub(1);
+            if entries == 0 {
+                return false;
+            }
+            let path = if dir.is_empty() {
+                name.clone()
+            } else {
+                format!("{dir}/{name}")
+            };
+            let ext = name.rsplit_once('.').map(|(_, e)| e);
+            if ext.is_some_and(|e| SOURCE_EXTENSIONS.contains(&e)) {
+                if files == 0 || bytes == 0 {
+                    return false;
+                }
+                files -= 1;
+                let Some(text) = context.read(&path) else {
+                    continue;
+                };
+                bytes = bytes.saturating_sub(text.len());
+                if SWITCH_CALLS.iter().any(|c| text.contains(c)) {
+                    return true;
+                }
+            } else if !name.starts_with('.')
+                && !SKIPPED_FOLDERS.contains(&name.as_str())
+                && context.is_dir(&path)
+            {
+                queue.push_back(path);
+            }
+        }
+    }
+    false
 }
 
 /// Whether the container's start needs root: `/init` (s6-overlay), an entrypoint script from
