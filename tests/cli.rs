@@ -1290,6 +1290,39 @@ fn an_application_that_changes_its_own_user_may_start_as_root() {
     }
 }
 
+/// A builder image that another Dockerfile of the folder only copies files out of (outline's
+/// `Dockerfile.base`, published as `outlinewiki/outline-base`) ships nothing else: its size
+/// and cleanup findings (DF202) change nothing in an image. Where the sibling builds on it
+/// (`FROM` it as the final stage), or there is no sibling, they stay.
+#[test]
+fn a_builder_image_a_sibling_only_copies_from_does_not_ship() {
+    let base = "FROM node:22\nRUN apt-get update && apt-get install -y --no-install-recommends cmake\nRUN make\n";
+    let copying = "ARG BASE_IMAGE=acme/outline-base\nFROM ${BASE_IMAGE} AS base\nFROM node:22-slim\nCOPY --from=base /app/build /app/build\n";
+    let building_on = "ARG BASE_IMAGE=acme/outline-base\nFROM ${BASE_IMAGE} AS base\nCOPY . /app\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF202",
+        "Dockerfile.base",
+    ];
+    let d = project(&[("Dockerfile.base", base), ("Dockerfile", copying)]);
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    for (why, files) in [
+        ("alone", vec![("Dockerfile.base", base)]),
+        (
+            "built on",
+            vec![("Dockerfile.base", base), ("Dockerfile", building_on)],
+        ),
+    ] {
+        let d = project(&files);
+        let report = out(&run(d.path(), &args));
+        assert!(report.contains("DF202"), "{why}: {report}");
+    }
+}
+
 /// An insertion after the file's last line break is shown on a line of its own, not glued to
 /// the last line (`gitUSER app`).
 #[test]

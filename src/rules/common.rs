@@ -158,6 +158,75 @@ pub(super) fn dev_container(ctx: &Context) -> bool {
         })
 }
 
+/// Whether this Dockerfile builds an image that another Dockerfile of its folder only copies
+/// files out of: outline's `Dockerfile.base` (published as `outlinewiki/outline-base`) beside
+/// a `Dockerfile` with `ARG BASE_IMAGE=outlinewiki/outline-base`, `FROM ${BASE_IMAGE} AS base`,
+/// used only by `COPY --from=base`. The file's name gives its role (`Dockerfile.base`,
+/// `base.Dockerfile`: `base`), and a sibling's image named for that role (`*-base`, `*_base`,
+/// `*/base`, with the sibling's global `ARG` defaults) must be one of its stages that does not
+/// ship. Then nothing of this file ships but the files copied out, and its size and cleanup
+/// findings change nothing in an image. At most 20 siblings are read.
+pub(super) fn builder_for_a_sibling(ctx: &Context) -> bool {
+    let Some(path) = ctx.options.context.as_ref().and_then(|c| c.dockerfile()) else {
+        return false;
+    };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    let Some(role) = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_suffix(".dockerfile"))
+        .filter(|r| {
+            r.len() >= 2
+                && r.starts_with(|c: char| c.is_ascii_alphabetic())
+                && r.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    else {
+        return false;
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut siblings: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| *n != name && crate::walk::is_dockerfile_name(n))
+        .collect();
+    siblings.sort();
+    siblings.truncate(20);
+    siblings.iter().any(|sib| {
+        let p = dir.join(sib);
+        let Some(text) = std::fs::metadata(&p)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= 1 << 20)
+            .and_then(|_| std::fs::read_to_string(&p).ok())
+        else {
+            return false;
+        };
+        let Ok(doc) = crate::syntax::parse(&text) else {
+            return false;
+        };
+        let sctx = Context::new(&doc);
+        crate::rules::unpinned_base::base_images(&sctx)
+            .iter()
+            .any(|b| {
+                let reference = b.resolved.split('@').next().unwrap_or(&b.resolved);
+                let last = reference.rsplit('/').next().unwrap_or(reference);
+                let image = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+                let named_for_role = image == role
+                    || image
+                        .strip_suffix(role)
+                        .is_some_and(|head| head.ends_with(['-', '_']));
+                named_for_role && !sctx.ships(b.stage)
+            })
+    })
+}
+
 /// The earlier stages a stage copies or mounts files from (`COPY --from=NAME` or an index,
 /// `RUN --mount=...,from=NAME`).
 pub(super) fn stages_copied_from(ctx: &Context, stage: usize) -> Vec<usize> {

@@ -567,14 +567,15 @@ impl<'a> Context<'a> {
     /// the last stage (the default target) ships. Nothing ships from a development environment (a Dockerfile
     /// under `.devcontainer/`, `.codesandbox/` or `.gitpod/`, a `.gitpod.Dockerfile`, or one on
     /// a `devcontainers/` base): it is an editor's environment, where tools and caches are
-    /// wanted. Size and cleanup rules apply only where this holds: elsewhere their fixes
-    /// change nothing in any image.
+    /// wanted; nor from a builder image another Dockerfile of the folder only copies files out
+    /// of (`common::builder_for_a_sibling`). Size and cleanup rules apply only where this
+    /// holds: elsewhere their fixes change nothing in any image.
     pub fn ships(&self, stage: usize) -> bool {
         self.shipped
             .get_or_init(|| {
                 let n = self.stages.len();
                 let mut shipped = vec![false; n];
-                if n < 2 || common::dev_container(self) {
+                if n < 2 || common::dev_container(self) || common::builder_for_a_sibling(self) {
                     return shipped;
                 }
                 let mut used = vec![false; n];
