@@ -167,7 +167,10 @@ pub(super) fn dev_container(ctx: &Context) -> bool {
 /// ship. Then nothing of this file ships but the files copied out, and its size and cleanup
 /// findings change nothing in an image. At most 20 siblings are read.
 pub(super) fn builder_for_a_sibling(ctx: &Context) -> bool {
-    let Some(path) = ctx.options.context.as_ref().and_then(|c| c.dockerfile()) else {
+    let Some(context) = ctx.options.context.as_ref() else {
+        return false;
+    };
+    let Some(path) = context.dockerfile() else {
         return false;
     };
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -190,41 +193,58 @@ pub(super) fn builder_for_a_sibling(ctx: &Context) -> bool {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
+    // Worked out once per folder (the context's root, as usual) for all its Dockerfiles.
+    let copied = if dir == context.root() {
+        context.memo("sibling-builder-images", || builder_images(dir))
+    } else {
+        std::sync::Arc::new(builder_images(dir))
     };
-    let mut siblings: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| *n != name && crate::walk::is_dockerfile_name(n))
-        .collect();
-    siblings.sort();
-    siblings.truncate(20);
-    siblings.iter().any(|sib| {
-        let p = dir.join(sib);
-        let Some(text) = std::fs::metadata(&p)
-            .ok()
-            .filter(|m| m.is_file() && m.len() <= 1 << 20)
-            .and_then(|_| std::fs::read_to_string(&p).ok())
-        else {
-            return false;
-        };
-        let Ok(doc) = crate::syntax::parse(&text) else {
-            return false;
-        };
-        let sctx = Context::new(&doc);
-        crate::rules::unpinned_base::base_images(&sctx)
-            .iter()
-            .any(|b| {
-                let reference = b.resolved.split('@').next().unwrap_or(&b.resolved);
-                let last = reference.rsplit('/').next().unwrap_or(reference);
-                let image = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
-                let named_for_role = image == role
+    copied.iter().any(|(file, images)| {
+        *file != name
+            && images.iter().any(|image| {
+                image == role
                     || image
                         .strip_suffix(role)
-                        .is_some_and(|head| head.ends_with(['-', '_']));
-                named_for_role && !sctx.ships(b.stage)
+                        .is_some_and(|head| head.ends_with(['-', '_']))
             })
     })
+}
+
+/// For the Dockerfiles of a folder (the first 20 by name), the images (last part of the name,
+/// lower case, without tag or digest, with the file's global `ARG` defaults) of their stages
+/// that do not ship: images they only copy files out of.
+fn builder_images(dir: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| crate::walk::is_dockerfile_name(n))
+        .collect();
+    names.sort();
+    names.truncate(20);
+    names
+        .into_iter()
+        .filter_map(|file| {
+            let p = dir.join(&file);
+            let text = std::fs::metadata(&p)
+                .ok()
+                .filter(|m| m.is_file() && m.len() <= 1 << 20)
+                .and_then(|_| std::fs::read_to_string(&p).ok())?;
+            let doc = crate::syntax::parse(&text).ok()?;
+            let sctx = Context::new(&doc);
+            let images: Vec<String> = crate::rules::unpinned_base::base_images(&sctx)
+                .iter()
+                .filter(|b| !sctx.ships(b.stage))
+                .map(|b| {
+                    let reference = b.resolved.split('@').next().unwrap_or(&b.resolved);
+                    let last = reference.rsplit('/').next().unwrap_or(reference);
+                    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
+                })
+                .collect();
+            (!images.is_empty()).then_some((file, images))
+        })
+        .collect()
 }
 
 /// The earlier stages a stage copies or mounts files from (`COPY --from=NAME` or an index,
