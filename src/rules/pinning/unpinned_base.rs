@@ -444,7 +444,7 @@ const SYSTEM_TREES: &[&str] = &[
 /// paths it copied in, or a folder above them that is not a system folder the base image may
 /// fill (`/usr/local/pgsql` above `/usr/local/pgsql/pgsql-13/`). Then what the base image
 /// holds never reaches an image, and its tag does not matter.
-fn gatherer_only(ctx: &Context, stage: usize) -> bool {
+fn gatherer_only(ctx: &Context, uses: &Uses, stage: usize) -> bool {
     let n = ctx.stages.len();
     if stage == 0 || stage + 1 >= n {
         return false;
@@ -468,66 +468,114 @@ fn gatherer_only(ctx: &Context, stage: usize) -> bool {
                 if !dest.starts_with('/') || dest.contains('$') {
                     return false;
                 }
-                let dest = crate::rules::common::join_path("/", dest);
-                destinations.push(dest);
+                destinations.push(crate::rules::common::join_path("/", dest));
             }
             Kind::Env | Kind::Arg | Kind::Label | Kind::Workdir | Kind::Expose | Kind::User => {}
             _ => return false,
         }
     }
-    if destinations.is_empty() {
+    if destinations.is_empty()
+        || uses.built_on.get(stage).copied().unwrap_or(true)
+        || uses.mounted.get(stage).copied().unwrap_or(true)
+        || uses.last_variable_from.is_some_and(|v| v > stage)
+    {
         return false;
     }
-    let name = crate::rules::common::stage_name(ctx, stage);
-    let names_this = |r: &str| {
-        name.is_some_and(|n| n.eq_ignore_ascii_case(r))
-            || r.parse::<usize>()
-                .is_ok_and(|k| k.checked_add(1) == Some(stage))
+    let Some(copies) = uses.copies.get(stage).filter(|c| !c.is_empty()) else {
+        return false;
     };
-    let mut copied_out = false;
-    for later in stage + 1..n {
-        if crate::rules::common::stage_parent(ctx, later) == Some(stage)
-            || crate::rules::common::stages_a_variable_may_name(ctx, later).contains(&stage)
-        {
+    copies.iter().all(|ins| {
+        let Args::Words(w) = &ins.node.args else {
             return false;
-        }
-        let Some(lst) = ctx.stages.get(later) else {
-            continue;
         };
-        for ins in &lst.instructions {
-            for f in &ins.node.flags {
-                match (f.name(), f.value()) {
-                    ("mount", Some(v))
-                        if v.split(',').any(|kv| {
-                            kv.strip_prefix("from=")
-                                .is_some_and(|r| names_this(r) || r.contains('$'))
-                        }) =>
-                    {
-                        return false;
-                    }
-                    ("from", Some(v)) if v.contains('$') => return false,
-                    ("from", Some(v)) if names_this(v) => {
-                        let Args::Words(w) = &ins.node.args else {
-                            return false;
-                        };
-                        for src in w.iter().take(w.len().saturating_sub(1)) {
-                            let src = src.slice(&ins.logical);
-                            if src.contains(['$', '*', '?', '[']) {
-                                return false;
-                            }
-                            let src = crate::rules::common::join_path("/", src);
-                            if !from_the_stage(&src, &destinations) {
-                                return false;
-                            }
-                        }
-                        copied_out = true;
-                    }
-                    _ => {}
+        w.iter().take(w.len().saturating_sub(1)).all(|src| {
+            let src = src.slice(&ins.logical);
+            !src.contains(['$', '*', '?', '['])
+                && from_the_stage(&crate::rules::common::join_path("/", src), &destinations)
+        })
+    })
+}
+
+/// How the stages of a file are used by later ones, worked out in one pass (not once per
+/// stage, which is quadratic in a file of thousands of stages).
+struct Uses<'a> {
+    /// A later stage is built on it (`FROM name`, or a `FROM` with a build argument that may
+    /// name it).
+    built_on: Vec<bool>,
+    /// A later `RUN --mount=...,from=` mounts it.
+    mounted: Vec<bool>,
+    /// The `COPY --from=` (and `ADD --from=`) instructions that copy out of it.
+    copies: Vec<Vec<&'a crate::syntax::Instruction>>,
+    /// The last stage with a `--from` (or mount `from=`) that a variable names: it may name
+    /// any earlier stage.
+    last_variable_from: Option<usize>,
+}
+
+impl<'a> Uses<'a> {
+    fn of(ctx: &Context<'a>) -> Uses<'a> {
+        let n = ctx.stages.len();
+        let mut uses = Uses {
+            built_on: vec![false; n],
+            mounted: vec![false; n],
+            copies: vec![Vec::new(); n],
+            last_variable_from: None,
+        };
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for s in 1..n {
+            let parents = match crate::rules::common::stage_parent(ctx, s) {
+                Some(p) => vec![p],
+                None => crate::rules::common::stages_a_variable_may_name(ctx, s),
+            };
+            for p in parents {
+                if let Some(b) = uses.built_on.get_mut(p) {
+                    *b = true;
                 }
             }
+            // Earlier stages only: a reference resolves to a stage before this one.
+            let resolve = |r: &str, by_name: &HashMap<String, usize>| {
+                by_name.get(&r.to_ascii_lowercase()).copied().or_else(|| {
+                    r.parse::<usize>()
+                        .ok()
+                        .and_then(|k| k.checked_add(1))
+                        .filter(|&i| i < s)
+                })
+            };
+            let Some(st) = ctx.stages.get(s) else {
+                continue;
+            };
+            for ins in &st.instructions {
+                for f in &ins.node.flags {
+                    match (f.name(), f.value()) {
+                        ("mount", Some(v)) => {
+                            for r in v.split(',').filter_map(|kv| kv.strip_prefix("from=")) {
+                                if r.contains('$') {
+                                    uses.last_variable_from = Some(s);
+                                } else if let Some(t) = resolve(r, &by_name)
+                                    && let Some(m) = uses.mounted.get_mut(t)
+                                {
+                                    *m = true;
+                                }
+                            }
+                        }
+                        ("from", Some(v)) if ins.kind() != Kind::From => {
+                            if v.contains('$') {
+                                uses.last_variable_from = Some(s);
+                            } else if let Some(t) = resolve(v, &by_name)
+                                && let Some(c) = uses.copies.get_mut(t)
+                            {
+                                c.push(*ins);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let Some(name) = crate::rules::common::stage_name(ctx, s) {
+                by_name.entry(name.to_ascii_lowercase()).or_insert(s);
+            }
         }
+        uses
     }
-    copied_out
 }
 
 /// Whether a path copied out of a gathering stage holds only what the stage copied in: it is
@@ -548,6 +596,7 @@ fn from_the_stage(src: &str, destinations: &[String]) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let uses = std::cell::OnceCell::new();
     for base in base_images(ctx) {
         // A digest pins the image whatever the tag says.
         if base.resolved.contains('@') {
@@ -578,12 +627,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        // A stage that only gathers files from other stages or the context, and whose files
-        // are copied out only from where it put them: nothing of the base image runs or
-        // reaches the image.
-        if gatherer_only(ctx, base.stage) {
-            continue;
-        }
         let message = match base.tag() {
             Err(()) => continue,
             Ok(None) => format!(
@@ -596,6 +639,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
             Ok(Some(_)) => continue,
         };
+        // A stage that only gathers files from other stages or the context, and whose files
+        // are copied out only from where it put them: nothing of the base image runs or
+        // reaches the image.
+        if gatherer_only(ctx, uses.get_or_init(|| Uses::of(ctx)), base.stage) {
+            continue;
+        }
         out.push(Diagnostic::new(&RULE, base.span, message));
     }
 }
