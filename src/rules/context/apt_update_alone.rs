@@ -10,7 +10,8 @@ pub static RULE: Rule = Rule {
     doc: "## What it does
 Flags a RUN that runs `apt-get update` (or `apt update`) but installs nothing and reads nothing
 from the package index in the same RUN (no `install`, `upgrade`, `dist-upgrade`, `build-dep`,
-`apt-cache` query, or apt tool run through `xargs`, `sudo` and the like).
+`apt-cache` query, or apt tool run through `xargs`, `sudo` and the like, or a program that
+installs packages with apt itself: Playwright's `install --with-deps` and `install-deps`).
 
 ## Why is this bad?
 The build cache keeps the layer with the index. When a later RUN changes (a package is added),
@@ -39,6 +40,19 @@ No fix here: merging the RUNs is DF201's fix (mergeable-runs), Safe where its gu
     check,
 };
 
+/// A program that installs system packages with apt itself: Playwright's `install
+/// --with-deps` and `install-deps` (`npx playwright ...`, `python -m playwright ...`).
+fn installs_with_apt(cmd: &crate::shell::Command) -> bool {
+    let words = crate::rules::common::command_words(cmd);
+    let playwright = words
+        .iter()
+        .any(|w| w.value.rsplit('/').next() == Some("playwright"));
+    playwright
+        && words
+            .iter()
+            .any(|w| w.value == "--with-deps" || w.value == "install-deps")
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
         let mut update = None;
@@ -50,7 +64,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
                 Some(apt) if USES_INDEX.contains(&apt.sub.value.as_str()) => used = true,
                 Some(_) => {}
-                None => used |= wraps_apt(cmd),
+                None => used |= wraps_apt(cmd) || installs_with_apt(cmd),
             }
         }
         let Some(apt) = update.filter(|_| !used) else {

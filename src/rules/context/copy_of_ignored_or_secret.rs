@@ -21,7 +21,8 @@ Checks what `COPY` and `ADD` take from the build context (not `--from`, not URLs
   only when no `!` exception can bring anything inside it back. The Dockerfile and
   `.dockerignore` are never reported (the classic builder sends them anyway).
 - **Secrets by name** (with or without a context): `.env` and `.env.*` (not `.env.example`,
-  `.env.sample`, `.env.template`, `.env.dist`), SSH private keys (`id_rsa`, `id_dsa`,
+  `.env.sample`, `.env.template`, `.env.dist`, nor the test and CI settings `.env.ci`,
+  `.env.test`, `.env.testing`, which projects commit with placeholder values), SSH private keys (`id_rsa`, `id_dsa`,
   `id_ecdsa`, `id_ed25519`, with any suffix but `.pub`), `*.key`, `*.p12`, `*.pfx`, registry
   and login files (`.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.pgpass`), and the
   folders `.ssh`, `.aws`, `.gnupg`. `.git` only in stages that ship (a build target and the
@@ -269,8 +270,13 @@ fn secret_kind(path: &str) -> Option<Secret> {
         return Some(Secret::Env);
     }
     if let Some(variant) = lower.strip_prefix(".env.") {
-        return (!matches!(variant, "example" | "sample" | "template" | "dist"))
-            .then_some(Secret::Env);
+        // Committed templates and the settings of test and CI runs (pterodactyl's `.env.ci`,
+        // whose `APP_KEY` is a placeholder in a public repository).
+        return (!matches!(
+            variant,
+            "example" | "sample" | "template" | "dist" | "ci" | "test" | "testing"
+        ))
+        .then_some(Secret::Env);
     }
     if ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"]
         .iter()
@@ -627,6 +633,9 @@ mod tests {
         assert_eq!(secret_kind(".env"), Some(Secret::Env));
         assert_eq!(secret_kind("config/.env.production"), Some(Secret::Env));
         assert_eq!(secret_kind(".env.example"), None);
+        assert_eq!(secret_kind(".env.ci"), None);
+        assert_eq!(secret_kind("config/.env.testing"), None);
+        assert_eq!(secret_kind(".env.production"), Some(Secret::Env));
         assert_eq!(secret_kind("deploy/id_rsa"), Some(Secret::SshKey));
         assert_eq!(secret_kind("id_ed25519_ci"), Some(Secret::SshKey));
         assert_eq!(secret_kind("id_rsa.pub"), None);
