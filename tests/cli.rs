@@ -1197,6 +1197,46 @@ fn a_manifest_the_named_context_does_not_hold_is_not_asked_to_be_copied_first() 
     assert!(report.contains("DF101"), "{report}");
 }
 
+/// Build arguments a build script at the context's root passes count like those of a compose
+/// file (timescaledb-docker's Makefile: `--build-arg PREV_IMAGE=$(PREV_IMAGE)`; a GitHub
+/// workflow's `build-args:` block): DF912 is quiet for them, and still reports the others.
+#[test]
+fn build_args_a_makefile_or_workflow_passes_are_not_missing_defaults() {
+    let dockerfile = "ARG PREV_IMAGE\nFROM ${PREV_IMAGE} AS old\nARG PG_VERSION\nFROM postgres:${PG_VERSION}-alpine\nCOPY --from=old /x /x\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF912",
+        "Dockerfile",
+    ];
+    let makefile = "BUILD_ARGS= --build-arg PREV_IMAGE=$(PREV_IMAGE) \\\n\t--build-arg=\"PG_VERSION=$(PG)\"\nimage:\n\tdocker build $(BUILD_ARGS) .\n";
+    let d = project(&[("Dockerfile", dockerfile), ("Makefile", makefile)]);
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let workflow = "jobs:\n  b:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          build-args: |\n            PREV_IMAGE=postgres:16\n            PG_VERSION=16\n          push: false\n";
+    let d = project(&[
+        ("Dockerfile", dockerfile),
+        (".github/workflows/image.yml", workflow),
+    ]);
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // Only one of the two passed: the other is still reported.
+    let d = project(&[
+        ("Dockerfile", dockerfile),
+        (
+            "build.sh",
+            "docker build --build-arg PREV_IMAGE=postgres:16 .\n",
+        ),
+    ]);
+    let report = out(&run(d.path(), &args));
+    assert!(
+        report.contains("Dockerfile:4:") && !report.contains("Dockerfile:2:"),
+        "{report}"
+    );
+}
+
 /// A compose file that cannot be read is named by `check -v`, with why, and the context falls
 /// back to the Dockerfile's folder.
 #[test]

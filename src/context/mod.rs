@@ -142,6 +142,90 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Files at a context's root (and its `.github/workflows/`) that build images with
+/// arguments: Makefiles, shell scripts, task runners, CI definitions.
+fn is_build_script(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "makefile" | "gnumakefile" | "justfile" | "jenkinsfile" | ".gitlab-ci.yml" | "taskfile.yml"
+    ) || [".mk", ".sh", ".bash", ".yml", ".yaml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// The build argument names that the build scripts at the context's root pass: the word after
+/// each `--build-arg` (`--build-arg NAME=v`, `--build-arg=NAME`, `--build-arg NAME`), and the
+/// `NAME=` lines of a `build-args:` block (GitHub Actions' docker/build-push-action).
+fn scripted_build_args(context: &BuildContext) -> Vec<String> {
+    let mut files: Vec<String> = context
+        .list("")
+        .into_iter()
+        .filter(|n| is_build_script(n))
+        .collect();
+    files.extend(
+        context
+            .list(".github/workflows")
+            .into_iter()
+            .filter(|n| is_build_script(n))
+            .map(|n| format!(".github/workflows/{n}")),
+    );
+    let mut names: Vec<String> = Vec::new();
+    let is_name = |n: &str| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !n.starts_with(|c: char| c.is_ascii_digit())
+    };
+    for file in files.iter().take(50) {
+        let Some(text) = context.read(file) else {
+            continue;
+        };
+        if !text.contains("--build-arg") && !text.contains("build-args") {
+            continue;
+        }
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("--build-arg") {
+            rest = &rest[i + "--build-arg".len()..];
+            let word = rest
+                .strip_prefix('=')
+                .unwrap_or_else(|| rest.trim_start_matches([' ', '\t']));
+            let word = word.trim_start_matches(['"', '\'']);
+            let end = word
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(word.len());
+            if let Some(n) = word.get(..end).filter(|n| is_name(n)) {
+                names.push(n.to_string());
+            }
+        }
+        // `build-args: |` then indented `NAME=value` lines (or a `- NAME=value` list).
+        let mut block: Option<usize> = None;
+        for line in text.lines() {
+            let indent = line.len() - line.trim_start().len();
+            let t = line.trim();
+            if let Some(b) = block {
+                if t.is_empty() {
+                    continue;
+                }
+                if indent <= b {
+                    block = None;
+                } else {
+                    let t = t.trim_start_matches("- ").trim_start_matches(['"', '\'']);
+                    if let Some((n, _)) = t.split_once('=').filter(|(n, _)| is_name(n)) {
+                        names.push(n.to_string());
+                    }
+                    continue;
+                }
+            }
+            if t.starts_with("build-args:") || t.starts_with("build_args:") {
+                block = Some(indent);
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// A file a fix creates. The path is relative to the build context's root.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NewFile {
@@ -187,10 +271,16 @@ impl BuildContext {
         }
     }
 
-    /// Whether the build that the compose or bake file defines passes `name` as a build
-    /// argument (so the file's default for it is not what is built).
+    /// Whether the build passes `name` as a build argument (so the file's default for it is
+    /// not what is built): the compose service or bake target that builds the Dockerfile, or a
+    /// build script at the context's root ([`scripted_build_args`]: `--build-arg NAME=...` in
+    /// a Makefile, a shell script, a CI workflow; `build-args:` of a GitHub Actions step).
     pub fn passes_build_arg(&self, name: &str) -> bool {
         self.build_args.iter().any(|n| n == name)
+            || self
+                .memo("scripted-build-args", || scripted_build_args(self))
+                .iter()
+                .any(|n| n == name)
     }
 
     /// The context a [`choose::ContextChooser`] chose, with what the compose or bake file that

@@ -15,7 +15,9 @@ check), for example `ARG TAG` then `FROM alpine:$TAG`, which is `alpine:`.
 A `FROM` without variables is left to BuildKit's own error; values that cannot be known here
 (quotes, shell operators other than `-` and `+`) are not guessed. Quiet when the compose
 service or bake target that builds the Dockerfile passes one of the arguments the name uses
-(`build.args`, a target's `args`): that build does not use the defaults.
+(`build.args`, a target's `args`), or a build script at the context's root does (`--build-arg
+NAME=...` in a Makefile, a shell script, a CI workflow or task file; the `NAME=` lines of a
+GitHub Actions `build-args:` block): that build does not use the defaults.
 
 ## Why is this bad?
 The file only builds when every caller passes `--build-arg`: a plain `docker build` fails on an
