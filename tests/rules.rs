@@ -294,4 +294,5 @@ fixture!(df924_not_configured, "DF924-none.Dockerfile");
 fixture!(df925_missing_label, "DF925.Dockerfile");
 fixture!(df926_label_not_in_schema, "DF926.Dockerfile");
 fixture!(df927_label_format, "DF927.Dockerfile");
+fixture!(df928_undefined_var, "DF928.Dockerfile");
 fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");

@@ -36,7 +36,8 @@ use correctness::{
     invalid_default_arg_in_from, invalid_definition_description, label_format, label_key,
     label_not_in_schema, legacy_key_value_format, maintainer_deprecated, missing_label,
     multiple_instructions, no_empty_continuation, redundant_target_platform, reserved_stage_name,
-    stage_name_casing, trusted_registry, undefined_arg_in_from, workdir_relative_path,
+    stage_name_casing, trusted_registry, undefined_arg_in_from, undefined_var,
+    workdir_relative_path,
 };
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
@@ -226,6 +227,7 @@ pub static RULES: &[&Rule] = &[
     &missing_label::RULE,
     &label_not_in_schema::RULE,
     &label_format::RULE,
+    &undefined_var::RULE,
     // The ShellCheck family: its diagnostics carry ShellCheck's codes (`shellcheck::code_rule`).
     &shellcheck::RULE,
 ];
