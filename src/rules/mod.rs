@@ -381,8 +381,14 @@ pub struct ShellRun<'a> {
     /// Index into [`Context::stages`].
     pub stage: usize,
     pub ins: &'a Instruction,
-    /// The command text in the instruction's logical line; word spans are relative to its start.
+    /// The RUN's arguments in the instruction's logical line (`<<EOF` for a heredoc script).
     pub rest: Span,
+    /// The script the shell runs, which word spans are relative to: the arguments, or the
+    /// body of a `RUN <<EOF` heredoc (see [`heredoc_script`]).
+    pub script: &'a str,
+    /// For a heredoc script, its body's source span: offsets into [`ShellRun::script`] are
+    /// offsets from its start, exactly.
+    pub heredoc: Option<Span>,
     pub commands: Vec<shell::Command>,
     /// The commands inside `$(...)`, lexed once on first use.
     nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
@@ -404,7 +410,7 @@ impl ShellRun<'_> {
     /// (once, on first use): the top level is [`ShellRun::commands`].
     pub fn nested_commands(&self) -> impl Iterator<Item = &[shell::Command]> {
         let inner = self.nested.get_or_init(|| {
-            let body = self.rest.slice(&self.ins.logical);
+            let body = self.script;
             if body.contains("$(") {
                 pipe_to_shell::substitution_commands(body, &self.commands)
             } else {
@@ -414,18 +420,42 @@ impl ShellRun<'_> {
         std::iter::once(self.commands.as_slice()).chain(inner.iter().map(Vec::as_slice))
     }
 
+    /// The source offset of an offset into the script, at the start of what follows it.
+    pub fn source_offset(&self, at: usize) -> usize {
+        match self.heredoc {
+            Some(body) => body.start + at,
+            None => self.ins.source_offset(self.rest.start + at),
+        }
+    }
+
+    /// The source offset of an offset into the script, at the end of what precedes it.
+    pub fn source_offset_end(&self, at: usize) -> usize {
+        match self.heredoc {
+            Some(body) => body.start + at,
+            None => self.ins.source_offset_end(self.rest.start + at),
+        }
+    }
+
+    /// The source span of a span of the script.
+    pub fn to_source(&self, span: Span) -> Span {
+        match self.heredoc {
+            Some(body) => Span::new(body.start + span.start, body.start + span.end),
+            None => self.ins.to_source(Span::new(
+                self.rest.start + span.start,
+                self.rest.start + span.end,
+            )),
+        }
+    }
+
     /// The source offset right after a word (to insert ` --flag` there).
     pub fn after_word(&self, word: &shell::Word) -> usize {
-        self.ins.source_offset_end(self.rest.start + word.span.end)
+        self.source_offset_end(word.span.end)
     }
     /// The source span of a command, from its first to its last word.
     pub fn command_span(&self, cmd: &shell::Command) -> Span {
         let first = cmd.assignments.first().or(cmd.words.first());
         match (first, cmd.words.last()) {
-            (Some(a), Some(b)) => self.ins.to_source(Span::new(
-                self.rest.start + a.span.start,
-                self.rest.start + b.span.end,
-            )),
+            (Some(a), Some(b)) => self.to_source(Span::new(a.span.start, b.span.end)),
             _ => self.ins.head_span(),
         }
     }
@@ -634,9 +664,11 @@ impl<'a> Context<'a> {
             .get_or_init(|| self.doc.instructions().any(|i| i.kind() == Kind::Shell))
     }
 
-    /// Shell-form RUN instructions whose shell is POSIX, with their commands (offsets into the
-    /// logical line are given by `rest.start + word.span`). Skipped, never guessed: Windows
-    /// files (`escape=\``), non-POSIX `SHELL`, heredoc bodies, bodies the lexer cannot read.
+    /// Shell-form RUN instructions whose shell is POSIX, with their commands (word spans are
+    /// offsets into [`ShellRun::script`]; [`ShellRun::to_source`] maps them): the arguments,
+    /// or the body of a `RUN <<EOF` script ([`heredoc_script`]). Skipped, never guessed:
+    /// Windows files (`escape=\``), non-POSIX `SHELL`, heredoc scripts of other interpreters,
+    /// bodies the lexer cannot read.
     pub fn shell_runs(&self) -> &[ShellRun<'a>] {
         self.shell_runs.get_or_init(|| self.lex_runs())
     }
@@ -670,12 +702,23 @@ impl<'a> Context<'a> {
                         });
                     }
                     (Kind::Run, Args::Text(rest)) if posix => {
-                        let body = rest.slice(&ins.logical);
-                        if let Some(commands) = shell::commands(body) {
+                        let heredoc =
+                            heredoc_script(ins, rest.slice(&ins.logical)).filter(|body| {
+                                // `<<-` strips the body's leading tabs before BuildKit looks
+                                // for `#!`.
+                                posix_shebang(self.doc.slice(*body).trim_start_matches('\t'))
+                            });
+                        let script = match heredoc {
+                            Some(body) => self.doc.slice(body),
+                            None => rest.slice(&ins.logical),
+                        };
+                        if let Some(commands) = shell::commands(script) {
                             out.push(ShellRun {
                                 stage: index,
                                 ins,
                                 rest: *rest,
+                                script,
+                                heredoc,
                                 commands,
                                 nested: std::sync::OnceLock::new(),
                             });
@@ -687,6 +730,44 @@ impl<'a> Context<'a> {
         }
         out
     }
+}
+
+/// The body of a `RUN <<EOF` whose arguments are nothing but the one heredoc, when the shell
+/// runs it: BuildKit (`dispatchRun`) runs such a body with the stage's shell, or, when it
+/// starts with `#!`, as a file with that interpreter; only the POSIX shells are read here
+/// (no `#!`, or `#!` of `sh`, `bash`, `dash` or `ash`, directly or through `env`). A heredoc
+/// fed to a command (`RUN python3 <<EOF`) is that command's input, not a script.
+pub fn heredoc_script(ins: &Instruction, args: &str) -> Option<Span> {
+    let [h] = ins.heredocs.as_slice() else {
+        return None;
+    };
+    let marker = args.trim().strip_prefix("<<")?;
+    let marker = marker.strip_prefix('-').unwrap_or(marker);
+    let name = ["\"", "'"]
+        .iter()
+        .find_map(|q| marker.strip_prefix(q)?.strip_suffix(q))
+        .unwrap_or(marker);
+    if name != h.name {
+        return None;
+    }
+    Some(h.body)
+}
+
+/// Whether a script's `#!` line (if any) names a POSIX shell.
+pub fn posix_shebang(script: &str) -> bool {
+    let Some(line) = script.strip_prefix("#!") else {
+        return true;
+    };
+    let line = line.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let mut program = words.next().unwrap_or("");
+    if program.rsplit('/').next() == Some("env") {
+        program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    matches!(
+        program.rsplit('/').next(),
+        Some("sh" | "bash" | "dash" | "ash")
+    )
 }
 
 /// From this size on, a file's rules run in parallel.
@@ -732,8 +813,65 @@ pub fn check_with(
             (test_panic::RULE.check)(&ctx, &mut diagnostics)
         });
     }
+    if doc.instructions().any(|i| !i.heredocs.is_empty()) {
+        for d in &mut diagnostics {
+            if d.fix.as_ref().is_some_and(|f| !heredoc_fix_ok(doc, f)) {
+                d.fix = None;
+            }
+        }
+    }
     diagnostics.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diagnostics
+}
+
+/// Whether a fix that edits a heredoc (a `RUN <<EOF` script the command rules read) leaves
+/// every heredoc as it was: each such edit inside one body, and the fixed file parsed again
+/// has the same instructions with the same heredocs (an inserted line that reads as the
+/// terminator would end the body early). A fix that edits no heredoc passes.
+fn heredoc_fix_ok(doc: &Document, fix: &Fix) -> bool {
+    // Each heredoc: the instruction's span, the body, the terminator line.
+    let heredocs: Vec<(Span, Span, Span)> = doc
+        .instructions()
+        .flat_map(|i| i.heredocs.iter().map(|h| (i.span, h.body, h.terminator)))
+        .collect();
+    let mut touches = false;
+    for e in &fix.edits {
+        let (start, end) = (e.span.start, e.span.end);
+        for (ins, body, term) in &heredocs {
+            let overlaps = start < term.end && end >= body.start;
+            // Deleting or replacing the whole instruction is not an edit of its heredoc.
+            let whole = start <= ins.start && end >= ins.end;
+            if !overlaps || whole {
+                continue;
+            }
+            touches = true;
+            // Inside the body; an insertion at its end would go into the terminator line.
+            if start < body.start || end > body.end || start == body.end {
+                return false;
+            }
+        }
+    }
+    if !touches {
+        return true;
+    }
+    let (text, _) = crate::fix::apply(&doc.text, &[fix]);
+    let Ok(after) = crate::syntax::parse(&text) else {
+        return false;
+    };
+    // Per instruction: its kind, and each heredoc's name, `<<-` and expansion.
+    type Shape = Vec<(Kind, Vec<(String, bool, bool)>)>;
+    let shape = |d: &Document| -> Shape {
+        d.instructions()
+            .map(|i| {
+                let hs = i.heredocs.iter();
+                (
+                    i.kind(),
+                    hs.map(|h| (h.name.clone(), h.chomp, h.expand)).collect(),
+                )
+            })
+            .collect()
+    };
+    shape(doc) == shape(&after)
 }
 
 #[cfg(test)]
@@ -771,6 +909,49 @@ mod tests {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }
         }
+    }
+
+    #[test]
+    fn heredoc_scripts_are_lexed_with_exact_spans() {
+        let text = "FROM debian\nRUN <<-EOF\n\tapt-get install x\n\tEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\nRUN cat <<EOF >/x\napt-get install y\nEOF\n";
+        let doc = crate::syntax::parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = ctx.shell_runs();
+        let run = runs.first().unwrap();
+        assert!(run.heredoc.is_some());
+        let cmd = run.commands.first().unwrap();
+        let word = cmd.words.get(1).unwrap();
+        assert_eq!(doc.slice(run.to_source(word.span)), "install");
+        // Python's script and a heredoc fed to `cat` are not shell scripts.
+        assert!(runs.iter().skip(1).all(|r| r.heredoc.is_none()));
+        assert!(posix_shebang("#!/usr/bin/env bash\n") && posix_shebang("#!/bin/sh -e\n"));
+        assert!(!posix_shebang("#!/usr/bin/python3\n") && posix_shebang("echo\n"));
+    }
+
+    #[test]
+    fn fixes_that_would_change_a_heredoc_are_refused() {
+        use crate::fix::{Edit, Fix};
+        let text = "FROM alpine\nRUN <<EOF\napk add x\nEOF\nCMD [\"x\"]\n";
+        let doc = crate::syntax::parse(text).unwrap();
+        let body = doc.instructions().nth(1).unwrap().heredocs[0].body;
+        let fix = |at: usize, end: usize, s: &str| Fix {
+            title: String::new(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit::replace(Span::new(at, end), s)],
+            files: Vec::new(),
+        };
+        let add = text.find("add").unwrap() + 3;
+        assert!(heredoc_fix_ok(&doc, &fix(add, add, " --no-cache")));
+        // A line that reads as the terminator, an insertion into the terminator line, an
+        // edit from the body into the next instruction.
+        assert!(!heredoc_fix_ok(&doc, &fix(add, add, "\nEOF\nRUN y")));
+        assert!(!heredoc_fix_ok(&doc, &fix(body.end, body.end, "x")));
+        assert!(!heredoc_fix_ok(&doc, &fix(add, text.len() - 2, "")));
+        // Edits elsewhere, and the whole instruction, pass.
+        let cmd = text.find("CMD").unwrap();
+        assert!(heredoc_fix_ok(&doc, &fix(cmd, cmd + 3, "cmd")));
+        let run = doc.instructions().nth(1).unwrap().span;
+        assert!(heredoc_fix_ok(&doc, &fix(run.start, run.end, "")));
     }
 
     #[test]
