@@ -813,9 +813,13 @@ pub fn check_with(
             (test_panic::RULE.check)(&ctx, &mut diagnostics)
         });
     }
-    if doc.instructions().any(|i| !i.heredocs.is_empty()) {
+    let heredocs = heredoc_places(doc);
+    if !heredocs.is_empty() {
         for d in &mut diagnostics {
-            if d.fix.as_ref().is_some_and(|f| !heredoc_fix_ok(doc, f)) {
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| !heredoc_fix_ok(&doc.text, &heredocs, f))
+            {
                 d.fix = None;
             }
         }
@@ -824,54 +828,78 @@ pub fn check_with(
     diagnostics
 }
 
+/// A heredoc's place in the source: its instruction, its body, its terminator line.
+struct HeredocPlace<'a> {
+    ins: Span,
+    body: Span,
+    term: Span,
+    name: &'a str,
+}
+
+fn heredoc_places(doc: &Document) -> Vec<HeredocPlace<'_>> {
+    doc.instructions()
+        .flat_map(|i| {
+            i.heredocs.iter().map(|h| HeredocPlace {
+                ins: i.span,
+                body: h.body,
+                term: h.terminator,
+                name: &h.name,
+            })
+        })
+        .collect()
+}
+
 /// Whether a fix that edits a heredoc (a `RUN <<EOF` script the command rules read) leaves
-/// every heredoc as it was: each such edit inside one body, and the fixed file parsed again
-/// has the same instructions with the same heredocs (an inserted line that reads as the
-/// terminator would end the body early). A fix that edits no heredoc passes.
-fn heredoc_fix_ok(doc: &Document, fix: &Fix) -> bool {
-    // Each heredoc: the instruction's span, the body, the terminator line.
-    let heredocs: Vec<(Span, Span, Span)> = doc
-        .instructions()
-        .flat_map(|i| i.heredocs.iter().map(|h| (i.span, h.body, h.terminator)))
-        .collect();
-    let mut touches = false;
+/// every heredoc as it was: each such edit inside one body (not at its end, which is the start
+/// of the terminator line), and no line of the edited body that reads as the terminator (it
+/// would end the body early). Deleting or replacing a whole instruction is not an edit of its
+/// heredoc. Linear in the fix and the bodies it edits (`heredocs` in source order).
+fn heredoc_fix_ok(text: &str, heredocs: &[HeredocPlace], fix: &Fix) -> bool {
+    let mut touched: Vec<usize> = Vec::new();
     for e in &fix.edits {
         let (start, end) = (e.span.start, e.span.end);
-        for (ins, body, term) in &heredocs {
-            let overlaps = start < term.end && end >= body.start;
-            // Deleting or replacing the whole instruction is not an edit of its heredoc.
-            let whole = start <= ins.start && end >= ins.end;
-            if !overlaps || whole {
+        let first = heredocs.partition_point(|h| h.term.end <= start);
+        for (k, h) in heredocs.iter().enumerate().skip(first) {
+            if h.body.start > end {
+                break;
+            }
+            if start <= h.ins.start && end >= h.ins.end {
                 continue;
             }
-            touches = true;
-            // Inside the body; an insertion at its end would go into the terminator line.
-            if start < body.start || end > body.end || start == body.end {
+            if start < h.body.start || end > h.body.end || start == h.body.end {
                 return false;
+            }
+            if !touched.contains(&k) {
+                touched.push(k);
             }
         }
     }
-    if !touches {
-        return true;
-    }
-    let (text, _) = crate::fix::apply(&doc.text, &[fix]);
-    let Ok(after) = crate::syntax::parse(&text) else {
-        return false;
-    };
-    // Per instruction: its kind, and each heredoc's name, `<<-` and expansion.
-    type Shape = Vec<(Kind, Vec<(String, bool, bool)>)>;
-    let shape = |d: &Document| -> Shape {
-        d.instructions()
-            .map(|i| {
-                let hs = i.heredocs.iter();
-                (
-                    i.kind(),
-                    hs.map(|h| (h.name.clone(), h.chomp, h.expand)).collect(),
-                )
-            })
-            .collect()
-    };
-    shape(doc) == shape(&after)
+    touched.iter().all(|&k| {
+        let Some(h) = heredocs.get(k) else {
+            return false;
+        };
+        let mut edits: Vec<&crate::fix::Edit> = fix
+            .edits
+            .iter()
+            .filter(|e| e.span.start >= h.body.start && e.span.end <= h.body.end)
+            .collect();
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let mut body = String::new();
+        let mut at = h.body.start;
+        for e in edits {
+            let Some(kept) = text.get(at..e.span.start) else {
+                return false;
+            };
+            body.push_str(kept);
+            body.push_str(&e.content);
+            at = e.span.end;
+        }
+        let Some(rest) = text.get(at..h.body.end) else {
+            return false;
+        };
+        body.push_str(rest);
+        (body.is_empty() || body.ends_with('\n')) && !body.lines().any(|l| l.trim() == h.name)
+    })
 }
 
 #[cfg(test)]
@@ -940,18 +968,21 @@ mod tests {
             edits: vec![Edit::replace(Span::new(at, end), s)],
             files: Vec::new(),
         };
+        let places = heredoc_places(&doc);
+        let ok = |f: &Fix| heredoc_fix_ok(text, &places, f);
         let add = text.find("add").unwrap() + 3;
-        assert!(heredoc_fix_ok(&doc, &fix(add, add, " --no-cache")));
+        assert!(ok(&fix(add, add, " --no-cache")));
         // A line that reads as the terminator, an insertion into the terminator line, an
         // edit from the body into the next instruction.
-        assert!(!heredoc_fix_ok(&doc, &fix(add, add, "\nEOF\nRUN y")));
-        assert!(!heredoc_fix_ok(&doc, &fix(body.end, body.end, "x")));
-        assert!(!heredoc_fix_ok(&doc, &fix(add, text.len() - 2, "")));
+        assert!(!ok(&fix(add, add, "\nEOF\nRUN y")));
+        assert!(!ok(&fix(add, add, "\n  EOF  \n")));
+        assert!(!ok(&fix(body.end, body.end, "x")));
+        assert!(!ok(&fix(add, text.len() - 2, "")));
         // Edits elsewhere, and the whole instruction, pass.
         let cmd = text.find("CMD").unwrap();
-        assert!(heredoc_fix_ok(&doc, &fix(cmd, cmd + 3, "cmd")));
+        assert!(ok(&fix(cmd, cmd + 3, "cmd")));
         let run = doc.instructions().nth(1).unwrap().span;
-        assert!(heredoc_fix_ok(&doc, &fix(run.start, run.end, "")));
+        assert!(ok(&fix(run.start, run.end, "")));
     }
 
     #[test]

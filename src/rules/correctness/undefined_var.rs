@@ -68,16 +68,18 @@ author's choice.
 #[derive(Clone, Debug, Default)]
 struct Scope {
     env: Vec<String>,
+    /// The names of `env`, for lookups.
+    set: HashSet<String>,
     args: HashSet<String>,
 }
 
 impl Scope {
     fn defined(&self, name: &str) -> bool {
-        self.args.contains(name) || self.env.iter().any(|e| e == name)
+        self.args.contains(name) || self.set.contains(name)
     }
 
     fn set_env(&mut self, name: &str) {
-        if !self.env.iter().any(|e| e == name) {
+        if self.set.insert(name.to_string()) {
             self.env.push(name.to_string());
         }
     }
@@ -90,6 +92,10 @@ impl Scope {
         for opt in &self.env {
             if opt == name {
                 return None;
+            }
+            // The distance is at least the difference in length.
+            if opt.len().abs_diff(name.len()) >= min {
+                continue;
             }
             let d = levenshtein(name, opt);
             if d < min {
@@ -244,8 +250,10 @@ fn known_base(ctx: &Context, stage: usize) -> Option<Scope> {
     } else {
         crate::images::env_names(&name)?
     };
+    let env: Vec<String> = names.into_iter().map(str::to_string).collect();
     Some(Scope {
-        env: names.into_iter().map(str::to_string).collect(),
+        set: env.iter().cloned().collect(),
+        env,
         args: HashSet::new(),
     })
 }
@@ -413,10 +421,9 @@ mod tests {
 
     #[test]
     fn suggestions_within_two_edits() {
-        let scope = Scope {
-            env: vec!["PATH".into(), "DIR_ASSETS".into()],
-            args: HashSet::new(),
-        };
+        let mut scope = Scope::default();
+        scope.set_env("PATH");
+        scope.set_env("DIR_ASSETS");
         assert_eq!(scope.suggest("PAHT"), Some("PATH"));
         assert_eq!(scope.suggest("DIR_ASSET"), Some("DIR_ASSETS"));
         assert_eq!(scope.suggest("HOME"), None);
