@@ -46,14 +46,11 @@ fn corpus_texts() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The fixed text parses, with the same comment lines and heredoc bodies as before.
-fn keeps_comments_and_heredocs(name: &str, before: &syntax::Document, fixed: &str) {
-    keeps_comments_and_heredocs_but(name, before, fixed, &Default::default());
-}
-
-/// The same, except on the heredoc lines `fixable` names (heredoc index, line in its body): a
-/// `RUN <<EOF` script's lines where ShellCheck suggested a fix, which may change there but
-/// keep their number of lines (ShellCheck's edits are offered only within one line).
+/// The fixed text parses, with the same comment lines and heredoc bodies as before, except on
+/// the heredoc lines `fixable` names (heredoc index, line in its body): a
+/// `RUN <<EOF` script's lines where a rule suggested a fix (ShellCheck's, or a command rule's
+/// such as DF206's `--no-cache`), which may change there but keep their number of lines (the
+/// edits in a heredoc body are within one line).
 fn keeps_comments_and_heredocs_but(
     name: &str,
     before: &syntax::Document,
@@ -83,8 +80,8 @@ fn keeps_comments_and_heredocs_but(
     }
 }
 
-/// The heredoc lines where the SC family suggests a fix: (heredoc index, line in its body).
-fn shellcheck_fixable_lines(
+/// The heredoc lines where a rule suggests a fix: (heredoc index, line in its body).
+fn fixable_lines(
     doc: &Document,
     diagnostics: &[dockerfix::rules::Diagnostic],
 ) -> std::collections::BTreeSet<(usize, usize)> {
@@ -94,7 +91,6 @@ fn shellcheck_fixable_lines(
         .collect();
     diagnostics
         .iter()
-        .filter(|d| d.rule.is_shellcheck())
         .filter_map(|d| d.fix.as_ref())
         .flat_map(|f| &f.edits)
         .filter_map(|e| {
@@ -129,7 +125,7 @@ fn fixing_converges_and_keeps_comments_and_heredocs() {
             ..Default::default()
         };
         let diagnostics = dockerfix::lint(&before, &settings, &file);
-        let fixable = shellcheck_fixable_lines(&before, &diagnostics);
+        let fixable = fixable_lines(&before, &diagnostics);
         for d in diagnostics {
             let e = per_rule.entry(d.rule.code).or_default();
             e.0 += 1;
@@ -224,17 +220,21 @@ fn fixing_with_a_build_context_converges() {
     let (mut files, mut df101, mut created) = (0, 0, 0);
     for (name, text) in corpus_texts() {
         let before = syntax::parse(&text).unwrap();
+        let file = dockerfix::FileOptions {
+            context: Some(&context),
+            ..Default::default()
+        };
+        let fixable = fixable_lines(&before, &dockerfix::lint(&before, &settings, &file));
         let outcome = dockerfix::fix(
             &text,
             &settings,
             &dockerfix::FileOptions {
-                context: Some(&context),
                 unsafe_fixes: true,
-                ..Default::default()
+                ..file
             },
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-        keeps_comments_and_heredocs(&name, &before, &outcome.text);
+        keeps_comments_and_heredocs_but(&name, &before, &outcome.text, &fixable);
         // Files the first run created count as written for the second.
         let written = outcome
             .created

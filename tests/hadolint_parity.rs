@@ -42,8 +42,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3014", 100.0), // 5 of 5
     ("DL3015", 92.8),  // 170 of 183
     ("DL3016", 76.4),  // 13 of 17
-    ("DL3018", 97.9),  // 332 of 339
-    ("DL3019", 27.0),  // 13 of 48
+    ("DL3018", 99.4),  // 337 of 339
+    ("DL3019", 31.2),  // 15 of 48
     ("DL3020", 93.5),  // 174 of 186
     ("DL3021", 100.0), // 1 of 1
     ("DL3022", 36.3),  // 4 of 11
@@ -67,7 +67,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3059", 0.4),   // 2 of 417
     ("DL3060", 100.0), // 2 of 2
     ("DL3061", 40.0),  // 26 of 65
-    ("DL3062", 21.8),  // 7 of 32
+    ("DL3062", 18.7),  // 6 of 32: `go install tool` is not reported (docs/hadolint.md)
     ("DL3064", 55.5),  // 10 of 18
     ("DL3065", 83.3),  // 5 of 6
     ("DL3066", 52.4),  // 108 of 206
@@ -81,7 +81,7 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 58.7;
+const OVERALL_FLOOR: f64 = 58.9;
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.

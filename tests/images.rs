@@ -444,3 +444,72 @@ fn variables_and_users_as_the_official_dockerfiles_set_them() {
     }
     assert!(checked >= 30, "{checked}");
 }
+
+/// The names of the variables a Dockerfile's `ENV`s set (every stage).
+fn env_names_set(text: &str) -> Vec<String> {
+    let Ok(doc) = dockerfix::syntax::parse(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ins in doc.instructions() {
+        if ins.kind() != dockerfix::syntax::Kind::Env {
+            continue;
+        }
+        if let dockerfix::syntax::Args::Pairs(pairs) = &ins.node.args {
+            out.extend(pairs.iter().map(|p| p.key.slice(&ins.logical).to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
+fn environments_as_the_official_dockerfiles_set_them() {
+    // An image whose environment the knowledge base knows sets no variable the table lacks
+    // (DF928 would report a use of it), and each name a `corpus:` entry lists is set by one
+    // of the image's Linux Dockerfiles.
+    let mut checked = 0;
+    for (image, files) in official_images() {
+        let Some(known) = images::env_names(&image) else {
+            continue;
+        };
+        let mut set: Vec<String> = Vec::new();
+        for f in files
+            .iter()
+            .filter(|f| !f.to_string_lossy().contains("windows"))
+        {
+            let text = std::fs::read_to_string(f).unwrap();
+            for name in env_names_set(&text) {
+                assert!(
+                    known.contains(&name.as_str()),
+                    "{image}: {} sets {name}, which images::env::ENV_NAMES lacks",
+                    f.display()
+                );
+                checked += 1;
+                set.push(name);
+            }
+        }
+        for entry in images::ENV_NAMES.iter().filter(|e| e.image == image) {
+            if !entry.source.starts_with("corpus:") {
+                continue;
+            }
+            for name in entry.names {
+                assert!(
+                    set.iter().any(|s| s == name),
+                    "{image}: no Dockerfile in the corpus sets {name} ({})",
+                    entry.source
+                );
+            }
+        }
+    }
+    assert!(checked >= 300, "{checked}");
+    // Images the table has that the corpus has too: at least these are checked above.
+    for image in [
+        "python", "node", "golang", "rust", "postgres", "redis", "mysql", "mongo",
+    ] {
+        assert!(images::env_names(image).is_some(), "{image}");
+    }
+}

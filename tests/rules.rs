@@ -181,6 +181,8 @@ fixture!(df502_after_bom, "DF502-bom.Dockerfile");
 fixture!(df502_directive_present, "DF502-present.Dockerfile");
 fixture!(df301_root_user, "DF301.Dockerfile");
 fixture!(df301_node, "DF301-node.Dockerfile");
+fixture!(df301_heredoc_script, "DF301-heredoc.Dockerfile");
+fixture!(df301_dev_envs, "DF301-dev-envs.Dockerfile");
 fixture!(df301_node_chown, "DF301-node-chown.Dockerfile");
 fixture!(df301_alpine, "DF301-alpine.Dockerfile");
 fixture!(df301_distroless_nonroot, "DF301-distroless.Dockerfile");
@@ -294,4 +296,13 @@ fixture!(df924_not_configured, "DF924-none.Dockerfile");
 fixture!(df925_missing_label, "DF925.Dockerfile");
 fixture!(df926_label_not_in_schema, "DF926.Dockerfile");
 fixture!(df927_label_format, "DF927.Dockerfile");
+fixture!(df928_undefined_var, "DF928.Dockerfile");
+fixture!(
+    df202_to_df206_heredoc_scripts,
+    "DF202-DF206-heredoc.Dockerfile"
+);
+fixture!(
+    df403_df404_heredoc_scripts,
+    "DF403-DF404-heredoc.Dockerfile"
+);
 fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");

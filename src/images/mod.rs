@@ -16,7 +16,9 @@
 //! - [`variants`]: its smaller `-slim` or JRE tags;
 //! - [`shell`]: whether it ships bash, and what its `/bin/sh` is (dash, busybox's ash, bash);
 //! - [`apt`]: whether it keeps Debian's `docker-clean` apt hook;
-//! - [`env`](mod@env): what it sets for the tools it ships (`GOPATH`), and the uids of its users.
+//! - [`env`](mod@env): what it sets for the tools it ships (`GOPATH`), the names of all the
+//!   variables it sets (for the images whose whole environment is known), and the uids of its
+//!   users.
 //!
 //! The rules find the image a stage is made from, through stage chains and global `ARG`
 //! defaults, with `rules::common::base_image_of`.
@@ -35,7 +37,7 @@ pub mod users;
 pub mod variants;
 
 pub use apt::DOCKER_CLEAN;
-pub use env::{image_env, uid_of};
+pub use env::{ENV_NAMES, env_names, image_env, uid_of};
 pub use family::{
     Distro, FAMILIES, Family, PackageManager, distro, mentions_windows, package_manager,
 };

@@ -12,10 +12,7 @@ use crate::syntax::{Args, Instruction, Kind, Span};
 /// The source span from one word of a RUN's body to another (`apt-get install`, from the
 /// program word to the subcommand).
 pub(super) fn word_span(run: &ShellRun, from: &Word, to: &Word) -> Span {
-    run.ins.to_source(Span::new(
-        run.rest.start + from.span.start,
-        run.rest.start + to.span.end,
-    ))
+    run.to_source(Span::new(from.span.start, to.span.end))
 }
 
 /// The words of a command after the shell's reserved words that may lead it (`then apt-get
@@ -620,9 +617,9 @@ pub(super) fn append_offset(run: &ShellRun) -> Option<usize> {
     if !run.ins.heredocs.is_empty() {
         return None;
     }
-    let body = run.rest.slice(&run.ins.logical);
+    let body = run.script;
     let at = append_point(body, run.commands.last()?)?;
-    Some(run.ins.source_offset_end(run.rest.start + at))
+    Some(run.source_offset_end(at))
 }
 
 // Exit status.
@@ -630,7 +627,7 @@ pub(super) fn append_offset(run: &ShellRun) -> Option<usize> {
 /// Whether the RUN may go on after a command fails, so that a command appended to it may run
 /// while (or after) an earlier one failed: an `||` anywhere in the body, or a background job.
 pub(super) fn tolerates_failure(run: &ShellRun) -> bool {
-    run.rest.slice(&run.ins.logical).contains("||")
+    run.script.contains("||")
         || run
             .commands
             .iter()

@@ -36,7 +36,8 @@ use correctness::{
     invalid_default_arg_in_from, invalid_definition_description, label_format, label_key,
     label_not_in_schema, legacy_key_value_format, maintainer_deprecated, missing_label,
     multiple_instructions, no_empty_continuation, redundant_target_platform, reserved_stage_name,
-    stage_name_casing, trusted_registry, undefined_arg_in_from, workdir_relative_path,
+    stage_name_casing, trusted_registry, undefined_arg_in_from, undefined_var,
+    workdir_relative_path,
 };
 use packages::{
     add_for_local_files, apk_cache, apt_install_recommends, apt_lists_not_removed,
@@ -226,6 +227,7 @@ pub static RULES: &[&Rule] = &[
     &missing_label::RULE,
     &label_not_in_schema::RULE,
     &label_format::RULE,
+    &undefined_var::RULE,
     // The ShellCheck family: its diagnostics carry ShellCheck's codes (`shellcheck::code_rule`).
     &shellcheck::RULE,
 ];
@@ -379,8 +381,14 @@ pub struct ShellRun<'a> {
     /// Index into [`Context::stages`].
     pub stage: usize,
     pub ins: &'a Instruction,
-    /// The command text in the instruction's logical line; word spans are relative to its start.
+    /// The RUN's arguments in the instruction's logical line (`<<EOF` for a heredoc script).
     pub rest: Span,
+    /// The script the shell runs, which word spans are relative to: the arguments, or the
+    /// body of a `RUN <<EOF` heredoc (see [`heredoc_script`]).
+    pub script: &'a str,
+    /// For a heredoc script, its body's source span: offsets into [`ShellRun::script`] are
+    /// offsets from its start, exactly.
+    pub heredoc: Option<Span>,
     pub commands: Vec<shell::Command>,
     /// The commands inside `$(...)`, lexed once on first use.
     nested: std::sync::OnceLock<Vec<Vec<shell::Command>>>,
@@ -402,7 +410,7 @@ impl ShellRun<'_> {
     /// (once, on first use): the top level is [`ShellRun::commands`].
     pub fn nested_commands(&self) -> impl Iterator<Item = &[shell::Command]> {
         let inner = self.nested.get_or_init(|| {
-            let body = self.rest.slice(&self.ins.logical);
+            let body = self.script;
             if body.contains("$(") {
                 pipe_to_shell::substitution_commands(body, &self.commands)
             } else {
@@ -412,18 +420,42 @@ impl ShellRun<'_> {
         std::iter::once(self.commands.as_slice()).chain(inner.iter().map(Vec::as_slice))
     }
 
+    /// The source offset of an offset into the script, at the start of what follows it.
+    pub fn source_offset(&self, at: usize) -> usize {
+        match self.heredoc {
+            Some(body) => body.start + at,
+            None => self.ins.source_offset(self.rest.start + at),
+        }
+    }
+
+    /// The source offset of an offset into the script, at the end of what precedes it.
+    pub fn source_offset_end(&self, at: usize) -> usize {
+        match self.heredoc {
+            Some(body) => body.start + at,
+            None => self.ins.source_offset_end(self.rest.start + at),
+        }
+    }
+
+    /// The source span of a span of the script.
+    pub fn to_source(&self, span: Span) -> Span {
+        match self.heredoc {
+            Some(body) => Span::new(body.start + span.start, body.start + span.end),
+            None => self.ins.to_source(Span::new(
+                self.rest.start + span.start,
+                self.rest.start + span.end,
+            )),
+        }
+    }
+
     /// The source offset right after a word (to insert ` --flag` there).
     pub fn after_word(&self, word: &shell::Word) -> usize {
-        self.ins.source_offset_end(self.rest.start + word.span.end)
+        self.source_offset_end(word.span.end)
     }
     /// The source span of a command, from its first to its last word.
     pub fn command_span(&self, cmd: &shell::Command) -> Span {
         let first = cmd.assignments.first().or(cmd.words.first());
         match (first, cmd.words.last()) {
-            (Some(a), Some(b)) => self.ins.to_source(Span::new(
-                self.rest.start + a.span.start,
-                self.rest.start + b.span.end,
-            )),
+            (Some(a), Some(b)) => self.to_source(Span::new(a.span.start, b.span.end)),
             _ => self.ins.head_span(),
         }
     }
@@ -633,9 +665,11 @@ impl<'a> Context<'a> {
             .get_or_init(|| self.doc.instructions().any(|i| i.kind() == Kind::Shell))
     }
 
-    /// Shell-form RUN instructions whose shell is POSIX, with their commands (offsets into the
-    /// logical line are given by `rest.start + word.span`). Skipped, never guessed: Windows
-    /// files (`escape=\``), non-POSIX `SHELL`, heredoc bodies, bodies the lexer cannot read.
+    /// Shell-form RUN instructions whose shell is POSIX, with their commands (word spans are
+    /// offsets into [`ShellRun::script`]; [`ShellRun::to_source`] maps them): the arguments,
+    /// or the body of a `RUN <<EOF` script ([`heredoc_script`]). Skipped, never guessed:
+    /// Windows files (`escape=\``), non-POSIX `SHELL`, heredoc scripts of other interpreters,
+    /// bodies the lexer cannot read.
     pub fn shell_runs(&self) -> &[ShellRun<'a>] {
         self.shell_runs.get_or_init(|| self.lex_runs())
     }
@@ -669,12 +703,23 @@ impl<'a> Context<'a> {
                         });
                     }
                     (Kind::Run, Args::Text(rest)) if posix => {
-                        let body = rest.slice(&ins.logical);
-                        if let Some(commands) = shell::commands(body) {
+                        let heredoc =
+                            heredoc_script(ins, rest.slice(&ins.logical)).filter(|body| {
+                                // `<<-` strips the body's leading tabs before BuildKit looks
+                                // for `#!`.
+                                posix_shebang(self.doc.slice(*body).trim_start_matches('\t'))
+                            });
+                        let script = match heredoc {
+                            Some(body) => self.doc.slice(body),
+                            None => rest.slice(&ins.logical),
+                        };
+                        if let Some(commands) = shell::commands(script) {
                             out.push(ShellRun {
                                 stage: index,
                                 ins,
                                 rest: *rest,
+                                script,
+                                heredoc,
                                 commands,
                                 nested: std::sync::OnceLock::new(),
                             });
@@ -686,6 +731,44 @@ impl<'a> Context<'a> {
         }
         out
     }
+}
+
+/// The body of a `RUN <<EOF` whose arguments are nothing but the one heredoc, when the shell
+/// runs it: BuildKit (`dispatchRun`) runs such a body with the stage's shell, or, when it
+/// starts with `#!`, as a file with that interpreter; only the POSIX shells are read here
+/// (no `#!`, or `#!` of `sh`, `bash`, `dash` or `ash`, directly or through `env`). A heredoc
+/// fed to a command (`RUN python3 <<EOF`) is that command's input, not a script.
+pub fn heredoc_script(ins: &Instruction, args: &str) -> Option<Span> {
+    let [h] = ins.heredocs.as_slice() else {
+        return None;
+    };
+    let marker = args.trim().strip_prefix("<<")?;
+    let marker = marker.strip_prefix('-').unwrap_or(marker);
+    let name = ["\"", "'"]
+        .iter()
+        .find_map(|q| marker.strip_prefix(q)?.strip_suffix(q))
+        .unwrap_or(marker);
+    if name != h.name {
+        return None;
+    }
+    Some(h.body)
+}
+
+/// Whether a script's `#!` line (if any) names a POSIX shell.
+pub fn posix_shebang(script: &str) -> bool {
+    let Some(line) = script.strip_prefix("#!") else {
+        return true;
+    };
+    let line = line.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let mut program = words.next().unwrap_or("");
+    if program.rsplit('/').next() == Some("env") {
+        program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    matches!(
+        program.rsplit('/').next(),
+        Some("sh" | "bash" | "dash" | "ash")
+    )
 }
 
 /// From this size on, a file's rules run in parallel.
@@ -731,8 +814,93 @@ pub fn check_with(
             (test_panic::RULE.check)(&ctx, &mut diagnostics)
         });
     }
+    let heredocs = heredoc_places(doc);
+    if !heredocs.is_empty() {
+        for d in &mut diagnostics {
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| !heredoc_fix_ok(&doc.text, &heredocs, f))
+            {
+                d.fix = None;
+            }
+        }
+    }
     diagnostics.sort_by(|a, b| (a.span.start, a.rule.code).cmp(&(b.span.start, b.rule.code)));
     diagnostics
+}
+
+/// A heredoc's place in the source: its instruction, its body, its terminator line.
+struct HeredocPlace<'a> {
+    ins: Span,
+    body: Span,
+    term: Span,
+    name: &'a str,
+}
+
+fn heredoc_places(doc: &Document) -> Vec<HeredocPlace<'_>> {
+    doc.instructions()
+        .flat_map(|i| {
+            i.heredocs.iter().map(|h| HeredocPlace {
+                ins: i.span,
+                body: h.body,
+                term: h.terminator,
+                name: &h.name,
+            })
+        })
+        .collect()
+}
+
+/// Whether a fix that edits a heredoc (a `RUN <<EOF` script the command rules read) leaves
+/// every heredoc as it was: each such edit inside one body (not at its end, which is the start
+/// of the terminator line), and no line of the edited body that reads as the terminator (it
+/// would end the body early). Deleting or replacing a whole instruction is not an edit of its
+/// heredoc. Linear in the fix and the bodies it edits (`heredocs` in source order).
+fn heredoc_fix_ok(text: &str, heredocs: &[HeredocPlace], fix: &Fix) -> bool {
+    let mut touched: Vec<usize> = Vec::new();
+    for e in &fix.edits {
+        let (start, end) = (e.span.start, e.span.end);
+        let first = heredocs.partition_point(|h| h.term.end <= start);
+        for (k, h) in heredocs.iter().enumerate().skip(first) {
+            if h.body.start > end {
+                break;
+            }
+            if start <= h.ins.start && end >= h.ins.end {
+                continue;
+            }
+            if start < h.body.start || end > h.body.end || start == h.body.end {
+                return false;
+            }
+            if !touched.contains(&k) {
+                touched.push(k);
+            }
+        }
+    }
+    touched.iter().all(|&k| {
+        let Some(h) = heredocs.get(k) else {
+            return false;
+        };
+        let mut edits: Vec<&crate::fix::Edit> = fix
+            .edits
+            .iter()
+            .filter(|e| e.span.start >= h.body.start && e.span.end <= h.body.end)
+            .collect();
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let mut body = String::new();
+        let mut at = h.body.start;
+        for e in edits {
+            let Some(kept) = text.get(at..e.span.start) else {
+                return false;
+            };
+            body.push_str(kept);
+            body.push_str(&e.content);
+            at = e.span.end;
+        }
+        let Some(rest) = text.get(at..h.body.end) else {
+            return false;
+        };
+        body.push_str(rest);
+        (body.is_empty() || body.ends_with('\n')) && !body.lines().any(|l| l.trim() == h.name)
+    })
 }
 
 #[cfg(test)]
@@ -770,6 +938,52 @@ mod tests {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }
         }
+    }
+
+    #[test]
+    fn heredoc_scripts_are_lexed_with_exact_spans() {
+        let text = "FROM debian\nRUN <<-EOF\n\tapt-get install x\n\tEOF\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\nRUN cat <<EOF >/x\napt-get install y\nEOF\n";
+        let doc = crate::syntax::parse(text).unwrap();
+        let ctx = Context::new(&doc);
+        let runs = ctx.shell_runs();
+        let run = runs.first().unwrap();
+        assert!(run.heredoc.is_some());
+        let cmd = run.commands.first().unwrap();
+        let word = cmd.words.get(1).unwrap();
+        assert_eq!(doc.slice(run.to_source(word.span)), "install");
+        // Python's script and a heredoc fed to `cat` are not shell scripts.
+        assert!(runs.iter().skip(1).all(|r| r.heredoc.is_none()));
+        assert!(posix_shebang("#!/usr/bin/env bash\n") && posix_shebang("#!/bin/sh -e\n"));
+        assert!(!posix_shebang("#!/usr/bin/python3\n") && posix_shebang("echo\n"));
+    }
+
+    #[test]
+    fn fixes_that_would_change_a_heredoc_are_refused() {
+        use crate::fix::{Edit, Fix};
+        let text = "FROM alpine\nRUN <<EOF\napk add x\nEOF\nCMD [\"x\"]\n";
+        let doc = crate::syntax::parse(text).unwrap();
+        let body = doc.instructions().nth(1).unwrap().heredocs[0].body;
+        let fix = |at: usize, end: usize, s: &str| Fix {
+            title: String::new(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit::replace(Span::new(at, end), s)],
+            files: Vec::new(),
+        };
+        let places = heredoc_places(&doc);
+        let ok = |f: &Fix| heredoc_fix_ok(text, &places, f);
+        let add = text.find("add").unwrap() + 3;
+        assert!(ok(&fix(add, add, " --no-cache")));
+        // A line that reads as the terminator, an insertion into the terminator line, an
+        // edit from the body into the next instruction.
+        assert!(!ok(&fix(add, add, "\nEOF\nRUN y")));
+        assert!(!ok(&fix(add, add, "\n  EOF  \n")));
+        assert!(!ok(&fix(body.end, body.end, "x")));
+        assert!(!ok(&fix(add, text.len() - 2, "")));
+        // Edits elsewhere, and the whole instruction, pass.
+        let cmd = text.find("CMD").unwrap();
+        assert!(ok(&fix(cmd, cmd + 3, "cmd")));
+        let run = doc.instructions().nth(1).unwrap().span;
+        assert!(ok(&fix(run.start, run.end, "")));
     }
 
     #[test]

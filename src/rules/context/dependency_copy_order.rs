@@ -720,7 +720,7 @@ fn check_run(
     if earlier_install {
         return;
     }
-    let body = run.rest.slice(&run.ins.logical);
+    let body = run.script;
     let cmd_text = {
         let s = first.cmd.words.first().map(|w| w.span.start).unwrap_or(0);
         let e = first.cmd.words.last().map(|w| w.span.end).unwrap_or(0);
@@ -1303,7 +1303,11 @@ struct Split {
 }
 
 fn split_point(run: &ShellRun, k: usize) -> Option<Split> {
-    let body = run.rest.slice(&run.ins.logical);
+    // A heredoc script is one file the shell runs: not split into two RUNs.
+    if run.heredoc.is_some() {
+        return None;
+    }
+    let body = run.script;
     let cmds = &run.commands;
     let span = |c: &Command| -> Option<(usize, usize)> {
         let first = c.assignments.first().or(c.words.first())?;
@@ -1345,8 +1349,8 @@ fn split_point(run: &ShellRun, k: usize) -> Option<Split> {
     let (_, prefix_end) = span(cmds.get(k.checked_sub(1)?)?)?;
     let (rest_start, _) = span(cmds.get(k)?)?;
     // Comment lines inside the continuation between the two parts would be lost.
-    let cut = run.ins.source_offset_end(run.rest.start + prefix_end);
-    let rest = run.ins.source_offset(run.rest.start + rest_start);
+    let cut = run.source_offset_end(prefix_end);
+    let rest = run.source_offset(rest_start);
     if run
         .ins
         .inner_comments

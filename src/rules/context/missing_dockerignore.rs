@@ -305,7 +305,7 @@ fn stack_of(ctx: &Context, context: &BuildContext) -> Stack {
     }
     // `python -m pip install` and friends.
     s.python_install |= ctx.shell_runs().iter().any(|r| {
-        let body = r.rest.slice(&r.ins.logical);
+        let body = r.script;
         body.contains("pip install") || body.contains("pip3 install")
     });
     // Versions taken from git tags, and scripts that run git, need `.git` in the context:

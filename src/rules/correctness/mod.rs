@@ -31,6 +31,7 @@ pub(in crate::rules) mod reserved_stage_name;
 pub(in crate::rules) mod stage_name_casing;
 pub(in crate::rules) mod trusted_registry;
 pub(in crate::rules) mod undefined_arg_in_from;
+pub(in crate::rules) mod undefined_var;
 pub(in crate::rules) mod workdir_relative_path;
 
 /// A FROM's words: the image, and `AS name` when there are exactly three words.

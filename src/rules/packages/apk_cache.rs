@@ -85,7 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if mounted_over(run, "/var/cache/apk") {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         for (index, cmd) in run.commands.iter().enumerate() {
             let Some(sub) = apk_subcommand(cmd) else {
                 continue;
@@ -127,8 +127,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 });
             if let (Some(u), Some(add)) = (update.and_then(|u| u.words.first()), cmd.words.first())
             {
-                let from = run.ins.source_offset(run.rest.start + u.span.start);
-                let to = run.ins.source_offset(run.rest.start + add.span.start);
+                let from = run.source_offset(u.span.start);
+                let to = run.source_offset(add.span.start);
                 let between = ctx.doc.text.get(from..to).unwrap_or("#");
                 if !between.contains('#') && from < to {
                     edits.push(Edit::replace(crate::syntax::Span::new(from, to), ""));

@@ -64,7 +64,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !ctx.ships(run.stage) {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         let Some(cmd) = run.commands.get(index) else {
             continue;
         };

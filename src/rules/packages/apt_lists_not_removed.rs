@@ -86,7 +86,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if mounted_over(run, "/var/lib/apt/lists") {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         let mut has_update = false;
         // The last command that fills or uses the lists, and the last one that installs.
         let mut last_apt = None;
@@ -159,7 +159,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// ran `apt-get update` and did not remove them afterwards (one pass for the file).
 fn earlier_lists_left(ctx: &Context, runs: &[ShellRun]) -> Vec<bool> {
     before_each_run(ctx, runs, false, |left, run| {
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         for cmd in &run.commands {
             if apt_command(cmd).is_some_and(|a| a.sub.value == "update")
                 || cmd.words.iter().any(|w| w.value == "--update")

@@ -333,7 +333,7 @@ impl<'s> Removals<'s> {
     fn of(runs: &'s [ShellRun]) -> Removals<'s> {
         let mut index = Removals::default();
         for (r, run) in runs.iter().enumerate() {
-            let body = run.rest.slice(&run.ins.logical);
+            let body = run.script;
             for c in run.commands.iter().filter(|c| program(c) == Some("rm")) {
                 for w in c.words.iter().skip(1) {
                     index.by_word.entry(w.value.as_str()).or_default().push(r);
@@ -449,7 +449,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !run.commands.iter().any(|c| download_path(c).is_some()) {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         let workdir = workdir_at(ctx, run.stage, run.ins);
         let cwds = folders(&run.commands, workdir.as_deref());
         let mut reported: Vec<String> = Vec::new();
@@ -557,7 +557,7 @@ fn fix(
         .commands
         .iter()
         .any(|c| matches!(program(c), Some("cd" | "pushd" | "popd")));
-    let body = run.rest.slice(&run.ins.logical);
+    let body = run.script;
     let subshell = body.replace("$(", "").contains('(')
         || run
             .commands

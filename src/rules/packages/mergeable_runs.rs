@@ -88,15 +88,14 @@ fn classify(run: &ShellRun) -> Option<bool> {
             init.iter().all(|c| c.separator == Separator::And) && last.separator == Separator::Group
         })
         && !run
-            .rest
-            .slice(&run.ins.logical)
+            .script
             .contains(['#', '(', ')', '{', '}', ';', '|', '`']);
     Some(simple)
 }
 
 /// One command laid out: an install puts each package on its own line.
 fn layout(run: &ShellRun, cmd: &Command, package_indent: &str) -> String {
-    let text = |w: &crate::shell::Word| w.span.slice(run.rest.slice(&run.ins.logical)).to_string();
+    let text = |w: &crate::shell::Word| w.span.slice(run.script).to_string();
     let is_install = cmd.subcommand().is_some_and(|w| w.value == "install");
     let words: Vec<String> = cmd.words.iter().map(text).collect();
     if !is_install {

@@ -138,8 +138,7 @@ fn answers_yes(family: &Family, cmd: &Command) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
-        let (ins, rest, commands) = (run.ins, run.rest, &run.commands);
-        let body = rest.slice(&ins.logical);
+        let (body, commands) = (run.script, &run.commands);
         for (index, cmd) in commands.iter().enumerate() {
             let Some(call) = run.call(index) else {
                 continue;

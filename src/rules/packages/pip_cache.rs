@@ -72,7 +72,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !ctx.ships(run.stage) || base_from_argument(ctx, run.stage) {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         for (index, cmd) in run.commands.iter().enumerate() {
             let Some((start, sub)) = pip_subcommand(cmd) else {
                 continue;

@@ -160,7 +160,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !ctx.ships(run.stage) {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         let mut reported: Vec<Family> = Vec::new();
         for (index, cmd) in run.commands.iter().enumerate() {
             let Some((family, label, sub)) = install(cmd) else {

@@ -18,7 +18,8 @@ Flags package installs that name packages without a version. Off by default.
   the lockfile's versions and is not reported.
 - `gem install rails` (DL3028): pinned with `-v`/`--version` or `rails:7.1.3`.
 - `go install example.com/cmd/tool` (DL3062): pinned with `@version`; `@latest` is not a
-  version. Local packages (`./...`, `.`) are built from the module and not reported.
+  version. Local packages (`./...`, `.`) are built from the module and not reported, nor is
+  `go install tool ...` (Go 1.24's `tool` pattern: the versions come from the go.mod).
 
 Arguments that hold a variable without a version (`pip install $PACKAGES`) are not known and
 not reported.
@@ -171,6 +172,11 @@ fn inspect(cmd: &Command) -> Option<Found<'_>> {
     if manager == "gem" && call.has_any(&["-v", "--version", "-g", "--file"]) {
         return None;
     }
+    // `go install tool ...` (Go 1.24's `tool` pattern) builds in the main module: every
+    // package's version comes from its go.mod.
+    if manager == "go" && call.operands().any(|w| w.value == "tool") {
+        return None;
+    }
     let unpinned = call
         .operands()
         .map(|w| w.value.as_str())
@@ -279,5 +285,6 @@ mod tests {
             ["github.com/a/b@latest", "github.com/d/e"]
         );
         assert!(unpinned("go install ./... && go install . && go install std").is_empty());
+        assert!(unpinned("go install tool github.com/a/b").is_empty());
     }
 }

@@ -344,7 +344,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }) {
             continue;
         }
-        let body = run.rest.slice(&run.ins.logical);
+        let body = run.script;
         let Some((first, last)) = unprotected_pipeline(body, &run.commands) else {
             continue;
         };

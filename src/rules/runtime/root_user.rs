@@ -37,7 +37,8 @@ calls `seteuid`, `setuid`, `setresuid`, `Process::UID.change_privilege`..., outs
 dependencies and tests; a bounded read of 2,000 files); images that install tools needing root or capabilities (`tcpdump`, `nmap`,
 `iptables`, `openvpn`, `wireguard-tools`, `cron`, `openssh-server`, `supervisor`, `sudo`...);
 development environments (a Dockerfile under `.devcontainer/`, `.codesandbox/` or
-`.gitpod/`, a `.gitpod.Dockerfile`, `mcr.microsoft.com/devcontainers/*` bases: the editor's
+`.gitpod/`, a `.gitpod.Dockerfile`, `mcr.microsoft.com/devcontainers/*` bases, a final stage
+named `dev-envs` as Docker Dev Environments build: the editor's
 user is set in devcontainer.json or the environment's own settings). Earlier stages do not ship and are not
 checked. Windows files are skipped. A `USER` whose value is a variable is taken as non-root.
 
@@ -622,18 +623,27 @@ fn prepared_user(p: &Prepared, base_user: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether the final stage is a development environment: named `dev-envs`, the target Docker
+/// Dev Environments build (awesome-compose's samples), an editor's environment, not an image
+/// that ships.
+fn dev_target(ctx: &Context) -> bool {
+    crate::rules::common::stage_name(ctx, ctx.stages.len().saturating_sub(1))
+        .is_some_and(|n| n.eq_ignore_ascii_case("dev-envs"))
+}
+
 /// Dev containers (the editor's user is set in devcontainer.json, the image runs as root on
 /// purpose) and images that start as root by design (s6-overlay's `/init`, linuxserver.io,
 /// php's apache and fpm, which bind port 80 or switch their workers to www-data).
 fn root_by_design(ctx: &Context, base: Option<&BaseImage>) -> bool {
     let in_devcontainer = crate::rules::common::dev_container(ctx);
     let Some(b) = base else {
-        return in_devcontainer;
+        return in_devcontainer || dev_target(ctx);
     };
     let resolved = b.resolved.to_ascii_lowercase();
     let name = crate::images::official_name(b.name().unwrap_or(""));
     let tag = b.tag().ok().flatten().unwrap_or("").to_ascii_lowercase();
     in_devcontainer
+        || dev_target(ctx)
         || crate::images::in_root_namespace(&resolved)
         || crate::images::steps_down(&name, &tag)
 }

@@ -119,17 +119,14 @@ pub(super) fn classify(path: &str, targets: &[String], bases: &[String]) -> RmOp
 /// starts right after a word: both ends stay with the text before them, so that a line
 /// continuation after the span's start goes with it.
 pub(super) fn body_source(run: &ShellRun, start: usize, end: usize) -> Span {
-    let s = run.ins.source_offset_end(run.rest.start + start);
-    let e = run.ins.source_offset_end(run.rest.start + end);
+    let s = run.source_offset_end(start);
+    let e = run.source_offset_end(end);
     Span::new(s, e.max(s))
 }
 
 /// The source span of a word of the RUN's body.
 pub(super) fn word_source(run: &ShellRun, w: &Word) -> Span {
-    run.ins.to_source(Span::new(
-        run.rest.start + w.span.start,
-        run.rest.start + w.span.end,
-    ))
+    run.to_source(w.span)
 }
 
 /// A deletion of source text, refused when it would take a comment line with it.
@@ -187,7 +184,7 @@ pub(super) fn delete_commands(
     last: usize,
     shell_errexit: bool,
 ) -> Result<Edit, String> {
-    let body = run.rest.slice(&run.ins.logical);
+    let body = run.script;
     let cmds = &run.commands;
     let not_simple = || "it is not joined to the rest of the RUN with `&&` or `;`".to_string();
     let squeeze = |s: &str| s.split_whitespace().collect::<String>();
@@ -241,7 +238,7 @@ pub(super) fn delete_commands(
     let (Some(before), Some(after)) = (before, after) else {
         return Err(not_simple());
     };
-    let start_of = |i: usize| cmd(i).map(|c| run.ins.source_offset(run.rest.start + cmd_start(c)));
+    let start_of = |i: usize| cmd(i).map(|c| run.source_offset(cmd_start(c)));
     // From the command to the next one: the separator before it stays.
     let forward = || deletion(run, Span::new(start_of(first)?, start_of(last + 1)?));
     // From the end of the previous command: the separator after it stays.
@@ -287,7 +284,7 @@ pub(super) fn defeats(
     flags_only: bool,
     shell_errexit: bool,
 ) -> (Vec<Defeat>, Vec<String>) {
-    let body = run.rest.slice(&run.ins.logical);
+    let body = run.script;
     let mut out = Vec::new();
     let mut conflicts = Vec::new();
     // Whole commands to remove: index, text, span, tool.

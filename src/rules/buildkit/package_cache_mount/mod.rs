@@ -468,7 +468,7 @@ fn mount_fix(
         let mentioned = any_text_before(ctx, run, "docker-clean", |t| t.contains("docker-clean"))
             || ctx.doc.slice(run.ins.span).contains("docker-clean");
         if !mentioned && !chain.iter().any(|s| unhooked.contains(s)) {
-            let body = run.rest.slice(&run.ins.logical);
+            let body = run.script;
             let name_len = body
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(body.len());
