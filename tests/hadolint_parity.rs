@@ -81,7 +81,7 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 58.9;
+const OVERALL_FLOOR: f64 = 58.8; // 2925 of 4967 (58.89%)
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.
