@@ -1,5 +1,5 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::{base_image_of, program, stage_chain};
+use crate::rules::common::{base_image_of, program, sets_errexit, shell_errexit, stage_chain};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
 use crate::shell::{Command, Separator};
 use crate::syntax::{Args, Instruction, Item, JsonArg, Kind, Span};
@@ -17,6 +17,9 @@ it builds on, with `-o pipefail`. A download is a `curl`, `wget`, `fetch` or `ar
 before the last command of the pipeline.
 
 Not reported:
+- a pipeline followed by `;` or a new line while `-e` is not in effect (a `RUN <<EOF` script
+  without `set -e`, `curl ... | gpg ...; echo done`): the shell goes on whatever the pipeline
+  returns, with pipefail or not (what is missing there is `set -e`);
 - a pipeline with no download before its last command (`find . -name '*.pyc' | xargs rm`,
   `apt-mark showmanual | xargs apt-mark auto`, `ldd ... | awk ... | sort -u`): such a command
   fails for a reason inside the image, the same way on every build, where the author sees it;
@@ -207,8 +210,13 @@ fn case_pattern(body: &str, commands: &[Command], i: usize, j: usize) -> bool {
 }
 
 /// The first pipeline of the RUN that pipefail would change, as a range of command indices,
-/// unless a `set -o pipefail` comes before it.
-fn unprotected_pipeline(body: &str, commands: &[Command]) -> Option<(usize, usize)> {
+/// unless a `set -o pipefail` comes before it; `fails_the_run` says whether a failure of the
+/// pipeline ending at a command would fail the RUN.
+fn unprotected_pipeline(
+    body: &str,
+    commands: &[Command],
+    fails_the_run: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
     let mut i = 0;
     while let Some(cmd) = commands.get(i) {
         if program(cmd) == Some("set")
@@ -229,7 +237,7 @@ fn unprotected_pipeline(body: &str, commands: &[Command]) -> Option<(usize, usiz
             j += 1;
         }
         let pipeline = commands.get(i..=j).unwrap_or_default();
-        if !exempt(pipeline) && !case_pattern(body, commands, i, j) {
+        if !exempt(pipeline) && !case_pattern(body, commands, i, j) && fails_the_run(j) {
             return Some((i, j));
         }
         i = j + 1;
@@ -345,7 +353,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let body = run.script;
-        let Some((first, last)) = unprotected_pipeline(body, &run.commands) else {
+        // Not a pipeline followed by `;` or a new line without `-e` in effect (a heredoc
+        // script without `set -e`): the shell goes on whatever the pipeline returns, and
+        // pipefail changes nothing; what is missing there is `set -e`.
+        let errexit = std::cell::OnceCell::new();
+        let fails_the_run = |last: usize| {
+            let goes_on = run.commands.get(last).is_some_and(|c| {
+                last + 1 < run.commands.len()
+                    && matches!(c.separator, Separator::Semi | Separator::Newline)
+            });
+            !goes_on
+                || *errexit.get_or_init(|| shell_errexit(ctx, run))
+                || sets_errexit(run.commands.get(..last).unwrap_or_default())
+        };
+        let Some((first, last)) = unprotected_pipeline(body, &run.commands, &fails_the_run) else {
             continue;
         };
         let (Some(first), Some(last)) = (run.commands.get(first), run.commands.get(last)) else {
@@ -391,7 +412,9 @@ mod tests {
 
     #[test]
     fn pipelines() {
-        let find = |body: &str| unprotected_pipeline(body, &crate::shell::commands(body).unwrap());
+        let find = |body: &str| {
+            unprotected_pipeline(body, &crate::shell::commands(body).unwrap(), &|_| true)
+        };
         assert_eq!(find("curl -fsSL u | tar -x"), Some((0, 1)));
         // A compressed stream cut off or empty fails tar itself.
         assert_eq!(find("curl -fsSL u | tar -xz"), None);
