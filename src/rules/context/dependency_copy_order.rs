@@ -1,6 +1,6 @@
 use crate::context::{BuildContext, normalize};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::{join_path, program};
+use crate::rules::common::{command_words, join_path, program};
 use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
 };
@@ -21,11 +21,11 @@ dependencies`, `bundle install`, `composer install`, `cargo fetch`. Not flagged:
 a copied folder of manifests only (`COPY requirements/ /requirements/`), and an install after
 the source when the same tool already installed the dependencies from manifests copied on
 their own (`uv sync --no-install-project`, `COPY . .`, `uv sync`: the second installs the
-project itself), and, where the build context is named (`--context`, `[[contexts]]`, a compose
-service, a bake target), an install from a manifest the context does not hold: an optional
-hook the user may add (`if [ -s requirements.txt ]; then pip install -r requirements.txt; fi`)
-or a file an earlier step generates cannot be copied first. The default context, the
-Dockerfile's folder, may not be the one the project builds with, so there it is still flagged.
+project itself), and an optional hook the user may add: a RUN that tests for the manifest
+(`if [ -s requirements.txt ]; then pip install -r requirements.txt; fi`) where the build
+context is named (`--context`, `[[contexts]]`, a compose service, a bake target) and does not
+hold it: there is nothing to copy first. The default context, the Dockerfile's folder, may not
+be the one the project builds with, so there it is still flagged.
 
 ## Why is this bad?
 A layer is rebuilt when anything it copies changes. After `COPY . .`, every edit to any source
@@ -696,12 +696,20 @@ fn check_run(
     if manifest_folder(broad, context) {
         return;
     }
-    // A manifest the build context does not hold cannot be copied first: an optional hook the
-    // user may add (`if [ -s requirements.txt ]; then pip install -r ...`), or one an earlier
-    // step generates. Where the context is named (compose, bake, `--context`, `[[contexts]]`),
-    // only a manifest in it is reported; the default, the Dockerfile's folder, may not be the
-    // context the project builds with.
-    if let Some(c) = context.filter(|c| c.is_declared())
+    // An optional hook the user may add (`if [ -s requirements.txt ]; then pip install -r
+    // ...`): the RUN tests for the manifest, and the build context does not hold it, so there
+    // is nothing to copy first. Only where the context is named (compose, bake, `--context`,
+    // `[[contexts]]`): the default, the Dockerfile's folder, may not be the one the project
+    // builds with.
+    let name = anchor.rsplit('/').next().unwrap_or(&anchor);
+    let tests_for_it = run.commands.iter().any(|c| {
+        matches!(program(c), Some("[" | "[[" | "test"))
+            && command_words(c)
+                .iter()
+                .any(|w| w.value.rsplit('/').next() == Some(name))
+    });
+    if tests_for_it
+        && let Some(c) = context.filter(|c| c.is_declared())
         && context_path(broad, &anchor).is_some_and(|p| !c.exists(&p))
     {
         return;
