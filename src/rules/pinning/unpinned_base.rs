@@ -583,12 +583,9 @@ impl<'a> Uses<'a> {
 /// the folder above) is neither a system folder nor inside a system tree (a base image may
 /// have put files there too; `COPY dir /usr/local/bin` adds to the base image's folder).
 fn from_the_stage(src: &str, destinations: &[String]) -> bool {
-    let within = |path: &str, dir: &str| {
-        path == dir
-            || path
-                .strip_prefix(dir)
-                .is_some_and(|rest| rest.starts_with('/') || dir.ends_with('/'))
-    };
+    // Paths here are normalized (`join_path`): no trailing `/`, and `/` itself is a system
+    // folder, so the shared test of "inside" is the right one.
+    let within = crate::rules::common::is_within;
     let own = |p: &str| !SYSTEM_FOLDERS.contains(&p) && !SYSTEM_TREES.iter().any(|t| within(p, t));
     destinations
         .iter()
