@@ -107,7 +107,24 @@ fn resolve_indent(settings: &FormatSettings, house: impl FnOnce() -> Option<Stri
 /// no instruction shows one (single-line files, continuation lines flush left, or mixed tabs
 /// and spaces).
 pub fn house_indent(doc: &Document) -> Option<String> {
-    vote(doc, &prepare_all(doc))
+    // Only lines after an instruction's first one vote, so an instruction on one line (its
+    // head split on `\n` as `prepare` splits it) is not laid out for it: what `vote` of
+    // `prepare_all` gives, without preparing every instruction of the file.
+    let mut posix = doc.escape != '`';
+    let prepared: Vec<_> = doc
+        .instructions()
+        .map(|ins| {
+            posix = posix_after(doc, ins, posix);
+            let votes = ins.end_line > ins.start_line;
+            (
+                posix,
+                votes
+                    .then(|| instruction::prepare(doc, ins, posix))
+                    .flatten(),
+            )
+        })
+        .collect();
+    vote(doc, &prepared)
 }
 
 /// Whether RUN/CMD/ENTRYPOINT from this instruction on run in a POSIX shell (free
@@ -483,6 +500,20 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         syntax::parse(text).unwrap()
+    }
+
+    #[test]
+    fn house_indent_votes_as_every_instruction_prepared_would() {
+        for t in [
+            "FROM a\nRUN x \\\n\t\ty \\\n\tz\n",
+            "FROM a\nENV a=1 \\\n  b=2\nRUN x\nRUN <<EOF\n    y\nEOF\n",
+            "FROM a\r\nRUN x \\\r\n   y\r\nCOPY a \\\r\n  b /\r\n",
+            "# escape=`\nFROM a\nRUN x `\n  y\n",
+            "FROM a\nSHELL [\"pwsh\"]\nRUN x \\\n  y\nRUN a\n",
+        ] {
+            let d = doc(t);
+            assert_eq!(house_indent(&d), vote(&d, &prepare_all(&d)), "{t:?}");
+        }
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub(super) fn wraps_apt(cmd: &Command) -> bool {
         return false;
     }
     command_words(cmd).iter().enumerate().any(|(i, w)| {
-        let name = w.value.rsplit('/').next().unwrap_or("");
+        // Every name and phrase below contains `apt`: most words are ruled out at once.
+        if !w.value.contains("apt") {
+            return false;
+        }
+        let name = crate::shell::base_name(&w.value);
         matches!(name, "aptitude" | "apt-cache")
             || i > 0
                 && (matches!(name, "apt-get" | "apt")

@@ -25,7 +25,7 @@ pub(super) fn command_words(cmd: &Command) -> &[Word] {
 /// [`Command::program`], which takes the first word as it is).
 pub(super) fn program(cmd: &Command) -> Option<&str> {
     let w = command_words(cmd).first()?;
-    w.value.rsplit('/').next()
+    Some(crate::shell::base_name(&w.value))
 }
 
 // Paths and mounts.

@@ -101,8 +101,7 @@ impl Command {
 
     /// The program name without a directory (`/usr/bin/apt-get` is `apt-get`).
     pub fn program(&self) -> Option<&str> {
-        let w = self.words.first()?;
-        Some(w.value.rsplit('/').next().unwrap_or(&w.value))
+        Some(base_name(&self.words.first()?.value))
     }
 
     /// `cmd.is("apt-get", "install")`: the program and its first non-option argument.
@@ -145,6 +144,16 @@ impl Command {
             .skip(1)
             .filter(|w| !w.value.starts_with('-'))
             .skip(1)
+    }
+}
+
+/// The part of a word after its last `/` (the whole word without one): what
+/// `s.rsplit('/').next()` gives, without the searcher, on the short words of a command line,
+/// for which every rule asks it.
+pub fn base_name(s: &str) -> &str {
+    match s.bytes().rev().position(|b| b == b'/') {
+        Some(from_end) => s.get(s.len() - from_end..).unwrap_or_default(),
+        None => s,
     }
 }
 

@@ -17,7 +17,7 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
-use super::{Command, Word};
+use super::{Command, Word, base_name};
 
 /// How a program reads its options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +138,7 @@ impl<'w> Call<'w> {
     /// The program's name without a directory, as written (`pip3`, `apt`).
     pub fn program(&self) -> Option<&'w str> {
         let w = self.program_word()?;
-        w.value.rsplit('/').next()
+        Some(base_name(&w.value))
     }
 
     /// The subcommand word at `depth` (0: `install` in `apt-get install`).
@@ -328,14 +328,14 @@ impl Invocation {
 /// The name a program word runs, without its directory; `None` when the name itself is
 /// expanded (`$PIP`). A directory only a variable knows (`"$VENV/bin/pip"`) keeps the name.
 fn program_name(w: &Word) -> Option<&str> {
-    let name = w.value.rsplit('/').next()?;
+    let name = base_name(&w.value);
     (!name.is_empty() && !name.contains(['$', '`', '"', '\'', '\\'])).then_some(name)
 }
 
 /// Where `python -m <module>` names the module: the index of the module word. Python's own
 /// options before `-m` are skipped (`-W x`, `-X x` take a value).
 pub fn python_module(words: &[Word], module: &str) -> Option<usize> {
-    let program = words.first()?.value.rsplit('/').next()?;
+    let program = base_name(&words.first()?.value);
     if !program
         .strip_prefix("python")?
         .bytes()

@@ -46,7 +46,7 @@ fn installs_with_apt(cmd: &crate::shell::Command) -> bool {
     let words = crate::rules::common::command_words(cmd);
     let playwright = words
         .iter()
-        .any(|w| w.value.rsplit('/').next() == Some("playwright"));
+        .any(|w| crate::shell::base_name(&w.value) == "playwright");
     playwright
         && words
             .iter()
@@ -55,21 +55,22 @@ fn installs_with_apt(cmd: &crate::shell::Command) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for run in ctx.shell_runs() {
-        let mut update = None;
-        let mut used = false;
-        for cmd in &run.commands {
-            match apt_command(cmd) {
-                Some(apt) if apt.sub.value == "update" => {
-                    update.get_or_insert(apt);
-                }
-                Some(apt) if USES_INDEX.contains(&apt.sub.value.as_str()) => used = true,
-                Some(_) => {}
-                None => used |= wraps_apt(cmd) || installs_with_apt(cmd),
-            }
-        }
-        let Some(apt) = update.filter(|_| !used) else {
+        // The RUN's first `apt update`; only then does the rest of the RUN matter.
+        let Some(apt) = run
+            .commands
+            .iter()
+            .filter_map(apt_command)
+            .find(|apt| apt.sub.value == "update")
+        else {
             continue;
         };
+        let used = run.commands.iter().any(|cmd| match apt_command(cmd) {
+            Some(apt) => USES_INDEX.contains(&apt.sub.value.as_str()),
+            None => wraps_apt(cmd) || installs_with_apt(cmd),
+        });
+        if used {
+            continue;
+        }
         out.push(Diagnostic::new(
             &RULE,
             word_span(run, apt.word, apt.sub),

@@ -170,17 +170,38 @@ struct Stack {
     uses_git: bool,
 }
 
-/// A Dockerfile in the context's root (they share the ignore file), with what DF102 needs of
-/// it.
+/// A Dockerfile in the context's root (they share the ignore file): read once per folder and
+/// run, analysed for DF102 the first time another Dockerfile of the folder needs it (a folder
+/// whose only Dockerfile is the one being checked parses nothing more).
 struct Sibling {
     name: String,
     text: String,
+    analysis: std::sync::OnceLock<Option<Analysis>>,
+}
+
+/// What DF102 needs of a sibling Dockerfile.
+struct Analysis {
     stack: Stack,
     protected: Vec<Protected>,
 }
 
-/// The Dockerfiles in the context's root, read and analysed once per folder and run (a folder
-/// of many Dockerfiles would otherwise parse each of them once per Dockerfile).
+impl Sibling {
+    /// `None` when the file does not parse.
+    fn analysis(&self, context: &BuildContext) -> Option<&Analysis> {
+        self.analysis
+            .get_or_init(|| {
+                let doc = crate::syntax::parse(&self.text).ok()?;
+                let c = Context::new(&doc);
+                let stack = stack_of(&c, context);
+                let mut protected = Vec::new();
+                add_doc(&c, &local_sources(&c), &mut protected);
+                Some(Analysis { stack, protected })
+            })
+            .as_ref()
+    }
+}
+
+/// The Dockerfiles in the context's root (the first 21 by name), read once per folder and run.
 fn siblings(context: &BuildContext) -> std::sync::Arc<Vec<Sibling>> {
     context.memo("df102-siblings", || {
         context
@@ -190,26 +211,25 @@ fn siblings(context: &BuildContext) -> std::sync::Arc<Vec<Sibling>> {
             .take(21)
             .filter_map(|name| {
                 let text = context.read(&name)?;
-                let doc = crate::syntax::parse(&text).ok()?;
-                let c = Context::new(&doc);
-                let stack = stack_of(&c, context);
-                let mut protected = Vec::new();
-                add_doc(&c, &local_sources(&c), &mut protected);
                 Some(Sibling {
                     name,
                     text,
-                    stack,
-                    protected,
+                    analysis: std::sync::OnceLock::new(),
                 })
             })
             .collect()
     })
 }
 
-/// The other Dockerfiles in the context's root (at most 20).
-fn other_dockerfiles<'s>(ctx: &Context, all: &'s [Sibling]) -> Vec<&'s Sibling> {
+/// The other Dockerfiles in the context's root that parse (at most 20), by name.
+fn other_dockerfiles<'s>(
+    ctx: &Context,
+    context: &BuildContext,
+    all: &'s [Sibling],
+) -> Vec<(&'s str, &'s Analysis)> {
     all.iter()
         .filter(|s| s.text != ctx.doc.text)
+        .filter_map(|s| Some((s.name.as_str(), s.analysis(context)?)))
         .take(20)
         .collect()
 }
@@ -220,7 +240,7 @@ fn other_dockerfiles<'s>(ctx: &Context, all: &'s [Sibling]) -> Vec<&'s Sibling> 
 fn stack(ctx: &Context, context: &BuildContext) -> Stack {
     let mut s = stack_of(ctx, context);
     let all = siblings(context);
-    for sib in other_dockerfiles(ctx, &all) {
+    for (_, sib) in other_dockerfiles(ctx, context, &all) {
         let o = &sib.stack;
         s.node |= o.node;
         s.node_install |= o.node_install;
@@ -474,7 +494,7 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
     let mut out = Vec::new();
     add_doc(ctx, sources, &mut out);
     let all = siblings(context);
-    let others = other_dockerfiles(ctx, &all);
+    let others = other_dockerfiles(ctx, context, &all);
     // With other Dockerfiles in the context, each entry names its Dockerfile, and the list is
     // sorted: every Dockerfile of the context must generate the same file.
     if !others.is_empty() {
@@ -489,10 +509,10 @@ fn protected(ctx: &Context, context: &BuildContext, sources: &[Source]) -> Vec<P
         }
     }
     // Other Dockerfiles that share this context.
-    for sib in others {
+    for (name, sib) in others {
         for p in &sib.protected {
             let mut p = p.clone();
-            p.why = format!("{}: {}", sib.name, p.why);
+            p.why = format!("{name}: {}", p.why);
             out.push(p);
         }
     }

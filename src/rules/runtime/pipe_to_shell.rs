@@ -201,7 +201,7 @@ pub(in crate::rules) fn effective_words(cmd: &Command) -> &[Word] {
 }
 
 fn basename(w: &Word) -> &str {
-    w.value.rsplit('/').next().unwrap_or(&w.value)
+    crate::shell::base_name(&w.value)
 }
 
 fn is_stdout(path: Option<&str>) -> bool {

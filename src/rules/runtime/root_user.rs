@@ -720,7 +720,7 @@ const ROOT_TOOLS: &[&str] = &[
 fn words_of(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
         .filter(|w| !w.is_empty())
-        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .map(crate::shell::base_name)
 }
 
 /// Calls by which a program changes its own user (Ruby's `Process::Sys.seteuid`, Python's

@@ -46,7 +46,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let Some(w) = command_words(cmd).first() else {
                     continue;
                 };
-                if w.value.rsplit('/').next() == Some("sudo") {
+                if crate::shell::base_name(&w.value) == "sudo" {
                     found.push(word_span(run, w, w));
                 }
             }

@@ -149,7 +149,7 @@ fn uses<'c>(run: &'c ShellRun) -> Vec<Use<'c>> {
         };
         let label = named
             .iter()
-            .map(|w| w.value.rsplit('/').next().unwrap_or(&w.value))
+            .map(|w| crate::shell::base_name(&w.value))
             .collect::<Vec<_>>()
             .join(" ");
         // One use per tool; `go build` also covers `go mod download`, and `apt-get install`
