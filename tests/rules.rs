@@ -202,6 +202,7 @@ fixture!(df301_gosu, "DF301-gosu.Dockerfile");
 fixture!(df301_su_exec, "DF301-su-exec.Dockerfile");
 fixture!(df301_entrypoint_script, "DF301-entrypoint-script");
 fixture!(df301_cmd_script, "DF301-cmd-script");
+fixture!(df301_renamed_script, "DF301-renamed-script");
 fixture!(df501_package_cache_mount, "DF501.Dockerfile");
 fixture!(df501_clean_strategy, "DF501-clean.Dockerfile");
 fixture!(df101_dependency_copy_order, "DF101.Dockerfile");

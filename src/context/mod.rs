@@ -7,6 +7,7 @@
 //! file lives in the context's overlay so that the next round of rules sees it.
 
 pub mod choose;
+pub mod vcs;
 
 use std::any::Any;
 use std::collections::HashMap;

@@ -20,9 +20,9 @@
 #                     of the mirror the review was made from: /work/.mirror/OWNER+NAME/repo,
 #                     so REVIEW_ROOT=/work/.mirror works as is);
 #   - a plain tree without .git, already at the listed commit (copied as is, not verified).
-# From a git dir the script runs `git archive COMMIT | tar -x` into a scratch folder. Snapshots
-# that lack some large blobs (partial mirrors) make `git archive` fail; the script then exports
-# every blob that is present and lists the missing ones in OUT/projects/OWNER+NAME/missing.txt
+# From a git dir the script writes every file of COMMIT's tree (ls-tree, cat-file; not `git
+# archive`, which drops `export-ignore` paths) into a scratch folder. Blobs absent from a
+# partial snapshot are listed in OUT/projects/OWNER+NAME/missing.txt
 # (in the reviewed snapshots only images, fonts and test data were missing).
 #
 # For every Dockerfile it runs, from the root of the scratch copy (so paths in the reports are
@@ -91,12 +91,12 @@ OUT=$(cd "$OUT" && pwd)
 mkdir -p "$OUT/projects" "$OUT/work"
 "$DOCKERFIX" --version > "$OUT/dockerfix-version.txt" 2>&1 || true
 
-# Export COMMIT of git dir $1 into $3, tolerating blobs absent from a partial snapshot.
+# Export COMMIT of git dir $1 into $3, tolerating blobs absent from a partial snapshot. Every
+# file of the commit's tree, read with ls-tree and cat-file: `git archive` would leave out the
+# paths `.gitattributes` marks `export-ignore` (kanboard marks its Dockerfile and docker/ so,
+# FreshRSS its .github/), which are part of the build context all the same.
 export_commit() {
     local gitdir=$1 commit=$2 dest=$3 missing=$4
-    if git --git-dir="$gitdir" archive "$commit" 2>/dev/null | tar -x -C "$dest" 2>/dev/null; then
-        return 0
-    fi
     rm -rf "$dest"; mkdir -p "$dest"
     python3 - "$gitdir" "$commit" "$dest" "$missing" <<'PY'
 import os, subprocess, sys
@@ -131,7 +131,8 @@ for rec in ls.split(b"\0"):
 cat.stdin.close(); cat.wait()
 with open(missing, "w") as f:
     f.write("".join(p + "\n" for p in lost))
-print(f"  partial snapshot: {len(lost)} blob(s) missing, listed in {missing}", file=sys.stderr)
+if lost:
+    print(f"  partial snapshot: {len(lost)} blob(s) missing, listed in {missing}", file=sys.stderr)
 PY
 }
 

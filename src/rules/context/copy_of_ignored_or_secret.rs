@@ -35,9 +35,16 @@ Checks what `COPY` and `ADD` take from the build context (not `--from`, not URLs
   not.
 - **Secrets in a broad copy** (needs the context): a `COPY . .`, a copied folder or a `*`
   wildcard that takes any of the above along because the ignore file (or its absence) lets
-  them through; the first few are named. Dependency folders (`node_modules`, `vendor`,
-  virtualenvs, `target`) are not searched, and the search is bounded (6 levels, 1,000 names
-  per folder, 20,000 paths, shallow ones first).
+  them through; the first few are named. Only files the project keeps out of version
+  control count: where `.gitignore` files (from the repository's root down to the file, with
+  `.git/info/exclude`, read as git reads them) let a file in, the project commits it and
+  publishes it with its sources (an `.env.docker` template, a test key under `testdata/`),
+  and copying it along leaks nothing new; the `.env` a checkout keeps for itself is ignored
+  there and is reported. Without any `.gitignore`, every such file is reported. `.git` itself
+  is reported in stages that ship. In a stage that does not ship, the message says the
+  secret reaches that stage and the build cache, not the image. Dependency folders
+  (`node_modules`, `vendor`, virtualenvs, `target`) are not searched, and the search is
+  bounded (6 levels, 1,000 names per folder, 20,000 paths, shallow ones first).
 
 ## Why is this bad?
 A source the ignore file excludes is not in the context the builder receives: the build fails
@@ -457,6 +464,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     n if n > 3 => format!(" and {} more", n - 3),
                     _ => String::new(),
                 };
+                let (into, needs) = if in_shipped {
+                    ("the image", "image")
+                } else {
+                    ("this stage and the build cache", "build")
+                };
                 let why = match &ignore {
                     Some(_) => format!("{ignore_name} does not exclude them"),
                     None => "there is no .dockerignore".to_string(),
@@ -465,7 +477,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     source.span,
                     format!(
-                        "the {verb} source `{}` takes {}{more} into the image ({why}); list them in the ignore file or copy only what the image needs",
+                        "the {verb} source `{}` takes {}{more} into {into} ({why}); list them in the ignore file or copy only what the {needs} needs",
                         source.text,
                         shown.join(", "),
                     ),
@@ -535,8 +547,17 @@ const NOT_SEARCHED: &[&str] = &[
     ".svn",
 ];
 
+/// Whether the project's `.gitignore` files let a file in: a secret-looking file the project
+/// commits is published with its sources (a template such as `.env.docker`, a test key under
+/// `testdata/`), so copying it along leaks nothing; the secrets a broad copy leaks are the
+/// ones each checkout keeps for itself, which `.gitignore` keeps out (`.env`). Without any
+/// `.gitignore` nothing is known, and the file is reported.
+fn committed(c: &BuildContext, path: &str) -> bool {
+    crate::context::vcs::ignored_by_git(c, path) == Some(false)
+}
+
 /// Secret-looking paths a folder or wildcard source sends into the image: found in the
-/// context, not excluded by the ignore file or `--exclude`.
+/// context, not excluded by the ignore file or `--exclude`, not committed.
 fn secrets_sent(
     c: &BuildContext,
     m: Option<&Matcher>,
@@ -598,7 +619,7 @@ fn secrets_sent(
                     Secret::Env if !in_shipped => env_holds_secret(&path, Some(c)),
                     Secret::KeyFolder => true,
                     k => c.is_file(&path) && confirmed(k, &path, Some(c)),
-                };
+                } && (kind == Secret::Git || !committed(c, &path));
                 if reported {
                     found.push(path.clone());
                 }

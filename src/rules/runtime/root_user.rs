@@ -864,20 +864,32 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
             words_of(code).any(|w| NEEDS_ROOT_WORDS.contains(&w))
         })
     };
+    let names = &names;
+    // By its name in the context, or by the name the COPY gives it (`COPY
+    // docker/startup_alpine.sh /startup.sh` then `CMD ["/startup.sh"]`).
     let named = instructions()
         .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
         .filter(|i| !i.node.flags.iter().any(|f| f.name() == "from"))
         .filter_map(|i| match &i.node.args {
-            Args::Words(w) if w.len() >= 2 => Some(
-                w.iter()
+            Args::Words(w) if w.len() >= 2 => {
+                let sources: Vec<&str> = w
+                    .iter()
                     .take(w.len() - 1)
                     .map(|s| s.slice(&i.logical))
-                    .collect::<Vec<_>>(),
-            ),
+                    .collect();
+                let dest = w.last().map(|d| d.slice(&i.logical)).unwrap_or_default();
+                // One source to a destination that is not a folder is copied under that name.
+                let renamed = (sources.len() == 1 && !dest.ends_with('/'))
+                    .then(|| crate::shell::base_name(dest))
+                    .filter(|n| !n.is_empty() && *n != "." && *n != "..");
+                Some(sources.into_iter().filter(move |src| {
+                    let own = crate::shell::base_name(src);
+                    names.contains(&own) || renamed.is_some_and(|r| names.contains(&r))
+                }))
+            }
             _ => None,
         })
         .flatten()
-        .filter(|src| names.contains(&src.rsplit('/').next().unwrap_or(src)))
         .filter_map(|src| context.read(src))
         .any(needs_root_text);
     // A script the whole context brought (`COPY . .` then `CMD ["./bootstrap.sh"]`): looked
