@@ -111,19 +111,29 @@ pub fn house_indent(doc: &Document) -> Option<String> {
     // head split on `\n` as `prepare` splits it) is not laid out for it: what `vote` of
     // `prepare_all` gives, without preparing every instruction of the file.
     let mut posix = doc.escape != '`';
-    let prepared: Vec<_> = doc
+    let shells: Vec<_> = doc
         .instructions()
         .map(|ins| {
             posix = posix_after(doc, ins, posix);
-            let votes = ins.end_line > ins.start_line;
-            (
-                posix,
-                votes
-                    .then(|| instruction::prepare(doc, ins, posix))
-                    .flatten(),
-            )
+            (ins, posix)
         })
         .collect();
+    let prepare = |&(ins, posix): &(&syntax::Instruction, bool)| {
+        let votes = ins.end_line > ins.start_line;
+        (
+            posix,
+            votes
+                .then(|| instruction::prepare(doc, ins, posix))
+                .flatten(),
+        )
+    };
+    // A large file's instructions are prepared on every core, in order all the same.
+    let prepared: Vec<_> = if doc.text.len() >= 256 * 1024 {
+        use rayon::prelude::*;
+        shells.par_iter().map(prepare).collect()
+    } else {
+        shells.iter().map(prepare).collect()
+    };
     vote(doc, &prepared)
 }
 

@@ -675,9 +675,10 @@ impl<'a> Context<'a> {
     }
 
     fn lex_runs(&self) -> Vec<ShellRun<'a>> {
-        let mut out = Vec::new();
+        // The RUNs a POSIX shell runs, then their scripts lexed.
+        let mut found = Vec::new();
         if self.doc.escape == '`' {
-            return out;
+            return Vec::new();
         }
         for (index, stage) in self.stages.iter().enumerate() {
             // Windows images run RUN with `cmd /S /C` unless a SHELL says otherwise.
@@ -713,23 +714,36 @@ impl<'a> Context<'a> {
                             Some(body) => self.doc.slice(body),
                             None => rest.slice(&ins.logical),
                         };
-                        if let Some(commands) = shell::commands(script) {
-                            out.push(ShellRun {
-                                stage: index,
-                                ins,
-                                rest: *rest,
-                                script,
-                                heredoc,
-                                commands,
-                                nested: std::sync::OnceLock::new(),
-                            });
-                        }
+                        found.push((index, *ins, *rest, script, heredoc));
                     }
                     _ => {}
                 }
             }
         }
-        out
+        let lex = |(stage, ins, rest, script, heredoc): (
+            usize,
+            &'a Instruction,
+            Span,
+            &'a str,
+            Option<Span>,
+        )| {
+            Some(ShellRun {
+                stage,
+                ins,
+                rest,
+                script,
+                heredoc,
+                commands: shell::commands(script)?,
+                nested: std::sync::OnceLock::new(),
+            })
+        };
+        // In order either way; a large file's RUNs are lexed on every core.
+        if self.doc.text.len() >= PARALLEL_RULES_FROM {
+            use rayon::prelude::*;
+            found.into_par_iter().filter_map(lex).collect()
+        } else {
+            found.into_iter().filter_map(lex).collect()
+        }
     }
 }
 
@@ -794,6 +808,16 @@ pub fn check_with(
         // file, and small files are not worth the hand-over). The shared state in `ctx` is
         // computed once whichever rule asks first; the result is the same as in order.
         use rayon::prelude::*;
+        // What most rules wait for, worked out first with every core free to help (a rule
+        // that asked first would hold the others blocked on it while it works alone).
+        rayon::join(
+            || {
+                ctx.shell_runs();
+            },
+            || {
+                ctx.indent();
+            },
+        );
         let parts: Vec<Vec<Diagnostic>> = rules
             .par_iter()
             .map(|rule| {
