@@ -101,6 +101,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if packages
             .iter()
             .any(|p| ONLY_WITH_RECOMMENDS.contains(&p.value.as_str()))
+            || removed_again(run, index, &packages)
         {
             continue;
         }
@@ -137,6 +138,43 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         out.push(diag);
     }
+}
+
+/// Whether the RUN removes every package the install names again, with what it pulled in:
+/// a later `apt-get purge --autoremove` (or `remove`) of each of them, or a `purge`/`remove`
+/// of each followed by an `apt-get autoremove` (couchdb's temporary `curl`). The recommended
+/// packages were installed as automatic ones, so autoremove takes them too: nothing stays.
+fn removed_again(run: &ShellRun, index: usize, packages: &[&crate::shell::Word]) -> bool {
+    let mut removed: Vec<&str> = Vec::new();
+    let mut autoremove = false;
+    for cmd in run.commands.iter().skip(index + 1) {
+        let Some(apt) = apt_command(cmd) else {
+            continue;
+        };
+        let Some(call) = crate::shell::programs::Call::of(cmd, &programs::APT) else {
+            continue;
+        };
+        match apt.sub.value.as_str() {
+            "purge" | "remove" => {
+                if call.has_any(&["--autoremove", "--auto-remove"]) {
+                    autoremove = true;
+                }
+                removed.extend(call.operands().map(|w| w.value.as_str()));
+            }
+            "autoremove" if removed.is_empty() => {}
+            "autoremove" => autoremove = true,
+            _ => {}
+        }
+    }
+    autoremove
+        && !packages.is_empty()
+        && packages.iter().all(|p| {
+            !p.complex && {
+                // `couchdb=3.5.1~bookworm` installs `couchdb`.
+                let name = p.value.split('=').next().unwrap_or(&p.value);
+                removed.contains(&name)
+            }
+        })
 }
 
 /// Packages that recommend `ca-certificates` (Debian and Ubuntu): without it they cannot

@@ -1,7 +1,9 @@
-use crate::rules::common::{command_words, word_span};
-use crate::rules::{Call, Context, Diagnostic, FixAvailability, Rule, Severity, programs};
+use crate::rules::common::{command_words, is_within, join_path, word_span, workdir_at};
+use crate::rules::{
+    Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
+};
 use crate::shell::{self, Command, Separator, Word};
-use crate::syntax::Span;
+use crate::syntax::{Args, Kind, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF305",
@@ -22,8 +24,11 @@ Flags RUN commands that run or install what nobody checked, or that open the ima
   `--allow-insecure-repositories` (and their `-o APT::Get::AllowUnauthenticated=true`,
   `-o Acquire::AllowInsecureRepositories=true` forms);
 - world-writable files: `chmod 777`, `chmod -R 666`, `chmod a+rwx`, `chmod o+w` (any mode that
-  gives others write access), unless the sticky bit is set (`chmod 1777 /tmp`) or every path
-  is removed again later in the same RUN.
+  gives others write access), unless the sticky bit is set (`chmod 1777 /tmp`), every path
+  is removed again later in the same RUN, or every path is a folder the RUN has just made
+  with `mkdir` and no later `COPY` or `ADD` of the stage puts anything in (`mkdir -p /data &&
+  chmod 777 /data`: an empty folder for the application's data, left writable so that the
+  container also runs under an arbitrary `--user`; it holds no code to replace).
 
 Commands inside `$(...)` are looked at too. Exec-form RUNs, heredoc bodies and commands run
 through `sh -c '...'` strings are not.
@@ -582,6 +587,65 @@ fn removed_later(files: &[Word], later: &[Command]) -> bool {
     !files.is_empty() && files.iter().all(|f| removed.contains(&norm(&f.value)))
 }
 
+/// Whether every file is a folder the same command list made with `mkdir` before the chmod,
+/// and no later `COPY` or `ADD` of the stage puts anything in it: a new, empty folder left
+/// writable for the application's data (`mkdir -p /data && chmod 777 /data`, so that the
+/// container also works under another `--user`), which holds no code anyone could replace.
+fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Command]) -> bool {
+    let norm = |v: &str| v.trim_end_matches('/').to_string();
+    let made: Vec<String> = earlier
+        .iter()
+        .map(effective_words)
+        .filter(|w| w.first().is_some_and(|p| basename(p) == "mkdir"))
+        .flat_map(|w| w.iter().skip(1).filter(|a| !a.value.starts_with('-')))
+        .map(|a| norm(&a.value))
+        .collect();
+    if files.is_empty()
+        || files
+            .iter()
+            .any(|f| f.complex || !made.contains(&norm(&f.value)))
+    {
+        return false;
+    }
+    let Some(stage) = ctx.stages.get(run.stage) else {
+        return false;
+    };
+    let resolve = |dir: Option<String>, p: &str| -> Option<String> {
+        if p.starts_with('/') {
+            Some(join_path("/", p))
+        } else {
+            dir.map(|d| join_path(&d, p))
+        }
+    };
+    let here = workdir_at(ctx, run.stage, run.ins);
+    let Some(folders) = files
+        .iter()
+        .map(|f| resolve(here.clone(), &f.value))
+        .collect::<Option<Vec<String>>>()
+    else {
+        return false;
+    };
+    let after = stage
+        .instructions
+        .iter()
+        .skip_while(|i| !std::ptr::eq(**i, run.ins))
+        .skip(1);
+    !after
+        .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
+        .any(|i| {
+            let dest = match &i.node.args {
+                Args::Words(w) => w.last().map(|d| d.slice(&i.logical).to_string()),
+                Args::Json(v) => v.last().map(|d| d.value.clone()),
+                _ => None,
+            };
+            // A destination that cannot be resolved may be inside: not a data folder then.
+            match dest.and_then(|d| resolve(workdir_at(ctx, run.stage, i), &d)) {
+                Some(d) => folders.iter().any(|f| is_within(&d, f) || is_within(f, &d)),
+                None => true,
+            }
+        })
+}
+
 /// The text of some words, as the shell reads them.
 fn text(words: &[Word]) -> String {
     let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
@@ -632,6 +696,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
                 if let Some((mode, files)) = chmod_world_writable(words)
                     && !removed_later(files, commands.get(i + 1..).unwrap_or_default())
+                    && !new_data_folder(ctx, run, files, commands.get(..i).unwrap_or_default())
                 {
                     found.push((
                         word_span(run, first, mode),

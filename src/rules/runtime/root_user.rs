@@ -28,7 +28,9 @@ Never flagged: images that must start as root, because their entrypoint or serve
 users itself: an ENTRYPOINT or CMD starting with `gosu`, `su-exec`, `setpriv`, `runuser`,
 `chpst`..., a stage that installs or downloads `gosu` or `su-exec`, an entrypoint script from
 the build context that steps down or configures the system (`gosu`, `su-exec`, `su`, `capsh`,
-`chown`, `cron`, `update-ca-certificates`, `sysctl`, `iptables`, `useradd`...), s6-overlay's
+`chown`, `cron`, `update-ca-certificates`, `sysctl`, `iptables`, `useradd`...; the script is
+found by its name in the context or the name a `COPY` gives it, behind an init wrapper such as
+`tini --` or `dumb-init`, and through a link a `RUN ln -s` makes to it), s6-overlay's
 `/init`, linuxserver.io images, php's apache and fpm images, `postgres`, `mysql`, `mariadb`,
 `redis`, `mongo`, `rabbitmq`, `couchdb`, `cassandra`, `zookeeper`, `httpd`, `nginx`,
 `wordpress`, `nextcloud`, `elasticsearch`, ClickHouse, `eclipse-mosquitto`, `influxdb`,
@@ -79,7 +81,8 @@ that follows them (or at the end of the stage), so every build step still runs a
 existing `USER root` is left as it is.
 
 No fix (the finding says why) where the switch would break the container: a working folder
-(the last `WORKDIR`) or a `VOLUME` that root owns, which the application may write to (nothing
+(the last `WORKDIR`, or `/` when the file sets none) or a `VOLUME` that root owns, which the
+application may write to (a relative `./data` lands there; nothing
 gives it to the user: no `COPY --chown=<user>` to it, no `chown <user>` of it, not the home
 that `useradd -m` made, not created while `USER` was the user); a port below 1024
 (`EXPOSE 80`, `ENV PORT=80`, `--bind 0.0.0.0:80`), a runtime or state under `/root` (an
@@ -812,6 +815,38 @@ fn app_switches_user(context: &crate::context::BuildContext) -> bool {
 /// Whether the container's start needs root: `/init` (s6-overlay), an entrypoint script from
 /// the build context that steps down or configures the system, or tools installed that need
 /// root (`tcpdump`, `iptables`, `cron`, ...).
+/// Init programs that start the real program after their own options (`tini --`, `dumb-init`).
+const INIT_WRAPPERS: &[&str] = &["tini", "tini-static", "dumb-init", "catatonit"];
+
+/// The program an ENTRYPOINT or CMD starts: its first word, or, after an init wrapper (`tini
+/// -g -- /entrypoint.sh`), the word after the wrapper's options.
+fn started<'w>(mut words: impl Iterator<Item = &'w str>) -> Option<String> {
+    let first = words.next()?;
+    if !INIT_WRAPPERS.contains(&crate::shell::base_name(first)) {
+        return Some(first.to_string());
+    }
+    let rest: Vec<&str> = words.collect();
+    let program = match rest.iter().position(|w| *w == "--") {
+        Some(i) => rest.get(i + 1).copied(),
+        None => {
+            // Options that take a value: tini's `-e CODE`, `-p SIGNAL`, dumb-init's
+            // `-r s:r` / `--rewrite s:r`.
+            let mut it = rest.iter();
+            let mut found = None;
+            while let Some(w) = it.next() {
+                if matches!(*w, "-e" | "-p" | "-r" | "--rewrite") {
+                    it.next();
+                } else if !w.starts_with('-') {
+                    found = Some(*w);
+                    break;
+                }
+            }
+            found
+        }
+    };
+    Some(program.unwrap_or(first).to_string())
+}
+
 fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
     let instructions = || {
         chain.iter().flat_map(|&s| {
@@ -821,18 +856,56 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
                 .flat_map(|st| st.instructions.iter())
         })
     };
-    let start = instructions()
+    let mut start = instructions()
         .filter(|i| matches!(i.kind(), Kind::Entrypoint | Kind::Cmd))
         .filter_map(|i| match &i.node.args {
-            Args::Json(v) => v.first().map(|a| a.value.clone()),
-            Args::Text(t) => t
-                .slice(&i.logical)
-                .split_whitespace()
-                .next()
-                .map(str::to_string),
+            Args::Json(v) => started(v.iter().map(|a| a.value.as_str())),
+            Args::Text(t) => started(t.slice(&i.logical).split_whitespace()),
             _ => None,
         })
         .collect::<Vec<_>>();
+    // A start program that a RUN links to another file (`ln -s /asf/ArchiSteamFarm.sh
+    // /usr/bin/ArchiSteamFarm`, `ENTRYPOINT ["ArchiSteamFarm"]`): the file it runs.
+    let linked: Vec<String> = ctx
+        .shell_runs()
+        .iter()
+        .filter(|r| chain.contains(&r.stage))
+        .flat_map(|r| r.commands.iter())
+        .filter(|c| c.program() == Some("ln"))
+        .filter_map(|c| {
+            let options: Vec<&str> = c
+                .words
+                .iter()
+                .skip(1)
+                .map(|w| w.value.as_str())
+                .filter(|v| v.starts_with('-'))
+                .collect();
+            let symbolic = options
+                .iter()
+                .any(|o| *o == "--symbolic" || (!o.starts_with("--") && o.contains('s')));
+            let operands: Vec<&str> = c
+                .words
+                .iter()
+                .skip(1)
+                .map(|w| w.value.as_str())
+                .filter(|v| !v.starts_with('-'))
+                .collect();
+            match (symbolic, operands.as_slice()) {
+                (true, [target, link]) => {
+                    let link_name = crate::shell::base_name(link.trim_end_matches('/'));
+                    start
+                        .iter()
+                        .any(|p| {
+                            p == link
+                                || (!p.contains('/') && crate::shell::base_name(p) == link_name)
+                        })
+                        .then(|| target.to_string())
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    start.extend(linked);
     if start
         .iter()
         .any(|p| p == "/init" || p.ends_with("/s6-svscan"))
@@ -903,6 +976,45 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
                 .filter_map(|r| context.read(r))
                 .any(needs_root_text)
         })
+        // A start script that a build stage assembled (`COPY --from=build /app/out /asf`,
+        // then `/asf/ArchiSteamFarm.sh`): the files of that name in the context.
+        || names
+            .iter()
+            .filter(|n| n.ends_with(".sh"))
+            .flat_map(|n| files_named(context, n))
+            .filter_map(|path| context.read(&path))
+            .any(needs_root_text)
+}
+
+/// The files of a name in the build context, by a bounded search (shallow folders first, 6
+/// levels, 5,000 paths; dependency folders and `.git` skipped).
+fn files_named(context: &crate::context::BuildContext, name: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut budget = 5_000usize;
+    let mut queue: std::collections::VecDeque<(String, usize)> =
+        std::collections::VecDeque::from([(String::new(), 0)]);
+    while let Some((dir, depth)) = queue.pop_front() {
+        for n in context.list(&dir) {
+            if budget == 0 {
+                return found;
+            }
+            budget -= 1;
+            let path = if dir.is_empty() {
+                n.clone()
+            } else {
+                format!("{dir}/{n}")
+            };
+            if n == name && context.is_file(&path) {
+                found.push(path);
+            } else if depth < 6
+                && !matches!(n.as_str(), ".git" | "node_modules" | "vendor" | "target")
+                && context.is_dir(&path)
+            {
+                queue.push_back((path, depth + 1));
+            }
+        }
+    }
+    found
 }
 
 /// A folder the container works in that root owns: the last `WORKDIR` (the process's working
@@ -1014,7 +1126,13 @@ fn root_owned_folder(ctx: &Context, chain: &[usize], user: &str) -> Option<Strin
             }
         }
     }
-    folders.extend(workdir);
+    let Some(workdir) = workdir else {
+        // No WORKDIR in the file: the process works in `/` (or in a folder the base image
+        // chose, not known here), which root owns; an application that writes to a relative
+        // path (`./data`) could not as another user.
+        return Some("it has no WORKDIR, so it works in `/`, which belongs to root".to_string());
+    };
+    folders.push(workdir);
     let trim = |p: &str| p.trim_end_matches('/').to_string();
     folders
         .into_iter()
@@ -1256,6 +1374,15 @@ mod tests {
             .as_deref(),
             Some("<no fix>")
         );
+        // No WORKDIR: the app works in `/` (couchdb-nouveau's `rootDir: ./data/nouveau`).
+        assert_eq!(
+            fixed(
+                "FROM debian:12\nRUN useradd app && chown -R app /opt/app\nCOPY --chown=app app /opt/app\nCMD [\"/opt/app/bin/start\"]\n",
+                "auto"
+            )
+            .as_deref(),
+            Some("<no fix>")
+        );
         // Given to the user: fine (a COPY --chown to it, or a chown).
         for tail in [
             "WORKDIR /app\nCOPY --chown=app . .\n",
@@ -1267,6 +1394,26 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn started_programs_behind_an_init_wrapper() {
+        let s = |w: &str| started(w.split_whitespace());
+        assert_eq!(s("/entrypoint.sh app").as_deref(), Some("/entrypoint.sh"));
+        assert_eq!(
+            s("tini -- /usr/local/bin/docker-entrypoint.sh").as_deref(),
+            Some("/usr/local/bin/docker-entrypoint.sh")
+        );
+        assert_eq!(
+            s("/sbin/tini -g -e 143 -- run.sh").as_deref(),
+            Some("run.sh")
+        );
+        assert_eq!(s("/sbin/tini -s -e 143 run.sh").as_deref(), Some("run.sh"));
+        assert_eq!(
+            s("dumb-init --rewrite 15:2 /start.sh").as_deref(),
+            Some("/start.sh")
+        );
+        assert_eq!(s("tini --").as_deref(), Some("tini"));
     }
 
     #[test]

@@ -13,11 +13,15 @@ word `apikey`, `auth`, `credential`, `credentials`, `key`, `password`, `pword`, 
 `secret` or `token` (`GITHUB_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, `API_KEY`), and
 no word `public`, `file` or `version` (`SSH_PUBLIC_KEY`, `PASSWORD_FILE`, `KEY_VERSION` are
 fine). Only whole words count: `KEYBOARD`, `GPG_KEYS`, `AUTHORS` and `API-KEY` are not
-flagged, `GPG_KEY` is (as in BuildKit). Like BuildKit, ARGs before the first `FROM` (global
-build arguments, only seen by `FROM` lines) and instructions under `ONBUILD` are not checked.
-Unlike BuildKit, an `ENV` with an empty value (`ENV PASSWORD=\"\"`, a placeholder the container
-is given at run time) is not flagged: it stores nothing. An `ARG` without a value still is:
-its value comes from `--build-arg`.
+flagged. Like BuildKit, ARGs before the first `FROM` (global build arguments, only seen by
+`FROM` lines) and instructions under `ONBUILD` are not checked. Unlike BuildKit, an `ENV`
+with an empty value (`ENV PASSWORD=\"\"`, a placeholder the container is given at run time)
+is not flagged: it stores nothing; nor is the ID of an OpenPGP key, a name with a word `gpg`,
+`pgp` or `gnupg` whose value, if any, is hexadecimal (`ENV GPG_KEY
+A035C8C19219BA821ECEA86B64E628F8D684696D`, the fingerprint the official images verify their
+downloads with: public by design; 33 of BuildKit's 53 findings on the corpus). An `ARG`
+without a value still is flagged (unless it names such a key): its value comes from
+`--build-arg`.
 
 ## Why is this bad?
 `ENV` values are stored in the image configuration, and the values of build arguments that a
@@ -38,8 +42,7 @@ and build with `docker build --secret id=github_token,env=GITHUB_TOKEN .`.
 
 ## Fix safety
 No fix: a secret mount needs the build command to pass the secret, and the name may not hold
-a secret at all (a public key fingerprint in `GPG_KEY`). Silence such a key with
-`# dockerfix: ignore=DF303` above the instruction.
+a secret at all. Silence such a key with `# dockerfix: ignore=DF303` above the instruction.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -75,6 +78,26 @@ pub(in crate::rules) fn looks_like_secret(key: &str) -> bool {
     has(SECRET_WORDS) && !has(ALLOW_WORDS)
 }
 
+/// Whether a name and its value (if any) are an OpenPGP key's ID or fingerprint: a word
+/// `gpg`, `pgp` or `gnupg` in the name, and a value of hexadecimal words (`0x` allowed) that
+/// `gpg --recv-keys` takes. A public key's ID, not a secret.
+fn openpgp_key_id(name: &str, value: Option<&str>) -> bool {
+    let named = name.split('_').any(|w| {
+        ["gpg", "pgp", "gnupg"]
+            .iter()
+            .any(|s| w.eq_ignore_ascii_case(s))
+    });
+    named
+        && value.is_none_or(|v| {
+            let v = v.trim_matches(|c| c == '"' || c == '\'');
+            !v.is_empty()
+                && v.split_whitespace().all(|id| {
+                    let hex = id.strip_prefix("0x").unwrap_or(id);
+                    hex.len() >= 8 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+        })
+}
+
 /// The key as BuildKit compares it: quotes removed.
 fn unquote(key: &str) -> String {
     key.chars().filter(|c| !matches!(c, '"' | '\'')).collect()
@@ -91,6 +114,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     for p in pairs
                         .iter()
                         .filter(|p| !matches!(p.value.slice(&ins.logical), "" | "\"\"" | "''"))
+                        .filter(|p| {
+                            !openpgp_key_id(
+                                &unquote(p.key.slice(&ins.logical)),
+                                Some(p.value.slice(&ins.logical)),
+                            )
+                        })
                     {
                         report(ins, "ENV", p.key, out);
                     }
@@ -98,8 +127,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 (Kind::Arg, Args::Words(words)) => {
                     for w in words {
                         let text = w.slice(&ins.logical);
-                        let len = text.find('=').unwrap_or(text.len());
-                        report(ins, "ARG", Span::new(w.start, w.start + len), out);
+                        let (name, value) = match text.split_once('=') {
+                            Some((n, v)) => (n, Some(v)),
+                            None => (text, None),
+                        };
+                        if openpgp_key_id(&unquote(name), value) {
+                            continue;
+                        }
+                        report(ins, "ARG", Span::new(w.start, w.start + name.len()), out);
                     }
                 }
                 _ => {}
@@ -129,7 +164,33 @@ fn report(ins: &Instruction, keyword: &str, key: Span, out: &mut Vec<Diagnostic>
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_secret;
+    use super::{looks_like_secret, openpgp_key_id};
+
+    #[test]
+    fn openpgp_key_ids_are_public() {
+        for (name, value) in [
+            ("GPG_KEY", Some("A035C8C19219BA821ECEA86B64E628F8D684696D")),
+            (
+                "GPG_COUCH_KEY",
+                Some("390EF70BB1EA12B2773962950EE62FB37A00258D"),
+            ),
+            ("NODE_GPG_KEY", Some("\"0x7E4753A4 0xB2B3C4D5\"")),
+            ("GPG_KEY", None),
+            ("PGP_KEY", Some("B42F6819007F00F88E364FD4036A9C25BF357DD4")),
+        ] {
+            assert!(openpgp_key_id(name, value), "{name}={value:?}");
+        }
+        for (name, value) in [
+            // A passphrase, not an ID; a word of the name is not enough.
+            ("GPG_PASSPHRASE", Some("hunter2hunter2")),
+            ("GPG_KEY", Some("-----BEGIN PGP PRIVATE KEY BLOCK-----")),
+            ("GPG_KEY", Some("")),
+            ("API_KEY", Some("A035C8C19219BA821ECEA86B64E628F8D684696D")),
+            ("GPG_KEY", Some("ABC")),
+        ] {
+            assert!(!openpgp_key_id(name, value), "{name}={value:?}");
+        }
+    }
 
     #[test]
     fn buildkit_words() {
