@@ -96,6 +96,9 @@ pub fn lint(doc: &Document, settings: &Settings, file: &FileOptions) -> Vec<Diag
         shellcheck,
         trusted_registries: settings.trusted_registries.clone(),
         label_schema: settings.label_schema.clone(),
+        merge_scope: settings.merge_scope,
+        cd_scope: settings.cd_scope,
+        pipefail_pipes: settings.pipefail_pipes,
     };
     rules::check_with(doc, &enabled, options)
         .into_iter()

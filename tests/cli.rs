@@ -1914,3 +1914,68 @@ fn hadolint_yaml_is_migrated() {
     let none = run_home(r.path(), &["config", "--from-hadolint", "missing.yaml"]);
     assert_eq!(code(&none), 2);
 }
+
+/// `config --from-hadolint` shows the options that give DF201, DF308 and DF306 hadolint's
+/// reach, commented out, for the codes the `.hadolint.yaml` does not ignore: the printed file
+/// checks as the defaults do, and uncommented it reports what hadolint reports.
+#[test]
+fn from_hadolint_shows_the_widening_options() {
+    let home = tempfile::tempdir().unwrap();
+    let run_home = |dir: &Path, args: &[&str]| {
+        bin()
+            .current_dir(dir)
+            .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let df = "FROM debian:12\nRUN mkdir /app\nRUN chmod 755 /app\nRUN ls /app | sort\nRUN make -C /src && cd /app\n";
+    let p = project(&[
+        ("Dockerfile", df),
+        (".hadolint.yaml", "ignored: [DL3003]\n"),
+    ]);
+    let printed = run_home(p.path(), &["config", "--from-hadolint"]);
+    assert_eq!(code(&printed), 0, "{}", err(&printed));
+    let text = out(&printed);
+    assert!(
+        text.contains("# [lint.mergeable-runs]\n# scope = \"consecutive\"  # DL3059: ")
+            && text.contains("# [lint.pipefail]\n# pipes = \"all\"  # DL4006: ")
+            && !text.contains("cd-in-run"),
+        "{text}"
+    );
+    let check = |dir: &Path| {
+        out(&run_home(
+            dir,
+            &[
+                "check",
+                "--select",
+                "DF201,DF306,DF308",
+                "--output-format",
+                "concise",
+                "Dockerfile",
+            ],
+        ))
+    };
+    // As printed, the defaults: none of the three reports this file.
+    let q = project(&[("Dockerfile", df), ("dockerfix.toml", &text)]);
+    assert!(!check(q.path()).contains("DF"), "{}", check(q.path()));
+    // Uncommented: the consecutive RUNs and the pipe, as hadolint reports them.
+    let uncommented: String = text
+        .lines()
+        .map(|l| {
+            let setting = ["# [lint.", "# scope = ", "# pipes = "]
+                .iter()
+                .any(|p| l.starts_with(p));
+            format!("{}\n", if setting { &l[2..] } else { l })
+        })
+        .collect();
+    let r = project(&[("Dockerfile", df), ("dockerfix.toml", &uncommented)]);
+    let wide = check(r.path());
+    assert!(
+        wide.contains("Dockerfile:3:1: DF201")
+            && wide.contains("Dockerfile:4:5: DF306")
+            && !wide.contains("DF308"),
+        "{wide}"
+    );
+}

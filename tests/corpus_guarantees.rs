@@ -314,6 +314,99 @@ fn formatting_is_idempotent_and_keeps_meaning() {
     assert!(files > 1400);
 }
 
+/// The options that widen DF201, DF308 and DF306 to hadolint's DL3059, DL3003 and DL4006
+/// leave the defaults as they were and only add findings, none with a fix. Over the corpus:
+/// a config that names the default values gives exactly the findings (messages, spans, fixes)
+/// of no config; under the wide options every default finding is still there unchanged, each
+/// other finding has no fix, and each option adds findings; and fixing with the wide options
+/// changes each file exactly as fixing with the defaults.
+#[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
+fn widening_options_only_add_findings_without_fixes() {
+    let rules = ["DF201", "DF306", "DF308"];
+    let settings = |config: &str| {
+        let cfg: dockerfix::settings::ConfigFile = toml::from_str(config).unwrap();
+        let mut s = Settings::from_config(&cfg, None).unwrap();
+        for (i, r) in dockerfix::rules::RULES.iter().enumerate() {
+            s.enabled[i] = rules.contains(&r.code);
+        }
+        s
+    };
+    let none = settings("");
+    let named = settings(
+        "[lint.mergeable-runs]\nscope = \"apt-sequence\"\n[lint.cd-in-run]\nscope = \"leading\"\n\
+         [lint.pipefail]\npipes = \"downloads\"\n",
+    );
+    let wide = settings(
+        "[lint.mergeable-runs]\nscope = \"consecutive\"\n[lint.cd-in-run]\nscope = \"any\"\n\
+         [lint.pipefail]\npipes = \"all\"\n",
+    );
+    // A finding as data: rule, span, message, and its fix's title, applicability and edits.
+    let seen = |d: &dockerfix::rules::Diagnostic| {
+        (
+            d.rule.code,
+            d.span,
+            d.message.clone(),
+            d.fix
+                .as_ref()
+                .map(|f| format!("{:?} {} {:?}", f.applicability, f.title, f.edits)),
+        )
+    };
+    let mut added: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut kept = 0;
+    for (name, text) in corpus_texts() {
+        let doc = syntax::parse(&text).unwrap();
+        let lint = |s: &Settings| -> Vec<_> {
+            dockerfix::lint(&doc, s, &Default::default())
+                .iter()
+                .map(seen)
+                .collect()
+        };
+        let default = lint(&none);
+        assert_eq!(default, lint(&named), "{name}: the named defaults differ");
+        let widened = lint(&wide);
+        for d in &default {
+            assert!(
+                widened.contains(d),
+                "{name}: {d:?} is gone under the wide options"
+            );
+        }
+        for d in widened.iter().filter(|d| !default.contains(d)) {
+            assert!(d.3.is_none(), "{name}: a widened finding has a fix: {d:?}");
+            *added.entry(d.0).or_default() += 1;
+        }
+        kept += default.len();
+        let fix = |s: &Settings| {
+            dockerfix::fix(
+                &text,
+                s,
+                &dockerfix::FileOptions {
+                    unsafe_fixes: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .text
+        };
+        assert_eq!(
+            fix(&none),
+            fix(&wide),
+            "{name}: the wide options change a fix"
+        );
+    }
+    eprintln!("{kept} default findings kept; added: {added:?}");
+    for rule in rules {
+        assert!(
+            added.get(rule).is_some_and(|n| *n > 100),
+            "{rule}: the wide option adds {:?} findings",
+            added.get(rule)
+        );
+    }
+}
+
 /// Under CI the corpus must be there: a checkout without it would report the corpus tests as
 /// ignored and pass.
 #[test]

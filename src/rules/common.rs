@@ -28,6 +28,76 @@ pub(super) fn program(cmd: &Command) -> Option<&str> {
     Some(crate::shell::base_name(&w.value))
 }
 
+/// Every command list of a RUN's script, spans relative to it: the top level, those of each
+/// `$(...)` ([`ShellRun::nested_commands`]), then those of each backquote substitution
+/// (`` `cmd` ``) anywhere in the script (also in a redirection's target; not inside single
+/// quotes or comments). A backquoted body the lexer cannot read is skipped. For the rules that
+/// ask about any command of a RUN as hadolint does (which sees the commands of both kinds of
+/// substitution).
+pub(super) fn all_command_lists(run: &ShellRun) -> Vec<Vec<Command>> {
+    let mut out: Vec<Vec<Command>> = run.nested_commands().map(<[Command]>::to_vec).collect();
+    if run.script.contains('`') {
+        for body in backquoted(run.script) {
+            let Some(mut commands) = crate::shell::commands(body.slice(run.script)) else {
+                continue;
+            };
+            for c in &mut commands {
+                for w in c.words.iter_mut().chain(c.assignments.iter_mut()) {
+                    w.span = Span::new(body.start + w.span.start, body.start + w.span.end);
+                }
+            }
+            out.push(commands);
+        }
+    }
+    out
+}
+
+/// The bodies between backquotes in a script, not inside single quotes or comments.
+fn backquoted(script: &str) -> Vec<Span> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut in_double) = (0, false);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => i += 1,
+            b'\'' if !in_double => match script.get(i + 1..).and_then(|r| r.find('\'')) {
+                Some(end) => i += end + 1,
+                None => return out,
+            },
+            b'"' => in_double = !in_double,
+            // A comment: `#` where a word starts.
+            b'#' if !in_double
+                && (i == 0
+                    || b.get(i - 1)
+                        .is_some_and(|p| p.is_ascii_whitespace() || *p == b';')) =>
+            {
+                while b.get(i + 1).is_some_and(|&d| d != b'\n') {
+                    i += 1;
+                }
+            }
+            b'`' => {
+                let mut j = i + 1;
+                while let Some(&d) = b.get(j) {
+                    match d {
+                        b'\\' => j += 1,
+                        b'`' => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return out;
+                }
+                out.push(Span::new(i + 1, j));
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 // Paths and mounts.
 
 /// An absolute path, or one whose value is not known here (a variable, a quoted word, a
@@ -1023,6 +1093,22 @@ pub(super) fn dev_or_ci_stage(ctx: &Context, stage: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn backquoted_bodies() {
+        let bodies = |s: &str| -> Vec<String> {
+            super::backquoted(s)
+                .iter()
+                .map(|b| b.slice(s).to_string())
+                .collect()
+        };
+        assert_eq!(bodies("echo `date` > /f-`uname -m`"), ["date", "uname -m"]);
+        assert_eq!(bodies("echo '`date`' \"`id`\""), ["id"]);
+        assert_eq!(bodies("echo a # `not run`\necho `run`"), ["run"]);
+        assert_eq!(bodies("echo a#`b`"), ["b"]);
+        assert_eq!(bodies("echo `a \\` b`"), ["a \\` b"]);
+        assert!(bodies("echo `unclosed").is_empty());
+    }
+
     use super::*;
 
     /// `join_path` as it was first written (a string joined, split, then joined again): the

@@ -360,6 +360,12 @@ pub struct LintOptions {
     pub trusted_registries: Option<Vec<String>>,
     /// `[lint.label-schema] labels` (DF925-DF927).
     pub label_schema: Vec<(String, crate::settings::LabelFormat)>,
+    /// `[lint.mergeable-runs] scope` (DF201).
+    pub merge_scope: crate::settings::MergeScope,
+    /// `[lint.cd-in-run] scope` (DF308).
+    pub cd_scope: crate::settings::CdScope,
+    /// `[lint.pipefail] pipes` (DF306).
+    pub pipefail_pipes: crate::settings::PipefailPipes,
 }
 
 impl Default for LintOptions {
@@ -372,6 +378,9 @@ impl Default for LintOptions {
             shellcheck: None,
             trusted_registries: None,
             label_schema: Vec::new(),
+            merge_scope: Default::default(),
+            cd_scope: Default::default(),
+            pipefail_pipes: Default::default(),
         }
     }
 }

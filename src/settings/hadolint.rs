@@ -55,6 +55,29 @@ fn selector(code: &str, warnings: &mut Vec<String>, key: &str) -> Option<(String
     }
 }
 
+/// The hadolint codes whose dockerfix rule is narrower by default, and the option that widens
+/// it to hadolint's reach: (code, table under `[lint]`, setting, what it then reports).
+const WIDENING: &[(&str, &str, &str, &str)] = &[
+    (
+        "DL3059",
+        "mergeable-runs",
+        "scope = \"consecutive\"",
+        "also each RUN right after a RUN, one command each",
+    ),
+    (
+        "DL3003",
+        "cd-in-run",
+        "scope = \"any\"",
+        "every `cd` in a RUN, not only `RUN cd /abs && ...`",
+    ),
+    (
+        "DL4006",
+        "pipefail",
+        "pipes = \"all\"",
+        "every pipe without pipefail, not only a download piped on",
+    ),
+];
+
 /// Reads a `.hadolint.yaml` and writes its `dockerfix.toml`.
 pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
     let docs = YamlLoader::load_from_str(text).map_err(|e| ConfigError::Parse {
@@ -247,6 +270,27 @@ pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
     } else if strict == Some(true) {
         warnings.push("`strict-labels` without a `label-schema`: nothing to check".into());
     }
+    // The rules narrower than their hadolint code by default: the option that gives
+    // hadolint's reach, shown but not turned on (the defaults are the precision decision),
+    // for each code the file does not ignore.
+    let wide: Vec<&(&str, &str, &str, &str)> = WIDENING
+        .iter()
+        .filter(|(code, ..)| {
+            let ours = rules::lookup(code).map(|r| r.code);
+            !ignore.iter().any(|(c, _)| Some(c.as_str()) == ours)
+        })
+        .collect();
+    if !wide.is_empty() {
+        out.push_str(
+            "\n# dockerfix reports less than hadolint for these codes by default (the narrower\n\
+             # rules are right more often, docs/hadolint.md); to keep hadolint's reach, uncomment:\n",
+        );
+        for (code, table, setting, what) in wide {
+            out.push_str(&format!(
+                "# [lint.{table}]\n# {setting}  # {code}: {what}\n"
+            ));
+        }
+    }
     Ok(Migrated {
         toml: out,
         warnings,
@@ -309,6 +353,57 @@ mod tests {
         assert_eq!(cfg.fail_on, Some(super::super::FailOn::Warning));
         assert!(m.warnings.iter().any(|w| w.contains("DL1001")));
         assert!(m.warnings.iter().any(|w| w.contains("frobnicate")));
+    }
+
+    #[test]
+    fn widening_options_shown_commented_out() {
+        let all = migrate("", Path::new(".hadolint.yaml")).unwrap().toml;
+        for line in [
+            "# [lint.mergeable-runs]\n# scope = \"consecutive\"  # DL3059: ",
+            "# [lint.cd-in-run]\n# scope = \"any\"  # DL3003: ",
+            "# [lint.pipefail]\n# pipes = \"all\"  # DL4006: ",
+        ] {
+            assert!(all.contains(line), "{all}");
+        }
+        // Shown, not used: the text reads back with the defaults.
+        let cfg: super::super::ConfigFile = toml::from_str(&all).unwrap();
+        let s = super::super::Settings::from_config(&cfg, None).unwrap();
+        assert_eq!(s.pipefail_pipes, super::super::PipefailPipes::Downloads);
+        // Uncommented, they read back as the options.
+        let uncommented: String = all
+            .lines()
+            .map(|l| {
+                let setting = ["# [lint.", "# scope = ", "# pipes = "]
+                    .iter()
+                    .any(|p| l.starts_with(p));
+                format!("{}\n", if setting { &l[2..] } else { l })
+            })
+            .collect();
+        let cfg: super::super::ConfigFile = toml::from_str(&uncommented).unwrap();
+        let s = super::super::Settings::from_config(&cfg, None).unwrap();
+        assert_eq!(
+            (s.merge_scope, s.cd_scope, s.pipefail_pipes),
+            (
+                super::super::MergeScope::Consecutive,
+                super::super::CdScope::Any,
+                super::super::PipefailPipes::All
+            ),
+            "{uncommented}"
+        );
+        // A code the file ignores gets none; with all three ignored, no note either.
+        let some = migrate("ignored: [DL3059, DL4006]\n", Path::new("h.yaml"))
+            .unwrap()
+            .toml;
+        assert!(
+            some.contains("# [lint.cd-in-run]")
+                && !some.contains("mergeable-runs")
+                && !some.contains("[lint.pipefail]"),
+            "{some}"
+        );
+        let none = migrate("ignored: [DL3059, DL4006, DL3003]\n", Path::new("h.yaml"))
+            .unwrap()
+            .toml;
+        assert!(!none.contains("uncomment"), "{none}");
     }
 
     #[test]

@@ -72,6 +72,64 @@ pub struct LintConfig {
     pub severity: Option<BTreeMap<String, rules::Severity>>,
     pub trusted_registries: Option<TrustedRegistries>,
     pub label_schema: Option<LabelSchemaConfig>,
+    pub mergeable_runs: Option<MergeableRunsConfig>,
+    pub cd_in_run: Option<CdInRunConfig>,
+    pub pipefail: Option<PipefailConfig>,
+}
+
+/// `[lint.mergeable-runs]`: which consecutive RUNs DF201 reports.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MergeableRunsConfig {
+    pub scope: Option<MergeScope>,
+}
+
+/// `[lint.mergeable-runs] scope`.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeScope {
+    /// Only RUNs that are steps of one apt sequence (merged by the fix).
+    #[default]
+    AptSequence,
+    /// Also every RUN right after a RUN with the same flags, each one command (hadolint's
+    /// DL3059); no fix for those.
+    Consecutive,
+}
+
+/// `[lint.cd-in-run]`: which `cd` commands DF308 reports.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CdInRunConfig {
+    pub scope: Option<CdScope>,
+}
+
+/// `[lint.cd-in-run] scope`.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CdScope {
+    /// Only a RUN that starts with `cd /abs &&` and stays there.
+    #[default]
+    Leading,
+    /// Every RUN with a `cd` anywhere in it (hadolint's DL3003).
+    Any,
+}
+
+/// `[lint.pipefail]`: which pipes DF306 reports.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PipefailConfig {
+    pub pipes: Option<PipefailPipes>,
+}
+
+/// `[lint.pipefail] pipes`.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PipefailPipes {
+    /// Only a pipe with a download before its last command.
+    #[default]
+    Downloads,
+    /// Every pipe (hadolint's DL4006); no fix for those the default would not report.
+    All,
 }
 
 /// `[lint.trusted-registries]`: the registries `FROM` may pull from (DF924, DL3026).
@@ -273,6 +331,12 @@ pub struct Settings {
     pub migrated: bool,
     /// `[lint] hadolint-comments`.
     pub hadolint_comments: bool,
+    /// `[lint.mergeable-runs] scope` (DF201).
+    pub merge_scope: MergeScope,
+    /// `[lint.cd-in-run] scope` (DF308).
+    pub cd_scope: CdScope,
+    /// `[lint.pipefail] pipes` (DF306).
+    pub pipefail_pipes: PipefailPipes,
 }
 
 impl Default for Settings {
@@ -300,6 +364,9 @@ impl Default for Settings {
             warnings: Vec::new(),
             migrated: false,
             hadolint_comments: true,
+            merge_scope: MergeScope::AptSequence,
+            cd_scope: CdScope::Leading,
+            pipefail_pipes: PipefailPipes::Downloads,
         }
     }
 }
@@ -486,6 +553,9 @@ fn merge(base: ConfigFile, over: ConfigFile) -> ConfigFile {
             severity: o.severity.or(b.severity),
             trusted_registries: o.trusted_registries.or(b.trusted_registries),
             label_schema: o.label_schema.or(b.label_schema),
+            mergeable_runs: o.mergeable_runs.or(b.mergeable_runs),
+            cd_in_run: o.cd_in_run.or(b.cd_in_run),
+            pipefail: o.pipefail.or(b.pipefail),
         }),
         (b, o) => o.or(b),
     };
@@ -543,6 +613,15 @@ impl Settings {
             }
             if let Some(user) = l.non_root_user.as_ref().and_then(|u| u.user.clone()) {
                 s.non_root_user = user;
+            }
+            if let Some(scope) = l.mergeable_runs.as_ref().and_then(|m| m.scope) {
+                s.merge_scope = scope;
+            }
+            if let Some(scope) = l.cd_in_run.as_ref().and_then(|c| c.scope) {
+                s.cd_scope = scope;
+            }
+            if let Some(pipes) = l.pipefail.as_ref().and_then(|p| p.pipes) {
+                s.pipefail_pipes = pipes;
             }
             if let Some(p) = l.shellcheck.as_ref().and_then(|c| c.path.as_ref()) {
                 // A bare name is looked up on PATH; a path is relative to the config's folder.
@@ -838,6 +917,74 @@ mod tests {
         std::fs::write(&p, "select = [\"ALL\"]\n[format]\nmax-blank-line = 2\n").unwrap();
         let e = load(&p).unwrap_err().to_string();
         assert!(e.contains(":3:1:") && e.contains("max-blank-line"), "{e}");
+    }
+
+    #[test]
+    fn widening_options() {
+        let s = Settings::from_config(&ConfigFile::default(), None).unwrap();
+        assert_eq!(
+            (s.merge_scope, s.cd_scope, s.pipefail_pipes),
+            (
+                MergeScope::AptSequence,
+                CdScope::Leading,
+                PipefailPipes::Downloads
+            )
+        );
+        let cfg: ConfigFile = toml::from_str(
+            "[lint.mergeable-runs]\nscope = \"consecutive\"\n[lint.cd-in-run]\nscope = \"any\"\n\
+             [lint.pipefail]\npipes = \"all\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_config(&cfg, None).unwrap();
+        assert_eq!(
+            (s.merge_scope, s.cd_scope, s.pipefail_pipes),
+            (MergeScope::Consecutive, CdScope::Any, PipefailPipes::All)
+        );
+        // An unknown value, or key, is an error that names it, the values and the line.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("dockerfix.toml");
+        for (text, wanted) in [
+            (
+                "[lint.pipefail]\npipes = \"every\"\n",
+                "unknown variant `every`, expected `downloads` or `all`",
+            ),
+            (
+                "[lint.mergeable-runs]\nscope = \"all\"\n",
+                "unknown variant `all`, expected `apt-sequence` or `consecutive`",
+            ),
+            (
+                "[lint.cd-in-run]\nscope = \"anywhere\"\n",
+                "unknown variant `anywhere`, expected `leading` or `any`",
+            ),
+            (
+                "[lint.cd-in-run]\nscopes = \"any\"\n",
+                "unknown field `scopes`",
+            ),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let e = load(&p).unwrap_err().to_string();
+            assert!(e.contains(":2:") && e.contains(wanted), "{e}");
+        }
+        // `extend` inherits each option unless the extending file sets it.
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[lint.pipefail]\npipes = \"all\"\n[lint.cd-in-run]\nscope = \"any\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &p,
+            "extend = \"base.toml\"\n[lint.cd-in-run]\nscope = \"leading\"\n",
+        )
+        .unwrap();
+        let s = Settings::from_config(&load(&p).unwrap(), Some(&p)).unwrap();
+        assert_eq!(
+            (s.merge_scope, s.cd_scope, s.pipefail_pipes),
+            (
+                MergeScope::AptSequence,
+                CdScope::Leading,
+                PipefailPipes::All
+            )
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@
 
 use dockerfix::context::BuildContext;
 use dockerfix::settings::{
-    AndPosition, CacheStrategy, FormatSettings, IndentStyle, LineEnding, Settings,
+    AndPosition, CacheStrategy, CdScope, FormatSettings, IndentStyle, LineEnding, MergeScope,
+    PipefailPipes, Settings,
 };
 use dockerfix::syntax::{self, Item, Span};
 use std::path::Path;
@@ -27,13 +28,17 @@ pub fn settings_variants() -> Vec<(&'static str, Settings)> {
     mount.cache_strategy = CacheStrategy::Mount;
     let mut named = all();
     named.non_root_user = "appuser".into();
+    // With the options that widen DF201, DF308 and DF306 to hadolint's reach.
+    named.merge_scope = MergeScope::Consecutive;
+    named.cd_scope = CdScope::Any;
+    named.pipefail_pipes = PipefailPipes::All;
     let mut numeric = all();
     numeric.non_root_user = "1000:1000".into();
     numeric.cache_strategy = CacheStrategy::Mount;
     vec![
         ("default", all()),
         ("mount", mount),
-        ("user appuser", named),
+        ("user appuser + hadolint-like options", named),
         ("user 1000:1000 + mount", numeric),
     ]
 }

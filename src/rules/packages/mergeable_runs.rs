@@ -1,8 +1,8 @@
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
-use crate::settings::AndPosition;
+use crate::settings::{AndPosition, MergeScope};
 use crate::shell::{Command, Separator};
-use crate::syntax::{Item, Kind, Span};
+use crate::syntax::{Args, Instruction, Item, Kind, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF201",
@@ -43,7 +43,22 @@ chained with `&&` in every body (nothing like `cd` or `export` whose state would
 RUNs move above the merged RUN, text unchanged. Otherwise the RUNs are reported and not merged.
 No fix either when a suppression comment (`# dockerfix: ignore=`, `# hadolint ignore=`,
 `# check=skip=`) sits above or among the RUNs: above the merged RUN it would cover every
-command, and findings it was never meant to hide would disappear.
+command, and findings it was never meant to hide would disappear. The findings of `scope =
+\"consecutive\"` (below) have no fix: merging unrelated commands changes what the layer cache
+reuses (a change to the second command re-runs the first), and the state one leaves (`cd`,
+`export`) would reach the next.
+
+## Options
+`[lint.mergeable-runs] scope`: `\"apt-sequence\"` (the default) reports the apt sequences above.
+`\"consecutive\"` also reports, as hadolint's DL3059 does, each RUN right after a RUN of the same
+stage (comments and blank lines between them are fine) with the same flags, when both are one
+command (`RUN mkdir /app`, then `RUN chmod 755 /app`). A RUN that chains commands (`a && b`) is
+taken as a layer made on purpose: neither it nor the RUN after it is reported. Commands inside
+`$(...)` and backquotes count, tests in brackets (`[ -f x ]`) do not, an exec-form RUN is one
+command, as hadolint counts them. In PowerShell and `cmd` (Windows images, non-POSIX `SHELL`s)
+a RUN is one command when it has no `;`, `&`, `|` or brace outside quotes. An apt sequence keeps
+its own finding, with its fix, on its first RUN; its later RUNs are reported as consecutive
+ones, so that a `# hadolint ignore=DL3059` above them keeps its meaning.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -125,6 +140,115 @@ fn layout(run: &ShellRun, cmd: &Command, package_indent: &str) -> String {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    match ctx.options.merge_scope {
+        MergeScope::AptSequence => {
+            apt_sequences(ctx, out);
+        }
+        MergeScope::Consecutive => {
+            let mut groups = Vec::new();
+            apt_sequences(ctx, &mut groups);
+            consecutive(ctx, groups, out);
+        }
+    }
+}
+
+/// Whether a RUN is one command, as hadolint's DL3059 counts them: the named commands of its
+/// script, also those inside `$(...)` and backquotes, are at most one (an exec-form RUN is one;
+/// a test in brackets is not counted). A script not read as a POSIX shell's (PowerShell or
+/// `cmd` on Windows, a body the lexer cannot read) is one command when it has no separator
+/// (`;`, `&`, `|`, braces) outside quotes; None for a heredoc there.
+fn one_command(
+    ins: &Instruction,
+    runs: &[ShellRun],
+    doc: &crate::syntax::Document,
+) -> Option<bool> {
+    let rest = match &ins.node.args {
+        Args::Json(_) => return Some(true),
+        Args::Text(rest) => rest.slice(&ins.logical),
+        _ => return None,
+    };
+    let Ok(at) = runs.binary_search_by_key(&ins.span.start, |r| r.ins.span.start) else {
+        if !ins.heredocs.is_empty() {
+            return None;
+        }
+        return Some(!has_separator(rest, doc.escape));
+    };
+    let run = runs.get(at)?;
+    // A test in brackets (`[ -f x ]`, `[[ ... ]]`) is a condition for hadolint's shell parser
+    // (ShellCheck's), not a command.
+    let named = crate::rules::common::all_command_lists(run)
+        .iter()
+        .flatten()
+        .filter(|c| {
+            crate::rules::common::command_words(c)
+                .first()
+                .is_some_and(|w| !matches!(w.value.as_str(), "[" | "[["))
+        })
+        .count();
+    Some(named <= 1)
+}
+
+/// Whether a command line of PowerShell or `cmd` has a separator of commands or a block outside
+/// quotes (`;`, `&`, `|`, `{`, `}`), the escape character escaping the next one.
+fn has_separator(text: &str, escape: char) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (_, c) if c == escape => {
+                chars.next();
+            }
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ';' | '&' | '|' | '{' | '}' | '\n') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `scope = "consecutive"`: each RUN right after a RUN of the same stage (nothing but comments
+/// and blank lines between them) with the same flags, when both are one command, as hadolint's
+/// DL3059. A RUN that chains commands is taken as a deliberate layer. An apt sequence keeps its
+/// finding (and its fix) on its first RUN, which gets no second one; its later RUNs get theirs,
+/// as in hadolint. No fix: merging unrelated commands changes what the layer cache reuses.
+fn consecutive(ctx: &Context, groups: Vec<Diagnostic>, out: &mut Vec<Diagnostic>) {
+    let runs = ctx.shell_runs();
+    let mut groups = groups.into_iter().peekable();
+    // The RUN before this instruction, when it is one: its flags and whether it is one command.
+    let mut previous: Option<(Vec<&str>, bool)> = None;
+    for ins in ctx.doc.instructions() {
+        // The apt sequence's finding on this RUN, if it is the first of one.
+        let mut first_of_group = false;
+        while let Some(g) = groups.next_if(|g| g.span.start < ins.span.end) {
+            first_of_group |= g.span.start >= ins.span.start;
+            out.push(g);
+        }
+        if ins.kind() != Kind::Run {
+            previous = None;
+            continue;
+        }
+        let flags: Vec<&str> = ins.node.flags.iter().map(|f| f.text.as_str()).collect();
+        let one = one_command(ins, runs, ctx.doc) == Some(true);
+        if let Some((before, true)) = &previous
+            && one
+            && *before == flags
+            && !first_of_group
+        {
+            out.push(Diagnostic::new(
+                &RULE,
+                ins.to_source(ins.node.keyword),
+                "consecutive RUN instructions, one command each: consider merging this one into the RUN above (one layer)",
+            ));
+        }
+        previous = Some((flags, one));
+    }
+    out.extend(groups);
+}
+
+/// The apt sequences (the default scope): one finding per group of consecutive apt RUNs, on
+/// its first RUN.
+fn apt_sequences(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if ctx.doc.escape != '\\' {
         return;
     }

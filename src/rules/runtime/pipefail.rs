@@ -1,6 +1,9 @@
 use crate::fix::{Applicability, Edit, Fix};
-use crate::rules::common::{base_image_of, program, sets_errexit, shell_errexit, stage_chain};
+use crate::rules::common::{
+    all_command_lists, base_image_of, program, sets_errexit, shell_errexit, stage_chain,
+};
 use crate::rules::{Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun};
+use crate::settings::PipefailPipes;
 use crate::shell::{Command, Separator};
 use crate::syntax::{Args, Instruction, Item, JsonArg, Kind, Span};
 
@@ -26,7 +29,7 @@ Not reported:
   a download fails for reasons outside it (a moved release, a 404, the network) on one build
   and not the next. On 50 real projects every finding on the other pipes was judged noise
   (docker-library's `set -eux` idioms, cleanup pipes), so the rule is narrower than hadolint's
-  DL4006, which reports every pipe;
+  DL4006, which reports every pipe (`pipes = \"all\"`, under Options, reports them);
 - a pipeline whose failure is tolerated anyway (`curl ... | sh || true`) or tested
   (`if curl ... | grep -q x`);
 - the unpacking of a compressed archive (`curl -fsSL $URL | tar -xz`): tar fails on an empty
@@ -60,7 +63,19 @@ Alpine variants, busybox, scratch, distroless or an unknown image). It changes m
 one pipe: every later `RUN` of the stage, and of the stages built on it, runs under bash
 instead of `/bin/sh` (dash on Debian), and a pipeline that used to succeed while a command
 before the last failed now fails the build. `set -o pipefail` inside the `RUN` is not offered:
-dash, Debian's `/bin/sh`, rejects it.
+dash, Debian's `/bin/sh`, rejects it. The findings only `pipes = \"all\"` (below) adds have no
+fix: the SHELL the fix inserts goes above the stage's first RUN that the default reports.
+
+## Options
+`[lint.pipefail] pipes`: `\"downloads\"` (the default) reports the pipes above. `\"all\"` also
+reports, as hadolint's DL4006 does, a RUN with any other pipe while pipefail is not in effect: a
+pipe with no download, a tolerated or tested pipeline, a download unpacked by tar, a pipeline
+followed by `;` without `-e`, a pipe inside `$(...)` or backquotes, a `{ ...; }` group or `( ...
+)` subshell piped into a command. One finding per RUN, at its first such pipe, without a fix.
+What covers a pipe is the same as in the default: a `SHELL` with `-o pipefail` of the stage or of
+a stage it builds on, or `set -o pipefail` earlier in the RUN (hadolint reports both: it forgets
+the SHELL at each `FROM`, and does not read `set`); `|` between `case` patterns is not a pipe;
+Windows images and non-POSIX `SHELL`s, where pipefail does not exist, are not read.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -343,9 +358,149 @@ fn shell_fix<'a>(ctx: &Context<'a>, shells: &Shells<'a>, run: &ShellRun) -> Opti
     ))
 }
 
+/// `pipes = "all"`: the first pipe of a RUN (also inside `$(...)` and backquotes) that no `set -o pipefail`
+/// before it covers, whatever its commands and whether its failure is tolerated, as hadolint's
+/// DL4006 (the SHELL in effect is checked by the caller). `|` between `case` patterns is not a
+/// pipe. No fix: the default's fix is for the pipes it reports.
+fn any_pipe(run: &ShellRun) -> Option<Diagnostic> {
+    let body = run.script;
+    let start = |c: &Command| c.words.first().map_or(0, |w| w.span.start);
+    // Where a `set -o pipefail` of the RUN's own shell turns it on.
+    let pipefail_from = run
+        .commands
+        .iter()
+        .find(|c| {
+            program(c) == Some("set")
+                && sets_pipefail(c.words.iter().skip(1).map(|w| w.value.as_str()))
+        })
+        .map_or(usize::MAX, start);
+    let mut found: Option<(&Command, &Command)> = None;
+    let lists = all_command_lists(run);
+    for list in &lists {
+        let mut i = 0;
+        while let Some(cmd) = list.get(i) {
+            if cmd.separator != Separator::Pipe {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while list.get(j).is_some_and(|c| c.separator == Separator::Pipe) && j + 1 < list.len()
+            {
+                j += 1;
+            }
+            if let (Some(last), false) = (list.get(j), case_pattern(body, list, i, j))
+                && start(cmd) < pipefail_from
+                && found.is_none_or(|(f, _)| start(cmd) < start(f))
+            {
+                found = Some((cmd, last));
+            }
+            i = j + 1;
+        }
+    }
+    let name = |c: &Command| program(c).unwrap_or("").to_string();
+    // A group or subshell piped into a command (`{ echo a; echo b; } | tee f`), which the
+    // lexer does not keep as a pipeline.
+    let group = group_pipe(body)
+        .filter(|&at| at < pipefail_from && found.is_none_or(|(f, _)| at < start(f)))
+        .and_then(|at| {
+            let after = lists
+                .iter()
+                .flatten()
+                .filter(|c| start(c) > at && !c.words.is_empty())
+                .min_by_key(|c| start(c))?;
+            Some((at, after))
+        });
+    if let Some((at, after)) = group {
+        let end = run.command_span(after).end;
+        let from = run.to_source(Span::new(at, at + 1)).start;
+        return Some(Diagnostic::new(
+            &RULE,
+            Span::new(from, end.max(from)),
+            format!(
+                "Pipe without `pipefail`: a failure of the commands before `|` is hidden when `{}` succeeds",
+                name(after)
+            ),
+        ));
+    }
+    let (first, last) = found?;
+    let (a, b) = (run.command_span(first), run.command_span(last));
+    Some(Diagnostic::new(
+        &RULE,
+        Span::new(a.start, b.end.max(a.start)),
+        format!(
+            "Pipe without `pipefail`: a failure of `{}` is hidden when `{}` succeeds",
+            name(first),
+            name(last),
+        ),
+    ))
+}
+
+/// The offset of the first `|` (not `||`) right after the end of a group or subshell (`}` or
+/// `)`, blanks and escaped newlines between), outside quotes and comments.
+fn group_pipe(script: &str) -> Option<usize> {
+    let b = script.as_bytes();
+    let (mut i, mut in_double) = (0, false);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => i += 1,
+            b'\'' if !in_double => i += script.get(i + 1..)?.find('\'')? + 1,
+            b'"' => in_double = !in_double,
+            b'#' if !in_double
+                && (i == 0
+                    || b.get(i - 1)
+                        .is_some_and(|p| p.is_ascii_whitespace() || *p == b';')) =>
+            {
+                while b.get(i + 1).is_some_and(|&d| d != b'\n') {
+                    i += 1;
+                }
+            }
+            b'}' | b')'
+                if !in_double
+                    && (c == b')'
+                        || i == 0
+                        || b.get(i - 1)
+                            .is_some_and(|p| p.is_ascii_whitespace() || *p == b';')) =>
+            {
+                // Blanks, escaped newlines and redirections to a descriptor (`2>&1`).
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        Some(b' ' | b'\t') => j += 1,
+                        Some(b'\\') if b.get(j + 1) == Some(&b'\n') => j += 2,
+                        Some(b'0'..=b'9' | b'<' | b'>') => {
+                            let mut k = j;
+                            while b.get(k).is_some_and(u8::is_ascii_digit) {
+                                k += 1;
+                            }
+                            if !matches!(b.get(k), Some(b'<' | b'>')) {
+                                break;
+                            }
+                            while matches!(b.get(k), Some(b'<' | b'>' | b'&')) {
+                                k += 1;
+                            }
+                            while b.get(k).is_some_and(|d| d.is_ascii_digit() || *d == b'-') {
+                                k += 1;
+                            }
+                            j = k;
+                        }
+                        _ => break,
+                    }
+                }
+                if b.get(j) == Some(&b'|') && b.get(j + 1) != Some(&b'|') {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (mut tried, mut fixed): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
     let shells = shells(ctx);
+    let all = ctx.options.pipefail_pipes == PipefailPipes::All;
     for run in ctx.shell_runs() {
         if shell_in_effect(ctx, &shells, run).is_some_and(|(_, shell)| {
             sets_pipefail(json_args(shell).iter().skip(1).map(|a| a.value.as_str()))
@@ -367,6 +522,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 || sets_errexit(run.commands.get(..last).unwrap_or_default())
         };
         let Some((first, last)) = unprotected_pipeline(body, &run.commands, &fails_the_run) else {
+            if all && let Some(d) = any_pipe(run) {
+                out.push(d);
+            }
             continue;
         };
         let (Some(first), Some(last)) = (run.commands.get(first), run.commands.get(last)) else {
@@ -400,6 +558,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pipes_after_groups() {
+        assert_eq!(group_pipe("{ echo a; echo b; } | tee f"), Some(20));
+        assert_eq!(group_pipe("(cd /x && ls) |sort"), Some(14));
+        assert_eq!(group_pipe("{ a || :; } 2>&1 | grep x"), Some(17));
+        assert_eq!(group_pipe("{ a; } >f | b"), None);
+        assert_eq!(group_pipe("{ a; } || true"), None);
+        assert_eq!(group_pipe("echo '{ a; } | b' \"(x) | y\""), None);
+        assert_eq!(group_pipe("a # { b; } | c"), None);
+        assert_eq!(group_pipe("echo ${X}|tr a b"), None);
+    }
 
     #[test]
     fn pipefail_options() {
