@@ -45,7 +45,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3012", 33.3),  // 1 of 3
     ("DL3013", 95.6),  // 88 of 92
     ("DL3014", 100.0), // 5 of 5
-    ("DL3015", 92.8),  // 170 of 183
+    ("DL3015", 92.3),  // 169 of 183: a package purged again with autoremove (docs/hadolint.md)
     ("DL3016", 76.4),  // 13 of 17
     ("DL3018", 99.4),  // 337 of 339
     ("DL3019", 31.2),  // 15 of 48
@@ -86,7 +86,7 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 58.8; // 2925 of 4967 (58.89%)
+const OVERALL_FLOOR: f64 = 58.8; // 2924 of 4967 (58.87%)
 
 /// The second configuration, "hadolint-like options": the three options that widen a rule to
 /// hadolint's semantics turned on (docs/hadolint.md).
@@ -103,7 +103,7 @@ const HADOLINT_LIKE_FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together under the hadolint-like options (percent).
-const HADOLINT_LIKE_OVERALL_FLOOR: f64 = 88.1; // 4378 of 4967 (88.14%)
+const HADOLINT_LIKE_OVERALL_FLOOR: f64 = 88.1; // 4377 of 4967 (88.12%)
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.
