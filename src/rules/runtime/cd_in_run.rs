@@ -103,6 +103,15 @@ fn leading(run: &ShellRun) -> Option<Diagnostic> {
     if first.value != "cd" || !dir.value.starts_with('/') || dir.complex {
         return None;
     }
+    // The RUN itself starts with it: not a `(cd /x && make) && ...` subshell or a `{ ...; }`
+    // group, whose `cd` ends with it.
+    if !run
+        .script
+        .get(..first.span.start)
+        .is_some_and(|before| before.trim().is_empty())
+    {
+        return None;
+    }
     // A scratch directory is left again: not where the image should work.
     let d = dir.value.trim_end_matches('/');
     if d.is_empty()
