@@ -1368,19 +1368,15 @@ fn a_builder_image_a_sibling_only_copies_from_does_not_ship() {
 #[test]
 fn full_report_shows_an_insertion_at_the_end_on_its_own_line() {
     for eol in ["\n", "\r\n"] {
-        // The user's home is its working folder (a fix is offered), and the file ends with
-        // the WORKDIR the fix goes after.
-        let text = format!(
-            "FROM debian:12{eol}RUN useradd -m app && apt-get install -y git{eol}WORKDIR /home/app{eol}"
-        );
+        let text = format!("FROM debian:12{eol}RUN useradd app && apt-get install -y git{eol}");
         let d = project(&[("Dockerfile", &text)]);
         let o = run(d.path(), &["check", "--select", "DF301", "--unsafe-fixes"]);
         let report = out(&o);
-        assert!(!report.contains("appUSER"), "{report}");
+        assert!(!report.contains("gitUSER"), "{report}");
         assert!(
             report
                 .lines()
-                .any(|l| l.trim_end_matches('\r') == "4 + USER app"),
+                .any(|l| l.trim_end_matches('\r') == "3 + USER app"),
             "{report}"
         );
     }

@@ -37,7 +37,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL3000", 42.8),  // 6 of 14
     ("DL3002", 50.0),  // 1 of 2
     ("DL3003", 5.1),   // 22 of 427
-    ("DL3004", 100.0), // 15 of 15
+    ("DL3004", 93.3),  // 14 of 15: `sudo -u USER`, which drops privileges (docs/hadolint.md)
     ("DL3006", 97.6),  // 368 of 377 (a stage that only gathers files: docs/hadolint.md)
     ("DL3007", 94.5),  // 70 of 74 (a stage that only gathers files: docs/hadolint.md)
     ("DL3008", 98.5),  // 670 of 680
@@ -86,7 +86,7 @@ const FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 58.8; // 2924 of 4967 (58.87%)
+const OVERALL_FLOOR: f64 = 58.8; // 2923 of 4967 (58.85%)
 
 /// The second configuration, "hadolint-like options": the three options that widen a rule to
 /// hadolint's semantics turned on (docs/hadolint.md).
@@ -103,7 +103,7 @@ const HADOLINT_LIKE_FLOORS: &[(&str, f64)] = &[
 ];
 
 /// The floor of all mapped codes together under the hadolint-like options (percent).
-const HADOLINT_LIKE_OVERALL_FLOOR: f64 = 88.1; // 4377 of 4967 (88.12%)
+const HADOLINT_LIKE_OVERALL_FLOOR: f64 = 88.1; // 4376 of 4967 (88.10%)
 
 /// hadolint: `$HADOLINT` if set, else on `PATH` (`.ci/run` puts `target/ci-venv/bin` there),
 /// else the copy `benches/compare.sh` installs.

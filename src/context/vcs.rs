@@ -10,50 +10,53 @@
 
 use super::BuildContext;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The `.gitignore` matchers of the folders above the context's root (the root's own
-/// included), deepest first, up to the repository's root.
+/// included), deepest first, up to the repository's root, and its `.git/info/exclude`.
 struct Above {
     matchers: Vec<Gitignore>,
+    exclude: Option<Gitignore>,
 }
 
-fn matcher(dir: &Path, files: &[PathBuf]) -> Option<Gitignore> {
-    let mut b = GitignoreBuilder::new(dir);
-    let mut any = false;
-    for f in files.iter().filter(|f| f.is_file()) {
-        // A line git cannot read is skipped, as git skips it; the others still count.
-        let _ = b.add(f);
-        any = true;
+fn matcher(dir: &Path, file: &Path) -> Option<Gitignore> {
+    if !file.is_file() {
+        return None;
     }
-    b.build().ok().filter(|_| any)
+    let mut b = GitignoreBuilder::new(dir);
+    // A line git cannot read is skipped, as git skips it; the others still count.
+    let _ = b.add(file);
+    b.build().ok()
 }
 
 fn above(root: &Path) -> Above {
     let mut matchers = Vec::new();
+    let mut exclude = None;
     let Ok(root) = std::fs::canonicalize(root) else {
-        return Above { matchers };
+        return Above { matchers, exclude };
     };
     for dir in root.ancestors() {
-        let git = dir.join(".git");
-        let mut files = vec![dir.join(".gitignore")];
-        if git.exists() {
-            files.push(git.join("info").join("exclude"));
-        }
-        if let Some(m) = matcher(dir, &files) {
+        if let Some(m) = matcher(dir, &dir.join(".gitignore")) {
             matchers.push(m);
         }
+        let git = dir.join(".git");
         if git.exists() {
+            exclude = matcher(dir, &git.join("info").join("exclude"));
             break;
         }
     }
-    Above { matchers }
+    Above { matchers, exclude }
 }
 
 /// `Some(true)` when the project's `.gitignore` files ignore the context's file `rel` (or a
 /// folder holding it), `Some(false)` when they exist and do not, `None` when there is nothing
-/// to ask: no `.gitignore` from the file's folder up to the repository's root.
+/// to ask: no `.gitignore` from the file's folder up to the repository's root, nor an
+/// `.git/info/exclude`.
+///
+/// As git decides: a folder that is ignored ignores everything in it (nothing inside can be
+/// let in again); otherwise the last matching line of the deepest `.gitignore` that has one
+/// decides, then `.git/info/exclude`.
 pub fn ignored_by_git(c: &BuildContext, rel: &str) -> Option<bool> {
     let above: Arc<Above> = c.memo("vcs-gitignores-above", || above(c.root()));
     let root = std::fs::canonicalize(c.root()).ok()?;
@@ -65,28 +68,49 @@ pub fn ignored_by_git(c: &BuildContext, rel: &str) -> Option<bool> {
         if d == root || !d.starts_with(&root) {
             break;
         }
-        if let Some(m) = matcher(d, &[d.join(".gitignore")]) {
+        if let Some(m) = matcher(d, &d.join(".gitignore")) {
             inside.push(m);
         }
         dir = d.parent();
     }
-    if inside.is_empty() && above.matchers.is_empty() {
+    if inside.is_empty() && above.matchers.is_empty() && above.exclude.is_none() {
         return None;
     }
-    let is_dir = path.is_dir();
-    for m in inside.iter().chain(above.matchers.iter()) {
-        let Ok(under) = path.strip_prefix(m.path()) else {
-            continue;
-        };
-        let decision = m.matched_path_or_any_parents(under, is_dir);
-        if decision.is_ignore() {
-            return Some(true);
-        }
-        if decision.is_whitelist() {
-            return Some(false);
-        }
+    let ordered: Vec<&Gitignore> = inside
+        .iter()
+        .chain(above.matchers.iter())
+        .chain(above.exclude.iter())
+        .collect();
+    // The decision for one path: the first matcher (by precedence) with a matching line.
+    let decide = |p: &Path, is_dir: bool| -> Option<bool> {
+        ordered.iter().find_map(|m| {
+            let under = p.strip_prefix(m.path()).ok()?;
+            let found = m.matched(under, is_dir);
+            if found.is_ignore() {
+                Some(true)
+            } else if found.is_whitelist() {
+                Some(false)
+            } else {
+                None
+            }
+        })
+    };
+    // The folders from the outermost matcher's down to the file's: an ignored one ignores it.
+    let top = ordered
+        .iter()
+        .map(|m| m.path())
+        .min_by_key(|p| p.components().count())
+        .unwrap_or(&root);
+    let mut folders: Vec<&Path> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|d| d.starts_with(top) && *d != top)
+        .collect();
+    folders.reverse();
+    if folders.iter().any(|d| decide(d, true) == Some(true)) {
+        return Some(true);
     }
-    Some(false)
+    Some(decide(&path, path.is_dir()).unwrap_or(false))
 }
 
 #[cfg(test)]
@@ -146,6 +170,28 @@ mod tests {
         std::fs::write(d.path().join("repo/app/x.pem"), "x").unwrap();
         assert_eq!(ignored_by_git(&c, ".env"), Some(true));
         assert_eq!(ignored_by_git(&c, "x.pem"), Some(false));
+    }
+
+    #[test]
+    fn git_precedence_and_folders() {
+        let (_d, c) = context(
+            &[
+                (".gitignore", "*.key\nsecrets/\n!secrets/*.pem\n"),
+                ("app/.gitignore", "!certs/\n"),
+                ("app/certs/server.key", "x"),
+                ("app/secrets/db.pem", "x"),
+                (".git/info/exclude", "!.env\n"),
+                ("app/.env", "x"),
+            ],
+            true,
+        );
+        // A deeper `!certs/` lets the folder in, not the `*.key` file inside it.
+        assert_eq!(ignored_by_git(&c, "certs/server.key"), Some(true));
+        // Nothing inside an ignored folder can be let in again.
+        assert_eq!(ignored_by_git(&c, "secrets/db.pem"), Some(true));
+        // `.git/info/exclude` comes after every `.gitignore`: no line there, so its `!.env`
+        // decides (and nothing ignores it).
+        assert_eq!(ignored_by_git(&c, ".env"), Some(false));
     }
 
     #[test]

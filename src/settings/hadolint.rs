@@ -289,6 +289,13 @@ pub fn migrate(text: &str, path: &Path) -> Result<Migrated, ConfigError> {
             out.push_str(&format!(
                 "# [lint.{table}]\n# {setting}  # {code}: {what}\n"
             ));
+            // An option of a rule that is off by default does nothing until the rule is on.
+            if let Some(rule) = rules::lookup(code).filter(|r| !r.default_enabled) {
+                out.push_str(&format!(
+                    "# # ({} is off by default: also add \"{}\" to `extend-select` under [lint])\n",
+                    rule.code, rule.code
+                ));
+            }
         }
     }
     Ok(Migrated {
@@ -365,6 +372,12 @@ mod tests {
         ] {
             assert!(all.contains(line), "{all}");
         }
+        // DF308 is off by default: its option alone would do nothing.
+        assert!(
+            all.contains("(DF308 is off by default: also add \"DF308\" to `extend-select`"),
+            "{all}"
+        );
+        assert!(!all.contains("(DF306 is off by default"), "{all}");
         // Shown, not used: the text reads back with the defaults.
         let cfg: super::super::ConfigFile = toml::from_str(&all).unwrap();
         let s = super::super::Settings::from_config(&cfg, None).unwrap();

@@ -188,16 +188,22 @@ struct Analysis {
 impl Sibling {
     /// `None` when the file does not parse.
     fn analysis(&self, context: &BuildContext) -> Option<&Analysis> {
-        self.analysis
-            .get_or_init(|| {
-                let doc = crate::syntax::parse(&self.text).ok()?;
-                let c = Context::new(&doc);
-                let stack = stack_of(&c, context);
-                let mut protected = Vec::new();
-                add_doc(&c, &local_sources(&c), &mut protected);
-                Some(Analysis { stack, protected })
-            })
-            .as_ref()
+        // Worked out outside the lock and then stored (two workers may both work it out; the
+        // first stores it): a blocking `get_or_init` could wait on a worker that, while it
+        // waits for parallel work inside the analysis, takes up a file that waits on it.
+        if let Some(done) = self.analysis.get() {
+            return done.as_ref();
+        }
+        let made = (|| {
+            let doc = crate::syntax::parse(&self.text).ok()?;
+            let c = Context::new(&doc);
+            let stack = stack_of(&c, context);
+            let mut protected = Vec::new();
+            add_doc(&c, &local_sources(&c), &mut protected);
+            Some(Analysis { stack, protected })
+        })();
+        let _ = self.analysis.set(made);
+        self.analysis.get().and_then(Option::as_ref)
     }
 }
 

@@ -45,8 +45,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \\
 Unsafe: the image gets fewer packages, and something may have relied on a recommended one.
 The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
 `wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
-without it HTTPS servers cannot be verified. No fix for `python3-pip`, whose recommended
-compilers and headers are what building packages from source needs. Other recommended
+without it HTTPS servers cannot be verified. No fix for `python3-pip` and `cmake`, whose
+recommended compilers, headers and `make` are what building from source needs. Other recommended
 packages the image relied on have to be added by name.
 ",
     severity: Severity::Warning,
@@ -117,7 +117,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
         match needs_pip_tools {
             Some(p) => diag.message.push_str(&format!(
-                " (no fix: `{}` recommends the compilers and headers that building from source needs)",
+                " (no fix: `{}` recommends the compilers and build tools that building from source needs)",
                 p.value
             )),
             None => {
@@ -145,8 +145,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// of each followed by an `apt-get autoremove` (couchdb's temporary `curl`). The recommended
 /// packages were installed as automatic ones, so autoremove takes them too: nothing stays.
 fn removed_again(run: &ShellRun, index: usize, packages: &[&crate::shell::Word]) -> bool {
+    if packages.is_empty() || packages.iter().any(|p| p.complex) {
+        return false;
+    }
     let mut removed: Vec<&str> = Vec::new();
-    let mut autoremove = false;
+    // Every package removed by then (`couchdb=3.5.1~bookworm` installs `couchdb`).
+    let all_removed = |removed: &[&str]| {
+        packages.iter().all(|p| {
+            let name = p.value.split('=').next().unwrap_or(&p.value);
+            removed.contains(&name)
+        })
+    };
     for cmd in run.commands.iter().skip(index + 1) {
         let Some(apt) = apt_command(cmd) else {
             continue;
@@ -156,25 +165,18 @@ fn removed_again(run: &ShellRun, index: usize, packages: &[&crate::shell::Word])
         };
         match apt.sub.value.as_str() {
             "purge" | "remove" => {
-                if call.has_any(&["--autoremove", "--auto-remove"]) {
-                    autoremove = true;
-                }
                 removed.extend(call.operands().map(|w| w.value.as_str()));
+                // An autoremove counts once every package is gone: it then takes what they
+                // pulled in.
+                if call.has_any(&["--autoremove", "--auto-remove"]) && all_removed(&removed) {
+                    return true;
+                }
             }
-            "autoremove" if removed.is_empty() => {}
-            "autoremove" => autoremove = true,
+            "autoremove" if all_removed(&removed) => return true,
             _ => {}
         }
     }
-    autoremove
-        && !packages.is_empty()
-        && packages.iter().all(|p| {
-            !p.complex && {
-                // `couchdb=3.5.1~bookworm` installs `couchdb`.
-                let name = p.value.split('=').next().unwrap_or(&p.value);
-                removed.contains(&name)
-            }
-        })
+    false
 }
 
 /// Packages that recommend `ca-certificates` (Debian and Ubuntu): without it they cannot
@@ -194,8 +196,10 @@ const RECOMMENDS_CA_CERTIFICATES: &[&str] = &[
 
 /// Packages whose recommended packages are often what they are installed for: `python3-pip`
 /// recommends `build-essential` and `python3-dev`, which `pip install` needs to build packages
-/// from source. Reported, without a fix: which of them the image needs is for its author.
-const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip"];
+/// from source; `cmake` recommends `gcc` and `make`, without which it generates builds nothing
+/// runs (and a later `bundle install` or `pip install` of a native package loses `make`:
+/// discourse). Reported, without a fix: which of them the image needs is for its author.
+const NEEDS_RECOMMENDS: &[&str] = &["python3-pip", "python-pip", "cmake"];
 
 /// Packages whose recommended packages are the only reason to install them: `libvulkan1` (the
 /// Vulkan loader) recommends `mesa-vulkan-drivers`, the drivers that make it find a GPU

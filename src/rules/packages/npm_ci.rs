@@ -23,7 +23,8 @@ Two checks on Node.js installs in RUN:
    when one matches (and the `.dockerignore` does not exclude it). Without one (standard input without `--context`) it counts only COPYs
    that name the lockfile or `package*.json`. Likewise `yarn install` (or a bare `yarn`)
    without `--frozen-lockfile`/`--immutable` where `yarn.lock` was copied, and `pnpm install`
-   without `--frozen-lockfile` where `pnpm-lock.yaml` was copied.
+   without `--frozen-lockfile` where `pnpm-lock.yaml` was copied (unless `CI` is set to a true
+   value, by `ENV` or on the command: pnpm installs frozen by default there).
 2. `npm ci`, `npm install`, `yarn install` or `pnpm install` (without package names) that
    installs dev dependencies in the shipped image: the RUN is in
    the last stage (or a stage it is built on, or a stage whose `node_modules` the last stage
@@ -718,13 +719,15 @@ fn locked_install(
                     | "--no-lockfile"
             )
         }),
-        Tool::Pnpm => inst.has(cmd, &|v| {
-            v.starts_with("--frozen-lockfile")
-                || matches!(
-                    v,
-                    "--no-frozen-lockfile" | "--lockfile-only" | "--no-lockfile"
-                )
-        }),
+        Tool::Pnpm => {
+            inst.has(cmd, &|v| {
+                v.starts_with("--frozen-lockfile")
+                    || matches!(
+                        v,
+                        "--no-frozen-lockfile" | "--lockfile-only" | "--no-lockfile"
+                    )
+            }) || ci_set(ctx, run, cmd)
+        }
     };
     if strict {
         return;
@@ -795,6 +798,26 @@ fn locked_install(
         ),
     };
     out.push(Diagnostic::new(&RULE, span, message).with_fix(Fix::unsafe_(title, vec![edit])));
+}
+
+/// Whether `CI` is set to a true value for the command (`ENV CI=true` before the RUN, or
+/// `CI=1 pnpm install`): pnpm then installs with `--frozen-lockfile` by default (remark42).
+fn ci_set(ctx: &Context, run: &ShellRun, cmd: &Command) -> bool {
+    let truthy = |v: &str| {
+        let v = v.trim_matches(|c| c == '"' || c == '\'');
+        !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
+    };
+    if let Some(a) = cmd
+        .assignments
+        .iter()
+        .rev()
+        .find(|a| a.value.starts_with("CI="))
+    {
+        return truthy(a.value.trim_start_matches("CI="));
+    }
+    crate::rules::common::env_before(ctx, run.stage, run.ins, "CI")
+        .flatten()
+        .is_some_and(truthy)
 }
 
 /// Whether the context's project uses Yarn 2 or newer (`.yarnrc.yml`, or `packageManager`

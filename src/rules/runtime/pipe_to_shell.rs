@@ -3,7 +3,7 @@ use crate::rules::{
     Call, Context, Diagnostic, FixAvailability, Rule, Severity, ShellRun, programs,
 };
 use crate::shell::{self, Command, Separator, Word};
-use crate::syntax::{Args, Kind, Span};
+use crate::syntax::{Args, Instruction, Kind, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF305",
@@ -625,25 +625,67 @@ fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Com
     else {
         return false;
     };
-    let after = stage
+    // Not a system folder (`mkdir -p /usr/local/bin` makes nothing new).
+    const SYSTEM: &[&str] = &[
+        "/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc", "/boot", "/root",
+    ];
+    if folders
+        .iter()
+        .any(|f| f == "/" || SYSTEM.iter().any(|s| is_within(f, s)))
+    {
+        return false;
+    }
+    // Nothing else in the RUN names it (`tar -C`, `git clone`, `cp`): only mkdir, chown and
+    // chmod touch it there.
+    let named_elsewhere = run.commands.iter().any(|c| {
+        let words = effective_words(c);
+        !words
+            .first()
+            .is_some_and(|p| matches!(basename(p), "mkdir" | "chown" | "chmod"))
+            && words.iter().skip(1).any(|w| {
+                files.iter().any(|f| {
+                    let f = f.value.trim_end_matches('/');
+                    w.value == f || w.value.starts_with(&format!("{f}/"))
+                })
+            })
+    });
+    if named_elsewhere {
+        return false;
+    }
+    // No other instruction of the stage puts anything there or works there, before or after
+    // (a `WORKDIR` and `COPY . .` before a `mkdir -p` of the same folder: it existed and held
+    // the code; a later RUN that names it may fill it).
+    // A COPY or ADD into it or below it (before or after), or, after the RUN, into a folder
+    // above it (which may fill it); a WORKDIR in it; another RUN that names it.
+    let touches = |i: &Instruction, later: bool| -> bool {
+        let (dest, into_parent) = match (i.kind(), &i.node.args) {
+            (Kind::Copy | Kind::Add, Args::Words(w)) => {
+                (w.last().map(|d| d.slice(&i.logical).to_string()), later)
+            }
+            (Kind::Copy | Kind::Add, Args::Json(v)) => (v.last().map(|d| d.value.clone()), later),
+            (Kind::Workdir, Args::Text(t)) => (Some(t.slice(&i.logical).trim().to_string()), false),
+            (Kind::Run, _) => return folders.iter().any(|f| i.logical.contains(f.as_str())),
+            _ => return false,
+        };
+        // A destination that cannot be resolved may be inside: not a data folder then.
+        match dest.and_then(|d| resolve(workdir_at(ctx, run.stage, i), &d)) {
+            Some(d) => folders
+                .iter()
+                .any(|f| is_within(&d, f) || (into_parent && is_within(f, &d))),
+            None => true,
+        }
+    };
+    let at = stage
         .instructions
         .iter()
-        .skip_while(|i| !std::ptr::eq(**i, run.ins))
-        .skip(1);
-    !after
-        .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
-        .any(|i| {
-            let dest = match &i.node.args {
-                Args::Words(w) => w.last().map(|d| d.slice(&i.logical).to_string()),
-                Args::Json(v) => v.last().map(|d| d.value.clone()),
-                _ => None,
-            };
-            // A destination that cannot be resolved may be inside: not a data folder then.
-            match dest.and_then(|d| resolve(workdir_at(ctx, run.stage, i), &d)) {
-                Some(d) => folders.iter().any(|f| is_within(&d, f) || is_within(f, &d)),
-                None => true,
-            }
-        })
+        .position(|i| std::ptr::eq(*i, run.ins))
+        .unwrap_or(0);
+    !stage
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| *n != at)
+        .any(|(n, i)| touches(i, n > at))
 }
 
 /// The text of some words, as the shell reads them.

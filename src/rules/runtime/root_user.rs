@@ -81,8 +81,7 @@ that follows them (or at the end of the stage), so every build step still runs a
 existing `USER root` is left as it is.
 
 No fix (the finding says why) where the switch would break the container: a working folder
-(the last `WORKDIR`, or `/` when the file sets none) or a `VOLUME` that root owns, which the
-application may write to (a relative `./data` lands there; nothing
+(the last `WORKDIR`) or a `VOLUME` that root owns, which the application may write to (nothing
 gives it to the user: no `COPY --chown=<user>` to it, no `chown <user>` of it, not the home
 that `useradd -m` made, not created while `USER` was the user); a port below 1024
 (`EXPOSE 80`, `ENV PORT=80`, `--bind 0.0.0.0:80`), a runtime or state under `/root` (an
@@ -977,13 +976,33 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
                 .any(needs_root_text)
         })
         // A start script that a build stage assembled (`COPY --from=build /app/out /asf`,
-        // then `/asf/ArchiSteamFarm.sh`): the files of that name in the context.
-        || names
-            .iter()
-            .filter(|n| n.ends_with(".sh"))
-            .flat_map(|n| files_named(context, n))
-            .filter_map(|path| context.read(&path))
-            .any(needs_root_text)
+        // then `/asf/ArchiSteamFarm.sh`): the files of that name in the context. Only for a
+        // script inside what a `COPY --from` brought: one copied from the context is read
+        // above, by the COPY, and an unrelated file of the same name must not count.
+        || {
+            let from_dests: Vec<String> = instructions()
+                .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
+                .filter(|i| i.node.flags.iter().any(|f| f.name() == "from"))
+                .filter_map(|i| match &i.node.args {
+                    Args::Words(w) => w.last().map(|d| d.slice(&i.logical).to_string()),
+                    Args::Json(v) => v.last().map(|d| d.value.clone()),
+                    _ => None,
+                })
+                .filter(|d| d.starts_with('/'))
+                .map(|d| crate::rules::common::join_path("/", &d))
+                .collect();
+            start
+                .iter()
+                .filter(|p| p.ends_with(".sh") && p.starts_with('/'))
+                .filter(|p| {
+                    from_dests
+                        .iter()
+                        .any(|d| crate::rules::common::is_within(p, d.trim_end_matches('/')))
+                })
+                .flat_map(|p| files_named(context, crate::shell::base_name(p)))
+                .filter_map(|path| context.read(&path))
+                .any(needs_root_text)
+        }
 }
 
 /// The files of a name in the build context, by a bounded search (shallow folders first, 6
@@ -1126,13 +1145,7 @@ fn root_owned_folder(ctx: &Context, chain: &[usize], user: &str) -> Option<Strin
             }
         }
     }
-    let Some(workdir) = workdir else {
-        // No WORKDIR in the file: the process works in `/` (or in a folder the base image
-        // chose, not known here), which root owns; an application that writes to a relative
-        // path (`./data`) could not as another user.
-        return Some("it has no WORKDIR, so it works in `/`, which belongs to root".to_string());
-    };
-    folders.push(workdir);
+    folders.extend(workdir);
     let trim = |p: &str| p.trim_end_matches('/').to_string();
     folders
         .into_iter()
@@ -1369,15 +1382,6 @@ mod tests {
         assert_eq!(
             fixed(
                 "FROM debian:12\nRUN useradd app\nVOLUME /data\nCMD [\"x\"]\n",
-                "auto"
-            )
-            .as_deref(),
-            Some("<no fix>")
-        );
-        // No WORKDIR: the app works in `/` (couchdb-nouveau's `rootDir: ./data/nouveau`).
-        assert_eq!(
-            fixed(
-                "FROM debian:12\nRUN useradd app && chown -R app /opt/app\nCOPY --chown=app app /opt/app\nCMD [\"/opt/app/bin/start\"]\n",
                 "auto"
             )
             .as_deref(),

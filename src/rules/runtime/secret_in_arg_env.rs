@@ -82,12 +82,25 @@ pub(in crate::rules) fn looks_like_secret(key: &str) -> bool {
 /// `gpg`, `pgp` or `gnupg` in the name, and a value of hexadecimal words (`0x` allowed) that
 /// `gpg --recv-keys` takes. A public key's ID, not a secret.
 fn openpgp_key_id(name: &str, value: Option<&str>) -> bool {
-    let named = name.split('_').any(|w| {
-        ["gpg", "pgp", "gnupg"]
-            .iter()
-            .any(|s| w.eq_ignore_ascii_case(s))
-    });
-    named
+    let has = |list: &[&str]| {
+        name.split('_')
+            .any(|w| list.iter().any(|s| w.eq_ignore_ascii_case(s)))
+    };
+    // A key's ID, not its private half or a passphrase (`GPG_PRIVATE_KEY`, `PGP_PASSWORD`).
+    has(&["gpg", "pgp", "gnupg"])
+        && !has(&[
+            "private",
+            "secret",
+            "password",
+            "passwd",
+            "pass",
+            "passphrase",
+            "pword",
+            "token",
+            "auth",
+            "credential",
+            "credentials",
+        ])
         && value.is_none_or(|v| {
             let v = v.trim_matches(|c| c == '"' || c == '\'');
             !v.is_empty()
@@ -187,6 +200,9 @@ mod tests {
             ("GPG_KEY", Some("")),
             ("API_KEY", Some("A035C8C19219BA821ECEA86B64E628F8D684696D")),
             ("GPG_KEY", Some("ABC")),
+            ("GPG_PRIVATE_KEY", None),
+            ("GPG_PASSWORD", None),
+            ("PGP_PASSWORD", Some("0a1b2c3d4e5f6a7b")),
         ] {
             assert!(!openpgp_key_id(name, value), "{name}={value:?}");
         }
