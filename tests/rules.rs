@@ -36,10 +36,35 @@ fn rules_of(name: &str) -> Settings {
     s
 }
 
+/// Copies a folder, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
 fn render(name: &str) -> String {
     let mut path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/rules")
         .join(name);
+    // A fixture folder with its own `.gitignore` stands for a repository of its own: it is
+    // checked from a copy with a `.git` folder, so that what holds the tests (this repository,
+    // or the packaged crate under an ignored `target/`) does not decide what git says of its
+    // files (DF103).
+    let _repo = path.join(".gitignore").is_file().then(|| {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&path, dir.path());
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        path = dir.path().to_path_buf();
+        dir
+    });
     // A fixture folder is a build context with its `Dockerfile`; a single file has none.
     let context = path.is_dir().then(|| {
         let ctx = BuildContext::new(&path).for_dockerfile(&path.join("Dockerfile"));
