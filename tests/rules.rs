@@ -233,6 +233,7 @@ fixture!(df301_renamed_script, "DF301-renamed-script");
 fixture!(df301_tini_script, "DF301-tini-script");
 fixture!(df301_linked_script, "DF301-linked-script");
 fixture!(df301_built_script, "DF301-built-script");
+fixture!(df301_script_installs, "DF301-script-installs");
 fixture!(df501_package_cache_mount, "DF501.Dockerfile");
 fixture!(df501_clean_strategy, "DF501-clean.Dockerfile");
 fixture!(df101_dependency_copy_order, "DF101.Dockerfile");

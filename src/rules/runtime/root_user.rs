@@ -38,7 +38,9 @@ found by its name in the context or the name a `COPY` gives it, behind an init w
 calls `seteuid`, `setuid`, `setresuid`, `Process::UID.change_privilege`..., outside
 dependencies and tests; a bounded read of 2,000 files); images that install tools needing root or capabilities (`tcpdump`, `nmap`,
 `iptables`, `openvpn`, `wireguard-tools`, `cron`, `openssh-server`, `supervisor`, `sudo`...);
-development environments (a Dockerfile under `.devcontainer/`, `.codesandbox/` or
+images whose RUN runs a script from the build context that installs such tools (`COPY
+build/packages.sh /build/` then `RUN bash /build/packages.sh`); development environments (a
+Dockerfile under `.devcontainer/`, `.codesandbox/` or
 `.gitpod/`, a `.gitpod.Dockerfile`, `mcr.microsoft.com/devcontainers/*` bases, a final stage
 named `dev-envs` as Docker Dev Environments build: the editor's
 user is set in devcontainer.json or the environment's own settings). Earlier stages do not ship and are not
@@ -911,13 +913,13 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
     {
         return true;
     }
-    let installs_root_tool = instructions().any(|i| {
-        i.kind() == Kind::Run && {
-            let text = i.logical.to_ascii_lowercase();
-            (text.contains("install") || text.contains("apk add"))
-                && words_of(&text).any(|w| ROOT_TOOLS.contains(&w))
-        }
-    });
+    let installs_root_text = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        (text.contains("install") || text.contains("apk add"))
+            && words_of(&text).any(|w| ROOT_TOOLS.contains(&w))
+    };
+    let installs_root_tool =
+        instructions().any(|i| i.kind() == Kind::Run && installs_root_text(&i.logical));
     if installs_root_tool {
         return true;
     }
@@ -936,34 +938,79 @@ fn needs_root(ctx: &Context, chain: &[usize]) -> bool {
             words_of(code).any(|w| NEEDS_ROOT_WORDS.contains(&w))
         })
     };
-    let names = &names;
-    // By its name in the context, or by the name the COPY gives it (`COPY
-    // docker/startup_alpine.sh /startup.sh` then `CMD ["/startup.sh"]`).
-    let named = instructions()
-        .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
-        .filter(|i| !i.node.flags.iter().any(|f| f.name() == "from"))
-        .filter_map(|i| match &i.node.args {
-            Args::Words(w) if w.len() >= 2 => {
-                let sources: Vec<&str> = w
-                    .iter()
-                    .take(w.len() - 1)
-                    .map(|s| s.slice(&i.logical))
-                    .collect();
-                let dest = w.last().map(|d| d.slice(&i.logical)).unwrap_or_default();
-                // One source to a destination that is not a folder is copied under that name.
-                let renamed = (sources.len() == 1 && !dest.ends_with('/'))
-                    .then(|| crate::shell::base_name(dest))
-                    .filter(|n| !n.is_empty() && *n != "." && *n != "..");
-                Some(sources.into_iter().filter(move |src| {
-                    let own = crate::shell::base_name(src);
-                    names.contains(&own) || renamed.is_some_and(|r| names.contains(&r))
-                }))
-            }
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|src| context.read(src))
+    // The context's files a COPY or ADD puts in the image under one of these names: by their
+    // own name, or by the name the COPY gives them (`COPY docker/startup_alpine.sh
+    // /startup.sh` then `CMD ["/startup.sh"]`).
+    let copied_as = |names: &[&str]| -> Vec<String> {
+        instructions()
+            .filter(|i| matches!(i.kind(), Kind::Copy | Kind::Add))
+            .filter(|i| !i.node.flags.iter().any(|f| f.name() == "from"))
+            .filter_map(|i| match &i.node.args {
+                Args::Words(w) if w.len() >= 2 => {
+                    let sources: Vec<&str> = w
+                        .iter()
+                        .take(w.len() - 1)
+                        .map(|s| s.slice(&i.logical))
+                        .collect();
+                    let dest = w.last().map(|d| d.slice(&i.logical)).unwrap_or_default();
+                    // One source to a destination that is not a folder is copied under that
+                    // name.
+                    let renamed = (sources.len() == 1 && !dest.ends_with('/'))
+                        .then(|| crate::shell::base_name(dest))
+                        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
+                    Some(
+                        sources
+                            .into_iter()
+                            .filter(|src| {
+                                let own = crate::shell::base_name(src);
+                                names.contains(&own) || renamed.is_some_and(|r| names.contains(&r))
+                            })
+                            .map(str::to_string)
+                            .collect::<Vec<_>>(),
+                    )
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let named = copied_as(&names)
+        .into_iter()
+        .filter_map(|src| context.read(&src))
         .any(needs_root_text);
+    // A script a RUN runs (`COPY target/scripts/build/packages.sh /build/`, `RUN /bin/bash
+    // /build/packages.sh`) that installs a tool needing root, as a RUN would (docker-mailserver
+    // installs postfix, dovecot and supervisor so).
+    let run_scripts: Vec<&str> = ctx
+        .shell_runs()
+        .iter()
+        .filter(|r| chain.contains(&r.stage))
+        .flat_map(|r| r.commands.iter())
+        .filter_map(|c| {
+            let words = crate::rules::common::command_words(c);
+            let first = words.first()?;
+            let script = if matches!(
+                crate::shell::base_name(&first.value),
+                "sh" | "bash" | "dash" | "ash"
+            ) {
+                words.iter().skip(1).find(|w| !w.value.starts_with('-'))?
+            } else {
+                first
+            };
+            script
+                .value
+                .ends_with(".sh")
+                .then(|| crate::shell::base_name(&script.value))
+        })
+        .collect();
+    let installs_by_script = !run_scripts.is_empty()
+        && copied_as(&run_scripts)
+            .into_iter()
+            .filter_map(|src| context.read(&src))
+            .any(|t| installs_root_text(&t));
+    if installs_by_script {
+        return true;
+    }
     // A script the whole context brought (`COPY . .` then `CMD ["./bootstrap.sh"]`): looked
     // up in the context by its path as written and by its name.
     named
