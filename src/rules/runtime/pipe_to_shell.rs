@@ -576,30 +576,34 @@ fn chmod_world_writable(words: &[Word]) -> Option<(&Word, &[Word])> {
 /// Whether every file is removed by an `rm` among `later` (the chmod then leaves nothing in
 /// the image: a temporary directory).
 fn removed_later(files: &[Word], later: &[Command]) -> bool {
-    let norm = |v: &str| v.trim_end_matches('/').to_string();
-    let removed: Vec<String> = later
-        .iter()
-        .map(effective_words)
-        .filter(|w| w.first().is_some_and(|p| basename(p) == "rm"))
-        .flat_map(|w| w.iter().skip(1).filter(|a| !a.value.starts_with('-')))
-        .map(|a| norm(&a.value))
-        .collect();
+    let removed = operands_of(later, "rm");
     !files.is_empty() && files.iter().all(|f| removed.contains(&norm(&f.value)))
 }
 
-/// Whether every file is a folder the same command list made with `mkdir` before the chmod,
-/// and no later `COPY` or `ADD` of the stage puts anything in it: a new, empty folder left
-/// writable for the application's data (`mkdir -p /data && chmod 777 /data`, so that the
-/// container also works under another `--user`), which holds no code anyone could replace.
-fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Command]) -> bool {
-    let norm = |v: &str| v.trim_end_matches('/').to_string();
-    let made: Vec<String> = earlier
+/// A path without its trailing slashes.
+fn norm(v: &str) -> String {
+    v.trim_end_matches('/').to_string()
+}
+
+/// The operands (not options) of every `program` command among `commands`, without
+/// trailing slashes.
+fn operands_of(commands: &[Command], program: &str) -> Vec<String> {
+    commands
         .iter()
         .map(effective_words)
-        .filter(|w| w.first().is_some_and(|p| basename(p) == "mkdir"))
+        .filter(|w| w.first().is_some_and(|p| basename(p) == program))
         .flat_map(|w| w.iter().skip(1).filter(|a| !a.value.starts_with('-')))
         .map(|a| norm(&a.value))
-        .collect();
+        .collect()
+}
+
+/// Whether every file is a folder the same command list made with `mkdir` before the chmod,
+/// not a system folder, that no other command of the RUN names and that no other instruction
+/// of the stage copies into, works in or names: a new, empty folder left writable for the
+/// application's data (`mkdir -p /data && chmod 777 /data`, so that the container also works
+/// under another `--user`), which holds no code anyone could replace.
+fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Command]) -> bool {
+    let made = operands_of(earlier, "mkdir");
     if files.is_empty()
         || files
             .iter()
