@@ -17,7 +17,8 @@
 #      symlink when running as root, where chmod 000 still reads), not UTF-8, rejected by
 #      BuildKit's parser, and 100 more valid ones; every other file must still be checked;
 # 3. times, with /usr/bin/time (wall, user+sys CPU, peak RSS of the process tree):
-#    `cat` of every file (the floor), `dockerfix check`, `dockerfix format --check`,
+#    `cat` of every file (the floor; also one `cat` per core, the parallel read of issue 17),
+#    `dockerfix check`, `dockerfix format --check`,
 #    dprint `check`, dockerfmt `-c`, hadolint, tally `--slow-checks off`; `dockerfix check`
 #    with the ShellCheck rules on (`--extend-select SC`, when `shellcheck` is on PATH or
 #    $SHELLCHECK names it), on the tree and on the files hadolint runs on (hadolint runs
@@ -258,6 +259,9 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 N_C0=$(count "$WORK/list.copy00")
 
 measure "cat (floor: read every file)" "$N_ALL" "$RUNS" xargs -0 -s 1000000 -a "$WORK/list.all" cat
+# The issue's floor is a *parallel* read: one `cat` per core, 2,000 files each.
+measure "cat, one per core (floor: a parallel read)" "$N_ALL" "$RUNS" \
+  xargs -0 -P "$(nproc)" -n 2000 -a "$WORK/list.all" cat
 measure "dockerfix check" "$N_ALL" "$RUNS" "$DFX" check --isolated --output-format concise .
 cp "$WORK/stderr.last" "$WORK/stderr.check"
 measure "dockerfix check (full output)" "$N_ALL" "$RUNS" "$DFX" check --isolated .

@@ -399,12 +399,24 @@ fn lex_word(text: &str, start: usize) -> Option<(Word, usize)> {
                 i = end;
             }
             _ => {
-                let ch = text.get(i..)?.chars().next()?;
-                if matches!(ch, '*' | '?' | '[' | '~') {
+                // A run of plain bytes, taken at once (a plain word is one allocation). The
+                // bytes that end the run are ASCII, so the run ends on a character boundary.
+                let run = b
+                    .get(i..)?
+                    .iter()
+                    .position(|&c| {
+                        is_word_end(c) || matches!(c, b'\\' | b'\'' | b'"' | b'$' | b'`')
+                    })
+                    .map_or(b.len(), |n| i + n);
+                let plain = text.get(i..run)?;
+                if plain
+                    .bytes()
+                    .any(|c| matches!(c, b'*' | b'?' | b'[' | b'~'))
+                {
                     complex = true;
                 }
-                value.push(ch);
-                i += ch.len_utf8();
+                value.push_str(plain);
+                i = run;
             }
         }
     }

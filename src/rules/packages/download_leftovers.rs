@@ -287,8 +287,17 @@ fn removes(
                 else {
                     return true;
                 };
-                let m = glob.compile_matcher();
                 let t = target.clone().unwrap_or_else(|| file.to_string());
+                // A match starts with the pattern's literal head, and the paths tried below
+                // are `t` and its parents, which start as `t` does: most removals are told
+                // apart here without compiling the pattern.
+                let head = pattern
+                    .find(['*', '?', '[', '{', '\\'])
+                    .map_or(pattern.as_str(), |n| &pattern[..n]);
+                if !t.starts_with(head) {
+                    return false;
+                }
+                let m = glob.compile_matcher();
                 // `rm -rf /tmp/*` removes everything under /tmp.
                 return std::iter::successors(Some(t.as_str()), |p| {
                     p.rsplit_once('/').map(|(a, _)| a).filter(|a| !a.is_empty())
