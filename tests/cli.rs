@@ -1237,6 +1237,47 @@ fn build_args_a_makefile_or_workflow_passes_are_not_missing_defaults() {
     );
 }
 
+/// A tag taken from a build argument that the release workflow passes is not `latest` (jitsi's
+/// `ARG BASE_TAG=latest`, `FROM ${REPO}/base:${BASE_TAG}`): DF401 is quiet. The workflow is
+/// at the repository's root (the folder with `.git`), above the image's own folder, which is
+/// its context; outside a repository, or for an argument nobody passes, DF401 reports.
+#[test]
+fn a_tag_the_build_passes_is_not_latest() {
+    let dockerfile = "ARG REPO=ghcr.io/acme\nARG BASE_TAG=latest\nFROM ${REPO}/base:${BASE_TAG}\nCMD [\"/init\"]\n";
+    let workflow = "jobs:\n  web:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: ./web\n          build-args: |\n            BASE_TAG=stable-10314\n";
+    let args = [
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DF401",
+        "web/Dockerfile",
+    ];
+    let files = [
+        ("web/Dockerfile", dockerfile),
+        (".github/workflows/release.yml", workflow),
+    ];
+    let d = project(&files);
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    // Not a repository: the workflow above the context is not read.
+    let d = project(&files);
+    let report = out(&run(d.path(), &args));
+    assert!(report.contains("web/Dockerfile:3:6: DF401"), "{report}");
+    // The workflow passes another argument.
+    let d = project(&[
+        ("web/Dockerfile", dockerfile),
+        (
+            ".github/workflows/release.yml",
+            &workflow.replace("BASE_TAG=", "OTHER_TAG="),
+        ),
+    ]);
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    let report = out(&run(d.path(), &args));
+    assert!(report.contains("web/Dockerfile:3:6: DF401"), "{report}");
+}
+
 /// A compose file that cannot be read is named by `check -v`, with why, and the context falls
 /// back to the Dockerfile's folder.
 #[test]

@@ -82,11 +82,11 @@ const FLOORS: &[(&str, f64)] = &[
     ("DL4003", 43.4),  // 10 of 23
     ("DL4004", 0.0),   // 0 of 4
     ("DL4005", 100.0), // 1 of 1
-    ("DL4006", 6.9),   // 49 of 705
+    ("DL4006", 5.1),   // 36 of 705: a key read by gpg or apt-key (docs/hadolint.md)
 ];
 
 /// The floor of all mapped codes together (percent).
-const OVERALL_FLOOR: f64 = 58.8; // 2923 of 4967 (58.85%)
+const OVERALL_FLOOR: f64 = 58.5; // 2910 of 4967 (58.59%)
 
 /// The second configuration, "hadolint-like options": the three options that widen a rule to
 /// hadolint's semantics turned on (docs/hadolint.md).

@@ -157,7 +157,10 @@ fn is_build_script(name: &str) -> bool {
 
 /// The build argument names that the build scripts at the context's root pass: the word after
 /// each `--build-arg` (`--build-arg NAME=v`, `--build-arg=NAME`, `--build-arg NAME`), and the
-/// `NAME=` lines of a `build-args:` block (GitHub Actions' docker/build-push-action).
+/// `NAME=` lines of a `build-args:` block (GitHub Actions' docker/build-push-action). Also
+/// those at the repository's root (the nearest folder above with a `.git`), when the context
+/// is a folder below it: CI workflows live there (jitsi's `web/` image, built by
+/// `.github/workflows/release-stable.yml` with `BASE_TAG=...`).
 fn scripted_build_args(context: &BuildContext) -> Vec<String> {
     let mut files: Vec<String> = context
         .list("")
@@ -172,59 +175,97 @@ fn scripted_build_args(context: &BuildContext) -> Vec<String> {
             .map(|n| format!(".github/workflows/{n}")),
     );
     let mut names: Vec<String> = Vec::new();
-    let is_name = |n: &str| {
-        !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && !n.starts_with(|c: char| c.is_ascii_digit())
-    };
     for file in files.iter().take(50) {
-        let Some(text) = context.read(file) else {
-            continue;
+        if let Some(text) = context.read(file) {
+            build_args_in(&text, &mut names);
+        }
+    }
+    if let Some(repo) = repository_root_above(context.root()) {
+        let listed = |dir: &Path| -> Vec<PathBuf> {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_str().is_some_and(is_build_script))
+                .map(|e| e.path())
+                .collect();
+            found.sort();
+            found
         };
-        if !text.contains("--build-arg") && !text.contains("build-args") {
-            continue;
-        }
-        let mut rest = text.as_str();
-        while let Some(i) = rest.find("--build-arg") {
-            rest = &rest[i + "--build-arg".len()..];
-            let word = rest
-                .strip_prefix('=')
-                .unwrap_or_else(|| rest.trim_start_matches([' ', '\t']));
-            let word = word.trim_start_matches(['"', '\'']);
-            let end = word
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(word.len());
-            if let Some(n) = word.get(..end).filter(|n| is_name(n)) {
-                names.push(n.to_string());
-            }
-        }
-        // `build-args: |` then indented `NAME=value` lines (or a `- NAME=value` list).
-        let mut block: Option<usize> = None;
-        for line in text.lines() {
-            let indent = line.len() - line.trim_start().len();
-            let t = line.trim();
-            if let Some(b) = block {
-                if t.is_empty() {
-                    continue;
-                }
-                if indent <= b {
-                    block = None;
-                } else {
-                    let t = t.trim_start_matches("- ").trim_start_matches(['"', '\'']);
-                    if let Some((n, _)) = t.split_once('=').filter(|(n, _)| is_name(n)) {
-                        names.push(n.to_string());
-                    }
-                    continue;
-                }
-            }
-            if t.starts_with("build-args:") || t.starts_with("build_args:") {
-                block = Some(indent);
+        let mut outside = listed(&repo);
+        outside.extend(listed(&repo.join(".github").join("workflows")));
+        for path in outside.iter().take(50) {
+            let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_READ);
+            if let Some(text) = small.then(|| std::fs::read_to_string(path).ok()).flatten() {
+                build_args_in(&text, &mut names);
             }
         }
     }
     names.sort();
     names.dedup();
     names
+}
+
+/// The repository's root (the nearest folder with a `.git`) when it is above `root`, not
+/// `root` itself.
+fn repository_root_above(root: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    if root.join(".git").exists() {
+        return None;
+    }
+    root.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Adds the build argument names one build script passes (see [`scripted_build_args`]).
+fn build_args_in(text: &str, names: &mut Vec<String>) {
+    let is_name = |n: &str| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !n.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if !text.contains("--build-arg") && !text.contains("build-args") {
+        return;
+    }
+    let mut rest = text;
+    while let Some(i) = rest.find("--build-arg") {
+        rest = &rest[i + "--build-arg".len()..];
+        let word = rest
+            .strip_prefix('=')
+            .unwrap_or_else(|| rest.trim_start_matches([' ', '\t']));
+        let word = word.trim_start_matches(['"', '\'']);
+        let end = word
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(word.len());
+        if let Some(n) = word.get(..end).filter(|n| is_name(n)) {
+            names.push(n.to_string());
+        }
+    }
+    // `build-args: |` then indented `NAME=value` lines (or a `- NAME=value` list).
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let t = line.trim();
+        if let Some(b) = block {
+            if t.is_empty() {
+                continue;
+            }
+            if indent <= b {
+                block = None;
+            } else {
+                let t = t.trim_start_matches("- ").trim_start_matches(['"', '\'']);
+                if let Some((n, _)) = t.split_once('=').filter(|(n, _)| is_name(n)) {
+                    names.push(n.to_string());
+                }
+                continue;
+            }
+        }
+        if t.starts_with("build-args:") || t.starts_with("build_args:") {
+            block = Some(indent);
+        }
+    }
 }
 
 /// A file a fix creates. The path is relative to the build context's root.

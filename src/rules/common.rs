@@ -401,9 +401,87 @@ pub(super) fn stages_a_variable_may_name(ctx: &Context, stage: usize) -> Vec<usi
         }
         at <= end
     };
-    (1..stage)
+    let fitting: Vec<usize> = (1..stage)
         .filter(|&s| stage_name(ctx, s).is_some_and(fits))
+        .collect();
+    // One variable (`FROM ${BASE}-base`): it holds the same value in every FROM of the file,
+    // so only the values that make each FROM written with it name a stage count. With
+    // `${BASE}-ext-base` elsewhere, `${BASE}-base` is `apache-base` or `fpm-base`, not
+    // `apache-ext-base` (kimai builds one image per value).
+    let Some((prefix, var, suffix)) = single_variable(image) else {
+        return fitting;
+    };
+    let values = |prefix: &str, suffix: &str, before: usize| -> Vec<String> {
+        (1..before)
+            .filter_map(|s| stage_name(ctx, s))
+            .map(str::to_ascii_lowercase)
+            .filter(|n| n.len() > prefix.len() + suffix.len())
+            .filter_map(|n| {
+                n.strip_prefix(prefix)?
+                    .strip_suffix(suffix)
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let mut common = values(&prefix, &suffix, stage);
+    for other in (1..ctx.stages.len()).filter(|&s| s != stage) {
+        let Some((p, v, x)) = from_image(ctx, other).and_then(single_variable) else {
+            continue;
+        };
+        if v != var {
+            continue;
+        }
+        let theirs = values(&p, &x, other);
+        // A FROM that names no stage with any value names an image: it says nothing.
+        if !theirs.is_empty() {
+            common.retain(|c| theirs.contains(c));
+        }
+    }
+    if common.is_empty() {
+        return fitting;
+    }
+    fitting
+        .into_iter()
+        .filter(|&s| {
+            stage_name(ctx, s).is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                n.strip_prefix(prefix.as_str())
+                    .and_then(|r| r.strip_suffix(suffix.as_str()))
+                    .is_some_and(|v| common.iter().any(|c| c == v))
+            })
+        })
         .collect()
+}
+
+/// An image written with exactly one variable: the text before it and after it (lowercase)
+/// and the variable's name (`base-${ARCH}-x` is `("base-", "ARCH", "-x")`).
+fn single_variable(image: &str) -> Option<(String, String, String)> {
+    let (before, rest) = image.split_once('$')?;
+    let (name, after) = match rest.strip_prefix('{') {
+        Some(braced) => {
+            let (inner, after) = braced.split_once('}')?;
+            // `${A:-x}` and the like: not a plain name.
+            let plain = !inner.is_empty()
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            (plain.then_some(inner)?, after)
+        }
+        None => {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (rest.get(..end).filter(|n| !n.is_empty())?, rest.get(end..)?)
+        }
+    };
+    if after.contains('$') {
+        return None;
+    }
+    Some((
+        before.to_ascii_lowercase(),
+        name.to_string(),
+        after.to_ascii_lowercase(),
+    ))
 }
 
 /// The stage's name (`FROM image AS name`), as written.
@@ -1110,6 +1188,31 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn one_variable_holds_one_value_in_every_from() {
+        let names = |text: &str, stage: usize| -> Vec<String> {
+            let doc = crate::syntax::parse(text).unwrap();
+            let ctx = crate::rules::Context::new(&doc);
+            stages_a_variable_may_name(&ctx, stage)
+                .into_iter()
+                .filter_map(|s| stage_name(&ctx, s).map(str::to_string))
+                .collect()
+        };
+        let kimai = "ARG BASE=fpm\nFROM php:8.3-apache AS apache-ext-base\n\
+                     FROM php:8.3-fpm AS fpm-ext-base\nFROM ${BASE}-ext-base AS gd\n\
+                     FROM php:8.3-apache AS apache-base\nFROM php:8.3-fpm AS fpm-base\n\
+                     FROM ${BASE}-base\n";
+        assert_eq!(names(kimai, 3), ["apache-ext-base", "fpm-ext-base"]);
+        // Not `apache-ext-base`: `${BASE}-ext-base` needs BASE to be `apache` or `fpm`.
+        assert_eq!(names(kimai, 6), ["apache-base", "fpm-base"]);
+        // Alone, any text fits the variable.
+        let alone = "FROM a AS apache-ext-base\nFROM a AS apache-base\nFROM ${BASE}-base\n";
+        assert_eq!(names(alone, 3), ["apache-ext-base", "apache-base"]);
+        // A FROM of an image with the same variable says nothing about the stages.
+        let image = "FROM a AS x-base\nFROM a AS y-z-base\nFROM php:${BASE}\nFROM ${BASE}-base\n";
+        assert_eq!(names(image, 4), ["x-base", "y-z-base"]);
+    }
 
     /// `join_path` as it was first written (a string joined, split, then joined again): the
     /// one-pass version must give the same path for any parts.

@@ -13,8 +13,12 @@ tag `latest` (`FROM ubuntu:latest`, DL3007). Global `ARG`s (before the first `FR
 expanded with their defaults: `FROM python:${PY}` with `ARG PY=3.12` is tagged, `FROM ${IMAGE}`
 with `ARG IMAGE=ubuntu` is not reported: an image named by a build argument is chosen by the
 build (its default is a fallback, often the parent image the same CI run builds and passes by
-digest). An `ARG` without a default is set by `--build-arg`, so what it holds is unknown and
-nothing is reported either. Earlier stages (`FROM builder`, whatever the case) and
+digest). So is a tag named by a build argument that the build passes (`ARG BASE_TAG=latest`,
+`FROM ${REPO}/base:${BASE_TAG}`, and `--build-arg BASE_TAG=...` or a `build-args:` line
+`BASE_TAG=stable-10314` in a build script or CI workflow, as DF912 reads them, at the
+context's root or the repository's): `latest` is only what a local build falls back to. An
+`ARG` without a default is set by `--build-arg`, so what it holds is unknown and nothing is
+reported either. Earlier stages (`FROM builder`, whatever the case) and
 `scratch` are not images and are never reported, nor is a named build context that a compose
 service (`build.additional_contexts`) or bake target (`contexts`) above the Dockerfile
 declares (`FROM php-base` with `contexts = { php-base = \"docker-image://php:8.4\" }`): the
@@ -592,6 +596,17 @@ fn from_the_stage(src: &str, destinations: &[String]) -> bool {
         .any(|d| (within(src, d) && own(d)) || (within(d, src) && own(src)))
 }
 
+/// The names of the variables a text uses: `$NAME`, `${NAME}`, `${NAME:-default}`.
+fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split('$').skip(1).filter_map(|rest| {
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        rest.get(..end).filter(|n| !n.is_empty())
+    })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let uses = std::cell::OnceCell::new();
     for base in base_images(ctx) {
@@ -621,6 +636,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .context
             .as_ref()
             .is_some_and(|c| c.is_named_context(base.written))
+        {
+            continue;
+        }
+        // A tag taken from a build argument that the build passes (`ARG BASE_TAG=latest`,
+        // `FROM ${REPO}/base:${BASE_TAG}`, and `--build-arg BASE_TAG=...` in the release
+        // workflow): the default is only the fallback of a local build.
+        if let Some((_, tag)) = base
+            .written
+            .rsplit_once(':')
+            .filter(|(_, t)| !t.contains('/'))
+            && let Some(c) = ctx.options.context.as_ref()
+            && variable_names(tag).any(|n| c.passes_build_arg(n))
         {
             continue;
         }

@@ -597,13 +597,57 @@ fn operands_of(commands: &[Command], program: &str) -> Vec<String> {
         .collect()
 }
 
+/// The folders above the operands of `mkdir -p` that it makes too (`mkdir -p tmp/pids
+/// tmp/cache` makes `tmp`), where they cannot be folders every image has: those under the
+/// working folder (a relative operand), and those of an absolute operand whose first folder
+/// is not one of the standard ones (`/data` of `/data/db`, not `/var` or `/opt` of
+/// `/var/www/uploads`, whose parents exist already).
+fn parents_made(commands: &[Command]) -> Vec<String> {
+    const STANDARD: &[&str] = &[
+        "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
+        "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
+    ];
+    let mut out = Vec::new();
+    for words in commands.iter().map(effective_words) {
+        if words.first().is_none_or(|p| basename(p) != "mkdir") {
+            continue;
+        }
+        let options = || words.iter().skip(1).map(|w| w.value.as_str());
+        let parents = options().any(|v| {
+            v == "--parents" || (v.starts_with('-') && !v.starts_with("--") && v.contains('p'))
+        });
+        if !parents {
+            continue;
+        }
+        for operand in options().filter(|v| !v.starts_with('-')) {
+            let path = norm(operand);
+            if let Some(rest) = path.strip_prefix('/') {
+                let first = rest.split('/').next().unwrap_or("");
+                if STANDARD.contains(&first) {
+                    continue;
+                }
+            }
+            let mut at = path.as_str();
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                if parent.is_empty() || parent == "." {
+                    break;
+                }
+                out.push(parent.to_string());
+                at = parent;
+            }
+        }
+    }
+    out
+}
+
 /// Whether every file is a folder the same command list made with `mkdir` before the chmod,
 /// not a system folder, that no other command of the RUN names and that no other instruction
 /// of the stage copies into, works in or names: a new, empty folder left writable for the
 /// application's data (`mkdir -p /data && chmod 777 /data`, so that the container also works
 /// under another `--user`), which holds no code anyone could replace.
 fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Command]) -> bool {
-    let made = operands_of(earlier, "mkdir");
+    let mut made = operands_of(earlier, "mkdir");
+    made.extend(parents_made(earlier));
     if files.is_empty()
         || files
             .iter()

@@ -33,7 +33,11 @@ Not reported:
 - a pipeline whose failure is tolerated anyway (`curl ... | sh || true`) or tested
   (`if curl ... | grep -q x`);
 - the unpacking of a compressed archive (`curl -fsSL $URL | tar -xz`): tar fails on an empty
-  or cut-off gzip, xz, zstd or bzip2 stream, so a failed download fails the RUN anyway.
+  or cut-off gzip, xz, zstd or bzip2 stream, so a failed download fails the RUN anyway;
+- a downloaded signing key read by `gpg --dearmor`, `gpg --import` or `apt-key add -`: gpg
+  exits with an error on an empty stream, an error page or an armored key cut anywhere, and
+  `--import` on a cut binary key too (checked with gpg 2.2.40). The one case that passes is a
+  binary key cut short and passed through `--dearmor`, which a binary key does not need.
 
 ## Why is this bad?
 The exit status of a pipeline is that of its last command. When `curl` fails (a 404, the
@@ -69,13 +73,14 @@ fix: the SHELL the fix inserts goes above the stage's first RUN that the default
 ## Options
 `[lint.pipefail] pipes`: `\"downloads\"` (the default) reports the pipes above. `\"all\"` also
 reports, as hadolint's DL4006 does, a RUN with any other pipe while pipefail is not in effect: a
-pipe with no download, a tolerated or tested pipeline, a download unpacked by tar, a pipeline
-followed by `;` without `-e`, a pipe inside `$(...)` or backquotes, a `{ ...; }` group or `( ...
-)` subshell piped into a command. One finding per RUN, at its first such pipe, without a fix.
-What covers a pipe is the same as in the default: a `SHELL` with `-o pipefail` of the stage or of
-a stage it builds on, or `set -o pipefail` earlier in the RUN (hadolint reports both: it forgets
-the SHELL at each `FROM`, and does not read `set`); `|` between `case` patterns is not a pipe;
-Windows images and non-POSIX `SHELL`s, where pipefail does not exist, are not read.
+pipe with no download, a tolerated or tested pipeline, a download unpacked by tar or read by
+gpg, a pipeline followed by `;` without `-e`, a pipe inside `$(...)` or backquotes, a `{ ...; }`
+group or `( ... )` subshell piped into a command. One finding per RUN, at its first such pipe,
+without a fix. What covers a pipe is the same as in the default: a `SHELL` with `-o pipefail`
+of the stage or of a stage it builds on, or `set -o pipefail` earlier in the RUN (hadolint
+reports both: it forgets the SHELL at each `FROM`, and does not read `set`); `|` between `case`
+patterns is not a pipe; Windows images and non-POSIX `SHELL`s, where pipefail does not exist,
+are not read.
 ",
     severity: Severity::Warning,
     default_enabled: true,
@@ -180,7 +185,23 @@ fn exempt(pipeline: &[Command]) -> bool {
                 "--gzip" | "--gunzip" | "--xz" | "--zstd" | "--bzip2" | "-z" | "-J"
             ) || (!v.starts_with("--") && v.trim_start_matches('-').contains(['z', 'J', 'j']))
         });
-    !downloads || condition || last.separator == Separator::Or || unpacks
+    !downloads || condition || last.separator == Separator::Or || unpacks || reads_a_key(last)
+}
+
+/// `curl ... | gpg --dearmor -o key.gpg`, `... | gpg --import`, `... | apt-key add -`: gpg
+/// exits 2 on an empty stream, an error page and an armored key cut anywhere, and `--import`
+/// (which `apt-key add` runs) on a cut binary key too, so a failed download fails the RUN
+/// anyway (gpg 2.2.40; `--dearmor` passes a binary key through, cut or not, but a binary key
+/// needs no dearmoring).
+fn reads_a_key(last: &Command) -> bool {
+    let options = || last.words.iter().skip(1).map(|w| w.value.as_str());
+    match program(last) {
+        Some("gpg" | "gpg2") => {
+            options().any(|v| matches!(v, "--dearmor" | "--dearmour" | "--import"))
+        }
+        Some("apt-key") => options().any(|v| v == "add"),
+        _ => false,
+    }
 }
 
 /// Whether commands `i..=j`, split by `|`, are not a pipeline but the alternatives of a `case`
@@ -589,6 +610,12 @@ mod tests {
         // A compressed stream cut off or empty fails tar itself.
         assert_eq!(find("curl -fsSL u | tar -xz"), None);
         assert_eq!(find("wget -qO- u | tar --extract --xz -C /opt"), None);
+        // gpg fails on an empty, cut or foreign key stream by itself.
+        assert_eq!(find("wget -qO - u | gpg --dearmour > /k.gpg"), None);
+        assert_eq!(find("curl -fsSL u | gpg --batch --dearmor -o /k.gpg"), None);
+        assert_eq!(find("curl -fsSL u | gpg --import"), None);
+        assert_eq!(find("curl -fsSL u | apt-key add -"), None);
+        assert_eq!(find("curl -fsSL u | gpg --list-packets"), Some((0, 1)));
         // No download before the last command: not reported.
         assert_eq!(find("locale -a | grep en_US"), None);
         assert_eq!(find("find / -name '*.pyc' | xargs rm -f"), None);
