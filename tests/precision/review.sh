@@ -21,8 +21,9 @@
 #                     so REVIEW_ROOT=/work/.mirror works as is);
 #   - a plain tree without .git, already at the listed commit (copied as is, not verified).
 # From a git dir the script writes every file of COMMIT's tree (ls-tree, cat-file; not `git
-# archive`, which drops `export-ignore` paths) into a scratch folder, with an empty `.git`
-# folder that marks the repository's root as a clone's would. Blobs absent from a
+# archive`, which drops `export-ignore` paths) into a scratch folder, with a `.git` folder
+# (holding only `HEAD`) that marks the repository's root as a clone's does: the rules that
+# look for the root, or for `.git` in the context, see what they see in a clone. Blobs absent from a
 # partial snapshot are listed in OUT/projects/OWNER+NAME/missing.txt
 # (in the reviewed snapshots only images, fonts and test data were missing).
 #
@@ -177,7 +178,7 @@ while IFS=$'\t' read -r -u 3 repo commit dockerfiles contexts covers; do
             export_commit "$gitdir" "$commit" "$work" "$proj/missing.txt"
             # A checkout has a `.git` folder: the rules that look for the repository's root
             # (build scripts and workflows there, `.git/info/exclude`) find it, as in a clone.
-            mkdir -p "$work/.git" ;;
+            mkdir -p "$work/.git" && printf 'ref: refs/heads/main\n' > "$work/.git/HEAD" ;;
         tree:*)
             cp -a "${loc#tree:}/." "$work/" ;;
         *)

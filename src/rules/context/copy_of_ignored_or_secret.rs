@@ -41,7 +41,11 @@ Checks what `COPY` and `ADD` take from the build context (not `--from`, not URLs
   publishes it with its sources (an `.env.docker` template, a test key under `testdata/`),
   and copying it along leaks nothing new; the `.env` a checkout keeps for itself is ignored
   there and is reported. Without any `.gitignore`, every such file is reported. `.git` itself
-  is reported in stages that ship. In a stage that does not ship, the message says the
+  is reported in stages that ship, unless the build reads it (a version taken from git, a
+  Makefile or build program that runs git, `-buildvcs=true`: the signals DF102 reads, in any
+  Dockerfile of the context's root) or the ignore file keeps everything inside it out
+  (`.git/*`: an empty folder goes in); so are `.ssh`, `.aws` and `.gnupg` only when something
+  inside them goes in. In a stage that does not ship, the message says the
   secret reaches that stage and the build cache, not the image. Dependency folders
   (`node_modules`, `vendor`, virtualenvs, `target`) are not searched, and the search is
   bounded (6 levels, 1,000 names per folder, 20,000 paths, shallow ones first).
@@ -457,7 +461,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         // (c) Secrets a broad copy takes along.
         if let Some(c) = context {
-            let found = secrets_sent(c, matcher.as_ref(), &source, in_shipped);
+            let git_used = std::cell::OnceCell::new();
+            let uses_git =
+                || *git_used.get_or_init(|| super::missing_dockerignore::build_uses_git(ctx, c));
+            let found = secrets_sent(c, matcher.as_ref(), &source, in_shipped, &uses_git);
             if !found.is_empty() {
                 let shown: Vec<String> = found.iter().take(3).map(|p| format!("`{p}`")).collect();
                 let more = match found.len() {
@@ -563,6 +570,7 @@ fn secrets_sent(
     m: Option<&Matcher>,
     s: &Source,
     in_shipped: bool,
+    uses_git: &dyn Fn() -> bool,
 ) -> Vec<String> {
     let excludes = match Matcher::new(&s.excludes) {
         Ok(e) => e,
@@ -614,10 +622,21 @@ fn secrets_sent(
                     continue;
                 }
             } else if let Some(kind) = secret_kind(&path) {
+                // A folder goes in with what is inside it: one whose every entry the ignore
+                // file excludes (`.git/*`) arrives empty (postal).
+                let filled = || {
+                    c.list(&path)
+                        .iter()
+                        .take(1000)
+                        .any(|n| sent(&format!("{path}/{n}")))
+                };
                 let reported = match kind {
-                    Secret::Git => in_shipped,
+                    // `.git` where the build reads it (a version stamped from git tags, a
+                    // Makefile or build program that runs git: DF102's reading) is there on
+                    // purpose.
+                    Secret::Git => in_shipped && filled() && !uses_git(),
                     Secret::Env if !in_shipped => env_holds_secret(&path, Some(c)),
-                    Secret::KeyFolder => true,
+                    Secret::KeyFolder => filled(),
                     k => c.is_file(&path) && confirmed(k, &path, Some(c)),
                 } && (kind == Secret::Git || !committed(c, &path));
                 if reported {
@@ -726,5 +745,26 @@ mod tests {
         // A Dockerfile-specific ignore file wins over `.dockerignore`.
         std::fs::write(dir.path().join("Dockerfile.dockerignore"), "*\n").unwrap();
         assert!(run(dir.path(), "FROM python:3.12\nCOPY . /app\n").is_empty());
+    }
+
+    /// `.git/*` keeps everything inside out: only an empty folder goes in (postal). A build
+    /// that reads git (a Makefile stamping the version from `git describe`: miniflux) copies
+    /// `.git` on purpose.
+    #[test]
+    fn git_folder_emptied_or_used() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git/objects")).unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        std::fs::write(dir.path().join("main.go"), "package main\n").unwrap();
+        let copy = "FROM golang:1.24\nWORKDIR /src\nCOPY . .\nRUN make\n";
+        std::fs::write(dir.path().join(".dockerignore"), "node_modules\n").unwrap();
+        let found = run(dir.path(), copy);
+        assert!(found.len() == 1 && found[0].contains("`.git`"), "{found:?}");
+        std::fs::write(dir.path().join(".dockerignore"), ".git/*\n").unwrap();
+        assert!(run(dir.path(), copy).is_empty());
+        std::fs::write(dir.path().join(".dockerignore"), "node_modules\n").unwrap();
+        let makefile = "VERSION := $(shell git describe --tags)\nall:\n\tgo build .\n";
+        std::fs::write(dir.path().join("Makefile"), makefile).unwrap();
+        assert!(run(dir.path(), copy).is_empty());
     }
 }

@@ -53,7 +53,11 @@ each generates the same one) installs or builds them. No line excludes a path th
 names, or that a `RUN`, `CMD` or `ENTRYPOINT` names as `./path`; `.git` stays when a `RUN` uses
 `git`, the project takes its version from git (setuptools-scm, hatch-vcs, versioneer,
 poetry-dynamic-versioning, pdm's `source = \"scm\"`, the git-version crate...), or
-`package.json` runs git (Husky, `git rev-parse` in a script). The lines left out are listed
+`package.json` runs git (Husky, `git rev-parse` in a script), a `RUN` starts a build that
+does (`make` with a Makefile that runs `git describe`, as miniflux's; a program of the context
+it runs, such as syncthing's `go run build.go` or `python version.py`), or asks Go to stamp
+the commit (`-buildvcs=true`); when `.git` is all the new file would keep out, nothing is
+reported. The lines left out are listed
 in the file's comments. Unsafe: the build no longer sees the excluded files, and a step that
 reads one of them in a way the Dockerfile does not show (a script that opens `.env`, a build
 that needs `.git`) changes or fails; the file is also shared by every Dockerfile built with
@@ -240,6 +244,13 @@ fn other_dockerfiles<'s>(
         .collect()
 }
 
+/// Whether the build reads `.git` (a version taken from git, a build script or Makefile that
+/// runs git, a RUN that names `.git`), in this Dockerfile or another one of the context's root
+/// (they share the ignore file): DF103 does not report `.git` copied along then.
+pub(in crate::rules) fn build_uses_git(ctx: &Context, context: &BuildContext) -> bool {
+    stack(ctx, context).uses_git
+}
+
 /// The stack of this Dockerfile and of the other Dockerfiles in the context's root: they share
 /// the ignore file, so each of them generates the same one (a folder that one of them
 /// installs, such as `node_modules`, is listed for all).
@@ -259,6 +270,23 @@ fn stack(ctx: &Context, context: &BuildContext) -> Stack {
         s.uses_git |= o.uses_git;
     }
     s
+}
+
+/// Whether a build script's text runs git (in a shell, a Makefile, or a Go or Python program
+/// that executes it).
+fn calls_git(text: &str) -> bool {
+    [
+        "git describe",
+        "git rev-parse",
+        "git show",
+        "git log",
+        "git branch",
+        "git status",
+        "\"git\"",
+        "'git'",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 fn stack_of(ctx: &Context, context: &BuildContext) -> Stack {
@@ -324,6 +352,36 @@ fn stack_of(ctx: &Context, context: &BuildContext) -> Stack {
                     || v.starts_with(".git/")
                     || v.ends_with("/.git")
                     || v.contains("/.git/")
+            }) {
+                s.uses_git = true;
+            }
+            // Go's version stamping asked for (`-buildvcs`, `-buildvcs=true`), and a build
+            // the RUN starts from the context that calls git: `make` with a Makefile that
+            // does (`VERSION := $(shell git describe ...)`: miniflux), or a script of the
+            // context it runs (`go run build.go`, `python version.py`, `sh build.sh`:
+            // syncthing, Tandoor).
+            if words.iter().any(|w| {
+                w.value == "-buildvcs" || w.value.strip_prefix("-buildvcs=") == Some("true")
+            }) {
+                s.uses_git = true;
+            }
+            let scripts: Vec<&str> = match prog {
+                "make" | "gmake" => vec!["Makefile", "makefile", "GNUmakefile"],
+                _ => words
+                    .iter()
+                    .map(|w| w.value.as_str())
+                    .filter(|v| {
+                        !v.starts_with(['-', '/', '$'])
+                            && [".go", ".py", ".sh", ".bash"]
+                                .iter()
+                                .any(|e| v.ends_with(e))
+                    })
+                    .collect(),
+            };
+            if scripts.iter().any(|f| {
+                context
+                    .read(f.trim_start_matches("./"))
+                    .is_some_and(|t| calls_git(&t))
             }) {
                 s.uses_git = true;
             }
@@ -787,6 +845,30 @@ mod tests {
         assert!(!keeps_git(
             &[("package.json", r#"{"scripts":{"build":"vite build"}}"#)],
             node
+        ));
+        // A Makefile the RUN's `make` reads that stamps the version from git (miniflux), a
+        // build program of the context that runs git (syncthing's `go run build.go`,
+        // Tandoor's `python version.py`), Go's stamping asked for.
+        let go =
+            "FROM golang:1.24-alpine\nRUN apk add --no-cache git make\nWORKDIR /src\nCOPY . .\n";
+        let makefile = "VERSION := $(shell git describe --tags 2>/dev/null)\nminiflux:\n\tgo build -ldflags=\"-X v=$(VERSION)\" .\n";
+        let make = format!("{go}RUN make miniflux\n");
+        assert!(keeps_git(&[("Makefile", makefile)], &make));
+        assert!(!keeps_git(&[("Makefile", "all:\n\tgo build .\n")], &make));
+        let build_go = "package main\nfunc v() { runError(\"git\", \"describe\", \"--always\") }\n";
+        let run = format!("{go}RUN go run build.go -no-upgrade build syncthing\n");
+        assert!(keeps_git(&[("build.go", build_go)], &run));
+        assert!(!keeps_git(&[("build.go", "package main\n")], &run));
+        let py = "import subprocess\nsubprocess.check_output(['git', 'show', '-s'])\n";
+        let tandoor = "FROM python:3.13-alpine\nWORKDIR /opt/app\nCOPY . ./\nRUN /opt/app/venv/bin/python version.py\n";
+        assert!(keeps_git(&[("version.py", py)], tandoor));
+        assert!(keeps_git(
+            &[],
+            &format!("{go}RUN go build -buildvcs=true -o /app .\n")
+        ));
+        assert!(!keeps_git(
+            &[],
+            &format!("{go}RUN go build -buildvcs=false -o /app .\n")
         ));
     }
 }
