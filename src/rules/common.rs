@@ -411,32 +411,9 @@ pub(super) fn stages_a_variable_may_name(ctx: &Context, stage: usize) -> Vec<usi
     let Some((prefix, var, suffix)) = single_variable(image) else {
         return fitting;
     };
-    let values = |prefix: &str, suffix: &str, before: usize| -> Vec<String> {
-        (1..before)
-            .filter_map(|s| stage_name(ctx, s))
-            .map(str::to_ascii_lowercase)
-            .filter(|n| n.len() > prefix.len() + suffix.len())
-            .filter_map(|n| {
-                n.strip_prefix(prefix)?
-                    .strip_suffix(suffix)
-                    .map(str::to_string)
-            })
-            .collect()
+    let Some(common) = from_variable_values(ctx).get(&var) else {
+        return fitting;
     };
-    let mut common = values(&prefix, &suffix, stage);
-    for other in (1..ctx.stages.len()).filter(|&s| s != stage) {
-        let Some((p, v, x)) = from_image(ctx, other).and_then(single_variable) else {
-            continue;
-        };
-        if v != var {
-            continue;
-        }
-        let theirs = values(&p, &x, other);
-        // A FROM that names no stage with any value names an image: it says nothing.
-        if !theirs.is_empty() {
-            common.retain(|c| theirs.contains(c));
-        }
-    }
     if common.is_empty() {
         return fitting;
     }
@@ -451,6 +428,53 @@ pub(super) fn stages_a_variable_may_name(ctx: &Context, stage: usize) -> Vec<usi
             })
         })
         .collect()
+}
+
+/// Per build argument that `FROM`s use alone, the values with which every `FROM` written with
+/// it that can name a stage does: the intersection of what each allows (a `FROM` that names no
+/// stage with any value names an image and says nothing). Once per file: the stage names are
+/// read once, and each such `FROM` is matched against them once.
+fn from_variable_values<'c>(
+    ctx: &'c Context,
+) -> &'c std::collections::HashMap<String, Vec<String>> {
+    ctx.from_variable_values.get_or_init(|| {
+        let names: Vec<Option<String>> = (0..ctx.stages.len())
+            .map(|s| stage_name(ctx, s).map(str::to_ascii_lowercase))
+            .collect();
+        let mut out: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for stage in 1..ctx.stages.len() {
+            let Some((prefix, var, suffix)) = from_image(ctx, stage).and_then(single_variable)
+            else {
+                continue;
+            };
+            let values: Vec<String> = names
+                .get(1..stage)
+                .unwrap_or_default()
+                .iter()
+                .flatten()
+                .filter(|n| n.len() > prefix.len() + suffix.len())
+                .filter_map(|n| {
+                    n.strip_prefix(prefix.as_str())?
+                        .strip_suffix(suffix.as_str())
+                        .map(str::to_string)
+                })
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            match out.get_mut(&var) {
+                Some(common) => {
+                    let allowed: std::collections::HashSet<&String> = values.iter().collect();
+                    common.retain(|c| allowed.contains(c));
+                }
+                None => {
+                    out.insert(var, values);
+                }
+            }
+        }
+        out
+    })
 }
 
 /// An image written with exactly one variable: the text before it and after it (lowercase)

@@ -491,6 +491,11 @@ pub struct Context<'a> {
     has_shell: std::sync::OnceLock<bool>,
     /// Per stage, whether its content ships (see [`Context::ships`]), found once per file.
     shipped: std::sync::OnceLock<Vec<bool>>,
+    /// Per build argument that `FROM`s use alone (`FROM ${BASE}-base`), the values that make
+    /// every such `FROM` name a stage (see [`common::stages_a_variable_may_name`]), found once
+    /// per file.
+    pub(crate) from_variable_values:
+        std::sync::OnceLock<std::collections::HashMap<String, Vec<String>>>,
     /// Per grammar (in [`programs::GRAMMARS`] order), where its commands are: (RUN index in
     /// [`Context::shell_runs`], command index), found once per file.
     call_index: std::sync::OnceLock<Vec<Vec<(usize, usize)>>>,
@@ -532,6 +537,7 @@ impl<'a> Context<'a> {
             stage_parents: std::sync::OnceLock::new(),
             has_shell: std::sync::OnceLock::new(),
             shipped: std::sync::OnceLock::new(),
+            from_variable_values: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
             call_index: std::sync::OnceLock::new(),
