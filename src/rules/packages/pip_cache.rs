@@ -21,7 +21,9 @@ earlier `export` in the RUN (pip turns the cache off for any value it accepts, e
 `false`), or `pip config set ….no-cache-dir`; when the RUN mounts a folder over the cache
 (a target ending in `.cache/pip` or `.cache`, or the `PIP_CACHE_DIR` in effect); when the same
 RUN deletes the cache afterwards (`rm -rf /root/.cache/pip`, `~/.cache`, `pip cache purge`);
-when the command names its own `--cache-dir`; and under `[lint.package-cache] strategy =
+when the command names its own `--cache-dir`; when it installs with `--no-index` (wheels a
+build stage made, `--find-links=/wheels`: nothing is downloaded, and a ready wheel is installed
+without being cached; mitmproxy's release image); and under `[lint.package-cache] strategy =
 \"mount\"`. `uv pip install`, `pip download` and `pip wheel` are not flagged.
 
 Only stages that ship are checked: a build target (a stage no other stage uses) and the
@@ -83,6 +85,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 || args
                     .iter()
                     .any(|w| w.value == "--cache-dir" || w.value.starts_with("--cache-dir="))
+                // Nothing is downloaded: wheels a build stage made (`--no-index
+                // --find-links=/wheels`), which pip installs without caching them.
+                || args.iter().any(|w| w.value == "--no-index")
                 || disabled_by_env(ctx, runs, r, index, &config_before)
                 || cache_mounted(ctx, runs, r, index)
                 || run

@@ -28,7 +28,12 @@ Flags RUN commands that run or install what nobody checked, or that open the ima
   is removed again later in the same RUN, or every path is a folder the RUN has just made
   with `mkdir` and no later `COPY` or `ADD` of the stage puts anything in (`mkdir -p /data &&
   chmod 777 /data`: an empty folder for the application's data, left writable so that the
-  container also runs under an arbitrary `--user`; it holds no code to replace).
+  container also runs under an arbitrary `--user`; it holds no code to replace; the parents
+  `mkdir -p` makes count, outside the standard top folders, and paths named by the `ENV` or
+  `ARG` values the stage set before the RUN are read with them), or a comment right above the
+  RUN, or inside it before the chmod, says the modes are for running under any user id
+  (\"arbitrary user\", \"any user\", \"random uid\", \"custom uid\", \"OpenShift\"...:
+  docker-library's redmine, which a chown cannot serve for an id chosen at run time).
 
 Commands inside `$(...)` are looked at too. Exec-form RUNs, heredoc bodies and commands run
 through `sh -c '...'` strings are not.
@@ -597,6 +602,100 @@ fn operands_of(commands: &[Command], program: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `text` names the absolute `path` (or something under it) as a whole path: not as
+/// the tail of another one (`/cache` is not named by `/var/cache/apt`).
+fn names_path(text: &str, path: &str) -> bool {
+    text.match_indices(path).any(|(at, _)| {
+        let before = text.get(..at).and_then(|t| t.chars().next_back());
+        let after = text.get(at + path.len()..).and_then(|t| t.chars().next());
+        !before
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '$' | '}'))
+            && !after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    })
+}
+
+/// Whether a comment says the modes are for running the image under any user id: one of the
+/// comment lines right above the RUN, or inside it before the chmod (`# fix permissions for
+/// running as an arbitrary user`: docker-library's redmine; `writable by any user (for custom
+/// uid:gid support)`: dawarich). A chown cannot serve `docker run --user` with an id chosen at
+/// run time, nor OpenShift's random ids: the world-writable mode is the design there.
+fn for_any_user(ctx: &Context, run: &ShellRun, chmod_at: Span) -> bool {
+    const SAYS: &[&str] = &[
+        "arbitrary user",
+        "arbitrary uid",
+        "any user",
+        "any uid",
+        "random uid",
+        "random user",
+        "custom uid",
+        "openshift",
+    ];
+    let text = &ctx.doc.text;
+    let ins = run.ins;
+    // The chmod's place in the source, to keep the inner comments before it.
+    let before = run.to_source(chmod_at).start;
+    let inner = ins
+        .inner_comments
+        .iter()
+        .filter(|c| c.start < before)
+        .map(|c| c.slice(text));
+    let index = ctx.doc.items.iter().position(
+        |it| matches!(it, crate::syntax::Item::Instruction(i) if std::ptr::eq(&**i, ins)),
+    );
+    let above = index.into_iter().flat_map(|i| {
+        ctx.doc
+            .items
+            .get(..i)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .map_while(|it| match it {
+                crate::syntax::Item::Comment(c) => Some(c.slice(text)),
+                _ => None,
+            })
+    });
+    inner.chain(above).any(|c| {
+        let c = c.to_ascii_lowercase();
+        SAYS.iter().any(|s| c.contains(s))
+    })
+}
+
+/// A word's text with the variables the stage sets before the RUN (`ENV`, `ARG` defaults)
+/// replaced by their values, when each is known and plain; `None` otherwise, and for text
+/// the shell would read in another way (quotes, globs, `~`, substitutions).
+fn known_value(ctx: &Context, run: &ShellRun, text: &str) -> Option<String> {
+    if !text.contains('$') {
+        return (!text.contains(['*', '?', '[', '~', '`', '\\', '"', '\''])).then(|| text.into());
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(rest.get(..at)?);
+        let after = rest.get(at + 1..)?;
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(braced) => braced.split_once('}')?,
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (after.get(..end)?, after.get(end..)?)
+            }
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let value = crate::rules::common::env_before(ctx, run.stage, run.ins, name)??;
+        let value = value.trim_matches(['"', '\'']);
+        if value.contains(['$', '*', '?', '[', '~', '`', '\\', ' ']) {
+            return None;
+        }
+        out.push_str(value);
+        rest = tail;
+    }
+    out.push_str(rest);
+    (!out.contains(['*', '?', '[', '~', '`', '\\', '"', '\''])).then_some(out)
+}
+
 /// The folders above the operands of `mkdir -p` that it makes too (`mkdir -p tmp/pids
 /// tmp/cache` makes `tmp`), where they cannot be folders every image has: those under the
 /// working folder (a relative operand), and those of an absolute operand whose first folder
@@ -646,13 +745,34 @@ fn parents_made(commands: &[Command]) -> Vec<String> {
 /// application's data (`mkdir -p /data && chmod 777 /data`, so that the container also works
 /// under another `--user`), which holds no code anyone could replace.
 fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Command]) -> bool {
-    let mut made = operands_of(earlier, "mkdir");
-    made.extend(parents_made(earlier));
-    if files.is_empty()
-        || files
-            .iter()
-            .any(|f| f.complex || !made.contains(&norm(&f.value)))
-    {
+    // Paths written with variables the stage's `ENV` or `ARG` set before the RUN (`mkdir -p
+    // ${DATA_DIR} && chmod 777 ${DATA_DIR}`: jellyfin) are read with their values.
+    let known = |text: &str| known_value(ctx, run, text);
+    let made: Vec<String> = operands_of(earlier, "mkdir")
+        .into_iter()
+        .chain(parents_made(earlier))
+        .filter_map(|m| {
+            if m.contains('$') {
+                known(&m).map(|v| norm(&v))
+            } else {
+                Some(m)
+            }
+        })
+        .collect();
+    let Some(values) = files
+        .iter()
+        .map(|f| {
+            if f.complex {
+                known(&f.value)
+            } else {
+                Some(f.value.clone())
+            }
+        })
+        .collect::<Option<Vec<String>>>()
+    else {
+        return false;
+    };
+    if files.is_empty() || values.iter().any(|v| !made.contains(&norm(v))) {
         return false;
     }
     let Some(stage) = ctx.stages.get(run.stage) else {
@@ -666,9 +786,9 @@ fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Com
         }
     };
     let here = workdir_at(ctx, run.stage, run.ins);
-    let Some(folders) = files
+    let Some(folders) = values
         .iter()
-        .map(|f| resolve(here.clone(), &f.value))
+        .map(|v| resolve(here.clone(), v))
         .collect::<Option<Vec<String>>>()
     else {
         return false;
@@ -712,7 +832,7 @@ fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Com
             }
             (Kind::Copy | Kind::Add, Args::Json(v)) => (v.last().map(|d| d.value.clone()), later),
             (Kind::Workdir, Args::Text(t)) => (Some(t.slice(&i.logical).trim().to_string()), false),
-            (Kind::Run, _) => return folders.iter().any(|f| i.logical.contains(f.as_str())),
+            (Kind::Run, _) => return folders.iter().any(|f| names_path(&i.logical, f)),
             _ => return false,
         };
         // A destination that cannot be resolved may be inside: not a data folder then.
@@ -787,6 +907,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if let Some((mode, files)) = chmod_world_writable(words)
                     && !removed_later(files, commands.get(i + 1..).unwrap_or_default())
                     && !new_data_folder(ctx, run, files, commands.get(..i).unwrap_or_default())
+                    && !for_any_user(ctx, run, mode.span)
                 {
                     found.push((
                         word_span(run, first, mode),

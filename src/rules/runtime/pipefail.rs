@@ -34,6 +34,9 @@ Not reported:
   (`if curl ... | grep -q x`);
 - the unpacking of a compressed archive (`curl -fsSL $URL | tar -xz`): tar fails on an empty
   or cut-off gzip, xz, zstd or bzip2 stream, so a failed download fails the RUN anyway;
+- a download decompressed by `gzip -d`, `gunzip`, `zcat`, `xz -d`, `unxz`, `xzcat`, `zstd -d`,
+  `unzstd`, `bzip2 -d`, `bunzip2` or `bzcat` (without `-f`, which passes a foreign stream
+  through): each exits with an error on an empty, foreign or cut-off stream;
 - a downloaded signing key read by `gpg --dearmor`, `gpg --import` or `apt-key add -`: gpg
   exits with an error on an empty stream, an error page or an armored key cut anywhere, and
   `--import` on a cut binary key too (checked with gpg 2.2.40). The one case that passes is a
@@ -73,9 +76,9 @@ fix: the SHELL the fix inserts goes above the stage's first RUN that the default
 ## Options
 `[lint.pipefail] pipes`: `\"downloads\"` (the default) reports the pipes above. `\"all\"` also
 reports, as hadolint's DL4006 does, a RUN with any other pipe while pipefail is not in effect: a
-pipe with no download, a tolerated or tested pipeline, a download unpacked by tar or read by
-gpg, a pipeline followed by `;` without `-e`, a pipe inside `$(...)` or backquotes, a `{ ...; }`
-group or `( ... )` subshell piped into a command. One finding per RUN, at its first such pipe,
+pipe with no download, a tolerated or tested pipeline, a download unpacked by tar,
+decompressed or read by gpg, a pipeline followed by `;` without `-e`, a pipe inside `$(...)` or
+backquotes, a `{ ...; }` group or `( ... )` subshell piped into a command. One finding per RUN, at its first such pipe,
 without a fix. What covers a pipe is the same as in the default: a `SHELL` with `-o pipefail`
 of the stage or of a stage it builds on, or `set -o pipefail` earlier in the RUN (hadolint
 reports both: it forgets the SHELL at each `FROM`, and does not read `set`); `|` between `case`
@@ -185,7 +188,33 @@ fn exempt(pipeline: &[Command]) -> bool {
                 "--gzip" | "--gunzip" | "--xz" | "--zstd" | "--bzip2" | "-z" | "-J"
             ) || (!v.starts_with("--") && v.trim_start_matches('-').contains(['z', 'J', 'j']))
         });
-    !downloads || condition || last.separator == Separator::Or || unpacks || reads_a_key(last)
+    !downloads
+        || condition
+        || last.separator == Separator::Or
+        || unpacks
+        || reads_a_key(last)
+        || decompresses(last)
+}
+
+/// `curl ... | gzip -d > tool`: gzip, xz, zstd and bzip2 exit with an error on an empty,
+/// foreign (an error page) or cut-off stream, so a failed download fails the RUN anyway (GNU
+/// and busybox gzip; checked with each). Not with `-f`, which passes a foreign stream
+/// through (`zstdcat` always does).
+fn decompresses(last: &Command) -> bool {
+    let options = || last.words.iter().skip(1).map(|w| w.value.as_str());
+    let short = |letter: char| {
+        options().any(|v| v.starts_with('-') && !v.starts_with("--") && v.contains(letter))
+    };
+    if short('f') || options().any(|v| v == "--force") {
+        return false;
+    }
+    match program(last) {
+        Some("gunzip" | "zcat" | "unxz" | "xzcat" | "unzstd" | "bunzip2" | "bzcat") => true,
+        Some("gzip" | "xz" | "zstd" | "bzip2") => {
+            short('d') || options().any(|v| matches!(v, "--decompress" | "--uncompress"))
+        }
+        _ => false,
+    }
 }
 
 /// `curl ... | gpg --dearmor -o key.gpg`, `... | gpg --import`, `... | apt-key add -`: gpg
@@ -610,6 +639,15 @@ mod tests {
         // A compressed stream cut off or empty fails tar itself.
         assert_eq!(find("curl -fsSL u | tar -xz"), None);
         assert_eq!(find("wget -qO- u | tar --extract --xz -C /opt"), None);
+        // So do the decompressors (not with `-f`, which passes a foreign stream through).
+        assert_eq!(find("curl -fL u | gzip -d > /usr/local/bin/dasel"), None);
+        assert_eq!(
+            find("curl -fL u | xz --decompress > /x && chmod +x /x"),
+            None
+        );
+        assert_eq!(find("wget -qO- u | zcat > /x"), None);
+        assert_eq!(find("curl -fL u | gzip -df > /x"), Some((0, 1)));
+        assert_eq!(find("curl -fL u | gzip > /x.gz"), Some((0, 1)));
         // gpg fails on an empty, cut or foreign key stream by itself.
         assert_eq!(find("wget -qO - u | gpg --dearmour > /k.gpg"), None);
         assert_eq!(find("curl -fsSL u | gpg --batch --dearmor -o /k.gpg"), None);
