@@ -35,6 +35,12 @@ Flags RUN commands that run or install what nobody checked, or that open the ima
   (\"arbitrary user\", \"any user\", \"random uid\", \"custom uid\", \"OpenShift\"...:
   docker-library's redmine, which a chown cannot serve for an id chosen at run time).
 
+World-writable modes are checked in the stages that ship (a build target and the stages it is
+built on, as the size rules read them), and in a stage only copied from where a later `COPY
+--from` copies those files, or a folder around them, out (copies keep the modes): a builder's
+`chmod -R a+w /root/.cargo`, when only its binaries are copied out, stays out of every image.
+The other findings are reported in every stage: they are about what the build runs.
+
 Commands inside `$(...)` are looked at too. Exec-form RUNs, heredoc bodies and commands run
 through `sh -c '...'` strings are not.
 
@@ -602,6 +608,83 @@ fn operands_of(commands: &[Command], program: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the files a chmod changes can reach an image: the stage ships, or a later `COPY
+/// --from` (or `ADD --from`) of it copies them, or a folder above or below them, out (copies
+/// keep the modes), or a later `RUN --mount` of it, or a `--from` a variable names, may. A
+/// builder stage's `chmod -R a+w /root/.cargo` whose stage only gives out its binaries keeps
+/// the modes out of every image (TGI).
+fn modes_reach_an_image(ctx: &Context, run: &ShellRun, files: &[Word]) -> bool {
+    if ctx.ships(run.stage) {
+        return true;
+    }
+    let here = workdir_at(ctx, run.stage, run.ins).unwrap_or_else(|| "/".to_string());
+    let Some(targets) = files
+        .iter()
+        .map(|f| (!f.complex).then(|| join_path(&here, &f.value)))
+        .collect::<Option<Vec<String>>>()
+    else {
+        return true;
+    };
+    for (s, stage) in ctx.stages.iter().enumerate().skip(run.stage + 1) {
+        for ins in &stage.instructions {
+            let from = match ins.kind() {
+                Kind::Copy | Kind::Add => ins.node.flag("from").and_then(|f| f.value()),
+                Kind::Run => {
+                    if ins.node.flags.iter().any(|f| {
+                        f.name() == "mount"
+                            && f.value().is_some_and(|v| {
+                                v.split(',').any(|kv| {
+                                    kv.strip_prefix("from=").is_some_and(|r| {
+                                        r.contains('$') || ctx.stage_named(r, s) == Some(run.stage)
+                                    })
+                                })
+                            })
+                    }) {
+                        return true;
+                    }
+                    None
+                }
+                _ => None,
+            };
+            let Some(from) = from else { continue };
+            if from.contains('$') {
+                return true;
+            }
+            if ctx.stage_named(from, s) != Some(run.stage) {
+                continue;
+            }
+            let sources: Vec<String> = match &ins.node.args {
+                Args::Words(w) => w
+                    .split_last()
+                    .map(|(_, src)| {
+                        src.iter()
+                            .map(|x| x.slice(&ins.logical).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                Args::Json(v) => v
+                    .split_last()
+                    .map(|(_, src)| src.iter().map(|x| x.value.clone()).collect())
+                    .unwrap_or_default(),
+                _ => return true,
+            };
+            for src in sources {
+                if src.contains(['*', '?', '[', '$']) {
+                    return true;
+                }
+                let src = join_path("/", &src);
+                if targets
+                    .iter()
+                    .any(|t| is_within(t, &src) || is_within(&src, t) || src == "/")
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Whether `text` names the absolute `path` (or something under it) as a whole path: not as
 /// the tail of another one (`/cache` is not named by `/var/cache/apt`).
 fn names_path(text: &str, path: &str) -> bool {
@@ -904,7 +987,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         format!("`{} {}` {UNSIGNED}", basename(first), text(ws)),
                     ));
                 }
+                // Modes matter in the image: a stage only copied from keeps them out of it
+                // (TGI's builder makes `~/.cargo` writable for its build user).
                 if let Some((mode, files)) = chmod_world_writable(words)
+                    && modes_reach_an_image(ctx, run, files)
                     && !removed_later(files, commands.get(i + 1..).unwrap_or_default())
                     && !new_data_folder(ctx, run, files, commands.get(..i).unwrap_or_default())
                     && !for_any_user(ctx, run, mode.span)

@@ -16,7 +16,9 @@ fine). Only whole words count: `KEYBOARD`, `GPG_KEYS`, `AUTHORS` and `API-KEY` a
 flagged. Like BuildKit, ARGs before the first `FROM` (global build arguments, only seen by
 `FROM` lines) and instructions under `ONBUILD` are not checked. Unlike BuildKit, an `ENV`
 with an empty value (`ENV PASSWORD=\"\"`, a placeholder the container is given at run time)
-is not flagged: it stores nothing; nor is the ID of an OpenPGP key, a name with a word `gpg`,
+is not flagged: it stores nothing; nor is a value that switches a setting (`true`, `false`,
+`yes`, `no`, `on`, `off`, `0`, `1`, `enabled`, `disabled`: `GF_AUTH_ANONYMOUS_ENABLED=false`,
+where `auth` names Grafana's settings section); nor is the ID of an OpenPGP key, a name with a word `gpg`,
 `pgp` or `gnupg` whose value, if any, is hexadecimal (`ENV GPG_KEY
 A035C8C19219BA821ECEA86B64E628F8D684696D`, the fingerprint the official images verify their
 downloads with: public by design; 33 of BuildKit's 53 findings on the corpus). An `ARG`
@@ -127,6 +129,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     for p in pairs
                         .iter()
                         .filter(|p| !matches!(p.value.slice(&ins.logical), "" | "\"\"" | "''"))
+                        .filter(|p| !switch(p.value.slice(&ins.logical)))
                         .filter(|p| {
                             !openpgp_key_id(
                                 &unquote(p.key.slice(&ins.logical)),
@@ -144,7 +147,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Some((n, v)) => (n, Some(v)),
                             None => (text, None),
                         };
-                        if openpgp_key_id(&unquote(name), value) {
+                        if openpgp_key_id(&unquote(name), value) || value.is_some_and(switch) {
                             continue;
                         }
                         report(ins, "ARG", Span::new(w.start, w.start + name.len()), out);
@@ -154,6 +157,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A value that switches a setting on or off (`GF_AUTH_ANONYMOUS_ENABLED=false`: `auth` names
+/// Grafana's section, and `false` is no secret).
+fn switch(value: &str) -> bool {
+    let v = unquote(value).to_ascii_lowercase();
+    matches!(
+        v.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | "enabled" | "disabled"
+    )
 }
 
 fn report(ins: &Instruction, keyword: &str, key: Span, out: &mut Vec<Diagnostic>) {
