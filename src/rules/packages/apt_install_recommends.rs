@@ -46,7 +46,10 @@ Unsafe: the image gets fewer packages, and something may have relied on a recomm
 The fix installs `ca-certificates` by name where a package installed recommended it (`curl`,
 `wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
 without it HTTPS servers cannot be verified. No fix for `python3-pip` and `cmake`, whose
-recommended compilers, headers and `make` are what building from source needs. Other recommended
+recommended compilers, headers and `make` are what building from source needs, nor for `gpg`
+alone where the stage fetches keys from a keyserver (`gpg --recv-keys`, `--keyserver`):
+`dirmngr`, which does the fetching, comes only with `gpg`'s Recommends (`gnupg`), and without
+it the fetch fails (docker-library's varnish images). Other recommended
 packages the image relied on have to be added by name.
 ",
     severity: Severity::Warning,
@@ -115,11 +118,35 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let needs_pip_tools = packages
             .iter()
             .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
+        // `gpg` alone reaches `dirmngr`, which fetches from keyservers, only through its
+        // Recommends (`gnupg`): without it `gpg --recv-keys` exits 2 ("No dirmngr").
+        let needs_dirmngr = packages.iter().any(|p| p.value == "gpg")
+            && !packages
+                .iter()
+                .any(|p| matches!(p.value.as_str(), "dirmngr" | "gnupg" | "gnupg2"))
+            && ctx
+                .shell_runs()
+                .iter()
+                .filter(|r| r.stage == run.stage)
+                .any(|r| {
+                    [
+                        "--recv-key",
+                        "--keyserver",
+                        "--fetch-key",
+                        "--refresh-keys",
+                        "--locate-key",
+                    ]
+                    .iter()
+                    .any(|k| r.script.contains(k))
+                });
         match needs_pip_tools {
             Some(p) => diag.message.push_str(&format!(
                 " (no fix: `{}` recommends the compilers and build tools that building from source needs)",
                 p.value
             )),
+            None if needs_dirmngr => diag.message.push_str(
+                " (no fix: `gpg` recommends `gnupg`, whose `dirmngr` the keyserver fetch needs)",
+            ),
             None => {
                 let mut edits =
                     vec![Edit::insert(run.after_word(apt.sub), " --no-install-recommends")];
