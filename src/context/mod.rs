@@ -226,7 +226,8 @@ fn build_args_in(text: &str, names: &mut Vec<String>) {
             && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && !n.starts_with(|c: char| c.is_ascii_digit())
     };
-    if !text.contains("--build-arg") && !text.contains("build-args") {
+    if !text.contains("--build-arg") && !text.contains("build-args") && !text.contains("build_args")
+    {
         return;
     }
     let mut rest = text;

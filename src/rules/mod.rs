@@ -496,6 +496,9 @@ pub struct Context<'a> {
     /// per file.
     pub(crate) from_variable_values:
         std::sync::OnceLock<std::collections::HashMap<String, Vec<String>>>,
+    /// Per stage, the paths later stages copy out of it or of a stage built on it (`None`:
+    /// anything may be, through a mount or a `--from` a variable names), found once per file.
+    pub(crate) copied_out: std::sync::OnceLock<Vec<Option<Vec<String>>>>,
     /// Per grammar (in [`programs::GRAMMARS`] order), where its commands are: (RUN index in
     /// [`Context::shell_runs`], command index), found once per file.
     call_index: std::sync::OnceLock<Vec<Vec<(usize, usize)>>>,
@@ -538,6 +541,7 @@ impl<'a> Context<'a> {
             has_shell: std::sync::OnceLock::new(),
             shipped: std::sync::OnceLock::new(),
             from_variable_values: std::sync::OnceLock::new(),
+            copied_out: std::sync::OnceLock::new(),
             base_images: std::sync::OnceLock::new(),
             text_marks: std::sync::Mutex::new(TextMarks::new()),
             call_index: std::sync::OnceLock::new(),

@@ -617,6 +617,9 @@ fn modes_reach_an_image(ctx: &Context, run: &ShellRun, files: &[Word]) -> bool {
     if ctx.ships(run.stage) {
         return true;
     }
+    let Some(Some(sources)) = copied_out(ctx).get(run.stage) else {
+        return true;
+    };
     let here = workdir_at(ctx, run.stage, run.ins).unwrap_or_else(|| "/".to_string());
     let Some(targets) = files
         .iter()
@@ -625,64 +628,90 @@ fn modes_reach_an_image(ctx: &Context, run: &ShellRun, files: &[Word]) -> bool {
     else {
         return true;
     };
-    for (s, stage) in ctx.stages.iter().enumerate().skip(run.stage + 1) {
-        for ins in &stage.instructions {
-            let from = match ins.kind() {
-                Kind::Copy | Kind::Add => ins.node.flag("from").and_then(|f| f.value()),
-                Kind::Run => {
-                    if ins.node.flags.iter().any(|f| {
-                        f.name() == "mount"
-                            && f.value().is_some_and(|v| {
-                                v.split(',').any(|kv| {
-                                    kv.strip_prefix("from=").is_some_and(|r| {
-                                        r.contains('$') || ctx.stage_named(r, s) == Some(run.stage)
-                                    })
+    sources.iter().any(|src| {
+        src == "/"
+            || targets
+                .iter()
+                .any(|t| is_within(t, src) || is_within(src, t))
+    })
+}
+
+/// Per stage, the paths (absolute) that later stages copy out of it, or out of a stage built
+/// on it, with `COPY --from` or `ADD --from` (copies keep the modes); `None` where anything may
+/// be taken: a `RUN --mount` from it, a `--from` a variable names, a source with a wildcard or
+/// a variable. Once per file: each instruction is read once, each `--from` resolved once.
+fn copied_out<'c>(ctx: &'c Context) -> &'c [Option<Vec<String>>] {
+    ctx.copied_out.get_or_init(|| {
+        let n = ctx.stages.len();
+        let mut out: Vec<Option<Vec<String>>> = vec![Some(Vec::new()); n];
+        let mut any_variable_from = false;
+        for (s, stage) in ctx.stages.iter().enumerate() {
+            for ins in &stage.instructions {
+                let mut froms: Vec<(Option<usize>, Option<Vec<String>>)> = Vec::new();
+                match ins.kind() {
+                    Kind::Copy | Kind::Add => {
+                        let Some(from) = ins.node.flag("from").and_then(|f| f.value()) else {
+                            continue;
+                        };
+                        let from = from.trim_matches(['"', '\'']);
+                        if from.contains('$') {
+                            any_variable_from = true;
+                            continue;
+                        }
+                        let values: Vec<String> = match &ins.node.args {
+                            Args::Words(w) => w
+                                .iter()
+                                .map(|x| {
+                                    x.slice(&ins.logical).trim_matches(['"', '\'']).to_string()
                                 })
-                            })
-                    }) {
-                        return true;
+                                .collect(),
+                            Args::Json(v) => v.iter().map(|x| x.value.clone()).collect(),
+                            _ => Vec::new(),
+                        };
+                        let sources = values
+                            .split_last()
+                            .map(|(_, src)| src.to_vec())
+                            .unwrap_or_default();
+                        let paths = (!sources.iter().any(|p| p.contains(['*', '?', '[', '$'])))
+                            .then(|| sources.iter().map(|p| join_path("/", p)).collect());
+                        froms.push((ctx.stage_named(from, s), paths));
                     }
-                    None
+                    Kind::Run => {
+                        for f in ins.node.flags.iter().filter(|f| f.name() == "mount") {
+                            for kv in f.value().unwrap_or("").split(',') {
+                                if let Some(r) = kv.strip_prefix("from=") {
+                                    if r.contains('$') {
+                                        any_variable_from = true;
+                                    } else {
+                                        froms.push((ctx.stage_named(r, s), None));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
                 }
-                _ => None,
-            };
-            let Some(from) = from else { continue };
-            if from.contains('$') {
-                return true;
-            }
-            if ctx.stage_named(from, s) != Some(run.stage) {
-                continue;
-            }
-            let sources: Vec<String> = match &ins.node.args {
-                Args::Words(w) => w
-                    .split_last()
-                    .map(|(_, src)| {
-                        src.iter()
-                            .map(|x| x.slice(&ins.logical).to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                Args::Json(v) => v
-                    .split_last()
-                    .map(|(_, src)| src.iter().map(|x| x.value.clone()).collect())
-                    .unwrap_or_default(),
-                _ => return true,
-            };
-            for src in sources {
-                if src.contains(['*', '?', '[', '$']) {
-                    return true;
-                }
-                let src = join_path("/", &src);
-                if targets
-                    .iter()
-                    .any(|t| is_within(t, &src) || is_within(&src, t) || src == "/")
-                {
-                    return true;
+                for (from, paths) in froms {
+                    // The stage copied from, and every stage it is built on: their files are
+                    // its files.
+                    let mut at = from;
+                    while let Some(st) = at {
+                        if let Some(slot) = out.get_mut(st) {
+                            match (slot.as_mut(), &paths) {
+                                (Some(list), Some(p)) => list.extend(p.iter().cloned()),
+                                _ => *slot = None,
+                            }
+                        }
+                        at = crate::rules::common::stage_parent(ctx, st);
+                    }
                 }
             }
         }
-    }
-    false
+        if any_variable_from {
+            return vec![None; n];
+        }
+        out
+    })
 }
 
 /// Whether `text` names the absolute `path` (or something under it) as a whole path: not as
@@ -737,9 +766,17 @@ fn for_any_user(ctx: &Context, run: &ShellRun, chmod_at: Span) -> bool {
                 _ => None,
             })
     });
+    // Whole words only: "Company users" does not say "any user".
     inner.chain(above).any(|c| {
         let c = c.to_ascii_lowercase();
-        SAYS.iter().any(|s| c.contains(s))
+        SAYS.iter().any(|s| {
+            c.match_indices(s).any(|(at, _)| {
+                let before = c.get(..at).and_then(|t| t.chars().next_back());
+                let after = c.get(at + s.len()..).and_then(|t| t.chars().next());
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(|ch| ch.is_alphanumeric() && ch != 's')
+            })
+        })
     })
 }
 
@@ -831,16 +868,21 @@ fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Com
     // Paths written with variables the stage's `ENV` or `ARG` set before the RUN (`mkdir -p
     // ${DATA_DIR} && chmod 777 ${DATA_DIR}`: jellyfin) are read with their values.
     let known = |text: &str| known_value(ctx, run, text);
-    let made: Vec<String> = operands_of(earlier, "mkdir")
+    let expand = |m: String| {
+        if m.contains('$') {
+            known(&m).map(|v| norm(&v))
+        } else {
+            Some(m)
+        }
+    };
+    let named: Vec<String> = operands_of(earlier, "mkdir")
         .into_iter()
-        .chain(parents_made(earlier))
-        .filter_map(|m| {
-            if m.contains('$') {
-                known(&m).map(|v| norm(&v))
-            } else {
-                Some(m)
-            }
-        })
+        .filter_map(expand)
+        .collect();
+    let made: Vec<String> = named
+        .iter()
+        .cloned()
+        .chain(parents_made(earlier).into_iter().filter_map(expand))
         .collect();
     let Some(values) = files
         .iter()
@@ -931,6 +973,47 @@ fn new_data_folder(ctx: &Context, run: &ShellRun, files: &[Word], earlier: &[Com
         .iter()
         .position(|i| std::ptr::eq(*i, run.ins))
         .unwrap_or(0);
+    // A folder `mkdir -p` made only as a parent is new only if no COPY or ADD before put files
+    // at, in or above it, in this stage or a stage it is built on (`WORKDIR /var/www/html`,
+    // `COPY . .`, then `mkdir -p bootstrap/cache && chmod -R 777 bootstrap`: `bootstrap` came
+    // with the code).
+    let parents_only: Vec<&String> = folders
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| !named.contains(&norm(v)))
+        .map(|(f, _)| f)
+        .collect();
+    if !parents_only.is_empty() {
+        let chain = crate::rules::common::stage_chain(ctx, run.stage);
+        let filled_before = chain.iter().any(|&st| {
+            ctx.stages.get(st).is_some_and(|stg| {
+                stg.instructions
+                    .iter()
+                    .copied()
+                    .take_while(|i| !std::ptr::eq(*i, run.ins))
+                    .any(|i| {
+                        let dest = match (i.kind(), &i.node.args) {
+                            (Kind::Copy | Kind::Add, Args::Words(w)) => {
+                                w.last().map(|d| d.slice(&i.logical).to_string())
+                            }
+                            (Kind::Copy | Kind::Add, Args::Json(v)) => {
+                                v.last().map(|d| d.value.clone())
+                            }
+                            _ => return false,
+                        };
+                        match dest.and_then(|d| resolve(workdir_at(ctx, st, i), &d)) {
+                            Some(d) => parents_only
+                                .iter()
+                                .any(|f| is_within(f, &d) || is_within(&d, f)),
+                            None => true,
+                        }
+                    })
+            })
+        });
+        if filled_before {
+            return false;
+        }
+    }
     !stage
         .instructions
         .iter()

@@ -34,9 +34,10 @@ Not reported:
   (`if curl ... | grep -q x`);
 - the unpacking of a compressed archive (`curl -fsSL $URL | tar -xz`): tar fails on an empty
   or cut-off gzip, xz, zstd or bzip2 stream, so a failed download fails the RUN anyway;
-- a download decompressed by `gzip -d`, `gunzip`, `zcat`, `xz -d`, `unxz`, `xzcat`, `zstd -d`,
-  `unzstd`, `bzip2 -d`, `bunzip2` or `bzcat` (without `-f`, which passes a foreign stream
-  through): each exits with an error on an empty, foreign or cut-off stream;
+- a download decompressed by `gzip -d`, `gunzip`, `zcat`, `zstd -d`, `unzstd`, `bzip2 -d`,
+  `bunzip2` or `bzcat` (without `-f`, which passes a foreign stream through): each exits with
+  an error on an empty, foreign or cut-off stream (not xz: busybox `unxz` exits 0 on an empty
+  one);
 - a downloaded signing key read by `gpg --dearmor`, `gpg --import` or `apt-key add -`: gpg
   exits with an error on an empty stream, an error page or an armored key cut anywhere, and
   `--import` on a cut binary key too (checked with gpg 2.2.40). The one case that passes is a
@@ -196,10 +197,11 @@ fn exempt(pipeline: &[Command]) -> bool {
         || decompresses(last)
 }
 
-/// `curl ... | gzip -d > tool`: gzip, xz, zstd and bzip2 exit with an error on an empty,
-/// foreign (an error page) or cut-off stream, so a failed download fails the RUN anyway (GNU
-/// and busybox gzip; checked with each). Not with `-f`, which passes a foreign stream
-/// through (`zstdcat` always does).
+/// `curl ... | gzip -d > tool`: gzip, zstd and bzip2 exit with an error on an empty, foreign
+/// (an error page) or cut-off stream, so a failed download fails the RUN anyway (GNU and
+/// busybox gzip; checked with each). Not xz: busybox `unxz` and `xz -d` exit 0 on an empty
+/// or foreign stream. Not with `-f`, which passes a foreign stream through (`zstdcat` always
+/// does).
 fn decompresses(last: &Command) -> bool {
     let options = || last.words.iter().skip(1).map(|w| w.value.as_str());
     let short = |letter: char| {
@@ -209,8 +211,8 @@ fn decompresses(last: &Command) -> bool {
         return false;
     }
     match program(last) {
-        Some("gunzip" | "zcat" | "unxz" | "xzcat" | "unzstd" | "bunzip2" | "bzcat") => true,
-        Some("gzip" | "xz" | "zstd" | "bzip2") => {
+        Some("gunzip" | "zcat" | "unzstd" | "bunzip2" | "bzcat") => true,
+        Some("gzip" | "zstd" | "bzip2") => {
             short('d') || options().any(|v| matches!(v, "--decompress" | "--uncompress"))
         }
         _ => false,
@@ -642,9 +644,11 @@ mod tests {
         // So do the decompressors (not with `-f`, which passes a foreign stream through).
         assert_eq!(find("curl -fL u | gzip -d > /usr/local/bin/dasel"), None);
         assert_eq!(
-            find("curl -fL u | xz --decompress > /x && chmod +x /x"),
+            find("curl -fL u | zstd --decompress > /x && chmod +x /x"),
             None
         );
+        // busybox `unxz` exits 0 on an empty or foreign stream.
+        assert_eq!(find("wget -qO- u | unxz > /x"), Some((0, 1)));
         assert_eq!(find("wget -qO- u | zcat > /x"), None);
         assert_eq!(find("curl -fL u | gzip -df > /x"), Some((0, 1)));
         assert_eq!(find("curl -fL u | gzip > /x.gz"), Some((0, 1)));

@@ -16,7 +16,7 @@ fine). Only whole words count: `KEYBOARD`, `GPG_KEYS`, `AUTHORS` and `API-KEY` a
 flagged. Like BuildKit, ARGs before the first `FROM` (global build arguments, only seen by
 `FROM` lines) and instructions under `ONBUILD` are not checked. Unlike BuildKit, an `ENV`
 with an empty value (`ENV PASSWORD=\"\"`, a placeholder the container is given at run time)
-is not flagged: it stores nothing; nor is a value that switches a setting (`true`, `false`,
+is not flagged: it stores nothing; nor is an `ENV` value that switches a setting (`true`, `false`,
 `yes`, `no`, `on`, `off`, `0`, `1`, `enabled`, `disabled`: `GF_AUTH_ANONYMOUS_ENABLED=false`,
 where `auth` names Grafana's settings section); nor is the ID of an OpenPGP key, a name with a word `gpg`,
 `pgp` or `gnupg` whose value, if any, is hexadecimal (`ENV GPG_KEY
@@ -147,7 +147,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Some((n, v)) => (n, Some(v)),
                             None => (text, None),
                         };
-                        if openpgp_key_id(&unquote(name), value) || value.is_some_and(switch) {
+                        if openpgp_key_id(&unquote(name), value) {
                             continue;
                         }
                         report(ins, "ARG", Span::new(w.start, w.start + name.len()), out);
