@@ -47,7 +47,7 @@ The fix installs `ca-certificates` by name where a package installed recommended
 `wget`, `git`, `libcurl4`, `python3-requests`, `openssl`...) and nothing installs it already:
 without it HTTPS servers cannot be verified. No fix for `python3-pip` and `cmake`, whose
 recommended compilers, headers and `make` are what building from source needs, nor for `gpg`
-alone where the stage fetches keys from a keyserver (`gpg --recv-keys`, `--keyserver`):
+alone (or a package list in a variable) where the stage fetches keys from a keyserver (`gpg --recv-keys`, `--keyserver`):
 `dirmngr`, which does the fetching, comes only with `gpg`'s Recommends (`gnupg`), and without
 it the fetch fails (docker-library's varnish images). Other recommended
 packages the image relied on have to be added by name.
@@ -120,7 +120,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .find(|p| NEEDS_RECOMMENDS.contains(&p.value.as_str()));
         // `gpg` alone reaches `dirmngr`, which fetches from keyservers, only through its
         // Recommends (`gnupg`): without it `gpg --recv-keys` exits 2 ("No dirmngr").
-        let needs_dirmngr = packages.iter().any(|p| p.value == "gpg")
+        // (`gpg` named, or packages the rule cannot read: `$BASE_PKGS`, varnish's list.)
+        let needs_dirmngr = packages
+            .iter()
+            .any(|p| p.value == "gpg" || p.value.contains('$'))
             && !packages
                 .iter()
                 .any(|p| matches!(p.value.as_str(), "dirmngr" | "gnupg" | "gnupg2"))
