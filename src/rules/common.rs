@@ -477,27 +477,27 @@ fn from_variable_values<'c>(
     })
 }
 
+/// A variable reference read after its `$`: `NAME` or `{NAME}` (a plain name; `${A:-x}` and
+/// the like are not), with the text after it.
+pub(super) fn plain_variable(after_dollar: &str) -> Option<(&str, &str)> {
+    let (name, rest) = match after_dollar.strip_prefix('{') {
+        Some(braced) => braced.split_once('}')?,
+        None => {
+            let end = after_dollar
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after_dollar.len());
+            after_dollar.split_at(end)
+        }
+    };
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some((name, rest))
+}
+
 /// An image written with exactly one variable: the text before it and after it (lowercase)
 /// and the variable's name (`base-${ARCH}-x` is `("base-", "ARCH", "-x")`).
 fn single_variable(image: &str) -> Option<(String, String, String)> {
     let (before, rest) = image.split_once('$')?;
-    let (name, after) = match rest.strip_prefix('{') {
-        Some(braced) => {
-            let (inner, after) = braced.split_once('}')?;
-            // `${A:-x}` and the like: not a plain name.
-            let plain = !inner.is_empty()
-                && inner
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            (plain.then_some(inner)?, after)
-        }
-        None => {
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            (rest.get(..end).filter(|n| !n.is_empty())?, rest.get(end..)?)
-        }
-    };
+    let (name, after) = plain_variable(rest)?;
     if after.contains('$') {
         return None;
     }

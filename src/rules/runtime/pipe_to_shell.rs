@@ -791,19 +791,7 @@ fn known_value(ctx: &Context, run: &ShellRun, text: &str) -> Option<String> {
     let mut rest = text;
     while let Some(at) = rest.find('$') {
         out.push_str(rest.get(..at)?);
-        let after = rest.get(at + 1..)?;
-        let (name, tail) = match after.strip_prefix('{') {
-            Some(braced) => braced.split_once('}')?,
-            None => {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (after.get(..end)?, after.get(end..)?)
-            }
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return None;
-        }
+        let (name, tail) = crate::rules::common::plain_variable(rest.get(at + 1..)?)?;
         let value = crate::rules::common::env_before(ctx, run.stage, run.ins, name)??;
         let value = value.trim_matches(['"', '\'']);
         if value.contains(['$', '*', '?', '[', '~', '`', '\\', ' ']) {
